@@ -1,0 +1,92 @@
+"""The ``corpuskit`` command line: a thin shell over the library.
+
+Errors a user can cause print one line, ``Error: ...``, and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+
+import click
+
+from corpuskit import __version__
+from corpuskit.errors import CorpuskitError
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(func):
+    """Turn corpuskit errors into one line and an exit code; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CorpuskitError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was published", 130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence
+            if os.environ.get("CORPUSKIT_DEBUG"):
+                raise
+            _fail(f"internal error ({type(exc).__name__}: {exc}); "
+                  "rerun with CORPUSKIT_DEBUG=1 for details and report it", 2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpuskit")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the library is doing.")
+def main(verbose: bool) -> None:
+    """Turn messy news collections into clean, deduplicated, versioned datasets."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path())
+@click.option("--config", "config_path", type=click.Path(), default=None,
+              help="Standalone TOML configuration (default: ./corpuskit.toml or [tool.corpuskit]).")
+@click.option("--out", type=click.Path(), default=None,
+              help="Folder to publish under, as OUT/<name>/<version>/ (default: dist/).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--skip-bad-chunks", is_flag=True,
+              help="Report and skip chunks the reader cannot parse instead of stopping.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+@handle_errors
+def build(inputs, config_path, out, workers, skip_bad_chunks, quiet):
+    """Build and publish a dataset.
+
+    With no arguments, run from the project root: builds the dataset that
+    corpuskit.toml describes from its inputs into dist/<name>/<version>/.
+    With INPUT files, folders or globs, builds those instead.
+    """
+    from corpuskit.build import build as run_build
+    from corpuskit.config import load_config
+    from corpuskit.progress import BuildProgress, print_summary
+
+    config = load_config(config_path)
+    on_error = "skip" if skip_bad_chunks else None
+
+    def report(error):
+        click.echo(f"Warning: skipped: {error}", err=True)
+
+    show = not quiet and sys.stderr.isatty()
+    with BuildProgress(enabled=show) as progress:
+        result = run_build(config, inputs=list(inputs) or None, out=out, workers=workers,
+                           progress=progress.update, on_error=on_error, report=report)
+    if not quiet:
+        print_summary(result)
+    verb = "published" if result.status == "published" else "unchanged (identical content already published)"
+    click.echo(f"{os.path.relpath(result.folder)}: {verb}; {result.rows} records, {result.removed} removed")

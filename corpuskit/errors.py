@@ -1,0 +1,68 @@
+"""Exceptions raised by corpuskit.
+
+Every error a user can cause derives from :class:`CorpuskitError`; the CLI turns
+it into one line on stderr and a non-zero exit, never a traceback::
+
+    CorpuskitError
+     ├── InputError        a source file cannot be read or parsed (names file and line)
+     ├── ConfigError       the configuration is invalid (names the key)
+     ├── PublishError      a dataset version cannot be published (e.g. it exists, differs)
+     └── DependencyError   an optional dependency is missing (says what to install)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CorpuskitError",
+    "InputError",
+    "ConfigError",
+    "PublishError",
+    "DependencyError",
+]
+
+
+class CorpuskitError(Exception):
+    """Root of every error corpuskit raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(CorpuskitError):
+    """A source cannot be read or parsed.
+
+    ``path`` and ``line`` (1-based) locate the problem; the message says what to do.
+    """
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        self.reason = message
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+
+
+class ConfigError(CorpuskitError):
+    """The configuration is invalid."""
+
+
+class PublishError(CorpuskitError):
+    """A dataset version cannot be published."""
+
+
+class DependencyError(CorpuskitError):
+    """An optional dependency is missing."""
+
+
+def require(module: str, feature: str, extra: str | None = None):
+    """Import an optional dependency or raise a fix-it :class:`DependencyError`."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        package = extra or module
+        raise DependencyError(
+            f"install {package} to use {feature} (pip install {package})"
+        ) from None

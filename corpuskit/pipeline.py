@@ -1,0 +1,124 @@
+"""Run per-record steps on batches, in this process or across worker processes.
+
+The batch is the unit of work: a worker receives a list of records, runs every
+record step on it in order, computes the dedup signatures of the survivors and
+returns the kept records, the dropped records and per-step statistics. Batches
+are cut at a fixed size and results are consumed in input order, so the output
+is identical whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from corpuskit.records import Record
+from corpuskit.steps import RecordStep, StepStats
+
+BATCH_SIZE = 256
+
+
+@dataclass
+class BatchResult:
+    kept: list[Record]
+    dropped: list[Record]
+    signatures: list
+    stats: list[StepStats]
+    seconds: float = 0.0
+
+
+@dataclass
+class Pipeline:
+    """The per-record part of a pipeline plus an optional dedup signature function."""
+
+    steps: Sequence[RecordStep]
+    signature: object = None  # callable(record) -> signature, or None
+    stats: dict[str, StepStats] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for step in self.steps:
+            self.stats.setdefault(step.name, StepStats(step.name))
+
+    def run_batch(self, records: list[Record]) -> BatchResult:
+        started = time.perf_counter()
+        stats = [StepStats(step.name) for step in self.steps]
+        dropped: list[Record] = []
+        for step, step_stats in zip(self.steps, stats):
+            records, gone = step.process_batch(records, step_stats)
+            dropped.extend(gone)
+        signatures = [self.signature(r) for r in records] if self.signature else []
+        return BatchResult(records, dropped, signatures, stats, time.perf_counter() - started)
+
+    def absorb(self, result: BatchResult) -> None:
+        for step_stats in result.stats:
+            self.stats[step_stats.name].merge(step_stats)
+
+
+def batched(records: Iterable[Record], size: int = BATCH_SIZE) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_WORKER_PIPELINE: Pipeline | None = None
+
+
+def _init_worker(pipeline: Pipeline) -> None:
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline
+    for step in pipeline.steps:
+        warm = getattr(step, "warm_up", None)
+        if warm:
+            warm()
+
+
+def _run_in_worker(batch: list[Record]) -> BatchResult:
+    assert _WORKER_PIPELINE is not None
+    return _WORKER_PIPELINE.run_batch(batch)
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run(pipeline: Pipeline, records: Iterable[Record], workers: int = 1,
+        batch_size: int = BATCH_SIZE) -> Iterator[BatchResult]:
+    """Yield batch results in input order, using ``workers`` processes."""
+    batches = batched(records, batch_size)
+    if workers <= 1:
+        for step in pipeline.steps:
+            warm = getattr(step, "warm_up", None)
+            if warm:
+                warm()
+        for batch in batches:
+            result = pipeline.run_batch(batch)
+            pipeline.absorb(result)
+            yield result
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    window = workers * 3  # batches in flight: bounds memory, keeps every worker busy
+    with context.Pool(workers, initializer=_init_worker, initargs=(pipeline,)) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_run_in_worker, (batch,)))
+            if len(pending) >= window:
+                result = pending.popleft().get()
+                pipeline.absorb(result)
+                yield result
+        while pending:
+            result = pending.popleft().get()
+            pipeline.absorb(result)
+            yield result

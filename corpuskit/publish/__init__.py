@@ -1,0 +1,1 @@
+"""Publishing: parquet shards, the dataset card, the saved configuration and the manifest."""

@@ -1,0 +1,136 @@
+"""The dataset card (README.md): Hub YAML front matter plus honest prose."""
+
+from __future__ import annotations
+
+import yaml
+
+SIZE_CATEGORIES = (
+    (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"), (10_000_000_000, "1B<n<10B"),
+)
+
+
+def size_category(rows: int) -> str:
+    for limit, label in SIZE_CATEGORIES:
+        if rows < limit:
+            return label
+    return "n>1T"
+
+
+def features_yaml(schema) -> list:
+    """``dataset_info.features`` exactly as ``datasets`` writes it for ``schema``."""
+    from datasets import Features
+
+    return Features.from_arrow_schema(schema)._to_yaml_list()
+
+
+def front_matter(*, config, configs: list[dict]) -> dict:
+    """configs: [{name, data_files: [{split, path}], schema, splits: {split: (rows, bytes)}}]."""
+    info = []
+    for item in configs:
+        splits = [{"name": s, "num_bytes": b, "num_examples": n} for s, (n, b) in item["splits"].items()]
+        info.append({
+            "config_name": item["name"],
+            "features": features_yaml(item["schema"]),
+            "splits": splits,
+            "download_size": item["download_size"],
+            "dataset_size": sum(b for _, b in item["splits"].values()),
+        })
+    rows = configs[0]["splits"]["train"][0]
+    meta = {
+        "pretty_name": config.pretty_name,
+        "license": config.license,
+        "language": list(config.language),
+        "size_categories": [size_category(rows)],
+        "task_categories": list(config.task_categories),
+        "tags": ["news", "corpuskit", "deduplicated"],
+        "configs": [
+            {
+                "config_name": item["name"],
+                **({"default": True} if item["name"] == "default" else {}),
+                "data_files": [{"split": s, "path": p} for s, p in item["data_files"]],
+            }
+            for item in configs
+        ],
+        "dataset_info": info,
+    }
+    return meta
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+FIELD_DOCS = [
+    ("id", "string", "stable id: a hash of the article's raw bytes in its source (`-2`, `-3` for repeats)"),
+    ("title", "string", "headline"),
+    ("outlet", "string", "publication, null if unknown"),
+    ("date", "string", "publication date, ISO `YYYY-MM-DD`, null if unknown"),
+    ("time", "string", "publication time as given (`03:25 PM`), null if absent"),
+    ("author", "string", "byline without `By`, null when there is none"),
+    ("url", "string", "article URL from a `Watch all videos at` trailer, tracking parameters removed"),
+    ("text", "string", "cleaned body; paragraphs separated by one blank line"),
+    ("language", "string", "ISO 639-1 code from `detect_language`, `und` if undetermined"),
+    ("language_score", "float64", "probability of that language"),
+    ("provenance", "struct", "source file (path, sha256), line and byte span, steps that changed "
+     "the record, each edit, and the copies merged into it with similarity and matching test"),
+]
+
+
+def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[dict],
+                removed_reasons: dict[str, int]) -> str:
+    meta = front_matter(config=config, configs=configs)
+    yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    rows = configs[0]["splits"]["train"][0]
+    removed_rows = sum(removed_reasons.values())
+    step_rows = [
+        [f"`{s['step']}`", s["records_in"], s["changed"], s["dropped"],
+         ", ".join(f"{k}: {v}" for k, v in s["dropped_by_reason"].items()) or "–"]
+        for s in stats
+    ]
+    detail_rows = []
+    for s in stats:
+        for key, value in s["counters"].items():
+            detail_rows.append([f"`{s['step']}`", key, value])
+    input_rows = [[f"`{i['path']}`", i["bytes"], f"`{i['sha256']}`"] for i in inputs]
+    parts = [
+        "---", yaml_text.rstrip(), "---", "",
+        f"# {config.pretty_name}", "",
+        "## Summary", "",
+        (config.description.strip() + "\n") if config.description.strip() else "",
+        f"{rows} cleaned, deduplicated news articles (version {config.version}), built by "
+        f"corpuskit from {len(inputs)} source file(s). {removed_rows} input record(s) were removed; "
+        "each is kept, with its reason, in the `removed` configuration.", "",
+        "## Sources", "",
+        _table(["file", "bytes", "sha256"], input_rows), "",
+        "## How it was cleaned", "",
+        "Pipeline steps, in order (configuration saved in `corpuskit.toml` and `manifest.json`):", "",
+        _table(["step", "records in", "changed", "dropped", "dropped by reason"], step_rows), "",
+    ]
+    if detail_rows:
+        parts += ["What the steps changed:", "", _table(["step", "change", "count"], detail_rows), ""]
+    parts += [
+        "## Fields", "",
+        _table(["field", "type", "meaning"], [[f"`{a}`", b, c] for a, b, c in FIELD_DOCS]), "",
+        "## How to load", "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'ds = load_dataset("{config.name}/{config.version}")  # path to this folder',
+        'removed = load_dataset("<this folder>", "removed")  # dropped copies with reasons',
+        "```", "",
+        "## Limitations", "",
+        "- Text is as published by the outlets; copyright stays with them. Check the licence "
+        "before redistributing.",
+        "- Boilerplate removal is rule-based and conservative: unusual trailers or captions "
+        "without a parenthesised credit stay in the text.",
+        "- Spelling variants are normalised only for names in the lexicon; unknown variants stay.",
+        "- Language labels come from a statistical detector and can be wrong on very short texts.",
+        "- Duplicate detection merges copies of the same story; updated or rewritten "
+        "versions of a story may remain as separate records.",
+        "",
+    ]
+    return "\n".join(parts)

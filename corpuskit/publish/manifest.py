@@ -1,0 +1,128 @@
+"""The manifest (``manifest.json``) and the other metadata files of a version folder.
+
+``manifest.json`` lists every file of the folder with its sha256 and size, the
+row counts, the input files with their sha256, the full resolved pipeline
+configuration, per-step counts and the versions of the software that built it.
+Nothing in it depends on the clock or the machine, so a rebuild from the same
+inputs and configuration is byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from importlib import metadata
+
+import tomli_w
+
+from corpuskit.publish.card import render_card
+
+MANIFEST = "manifest.json"
+CONFIG_COPY = "corpuskit.toml"
+CARD = "README.md"
+FORMAT_VERSION = 1
+
+
+def sha256_file(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def software_versions() -> dict[str, str]:
+    versions = {}
+    for package in ("corpuskit", "ftfy", "langdetect", "datasets", "pyarrow"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "unknown"
+    versions["python"] = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return versions
+
+
+def describe_input(source) -> dict:
+    return {
+        "path": source.path,
+        "sha256": source.sha256,
+        "bytes": os.path.getsize(source.abspath),
+        "encoding": source.encoding,
+    }
+
+
+def _rel(path: str, folder: str) -> str:
+    return os.path.relpath(path, folder).replace(os.sep, "/")
+
+
+def write_metadata(folder: str, *, config, data_files, removed_files, schema, rows, removed_rows,
+                   stats, inputs, removed_reasons, skipped) -> None:
+    from corpuskit.publish.schema import removed_schema
+
+    configs = [{
+        "name": "default",
+        "data_files": [("train", _paths(data_files, folder))],
+        "schema": schema,
+        "splits": {"train": (rows, sum(os.path.getsize(p) for p in data_files))},
+        "download_size": sum(os.path.getsize(p) for p in data_files),
+    }]
+    if removed_files:
+        configs.append({
+            "name": "removed",
+            "data_files": [("train", _paths(removed_files, folder))],
+            "schema": removed_schema(),
+            "splits": {"train": (removed_rows, sum(os.path.getsize(p) for p in removed_files))},
+            "download_size": sum(os.path.getsize(p) for p in removed_files),
+        })
+    card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
+                       removed_reasons=removed_reasons)
+    with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:
+        handle.write(card)
+    resolved = config.to_dict()
+    with open(os.path.join(folder, CONFIG_COPY), "wb") as handle:
+        handle.write(b"# Resolved configuration this version was built with (corpuskit).\n")
+        handle.write(tomli_w.dumps(_toml_safe(resolved)).encode("utf-8"))
+    files = []
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            files.append({"path": _rel(path, folder), "sha256": sha256_file(path),
+                          "bytes": os.path.getsize(path)})
+    files.sort(key=lambda f: f["path"])
+    manifest = {
+        "format": FORMAT_VERSION,
+        "name": config.name,
+        "version": config.version,
+        "pretty_name": config.pretty_name,
+        "rows": {"default": rows, "removed": removed_rows},
+        "removed_by_reason": dict(sorted(removed_reasons.items())),
+        "files": files,
+        "inputs": inputs,
+        "config": resolved,
+        "steps": stats,
+        "skipped_chunks": skipped,
+        "software": software_versions(),
+    }
+    with open(os.path.join(folder, MANIFEST), "w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, indent=2, sort_keys=True, ensure_ascii=False)
+        handle.write("\n")
+
+
+def _paths(paths, folder):
+    rel = sorted(_rel(p, folder) for p in paths)
+    return rel[0] if len(rel) == 1 else rel
+
+
+def _toml_safe(value):
+    if isinstance(value, dict):
+        return {k: _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_toml_safe(v) for v in value]
+    return value
+
+
+def read_manifest(folder: str) -> dict:
+    with open(os.path.join(folder, MANIFEST), encoding="utf-8") as handle:
+        return json.load(handle)

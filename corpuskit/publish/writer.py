@@ -1,0 +1,79 @@
+"""Stream records into size-bounded parquet shards with Hugging Face shard names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpuskit.publish.schema import to_table
+
+ROW_GROUP_ROWS = 4096  # fixed, so row groups never depend on batch or worker counts
+
+
+class ShardWriter:
+    """Write ``split`` rows under ``folder`` as ``<split>-XXXXX-of-YYYYY.parquet``.
+
+    Rows are buffered into fixed-size row groups; a new shard starts when the
+    current one passes ``shard_bytes``. Shards get their final names on ``close``.
+    """
+
+    def __init__(self, folder: str, split: str, schema: pa.Schema, shard_bytes: int,
+                 removed: bool = False):
+        self.folder = folder
+        self.split = split
+        self.schema = schema
+        self.shard_bytes = shard_bytes
+        self.removed = removed
+        self.rows = 0
+        self._buffer: list[dict] = []
+        self._paths: list[str] = []
+        self._writer: pq.ParquetWriter | None = None
+        self._sink = None
+
+    def write(self, records: Sequence[dict]) -> None:
+        self._buffer.extend(records)
+        while len(self._buffer) >= ROW_GROUP_ROWS:
+            chunk, self._buffer = self._buffer[:ROW_GROUP_ROWS], self._buffer[ROW_GROUP_ROWS:]
+            self._flush(chunk)
+
+    def _flush(self, records: Sequence[dict]) -> None:
+        if not records:
+            return
+        if self._writer is None:
+            os.makedirs(self.folder, exist_ok=True)
+            path = os.path.join(self.folder, f".{self.split}-{len(self._paths):05d}.parquet.part")
+            self._paths.append(path)
+            self._sink = pa.OSFile(path, "wb")
+            self._writer = pq.ParquetWriter(
+                self._sink, self.schema, compression="zstd", compression_level=9,
+                write_statistics=True, store_schema=True,
+            )
+        self._writer.write_table(to_table(records, self.schema, removed=self.removed),
+                                 row_group_size=ROW_GROUP_ROWS)
+        self.rows += len(records)
+        if self._sink.tell() >= self.shard_bytes:
+            self._close_current()
+
+    def _close_current(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._sink.close()
+            self._writer = None
+            self._sink = None
+
+    def close(self) -> list[str]:
+        """Finish writing; return the final shard paths (none if no rows)."""
+        self._flush(self._buffer)
+        self._buffer = []
+        self._close_current()
+        total = len(self._paths)
+        final = []
+        for index, path in enumerate(self._paths):
+            name = f"{self.split}-{index:05d}-of-{total:05d}.parquet"
+            target = os.path.join(self.folder, name)
+            os.replace(path, target)
+            final.append(target)
+        return final

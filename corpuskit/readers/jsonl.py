@@ -1,0 +1,62 @@
+"""Read JSON Lines: one article object per line, ``text`` required.
+
+Recognised optional fields: ``id``, ``title``, ``outlet``, ``date``, ``time``,
+``author``, ``url``. Other fields are kept aside in ``extra`` (not published).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+from corpuskit.errors import InputError
+from corpuskit.readers.source import SourceText
+from corpuskit.records import Record, content_id, new_record, source_span
+
+_OPTIONAL = ("title", "outlet", "date", "time", "author", "url")
+
+
+def record_from_object(obj: object, source: SourceText, index: int, raw: bytes,
+                       start_byte: int, end_byte: int) -> Record:
+    """Validate one decoded object and turn it into a record (raises InputError)."""
+    line = index + 1
+    if not isinstance(obj, dict):
+        raise InputError("expected a JSON object with a 'text' field", source.path, line)
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise InputError("record has no 'text' string; every record needs one", source.path, line)
+    fields = {}
+    for key in _OPTIONAL:
+        value = obj.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"field {key!r} must be a string or null", source.path, line)
+        fields[key] = value
+    rid = obj.get("id")
+    if rid is not None and not isinstance(rid, (str, int)):
+        raise InputError("field 'id' must be a string or an integer", source.path, line)
+    return new_record(
+        id=str(rid) if rid is not None else content_id(raw),
+        text=text,
+        source=source_span(source.path, source.sha256, line, line, start_byte, end_byte),
+        **fields,
+    )
+
+
+def read_jsonl(source: SourceText, on_error: str = "raise",
+               report: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+    for index, line in enumerate(source.lines):
+        if not line.strip():
+            continue
+        start = source.line_starts[index]
+        raw = line.encode(source.encoding, errors="surrogatepass")
+        try:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line",
+                                 source.path, index + 1) from None
+            yield record_from_object(obj, source, index, raw, start, start + len(raw))
+        except InputError as error:
+            if on_error == "raise":
+                raise
+            (report or (lambda e: None))(error)

@@ -1,0 +1,159 @@
+"""The step protocol: named, configurable, idempotent units that run on batches.
+
+A pipeline is an ordered list of steps. A *record step* looks at one record at a
+time (``apply``) and returns either the record (changed or not) or a
+:class:`Drop`. Steps run on batches (``process_batch``) so the same pipeline can
+run in worker processes today and on a distributed engine later; a step must be
+pure and picklable, holding only its parameters and read-only lookup tables.
+
+Every step counts what it saw, changed and dropped (by reason) in
+:class:`StepStats`, and logs each change in the record's provenance
+(``record["edits"]`` and ``record["steps"]``) under its stable ``name``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from corpuskit.errors import ConfigError
+from corpuskit.records import Record
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Returned by :meth:`RecordStep.apply` to remove a record, with the reason."""
+
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class StepStats:
+    """What one step did over a run: ``in``, ``changed``, ``dropped`` by reason, time."""
+
+    name: str
+    records_in: int = 0
+    changed: int = 0
+    dropped: Counter = field(default_factory=Counter)
+    counters: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def merge(self, other: "StepStats") -> None:
+        self.records_in += other.records_in
+        self.changed += other.changed
+        self.dropped.update(other.dropped)
+        self.counters.update(other.counters)
+        self.seconds += other.seconds
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(self.dropped.values())
+
+    def to_dict(self) -> dict:
+        return {
+            "step": self.name,
+            "records_in": self.records_in,
+            "changed": self.changed,
+            "dropped": self.dropped_total,
+            "dropped_by_reason": dict(sorted(self.dropped.items())),
+            "counters": dict(sorted(self.counters.items())),
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Step:
+    """Base of every pipeline step.
+
+    Subclasses set ``name`` and declare parameters as a frozen dataclass in
+    ``Params``; ``from_config`` validates a parameter table against it.
+    """
+
+    name: ClassVar[str] = ""
+    kind: ClassVar[str] = "record"  # "record" or "corpus"
+
+    @dataclass(frozen=True)
+    class Params:
+        pass
+
+    def __init__(self, params: "Step.Params | None" = None, **kwargs: Any):
+        self.params = params if params is not None else self.Params(**kwargs)
+
+    @classmethod
+    def from_config(cls, table: dict, context: "StepContext") -> "Step":
+        known = {f.name for f in dataclasses.fields(cls.Params)}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise ConfigError(
+                f"pipeline step {cls.name!r}: unknown parameter {unknown[0]!r} "
+                f"(known: {', '.join(sorted(known)) or 'none'})"
+            )
+        try:
+            params = cls.Params(**cls.coerce(table, context))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"pipeline step {cls.name!r}: {exc}") from None
+        return cls(params)
+
+    @classmethod
+    def coerce(cls, table: dict, context: "StepContext") -> dict:
+        """Turn a TOML table into ``Params`` keyword arguments (override to add context)."""
+        return dict(table)
+
+    def config(self) -> dict:
+        """The step's parameters as plain data (round-trips through TOML/JSON)."""
+        return {"step": self.name, **_plain(dataclasses.asdict(self.params))}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """Project-level settings a step may need: the variant lexicon, allowed languages."""
+
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    languages: tuple[str, ...] = ()
+
+
+class RecordStep(Step):
+    """A step that transforms or drops records one at a time."""
+
+    kind = "record"
+
+    def apply(self, record: Record) -> Record | Drop:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def counter_key(self, edit: dict) -> str:
+        """The statistics bucket an edit is counted in (override for finer counts)."""
+        return edit["action"]
+
+    def process_batch(self, records: list[Record], stats: StepStats) -> tuple[list[Record], list[Record]]:
+        """Apply the step to a batch; return (kept, dropped) and update ``stats``."""
+        started = time.perf_counter()
+        kept: list[Record] = []
+        dropped: list[Record] = []
+        for record in records:
+            result = self.apply(record)
+            if isinstance(result, Drop):
+                stats.dropped[result.reason] += 1
+                dropped.append(dict(record, removed={
+                    "step": self.name, "reason": result.reason, "detail": result.detail,
+                }))
+                continue
+            new_edits = len(result["edits"]) - len(record["edits"])
+            if new_edits:
+                stats.changed += 1
+                for item in result["edits"][-new_edits:]:
+                    stats.counters[self.counter_key(item)] += item["count"]
+            kept.append(result)
+        stats.records_in += len(records)
+        stats.seconds += time.perf_counter() - started
+        return kept, dropped
