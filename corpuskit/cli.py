@@ -90,3 +90,13 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, quiet):
         print_summary(result)
     verb = "published" if result.status == "published" else "unchanged (identical content already published)"
     click.echo(f"{os.path.relpath(result.folder)}: {verb}; {result.rows} records, {result.removed} removed")
+
+
+def _register() -> None:
+    from corpuskit.commands import discover
+
+    for command in discover():
+        main.add_command(command)
+
+
+_register()
