@@ -128,12 +128,11 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
         from corpuskit.errors import InputError
 
         raise InputError("no inputs: give INPUT paths or set inputs in the configuration")
-    out_base = os.path.abspath(out or os.path.join(config.root, "dist"))
-    parent = os.path.join(out_base, config.name)
-    target = os.path.join(parent, config.version)
+    target = os.path.abspath(out or os.path.join(config.root, "dist", config.name, config.version))
+    parent = os.path.dirname(target)
     os.makedirs(parent, exist_ok=True)
     _clean_stale(parent)
-    staging = os.path.join(parent, f".tmp-{config.version}-{os.getpid()}")
+    staging = os.path.join(parent, f".tmp-{os.path.basename(target)}-{os.getpid()}")
     spill_dir = tempfile.mkdtemp(prefix=".tmp-spill-", dir=parent)
     try:
         result = _build_into(config, files, staging, spill_dir, workers, progress,
@@ -281,6 +280,8 @@ def _tree_digest(folder: str) -> dict[str, str]:
 
 
 def _publish(staging: str, target: str) -> str:
+    if os.path.isdir(target) and not os.listdir(target):
+        os.rmdir(target)  # an empty folder made for us (e.g. by mkdtemp) is not a version
     if os.path.exists(target):
         if _tree_digest(staging) == _tree_digest(target):
             shutil.rmtree(staging, ignore_errors=True)

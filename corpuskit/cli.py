@@ -58,7 +58,7 @@ def main(verbose: bool) -> None:
 @click.option("--config", "config_path", type=click.Path(), default=None,
               help="Standalone TOML configuration (default: ./corpuskit.toml or [tool.corpuskit]).")
 @click.option("--out", type=click.Path(), default=None,
-              help="Folder to publish under, as OUT/<name>/<version>/ (default: dist/).")
+              help="Folder to publish the version into (default: dist/<name>/<version>/).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores).")
 @click.option("--skip-bad-chunks", is_flag=True,

@@ -4,8 +4,8 @@ Configuration is data. It lives in ``corpuskit.toml`` at the project root, in
 ``[tool.corpuskit]`` of ``pyproject.toml``, or in any standalone TOML file given
 with ``--config``; the keys are the same everywhere::
 
-    name = "my-news"            # required
-    version = "1.0.0"           # required, x.y.z
+    name = "my-news"            # required (in --config files: default, the file's stem)
+    version = "1.0.0"           # required, x.y.z (in --config files: default 1.0.0)
     pretty_name = "My news"     # default: name
     license = "other"
     language = ["en"]           # languages declared on the card
@@ -105,8 +105,14 @@ class Config:
         }
 
 
-def parse_config(data: dict, root: str, source_file: str | None = None) -> Config:
-    """Validate a configuration table and build its steps."""
+def parse_config(data: dict, root: str, source_file: str | None = None,
+                 defaults: dict | None = None) -> Config:
+    """Validate a configuration table and build its steps.
+
+    ``defaults`` may supply ``name`` and ``version`` when the table has none
+    (a standalone ``--config`` file may hold only a ``[variants]`` lexicon).
+    """
+    defaults = defaults or {}
     where = f" in {source_file}" if source_file else ""
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
@@ -114,9 +120,10 @@ def parse_config(data: dict, root: str, source_file: str | None = None) -> Confi
             f"unknown configuration key {unknown[0]!r}{where} (known: {', '.join(sorted(_KNOWN_KEYS))})"
         )
     for key in ("name", "version"):
-        if key not in data:
+        if key not in data and defaults.get(key) is None:
             raise ConfigError(f"missing required key {key!r}{where}")
-    name, version = data["name"], data["version"]
+    name = data.get("name", defaults.get("name"))
+    version = data.get("version", defaults.get("version"))
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise ConfigError(f"name {name!r}{where} must be letters, digits, '.', '_' or '-'")
     if not isinstance(version, str) or not _VERSION_RE.match(version):
@@ -187,11 +194,14 @@ def load_config(path: str | None = None, root: str | None = None) -> Config:
     """Load a configuration.
 
     With ``path``, read that standalone TOML file (inputs are relative to the
-    current directory, or ``root``). Without it, look in the current directory
+    current directory, or ``root``); its ``name`` defaults to the file's stem and
+    its ``version`` to ``1.0.0``. Without it, look in the current directory
     for ``corpuskit.toml``, then for ``[tool.corpuskit]`` in ``pyproject.toml``.
     """
     if path is not None:
-        return parse_config(_read_toml(path), root or os.getcwd(), source_file=path)
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.splitext(os.path.basename(path))[0]).strip("-.")
+        defaults = {"name": stem or "dataset", "version": "1.0.0"}
+        return parse_config(_read_toml(path), root or os.getcwd(), source_file=path, defaults=defaults)
     base = root or os.getcwd()
     candidate = os.path.join(base, CONFIG_FILE)
     if os.path.exists(candidate):
