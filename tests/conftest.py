@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED_DIR = ROOT / "seeds"
-DIST = ROOT / "dist"
+from helpers import ROOT, SEED_DIR
 
 
 @pytest.fixture
