@@ -61,7 +61,8 @@ class Spill:
         self.count += len(records)
 
     def finish(self) -> None:
-        self._handle.close()
+        if not self._handle.closed:
+            self._handle.close()
 
     def scan(self) -> Iterator[tuple[int, dict]]:
         index = 0
@@ -164,6 +165,17 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
                                  config.shard_bytes, removed=True)
     train_writer = ShardWriter(os.path.join(staging, "data"), "train", record_schema(annotate),
                                config.shard_bytes)
+    try:
+        return _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps,
+                           staging, spill, train_writer, removed_writer, total_bytes, workers, progress)
+    finally:
+        spill.finish()
+        train_writer.abort()
+        removed_writer.abort()
+
+
+def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps, staging,
+                spill, train_writer, removed_writer, total_bytes, workers, progress) -> BuildResult:
     removed_reasons: Counter = Counter()
     timings: dict[str, float] = {}
     clock = time.perf_counter()

@@ -64,6 +64,10 @@ class ShardWriter:
             self._writer = None
             self._sink = None
 
+    def abort(self) -> None:
+        """Close any open file without finishing (safe after ``close``)."""
+        self._close_current()
+
     def close(self) -> list[str]:
         """Finish writing; return the final shard paths (none if no rows)."""
         self._flush(self._buffer)

@@ -1,0 +1,211 @@
+"""`build`: the seed digest becomes a published, loadable, reproducible dataset."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+
+import pyarrow.parquet as pq
+import pytest
+
+from corpuskit.build import build
+from corpuskit.config import load_config
+from corpuskit.errors import PublishError
+from corpuskit.steps.encoding import FixEncoding
+
+from helpers import DIST, ROOT
+
+NAME, VERSION = "nagorno-karabakh-2020", "1.0.0"
+COMMITTED = DIST / NAME / VERSION
+
+
+def _rows(folder, sub="data"):
+    rows = []
+    for shard in sorted((folder / sub).glob("*.parquet")):
+        rows.extend(pq.read_table(shard).to_pylist())
+    return rows
+
+
+def _digests(folder):
+    out = {}
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                out[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The default dataset built from a copy of the project (1 worker)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "corpuskit.toml", root / "corpuskit.toml")
+    shutil.copytree(ROOT / "seeds", root / "seeds")
+    config = load_config(root=str(root))
+    result = build(config, workers=1)
+    return root, result
+
+
+def test_seed_becomes_five_records(built):
+    root, result = built
+    folder = root / "dist" / NAME / VERSION
+    assert result.status == "published" and result.rows == 5 and result.removed == 5
+    rows = _rows(folder)
+    assert [r["title"] for r in rows] == [
+        "VoA: Turkey Vows Support for Azerbaijan in Escalating Nagorno-Karabakh Conflict",
+        "Turkish Drones Over Nagorno-Karabakh—And Other Updates From A Day-Old War",
+        "Renewed Azerbaijan/Armenia conflict a new threat to Russia’s delicate balancing act with key player Turkey",
+        "Spain Calls for Ceasefire Between Armenia and Azerbaijan",
+        "Trump Says U.S. Will Seek to Stop Violence Between Armenia, Azerbaijan",
+    ]
+    assert [r["outlet"] for r in rows] == ["Voice of America", "Forbes", "RT – Russia Today", "US News", "US News"]
+    assert {r["date"] for r in rows} == {"2020-09-28"}
+    assert [r["author"] for r in rows] == ["Dorian Jones", None, None, None, None]
+    assert {r["language"] for r in rows} == {"en"}
+
+
+def test_cleaned_text_keeps_typography_and_loses_variants_and_boilerplate(built):
+    root, _ = built
+    rows = _rows(root / "dist" / NAME / VERSION)
+    everything = json.dumps(rows, ensure_ascii=False)
+    assert "Nargono" not in everything.replace('"detail": "Nargono -> Nagorno"', "")
+    for row in rows:
+        for field in ("title", "text"):
+            assert "Nargono" not in row[field] and "Nagorny" not in row[field]
+            assert "\u00a0" not in row[field] and "\u202f" not in row[field]
+        assert "(Reporting by" not in row["text"]
+        assert "Watch all videos at" not in row["text"] and "READ MORE" not in row["text"]
+        assert "\n\n\n" not in row["text"]
+    forbes = rows[1]
+    assert "’" in forbes["text"] and "“winning”" in forbes["text"]
+    assert forbes["url"].startswith("https://www.forbes.com/sites/sebastienroblin/2020/09/28/")
+    assert "fbclid" not in forbes["url"]
+
+
+def test_provenance_spans_contain_the_title(built):
+    root, _ = built
+    for row in _rows(root / "dist" / NAME / VERSION):
+        prov = row["provenance"]
+        source = root / prov["source_path"]
+        data = source.read_bytes()
+        assert hashlib.sha256(data).hexdigest() == prov["source_sha256"]
+        lines = data.decode("utf-8").split("\n")[prov["start_line"] - 1:prov["end_line"]]
+        assert row["title"] in "\n".join(lines)
+        assert data[prov["start_byte"]:prov["end_byte"]].decode("utf-8").startswith(row["title"])
+        assert len(prov["merged"]) == 1  # every seed article has one exact copy
+        copy = prov["merged"][0]
+        assert copy["match"] == "exact" and copy["id"] == row["id"] + "-2"
+        assert data[copy["start_byte"]:copy["end_byte"]].decode("utf-8").startswith(row["title"])
+        assert "dedup" in prov["steps"]
+        for edit in prov["edits"]:
+            assert edit["step"] in prov["steps"]
+
+
+def test_removed_copies_are_inspectable_with_reason(built):
+    root, _ = built
+    removed = _rows(root / "dist" / NAME / VERSION, "removed")
+    kept = {r["id"] for r in _rows(root / "dist" / NAME / VERSION)}
+    assert len(removed) == 5
+    for row in removed:
+        assert row["removed"]["reason"] == "duplicate"
+        assert row["removed"]["duplicate_of"] in kept
+
+
+def test_manifest_and_card(built):
+    root, _ = built
+    folder = root / "dist" / NAME / VERSION
+    manifest = json.loads((folder / "manifest.json").read_text())
+    files = {f["path"]: f for f in manifest["files"]}
+    assert set(files) == {"README.md", "corpuskit.toml", "data/train-00000-of-00001.parquet",
+                          "removed/train-00000-of-00001.parquet"}
+    for path, entry in files.items():
+        data = (folder / path).read_bytes()
+        assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["rows"] == {"default": 5, "removed": 5}
+    assert manifest["inputs"][0]["path"] == "seeds/000_cfc82215a48762bb.txt"
+    assert set(manifest["software"]) == {"corpuskit", "ftfy", "langdetect", "datasets", "pyarrow", "python"}
+    assert [s["step"] for s in manifest["config"]["pipeline"]][-1] == "dedup"
+    card = (folder / "README.md").read_text()
+    front = card.split("---\n")[1]
+    import yaml
+
+    meta = yaml.safe_load(front)
+    assert meta["configs"][0]["data_files"] == [{"split": "train", "path": "data/train-00000-of-00001.parquet"}]
+    assert meta["size_categories"] == ["n<1K"] and meta["license"] == "other" and meta["language"] == ["en"]
+    assert meta["dataset_info"][0]["splits"][0]["num_examples"] == 5
+    for heading in ("## Summary", "## Sources", "## How it was cleaned", "## Fields", "## How to load",
+                    "## Limitations"):
+        assert heading in card
+    assert "| `dedup` | 10 | 5 | 5 | duplicate: 5 |" in card
+
+
+def test_rebuild_of_identical_content_changes_nothing(built):
+    root, _ = built
+    folder = root / "dist" / NAME / VERSION
+    before = _digests(folder)
+    mtime = os.stat(folder / "manifest.json").st_mtime_ns
+    again = build(load_config(root=str(root)), workers=1)
+    assert again.status == "unchanged"
+    assert _digests(folder) == before
+    assert os.stat(folder / "manifest.json").st_mtime_ns == mtime
+    assert not [n for n in os.listdir(folder.parent) if n.startswith(".")]
+
+
+def test_publishing_different_content_under_the_same_version_is_refused(built, tmp_path):
+    root, _ = built
+    folder = root / "dist" / NAME / VERSION
+    before = _digests(folder)
+    (root / "corpuskit.toml").write_text(
+        (root / "corpuskit.toml").read_text().replace('"Caucasus" = ["Caucuses"]\n', ""))
+    try:
+        with pytest.raises(PublishError, match="already published with different content.*raise 'version'"):
+            build(load_config(root=str(root)), workers=1)
+    finally:
+        (root / "corpuskit.toml").write_text((ROOT / "corpuskit.toml").read_text())
+    assert _digests(folder) == before
+    assert not [n for n in os.listdir(folder.parent) if n.startswith(".")]
+
+
+def test_failed_build_leaves_nothing_behind(project, monkeypatch):
+    def explode(self, record):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(FixEncoding, "apply", explode)
+    with pytest.raises(RuntimeError):
+        build(load_config(root=str(project)), workers=1)
+    parent = project / "dist" / NAME
+    assert not (parent / VERSION).exists()
+    assert os.listdir(parent) == []
+
+
+def test_worker_count_does_not_change_the_bytes(built, tmp_path):
+    root, _ = built
+    out = tmp_path / "two-workers"
+    build(load_config(root=str(root)), out=str(out), workers=2)
+    assert _digests(out) == _digests(root / "dist" / NAME / VERSION)
+
+
+@pytest.mark.skipif(not COMMITTED.is_dir(), reason="no committed dataset yet")
+def test_fresh_build_reproduces_the_committed_dataset_byte_for_byte(tmp_path):
+    out = tmp_path / VERSION
+    build(load_config(root=str(ROOT)), out=str(out), workers=1)
+    assert _digests(out) == _digests(COMMITTED)
+
+
+@pytest.mark.skipif(not COMMITTED.is_dir(), reason="no committed dataset yet")
+def test_committed_dataset_loads_offline_with_datasets():
+    from datasets import load_dataset
+
+    with tempfile.TemporaryDirectory() as cache:
+        ds = load_dataset(str(COMMITTED), cache_dir=cache)
+        train = ds["train"]
+        assert train.num_rows == 5
+        assert train[0]["author"] == "Dorian Jones" and train[1]["author"] is None
+        assert train.features["provenance"]["merged"].feature["similarity"].dtype == "float64"
+        removed = load_dataset(str(COMMITTED), "removed", cache_dir=cache)["train"]
+        assert removed.num_rows == 5
