@@ -107,10 +107,12 @@ def parse_date(text: str) -> str | None:
 
 
 def looks_like_date(text: str) -> bool:
-    if not _DATE_LIKE.match(text):
-        return False
-    words = re.findall(r"[A-Za-z]+", text)
-    return not words or any(w.lower().rstrip(".") in _MONTHS for w in words if len(w) >= 3)
+    """True for a line shaped like a date (``Word 12 2021``, ``12/09/2021``), valid or not.
+
+    Used only where a header expects a date: such a line that ``parse_date``
+    cannot read is refused rather than swallowed into the previous body.
+    """
+    return bool(_DATE_LIKE.match(text))
 
 
 def parse_byline(text: str) -> str | None:
