@@ -119,8 +119,10 @@ def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[
         "```python",
         "from datasets import load_dataset",
         "",
-        f'ds = load_dataset("{config.name}/{config.version}")  # path to this folder',
-        'removed = load_dataset("<this folder>", "removed")  # dropped copies with reasons',
+        "# the folder that holds this card, e.g. dist/" + config.name + "/" + config.version,
+        "folder = \"dist/" + config.name + "/" + config.version + "\"",
+        "ds = load_dataset(folder)                     # the cleaned records (split: train)",
+        "removed = load_dataset(folder, \"removed\")   # dropped copies and records, with reasons",
         "```", "",
         "## Limitations", "",
         "- Text is as published by the outlets; copyright stays with them. Check the licence "
