@@ -1,0 +1,83 @@
+"""``corpuskit check``: the quality gate for a published version folder.
+
+A published dataset is a promise; each check verifies one part of it and can
+fail on its own. Families, one module each, in the order they run:
+
+* :mod:`~corpuskit.check.card`        the card's front matter is valid, true, complete
+* :mod:`~corpuskit.check.files`       the files are the files the manifest names
+* :mod:`~corpuskit.check.loads`       ``datasets.load_dataset`` reads it offline as declared
+* :mod:`~corpuskit.check.records`     every record is clean and unique
+* :mod:`~corpuskit.check.provenance`  every record traces back to its source bytes
+* :mod:`~corpuskit.check.rebuild`     (``rebuild=True``) it rebuilds byte for byte
+
+Thresholds and the allowed languages come from the configuration recorded in
+the manifest unless overridden::
+
+    report = run_checks("dist/my-news/1.0.0", rebuild=True)
+    print(report.render()); raise SystemExit(report.exit_code)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from corpuskit.check.folder import FolderError, VersionFolder, open_folder
+from corpuskit.check.report import FAIL, PASS, SKIP, WARN, CheckResult, Problem, Report
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[VersionFolder], CheckResult]
+
+
+def all_checks(rebuild: bool = False, load: bool = True) -> list[Check]:
+    """Every check function, in the order they run."""
+    from corpuskit.check import card, files, loads, provenance, records
+    from corpuskit.check import rebuild as rebuild_mod
+
+    checks: list[Check] = [*card.CHECKS, *files.CHECKS]
+    if load:
+        checks += loads.CHECKS
+    checks += [*records.CHECKS, *provenance.CHECKS]
+    if rebuild:
+        checks += rebuild_mod.CHECKS
+    return checks
+
+
+def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load: bool = True,
+               root: str | None = None, min_chars: int | None = None,
+               near_duplicate_threshold: float | None = None,
+               languages: Sequence[str] | None = None, only: Sequence[str] | None = None,
+               progress: Callable[[CheckResult], None] | None = None) -> Report:
+    """Check a published version folder; return the report (never raises for a failed check).
+
+    Raises :class:`FolderError` (exit code 2) when ``folder`` cannot be read at all.
+    ``only`` keeps checks whose name or family is listed (e.g. ``["card", "records.ids"]``).
+    """
+    started = time.perf_counter()
+    overrides = {"min_chars": min_chars, "near_duplicate_threshold": near_duplicate_threshold,
+                 "languages": tuple(languages) if languages else None}
+    version = open_folder(folder, root=root, overrides=overrides)
+    report = Report(folder=folder, strict=strict)
+    for check in all_checks(rebuild=rebuild, load=load):
+        name = check.__name__
+        clock = time.perf_counter()
+        try:
+            result = check(version)
+        except Exception as exc:  # noqa: BLE001 - a crashing check is a failed check, not a crash
+            log.info("check %s crashed", name, exc_info=True)
+            result = CheckResult(name.replace("check_", ""))
+            result.fail("check", f"crashed: {type(exc).__name__}: {exc}")
+        result.seconds = time.perf_counter() - clock
+        if only and result.name not in only and result.family not in only:
+            continue
+        report.add(result)
+        if progress:
+            progress(result)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+__all__ = ["FAIL", "PASS", "SKIP", "WARN", "CheckResult", "FolderError", "Problem", "Report",
+           "all_checks", "run_checks"]

@@ -1,0 +1,214 @@
+"""Open a published version folder once; every check reads from this object.
+
+A folder that cannot be read at all (missing, not a folder, no ``manifest.json``
+or ``README.md``, a manifest that is not JSON) raises :class:`FolderError`
+(exit 2). Everything else that is wrong with it becomes a failed check.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpuskit.errors import CorpuskitError
+
+MANIFEST = "manifest.json"
+CARD = "README.md"
+CONFIG_COPY = "corpuskit.toml"
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
+
+
+class FolderError(CorpuskitError):
+    """The folder cannot be checked at all: not there, or not a published version."""
+
+    exit_code = 2
+
+
+@dataclass
+class VersionFolder:
+    """What a version folder holds, parsed leniently: checks report what is broken."""
+
+    path: str
+    root: str  # project root: cited source paths and recorded inputs are relative to it
+    manifest: dict
+    card_text: str
+    front_matter: dict | None = None
+    front_matter_error: str | None = None
+    body: str = ""
+    config: Any = None  # corpuskit.config.Config rebuilt from the manifest, or None
+    config_error: str | None = None
+    overrides: dict = field(default_factory=dict)
+    _tables: dict = field(default_factory=dict, repr=False)
+
+    # -- recorded configuration -------------------------------------------
+    @property
+    def config_data(self) -> dict:
+        value = self.manifest.get("config")
+        return value if isinstance(value, dict) else {}
+
+    def check_setting(self, key: str, default=None):
+        """A ``[check]`` threshold: the option given to the gate, else the recorded one."""
+        if self.overrides.get(key) is not None:
+            return self.overrides[key]
+        recorded = self.config_data.get("check", {})
+        if isinstance(recorded, dict) and key in recorded:
+            return recorded[key]
+        from corpuskit.config import DEFAULT_CHECK
+
+        return DEFAULT_CHECK.get(key, default)
+
+    def step(self, name: str):
+        """The recorded pipeline step ``name`` (a configured Step), or None."""
+        if self.config is None:
+            return None
+        return next((s for s in self.config.pipeline if s.name == name), None)
+
+    # -- data files ----------------------------------------------------------
+    def config_names(self) -> list[str]:
+        configs = (self.front_matter or {}).get("configs")
+        names = [c.get("config_name") for c in configs or [] if isinstance(c, dict)]
+        names = [n for n in names if isinstance(n, str)]
+        if names:
+            return names
+        return [n for n in ("default", "removed") if self.layout_files(n)]
+
+    def declared_files(self, config_name: str) -> dict[str, list[str]] | None:
+        """``{split: [relative paths]}`` the card declares for a config (globs expanded)."""
+        for item in (self.front_matter or {}).get("configs") or []:
+            if not isinstance(item, dict) or item.get("config_name") != config_name:
+                continue
+            out: dict[str, list[str]] = {}
+            data_files = item.get("data_files")
+            if isinstance(data_files, str):
+                data_files = [{"split": "train", "path": data_files}]
+            for entry in data_files or []:
+                if not isinstance(entry, dict):
+                    continue
+                paths = entry.get("path")
+                paths = [paths] if isinstance(paths, str) else list(paths or [])
+                split = str(entry.get("split", "train"))
+                for pattern in paths:
+                    out.setdefault(split, []).extend(self._expand(str(pattern)))
+            return out
+        return None
+
+    def _expand(self, pattern: str) -> list[str]:
+        if any(ch in pattern for ch in "*?["):
+            found = glob.glob(os.path.join(self.path, pattern), recursive=True)
+            return sorted(os.path.relpath(p, self.path).replace(os.sep, "/") for p in found)
+        return [pattern]
+
+    def layout_files(self, config_name: str) -> list[str]:
+        sub = "data" if config_name == "default" else config_name
+        found = glob.glob(os.path.join(self.path, sub, "*.parquet"))
+        return sorted(os.path.relpath(p, self.path).replace(os.sep, "/") for p in found)
+
+    def data_files(self, config_name: str) -> list[str]:
+        declared = self.declared_files(config_name)
+        if declared is not None:
+            return [p for paths in declared.values() for p in paths]
+        return self.layout_files(config_name)
+
+    def table(self, config_name: str):
+        """All existing, readable parquet rows of a config as one Arrow table (cached)."""
+        if config_name not in self._tables:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            tables = []
+            for rel in self.data_files(config_name):
+                path = os.path.join(self.path, rel)
+                try:
+                    tables.append(pq.read_table(path))
+                except (OSError, pa.ArrowException):
+                    continue
+            if not tables:
+                self._tables[config_name] = None
+            else:
+                try:
+                    self._tables[config_name] = pa.concat_tables(tables, promote_options="permissive")
+                except pa.ArrowException:
+                    self._tables[config_name] = tables[0]
+        return self._tables[config_name]
+
+    def rows(self, config_name: str = "default") -> list[dict]:
+        table = self.table(config_name)
+        return [] if table is None else table.to_pylist()
+
+
+def find_root(folder: str, override: str | None = None) -> str:
+    """The project root: ``override``, else the folder that contains ``dist/``, else cwd."""
+    if override:
+        return os.path.abspath(override)
+    current = os.path.abspath(folder)
+    while True:
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        if os.path.basename(current) == "dist":
+            return parent
+        current = parent
+    return os.getcwd()
+
+
+def open_folder(folder: str, root: str | None = None, overrides: dict | None = None) -> VersionFolder:
+    """Read ``folder``'s manifest, card and recorded configuration."""
+    if not os.path.exists(folder):
+        raise FolderError(f"{folder}: no such folder")
+    if not os.path.isdir(folder):
+        raise FolderError(f"{folder}: not a folder; give a version folder like dist/<name>/<version>")
+    for name in (MANIFEST, CARD):
+        if not os.path.isfile(os.path.join(folder, name)):
+            raise FolderError(f"{folder}: no {name}; not a published corpuskit version folder")
+    try:
+        with open(os.path.join(folder, MANIFEST), encoding="utf-8") as handle:
+            manifest = json.load(handle)
+        with open(os.path.join(folder, CARD), encoding="utf-8") as handle:
+            card_text = handle.read()
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FolderError(f"{folder}: cannot read the manifest or card ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise FolderError(f"{folder}: {MANIFEST} is not a JSON object")
+    result = VersionFolder(path=os.path.abspath(folder), root=find_root(folder, root),
+                           manifest=manifest, card_text=card_text, overrides=dict(overrides or {}))
+    _parse_card(result)
+    _parse_config(result)
+    return result
+
+
+def _parse_card(folder: VersionFolder) -> None:
+    import yaml
+
+    from corpuskit.check.strict_yaml import strict_load
+
+    match = _FRONT_MATTER.match(folder.card_text)
+    if not match:
+        folder.front_matter_error = "README.md has no YAML front matter (--- ... ---) at the top"
+        folder.body = folder.card_text
+        return
+    folder.body = folder.card_text[match.end():]
+    try:
+        data = strict_load(match.group(1))
+    except yaml.YAMLError as exc:
+        folder.front_matter_error = "front matter is not valid YAML: " + " ".join(str(exc).split())
+        return
+    if not isinstance(data, dict):
+        folder.front_matter_error = "front matter is not a YAML mapping"
+        return
+    folder.front_matter = data
+
+
+def _parse_config(folder: VersionFolder) -> None:
+    from corpuskit.config import parse_config
+
+    if not folder.config_data:
+        folder.config_error = "manifest.json records no configuration"
+        return
+    try:
+        folder.config = parse_config(folder.config_data, folder.root, source_file=MANIFEST)
+    except CorpuskitError as exc:
+        folder.config_error = str(exc)

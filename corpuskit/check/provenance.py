@@ -1,0 +1,231 @@
+"""Provenance checks: every record (kept or removed) can be traced to its source bytes.
+
+``provenance.sources``  each cited source file exists under the project root and its
+                        sha256 matches the record and the manifest's inputs (a source
+                        that is not shipped but is recorded by sha256 is a warning)
+``provenance.spans``    each line span (1-based, inclusive) and byte span is inside the
+                        file, the two agree, the span holds the record's title (after the
+                        pipeline's normalisation), and a content-hash id hashes the span
+``provenance.merged``   each merged copy's span is valid the same way, and the copy is
+                        in the ``removed`` config as a duplicate of the record that holds it
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+
+from corpuskit.check.folder import VersionFolder
+from corpuskit.check.report import CheckResult
+from corpuskit.errors import CorpuskitError
+
+_HEX_ID = re.compile(r"^([0-9a-f]{16})(?:-\d+)?$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass
+class _Source:
+    path: str | None  # absolute path found, or None
+    sha256: str | None
+    text: object = None  # corpuskit.readers.source.SourceText
+    data: bytes = b""
+    error: str | None = None
+
+
+class _Sources:
+    """Cited sources, each read, hashed and decoded once."""
+
+    def __init__(self, folder: VersionFolder):
+        self.folder = folder
+        self._cache: dict[str, _Source] = {}
+        inputs = folder.manifest.get("inputs")
+        self.recorded = {i.get("path"): i.get("sha256") for i in inputs or [] if isinstance(i, dict)}
+
+    def locate(self, cited: str) -> str | None:
+        candidates = [cited] if os.path.isabs(cited) else [
+            os.path.join(self.folder.root, cited), os.path.join(os.getcwd(), cited)]
+        return next((c for c in candidates if os.path.isfile(c)), None)
+
+    def get(self, cited: str) -> _Source:
+        if cited not in self._cache:
+            from corpuskit.readers.source import load_source
+
+            path = self.locate(cited)
+            if path is None:
+                self._cache[cited] = _Source(None, None)
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                source = _Source(path, hashlib.sha256(data).hexdigest(), data=data)
+                try:
+                    source.text = load_source(path, self.folder.root)
+                except CorpuskitError as exc:
+                    source.error = str(exc)
+                self._cache[cited] = source
+        return self._cache[cited]
+
+
+def _rows(folder: VersionFolder) -> list[tuple[str, dict]]:
+    out = []
+    for name in folder.config_names():
+        for row in folder.rows(name):
+            out.append((name, row))
+    return out
+
+
+def check_sources(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("provenance.sources")
+    sources = _Sources(folder)
+    cited: dict[tuple[str, str], list[str]] = {}
+    for _, row in _rows(folder):
+        prov = row.get("provenance") or {}
+        spans = [(row.get("id"), prov)] + [(m.get("id"), m) for m in prov.get("merged") or []]
+        for rid, span in spans:
+            cited.setdefault((str(span.get("source_path")), str(span.get("source_sha256"))), []).append(str(rid))
+    for (path, sha), ids in sorted(cited.items()):
+        result.checked += 1
+        who = f"{ids[0]}" + (f" (+{len(ids) - 1} more)" if len(ids) > 1 else "")
+        source = sources.get(path)
+        if source.path is None:
+            if _SHA256.match(sha) and sources.recorded.get(path) == sha:
+                result.warn(who, f"source {path} not shipped (recorded as sha256 {sha[:12]}…); "
+                                 "its spans cannot be verified")
+            else:
+                result.fail(who, f"source {path} not found under {folder.root} and not recorded by sha256")
+            continue
+        if source.sha256 != sha:
+            result.fail(who, f"source {path} has sha256 {source.sha256[:12]}…, record cites {sha[:12]}…")
+        elif path in sources.recorded and sources.recorded[path] != sha:
+            result.fail(path, f"manifest inputs record sha256 {str(sources.recorded[path])[:12]}…, "
+                              f"records cite {sha[:12]}…")
+        elif path not in sources.recorded:
+            result.fail(who, f"source {path} is not among the manifest's inputs")
+    result.summary = (f"{result.checked} cited source(s) present with matching sha256" if not result.problems
+                      else f"{len(result.problems)} source problem(s)")
+    return result
+
+
+def _span_problem(source: _Source, span: dict, rid: str) -> str | None:
+    """Why a cited span is invalid, or None."""
+    text = source.text
+    try:
+        start_line, end_line = int(span["start_line"]), int(span["end_line"])
+        start_byte, end_byte = int(span["start_byte"]), int(span["end_byte"])
+    except (KeyError, TypeError, ValueError):
+        return "span is incomplete"
+    if not 1 <= start_line <= end_line <= len(text.lines):
+        return f"line span {start_line}-{end_line} outside the file's {len(text.lines)} lines"
+    if not 0 <= start_byte < end_byte <= len(source.data):
+        return f"byte span {start_byte}-{end_byte} outside the file's {len(source.data)} bytes"
+    expected = text.byte_span(start_line - 1, end_line - 1)
+    if (start_byte, end_byte) != expected:
+        return (f"byte span {start_byte}-{end_byte} does not match lines {start_line}-{end_line} "
+                f"(bytes {expected[0]}-{expected[1]})")
+    match = _HEX_ID.match(rid or "")
+    if match:
+        from corpuskit.records import content_id
+
+        raw = source.data[start_byte:end_byte]
+        block = "\n".join(text.lines[start_line - 1:end_line]).encode("utf-8", errors="surrogatepass")
+        if match.group(1) not in (content_id(raw), content_id(block)):
+            return f"id {rid} is not the content hash of the cited span"
+    return None
+
+
+class _Normalizer:
+    """The pipeline's text normalisation, to compare a title with its raw source."""
+
+    def __init__(self, folder: VersionFolder):
+        self.variants = folder.step("normalize_variants")
+
+    def __call__(self, text: str) -> str:
+        from corpuskit.steps.encoding import fix_text
+
+        text = fix_text(text)[0]
+        if self.variants is not None:
+            text = self.variants.rewrite(text)[0]
+        return " ".join(text.split()).casefold()
+
+
+def _span_text(source: _Source, span: dict) -> str:
+    text = source.text
+    raw = "\n".join(text.lines[int(span["start_line"]) - 1:int(span["end_line"])])
+    stripped = raw.strip()
+    if stripped.startswith("{"):
+        try:
+            obj = json.loads(stripped)
+        except json.JSONDecodeError:
+            return raw
+        if isinstance(obj, dict):
+            return "\n".join(str(v) for v in obj.values() if isinstance(v, str))
+    return raw
+
+
+def check_spans(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("provenance.spans")
+    sources = _Sources(folder)
+    normalize = _Normalizer(folder)
+    unverified = 0
+    for config, row in _rows(folder):
+        prov = row.get("provenance") or {}
+        rid = str(row.get("id"))
+        source = sources.get(str(prov.get("source_path")))
+        if source.path is None or source.text is None or source.sha256 != prov.get("source_sha256"):
+            unverified += 1  # reported by provenance.sources
+            continue
+        result.checked += 1
+        label = rid if config == "default" else f"{rid} ({config})"
+        problem = _span_problem(source, prov, rid)
+        if problem:
+            result.fail(label, problem)
+            continue
+        title = row.get("title")
+        if title and normalize(title) not in normalize(_span_text(source, prov)):
+            result.fail(label, f"title {title[:50]!r} not in lines {prov['start_line']}-{prov['end_line']} "
+                               f"of {prov['source_path']}")
+    extra = f"; {unverified} not verifiable (see provenance.sources)" if unverified else ""
+    result.summary = (f"{result.checked} spans valid and holding their titles{extra}" if not result.problems
+                      else f"{len(result.problems)} broken span(s){extra}")
+    return result
+
+
+def check_merged(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("provenance.merged")
+    sources = _Sources(folder)
+    removed = {}
+    has_removed = "removed" in folder.config_names()
+    for row in folder.rows("removed") if has_removed else []:
+        removed[row.get("id")] = row
+    for row in folder.rows("default"):
+        for copy in (row.get("provenance") or {}).get("merged") or []:
+            result.checked += 1
+            cid = str(copy.get("id"))
+            label = f"{cid} (merged into {row.get('id')})"
+            source = sources.get(str(copy.get("source_path")))
+            if source.path is not None and source.text is not None and source.sha256 == copy.get("source_sha256"):
+                problem = _span_problem(source, copy, cid)
+                if problem:
+                    result.fail(label, problem)
+                    continue
+            if not has_removed:
+                continue
+            gone = removed.get(cid)
+            if gone is None:
+                result.fail(label, "not in the removed config")
+                continue
+            info = gone.get("removed") or {}
+            gone_prov = gone.get("provenance") or {}
+            if info.get("duplicate_of") != row.get("id"):
+                result.fail(label, f"removed config says duplicate of {info.get('duplicate_of')!r}")
+            elif any(gone_prov.get(k) != copy.get(k) for k in
+                     ("source_path", "source_sha256", "start_line", "end_line", "start_byte", "end_byte")):
+                result.fail(label, "span differs from the removed config's copy")
+    result.summary = (f"{result.checked} merged copies with valid spans" if not result.problems
+                      else f"{len(result.problems)} bad merged cop(ies)")
+    return result
+
+
+CHECKS = (check_sources, check_spans, check_merged)

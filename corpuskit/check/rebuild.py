@@ -1,0 +1,95 @@
+"""Reproducibility check (``--rebuild``): the recorded inputs and configuration
+rebuild the folder byte for byte.
+
+``reproducible``  ``corpuskit.build.build`` with the manifest's configuration, run
+                  into a temporary folder from the recorded inputs (relative to the
+                  project root), gives files whose sha256 all equal the published ones
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from corpuskit.check.folder import CONFIG_COPY, VersionFolder
+from corpuskit.check.report import CheckResult
+from corpuskit.errors import CorpuskitError
+
+#: Inputs up to this size are rebuilt in-process (no worker start-up cost).
+SMALL_INPUT_BYTES = 16 * 1024 * 1024
+
+
+def _digests(path: str) -> dict[str, str]:
+    from corpuskit.publish.manifest import sha256_file
+
+    out = {}
+    for directory, _, names in os.walk(path):
+        for name in names:
+            full = os.path.join(directory, name)
+            out[os.path.relpath(full, path).replace(os.sep, "/")] = sha256_file(full)
+    return out
+
+
+def _saved_config(folder: VersionFolder):
+    """The recorded configuration, from ``corpuskit.toml`` when it equals the manifest's.
+
+    ``manifest.json`` is written with sorted keys, which loses the order of user
+    tables such as ``[variants]``; the TOML copy keeps it, and the order shows in
+    the rebuilt ``corpuskit.toml``. ``files.config`` checks that the two agree.
+    """
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    from corpuskit.config import parse_config
+    from corpuskit.publish.manifest import _toml_safe
+
+    try:
+        with open(os.path.join(folder.path, CONFIG_COPY), "rb") as handle:
+            saved = tomllib.load(handle)
+        if saved == _toml_safe(folder.config_data):
+            return parse_config(saved, folder.root, source_file=CONFIG_COPY)
+    except (OSError, tomllib.TOMLDecodeError, CorpuskitError):
+        pass
+    return folder.config
+
+
+def check_reproducible(folder: VersionFolder) -> CheckResult:
+    from corpuskit.build import build
+
+    result = CheckResult("reproducible")
+    if folder.config is None:
+        result.fail("manifest.json", f"cannot rebuild: {folder.config_error}")
+        return result
+    config = _saved_config(folder)
+    out = tempfile.mkdtemp(prefix="corpuskit-check-rebuild-")
+    try:
+        inputs = folder.manifest.get("inputs") or []
+        size = sum(i.get("bytes", 0) for i in inputs if isinstance(i, dict))
+        workers = 1 if size <= SMALL_INPUT_BYTES else None
+        try:
+            # a path that does not exist yet: build publishes into it (or under it)
+            rebuilt = build(config, out=os.path.join(out, "rebuilt"), workers=workers)
+        except CorpuskitError as exc:
+            result.fail("rebuild", f"failed: {exc}")
+            return result
+        ours, theirs = _digests(folder.path), _digests(rebuilt.folder)
+        result.checked = len(set(ours) | set(theirs))
+        for rel in sorted(set(ours) | set(theirs)):
+            if rel not in theirs:
+                result.fail(rel, "published, but the rebuild does not produce it")
+            elif rel not in ours:
+                result.fail(rel, "the rebuild produces it, but it is not published")
+            elif ours[rel] != theirs[rel]:
+                result.fail(rel, f"rebuild differs (sha256 {theirs[rel][:12]}…, published {ours[rel][:12]}…)")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    result.summary = (f"rebuild from {len(inputs)} recorded input(s) is byte-identical ({result.checked} files)"
+                      if not result.problems else f"{len(result.problems)} file(s) differ on rebuild")
+    return result
+
+
+CHECKS = (check_reproducible,)

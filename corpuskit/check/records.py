@@ -1,0 +1,299 @@
+"""Record checks on the default config: every published record is clean and unique.
+
+Each cleaning step is re-applied, with its recorded configuration, to the
+published records: cleaning is idempotent, so a step that still changes a record
+means that record was not cleaned (or was edited after the build).
+
+``records.ids``              ids unique and well-formed
+``records.required``         id, title, text and language non-empty
+``records.exact_duplicates`` no two records with the same normalised text
+``records.near_duplicates``  no pair above the near-duplicate threshold (the dedup engine
+                             and, for small datasets, a direct pairwise comparison)
+``records.mojibake``         ``fix_encoding`` changes nothing (ftfy's badness is a warning)
+``records.variants``         ``normalize_variants`` changes nothing
+``records.languages``        every language is allowed; low scores and labels the detector
+                             disagrees with are warnings
+``records.min_chars``        no text shorter than ``[check] min_chars``
+``records.boilerplate``      ``strip_boilerplate`` removes nothing
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from itertools import combinations
+
+from corpuskit.check.folder import VersionFolder
+from corpuskit.check.report import CheckResult
+
+REQUIRED = ("id", "title", "text", "language")
+_ID_RE = re.compile(r"^[A-Za-z0-9][^\s\x00-\x1f\x7f]{0,127}$")
+_NON_WORD = re.compile(r"[\W_]+")
+#: Above this many records the pairwise near-duplicate comparison is left to the engine.
+PAIRWISE_LIMIT = 3000
+SHINGLE_WORDS = 3
+
+
+def to_record(row: dict) -> dict:
+    """A published row back in the pipeline's record shape (no edits yet)."""
+    prov = row.get("provenance") or {}
+    record = {k: v for k, v in row.items() if k != "provenance"}
+    record["source"] = {
+        "path": prov.get("source_path"), "sha256": prov.get("source_sha256"),
+        "start_line": prov.get("start_line"), "end_line": prov.get("end_line"),
+        "start_byte": prov.get("start_byte"), "end_byte": prov.get("end_byte"),
+    }
+    record["edits"] = []
+    record["steps"] = []
+    record["merged"] = []
+    return record
+
+
+def _records(folder: VersionFolder) -> list[dict]:
+    cache = folder._tables
+    if "records:default" not in cache:
+        cache["records:default"] = [to_record(row) for row in folder.rows("default")]
+    return cache["records:default"]
+
+
+def _rid(record: dict, index: int) -> str:
+    return str(record.get("id") or f"row {index}")
+
+
+def check_ids(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.ids")
+    seen: dict[str, int] = {}
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        rid = record.get("id")
+        if not isinstance(rid, str) or not _ID_RE.match(rid):
+            result.fail(f"row {index}", f"malformed id {rid!r}")
+            continue
+        if rid in seen:
+            result.fail(rid, f"id repeated (rows {seen[rid]} and {index})")
+        else:
+            seen[rid] = index
+    result.summary = (f"{result.checked} ids unique and well-formed" if not result.problems
+                      else f"{len(result.problems)} bad id(s)")
+    return result
+
+
+def check_required(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.required")
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        empty = [k for k in REQUIRED if not isinstance(record.get(k), str) or not record[k].strip()]
+        if empty:
+            result.fail(_rid(record, index), f"empty {', '.join(empty)}")
+    result.summary = (f"{result.checked} records have {', '.join(REQUIRED)}" if not result.problems
+                      else f"{len(result.problems)} record(s) missing required fields")
+    return result
+
+
+def text_key(text: str) -> str:
+    """Hash of the text with case, punctuation and spacing ignored (exact-copy test).
+
+    >>> text_key("Hello,  World!") == text_key("hello world")
+    True
+    """
+    words = _NON_WORD.split(unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.blake2b(" ".join(w for w in words if w).encode(), digest_size=16).hexdigest()
+
+
+def _dedup_mode(folder: VersionFolder) -> str | None:
+    step = folder.step("dedup")
+    return None if step is None else step.params.mode
+
+
+def check_exact_duplicates(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.exact_duplicates")
+    mode = _dedup_mode(folder)
+    if mode != "drop":
+        return result.skip("no dedup step in drop mode recorded: duplicates are allowed")
+    first: dict[str, str] = {}
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        key = text_key(record.get("text") or "")
+        rid = _rid(record, index)
+        if key in first:
+            result.fail(rid, f"exact duplicate of {first[key]}")
+        else:
+            first[key] = rid
+    result.summary = (f"{result.checked} records, no exact duplicates" if not result.problems
+                      else f"{len(result.problems)} exact duplicate(s) remain")
+    return result
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> frozenset:
+    words = [w for w in _NON_WORD.split(unicodedata.normalize("NFKC", text).casefold()) if w]
+    if len(words) < size:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    """Jaccard similarity of two shingle sets.
+
+    >>> jaccard(shingles("a b c d e"), shingles("a b c d f"))
+    0.5
+    """
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def check_near_duplicates(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.near_duplicates")
+    mode = _dedup_mode(folder)
+    if mode != "drop":
+        return result.skip("no dedup step in drop mode recorded: duplicates are allowed")
+    threshold = float(folder.check_setting("near_duplicate_threshold"))
+    records = _records(folder)
+    result.checked = len(records)
+    keys = [text_key(r.get("text") or "") for r in records]
+    found: set[tuple[int, int]] = set()
+    # 1. the project's dedup engine, with the recorded parameters
+    try:
+        engine = folder.step("dedup").engine()
+        for index, record in enumerate(records):
+            engine.add(index, engine.signature(record))
+        clusters = engine.resolve(lambda indices: [records[i] for i in indices])
+        for kept, members in clusters.members.items():
+            for member in members:
+                pair = (min(kept, member.index), max(kept, member.index))
+                if keys[pair[0]] == keys[pair[1]]:
+                    continue  # reported by records.exact_duplicates
+                found.add(pair)
+                result.fail(_rid(records[pair[1]], pair[1]),
+                            f"{member.match} copy of {_rid(records[pair[0]], pair[0])} "
+                            f"(similarity {member.similarity:.2f}, dedup engine)")
+    except Exception as exc:  # noqa: BLE001 - an engine bug must not hide the pairwise check
+        result.warn("dedup engine", f"could not run ({type(exc).__name__}: {exc})")
+    # 2. a direct pairwise comparison when it is cheap enough
+    if len(records) <= PAIRWISE_LIMIT:
+        sets = [shingles(r.get("text") or "") for r in records]
+        sizes = [len(s) for s in sets]
+        for i, j in combinations(range(len(records)), 2):
+            if keys[i] == keys[j] or (i, j) in found:
+                continue
+            small, large = sorted((sizes[i], sizes[j]))
+            if not large or small / large < threshold:  # Jaccard can't reach the threshold
+                continue
+            similarity = jaccard(sets[i], sets[j])
+            if similarity >= threshold:
+                result.fail(_rid(records[j], j), f"near duplicate of {_rid(records[i], i)} "
+                            f"(word {SHINGLE_WORDS}-gram Jaccard {similarity:.2f} >= {threshold})")
+        how = "engine + pairwise"
+    else:
+        how = "engine only (too many records for pairwise)"
+    result.summary = (f"{len(records)} records, none at or above {threshold} ({how})" if not result.problems
+                      else f"{len(result.problems)} near duplicate(s) remain at threshold {threshold}")
+    return result
+
+
+def _reapply(folder: VersionFolder, step_name: str, name: str, describe) -> CheckResult:
+    result = CheckResult(name)
+    step = folder.step(step_name)
+    if step is None:
+        if folder.config is None:
+            return result.skip(f"recorded configuration unusable (see files.config): {folder.config_error}")
+        return result.skip(f"no {step_name} step recorded")
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        after = step.apply(record)
+        if after is not record and after.get("edits"):
+            result.fail(_rid(record, index), describe(after["edits"]))
+    return result
+
+
+def check_mojibake(folder: VersionFolder) -> CheckResult:
+    def describe(edits):
+        return "mojibake in " + ", ".join(f"{e['field']} ({e['detail'][:60]})" for e in edits)
+
+    result = _reapply(folder, "fix_encoding", "records.mojibake", describe)
+    if result.status == "skip":
+        return result
+    from ftfy.badness import is_bad
+
+    fields = folder.step("fix_encoding").params.fields
+    for index, record in enumerate(_records(folder)):
+        if any(p.item == _rid(record, index) for p in result.problems):
+            continue
+        bad = [f for f in fields if isinstance(record.get(f), str) and is_bad(record[f])]
+        if bad:
+            result.warn(_rid(record, index), f"ftfy finds suspicious characters in {', '.join(bad)}")
+    result.summary = (f"{result.checked} records, fix_encoding changes nothing" if not result.problems
+                      else f"{len(result.problems)} record(s) still hold mojibake")
+    return result
+
+
+def check_variants(folder: VersionFolder) -> CheckResult:
+    def describe(edits):
+        return "variant left in: " + ", ".join(f"{e['detail']} x{e['count']} in {e['field']}" for e in edits)
+
+    result = _reapply(folder, "normalize_variants", "records.variants", describe)
+    if result.status != "skip":
+        result.summary = (f"{result.checked} records, no lexicon variant" if not result.problems
+                          else f"{len(result.problems)} record(s) still hold lexicon variants")
+    return result
+
+
+def check_boilerplate(folder: VersionFolder) -> CheckResult:
+    def describe(edits):
+        return "boilerplate left in: " + ", ".join(
+            f"{e['action'].split(':', 1)[-1]} {e['detail'][:50]!r}" for e in edits)
+
+    result = _reapply(folder, "strip_boilerplate", "records.boilerplate", describe)
+    if result.status != "skip":
+        rules = ", ".join(name for name, _ in folder.step("strip_boilerplate")._rules)
+        result.summary = (f"{result.checked} records, no boilerplate ({rules})" if not result.problems
+                          else f"{len(result.problems)} record(s) still hold boilerplate")
+    return result
+
+
+def check_languages(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.languages")
+    step = folder.step("detect_language")
+    allowed = folder.overrides.get("languages") or (tuple(step.params.languages) if step else ())
+    if not allowed:
+        return result.skip("no allowed languages recorded (detect_language has no 'languages')")
+    from corpuskit.steps.language import detect
+
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        rid = _rid(record, index)
+        language = record.get("language")
+        if language not in allowed:
+            result.fail(rid, f"language {language!r} not in {list(allowed)}")
+            continue
+        if step is None:
+            continue
+        score = record.get("language_score")
+        if isinstance(score, (int, float)) and score < step.params.min_probability:
+            result.warn(rid, f"language_score {score} below {step.params.min_probability}")
+        detected, probability = detect(record.get("text") or "", sample_chars=step.params.sample_chars,
+                                       min_letters=step.params.min_letters,
+                                       min_probability=step.params.min_probability)
+        if detected != language:
+            result.warn(rid, f"labelled {language!r}, the detector says {detected!r} (p={probability})")
+    result.summary = (f"{result.checked} records in {', '.join(allowed)}" if not result.problems
+                      else f"{len(result.problems)} record(s) in languages not allowed")
+    return result
+
+
+def check_min_chars(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.min_chars")
+    minimum = int(folder.check_setting("min_chars"))
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        length = len(record.get("text") or "")
+        if length < minimum:
+            result.fail(_rid(record, index), f"text is {length} characters, minimum {minimum}")
+    result.summary = (f"{result.checked} texts of at least {minimum} characters" if not result.problems
+                      else f"{len(result.problems)} text(s) shorter than {minimum} characters")
+    return result
+
+
+CHECKS = (check_ids, check_required, check_exact_duplicates, check_near_duplicates, check_mojibake,
+          check_variants, check_languages, check_min_chars, check_boilerplate)
