@@ -1,0 +1,57 @@
+"""``corpuskit check``: the quality gate for a published version folder."""
+
+from __future__ import annotations
+
+import click
+
+from corpuskit.cli import handle_errors
+
+
+@click.command("check")
+@click.argument("folder", type=click.Path())
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a machine-readable report to this file ('-' for stdout).")
+@click.option("--strict", is_flag=True, help="Treat warnings as failures.")
+@click.option("--rebuild", is_flag=True,
+              help="Also rebuild from the recorded inputs and configuration and compare every file.")
+@click.option("--no-load", is_flag=True, help="Skip the datasets.load_dataset check.")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Project root that inputs and cited sources are relative to "
+                   "(default: the folder that contains dist/, else the current folder).")
+@click.option("--min-chars", type=click.IntRange(min=0), default=None,
+              help="Override the recorded [check] min_chars.")
+@click.option("--near-duplicate-threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Override the recorded [check] near_duplicate_threshold.")
+@click.option("--language", "languages", multiple=True,
+              help="Allowed language (repeatable); default: the recorded detect_language languages.")
+@handle_errors
+def command(folder, json_path, strict, rebuild, no_load, root, min_chars, near_duplicate_threshold,
+            languages):
+    """Verify a published version folder, e.g. dist/<name>/<version>.
+
+    Checks the card, the files, that it loads offline, every record and its
+    provenance (and with --rebuild, that it rebuilds byte for byte). Prints one
+    line per check. Exit 0 when every check passes, 1 when any fails, 2 when the
+    folder cannot be read at all.
+    """
+    import json
+    import sys
+
+    from corpuskit.check import FolderError, run_checks
+
+    try:
+        report = run_checks(folder, rebuild=rebuild, strict=strict, load=not no_load, root=root,
+                            min_chars=min_chars, near_duplicate_threshold=near_duplicate_threshold,
+                            languages=languages or None)
+    except FolderError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if json_path == "-":
+        click.echo(text, nl=False)
+    else:
+        click.echo(report.render())
+        if json_path:
+            with open(json_path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+    sys.exit(report.exit_code)
