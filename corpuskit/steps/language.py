@@ -1,63 +1,39 @@
-"""``detect_language``: identify the language with langdetect, deterministically.
+"""``detect_language``: label each record's language, deterministically and fast.
 
-langdetect is randomised; here every document is scored with a fixed seed, so
-the same text gets the same answer in every run and under any PYTHONHASHSEED.
-Text with too few letters, or whose best language is below ``min_probability``,
-is labelled ``und``. With ``languages`` set, records in other languages are
-dropped with the reason ``language:<code>``.
+The model is langdetect's own: its 55 language profiles and its n-gram
+extraction, scored exactly (naive Bayes over every n-gram of a bounded sample of
+the text) instead of by random sampling; see :mod:`corpuskit.lang`. The same text
+gets the same answer in every run and under any ``PYTHONHASHSEED``, about a
+hundred times faster than ``langdetect.detect``.
+
+Text with fewer than ``min_letters`` letters, or whose best language has a
+probability below ``min_probability``, is labelled ``und``. With ``languages``
+set, records in other languages (``und`` included) are dropped with the reason
+``language:<code>``.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
+from corpuskit.lang import UNDETERMINED, detect, get_model
 from corpuskit.records import Record, with_changes
 from corpuskit.steps.base import Drop, RecordStep
 
-UNDETERMINED = "und"
-_lock = threading.Lock()
-_factory = None
-
-
-def _get_factory():
-    global _factory
-    with _lock:
-        if _factory is None:
-            from langdetect import detector_factory
-
-            factory = detector_factory.DetectorFactory()
-            factory.load_profile(detector_factory.PROFILES_DIRECTORY)
-            _factory = factory
-    return _factory
-
-
-def detect(text: str, *, sample_chars: int = 2000, min_letters: int = 20,
-           min_probability: float = 0.8) -> tuple[str, float]:
-    """Return (language code, probability) for ``text``; ``und`` when unsure.
-
-    >>> detect("The president said on Monday that the talks would continue next week.")[0]
-    'en'
-    """
-    from langdetect.lang_detect_exception import LangDetectException
-
-    sample = text[:sample_chars]
-    if sum(ch.isalpha() for ch in sample) < min_letters:
-        return UNDETERMINED, 0.0
-    detector = _get_factory().create()
-    detector.seed = 0
-    detector.append(sample)
-    try:
-        best = detector.get_probabilities()[0]
-    except (LangDetectException, IndexError):
-        return UNDETERMINED, 0.0
-    if best.prob < min_probability:
-        return UNDETERMINED, round(best.prob, 4)
-    return best.lang, round(best.prob, 4)
+__all__ = ["UNDETERMINED", "DetectLanguage", "detect"]
 
 
 class DetectLanguage(RecordStep):
-    """Label each record with its language; optionally keep only ``languages``."""
+    """Label each record with its language; optionally keep only ``languages``.
+
+    >>> from corpuskit.records import new_record
+    >>> step = DetectLanguage(languages=("en",))
+    >>> r = step.apply(new_record(text="The central bank kept interest rates unchanged on Thursday.", source={}))
+    >>> r["language"], r["language_score"]
+    ('en', 1.0)
+    >>> step.apply(new_record(text="La banque centrale a maintenu ses taux directeurs jeudi.", source={}))
+    Drop(reason='language:fr', detail='p=1.0')
+    """
 
     name = "detect_language"
 
@@ -66,7 +42,11 @@ class DetectLanguage(RecordStep):
         languages: tuple[str, ...] = ()
         min_probability: float = 0.8
         min_letters: int = 20
-        sample_chars: int = 2000
+        sample_chars: int = 1500
+
+    def warm_up(self) -> None:
+        """Load the language model now (pipeline workers call this once each)."""
+        get_model()
 
     @classmethod
     def coerce(cls, table, context):
@@ -83,7 +63,5 @@ class DetectLanguage(RecordStep):
             return Drop(f"language:{language}", f"p={probability}")
         if record.get("language") == language and record.get("language_score") == probability:
             return record
+        # a label is a new field, not an edit of the text: no provenance entry
         return with_changes(record, self.name, [], language=language, language_score=probability)
-
-    def counter_key(self, item):
-        return item["detail"]

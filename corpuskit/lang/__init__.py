@@ -1,0 +1,349 @@
+"""Fast, deterministic language identification with langdetect's own profiles.
+
+langdetect scores a text by drawing n-grams at random and multiplying their
+per-language probabilities until one language passes 0.99999, seven times
+over; the answer depends on the random seed and costs milliseconds. This
+module computes the same naive-Bayes model *exactly* instead:
+
+* the 55 profiles shipped with langdetect are loaded once (lazily, per
+  process; forked workers share the pages) into a matrix of
+  ``log(alpha / 10000 + P(ngram | language))`` with langdetect's default
+  ``alpha = 0.5``;
+* n-grams are extracted exactly as langdetect does (URL/e-mail removal,
+  Vietnamese normalisation, its Latin-cleaning rule, its per-character
+  normalisation as one ``str.translate`` table, and its rule that skips
+  n-grams inside capitalised words), word by word with a per-process cache;
+* the posterior is a softmax of the summed log-probabilities. Evidence is
+  capped at :data:`EVIDENCE_NGRAMS` n-grams' worth (the log-likelihoods are
+  averaged, then scaled), so the probability reflects how clearly the
+  text's n-grams favour one language, not merely how long it is.
+
+Only a bounded sample of a long document is read (:func:`sample_text`:
+head, middle and tail windows); the test suite checks it gives the same
+labels as the whole text.
+
+The result is a pure function of the text: no randomness, no dependence on
+``PYTHONHASHSEED`` or on the order of files in the profile directory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+import threading
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+UNDETERMINED = "und"
+#: langdetect's smoothing: alpha / BASE_FREQ is added to every probability.
+ALPHA = 0.5
+BASE_FREQ = 10000
+#: The posterior is computed as if the text had at most this many n-grams.
+EVIDENCE_NGRAMS = 60
+#: langdetect reads at most this many characters of a text.
+MAX_TEXT_LENGTH = 10000
+
+_URL_RE = re.compile(r"https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}")
+_MAIL_RE = re.compile(r"[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}")
+_COMBINING_RE = re.compile("[\u0300-\u0323]")
+_DOUBLE_SPACE_RE = re.compile("  +")
+_LATIN_RE = re.compile("[A-z]")  # langdetect's 'A' <= ch <= 'z' (includes [\\]^_`)
+# langdetect: ch >= U+0300 and not in Latin Extended Additional (U+1E00-U+1EFF)
+_NON_LATIN_RE = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A language label, its probability, and the runner-up."""
+
+    language: str
+    probability: float
+    ngrams: int
+
+
+class Model:
+    """langdetect's profiles as a log-probability matrix; see the module docstring."""
+
+    def __init__(self, profiles_dir: str | None = None):
+        import numpy as np
+        from langdetect.utils.ngram import NGram
+
+        if profiles_dir is None:
+            from langdetect.detector_factory import PROFILES_DIRECTORY as profiles_dir
+        names = sorted(n for n in os.listdir(profiles_dir) if not n.startswith("."))
+        profiles = []
+        for name in names:
+            with open(os.path.join(profiles_dir, name), encoding="utf-8") as handle:
+                profiles.append(json.load(handle))
+        self.languages: tuple[str, ...] = tuple(p["name"] for p in profiles)
+        vocabulary: dict[str, int] = {}
+        for profile in profiles:
+            for gram in profile["freq"]:
+                if 1 <= len(gram) <= 3 and gram not in vocabulary:
+                    vocabulary[gram] = len(vocabulary)
+        probs = np.zeros((len(vocabulary), len(profiles)), dtype=np.float64)
+        for column, profile in enumerate(profiles):
+            n_words = profile["n_words"]
+            for gram, freq in profile["freq"].items():
+                if 1 <= len(gram) <= 3:
+                    probs[vocabulary[gram], column] = freq / n_words[len(gram) - 1]
+        self.logprob = np.log(probs + ALPHA / BASE_FREQ).astype(np.float32)
+        self.vocabulary = vocabulary
+        # langdetect's per-character normalisation, as one translate table
+        table = {}
+        for code in range(0x10000):
+            if 0xD800 <= code <= 0xDFFF:
+                continue
+            ch = chr(code)
+            out = NGram.normalize(ch)
+            if out != ch:
+                table[code] = out
+        self._normalize = str.maketrans(table)
+        self._normalize_vi = NGram.normalize_vi
+        self._np = np
+        self._reset_cache()
+
+    # -- n-grams, exactly as langdetect extracts them --------------------------------
+    def _word_ngrams(self, word: str, trailing_space: bool) -> tuple[int, ...]:
+        """Vocabulary ids of the n-grams langdetect emits for one normalised word.
+
+        Simulates ``langdetect.utils.ngram.NGram`` fed with ``' ' + word`` (and a
+        closing space), starting from its reset state.
+        """
+        vocab = self.vocabulary
+        out: list[int] = []
+        grams = " "
+        capital = False
+        chars = word + " " if trailing_space else word
+        for ch in chars:
+            last = grams[-1]
+            if last == " ":
+                grams = " "
+                capital = False
+                if ch == " ":
+                    continue
+            elif len(grams) >= 3:
+                grams = grams[1:]
+            grams += ch
+            if ch.isupper():
+                if last.isupper():
+                    capital = True
+            else:
+                capital = False
+            if capital:
+                continue
+            for n in (1, 2, 3):
+                if len(grams) < n:
+                    break
+                gram = grams[-n:]
+                if gram != " ":
+                    index = vocab.get(gram)
+                    if index is not None:
+                        out.append(index)
+        return tuple(out)
+
+    def prepare(self, text: str) -> str:
+        """langdetect's ``Detector.append`` and ``cleaning_text``, then normalisation."""
+        text = _URL_RE.sub(" ", text)
+        if "@" in text:
+            text = _MAIL_RE.sub(" ", text)
+        if not text.isascii() and _COMBINING_RE.search(text):
+            text = self._normalize_vi(text)
+        text = text[:MAX_TEXT_LENGTH]
+        if "  " in text:
+            text = _DOUBLE_SPACE_RE.sub(" ", text)
+        if text.isascii():
+            return text.translate(_ASCII_TABLE)
+        data = text.encode("utf-8", "surrogatepass")
+        if _mostly_non_latin(data):
+            data = data.translate(None, _LATIN_BYTES)
+        # ASCII: every non-letter becomes a space (a bytes table, fast); other
+        # characters go through langdetect's table, one non-ASCII run at a time
+        text = data.translate(_ASCII_BYTES_TABLE).decode("utf-8", "surrogatepass")
+        table = self._normalize
+        return _NON_ASCII_RUN.sub(lambda m: m.group().translate(table), text)
+
+    def _word_row(self, word: str, trailing_space: bool) -> int:
+        """Row of ``word`` in the per-process word-score cache (computed on a miss)."""
+        np = self._np
+        ids = self._word_ngrams(word, trailing_space)
+        if self._used == len(self._word_scores):
+            grown = np.zeros((2 * self._used, len(self.languages)), dtype=np.float64)
+            grown[: self._used] = self._word_scores
+            self._word_scores = grown
+            self._word_counts = np.concatenate(
+                [self._word_counts, np.zeros(self._used, dtype=np.int64)])
+        row = self._used
+        self._used += 1
+        if ids:
+            self._word_scores[row] = self.logprob[list(ids)].sum(axis=0, dtype=np.float64)
+        else:
+            self._word_scores[row] = 0.0
+        self._word_counts[row] = len(ids)
+        return row
+
+    def _reset_cache(self) -> None:
+        np = self._np
+        self._word_cache = {}
+        self._word_scores = np.zeros((4096, len(self.languages)), dtype=np.float64)
+        self._word_counts = np.zeros(4096, dtype=np.int64)
+        self._used = 0
+
+    def word_rows(self, text: str) -> list[int]:
+        """Cache rows of the words of ``text`` after langdetect's preparation."""
+        words = self.prepare(text).split(" ")
+        if self._used + len(words) > _WORD_CACHE_ROWS:
+            self._reset_cache()  # bounded memory; rows of this text stay valid
+        cache = self._word_cache
+        rows: list[int] = []
+        last = len(words) - 1
+        for position, word in enumerate(words):
+            if not word:
+                continue
+            trailing = position != last
+            key = word if trailing else word + "\x00"
+            row = cache.get(key)
+            if row is None:
+                row = cache[key] = self._word_row(word, trailing)
+            rows.append(row)
+        return rows
+
+    def ngram_ids(self, text: str) -> list[int]:
+        """Vocabulary ids of every n-gram langdetect would sample from ``text`` (slow path,
+        for tests and inspection)."""
+        words = self.prepare(text).split(" ")
+        ids: list[int] = []
+        last = len(words) - 1
+        for position, word in enumerate(words):
+            if word:
+                ids.extend(self._word_ngrams(word, position != last))
+        return ids
+
+    # -- scoring ---------------------------------------------------------------------
+    def scores(self, text: str):
+        """(summed log-probabilities per language, number of n-grams) for ``text``."""
+        np = self._np
+        rows = np.array(self.word_rows(text), dtype=np.int64)
+        if not len(rows):
+            return np.zeros(len(self.languages)), 0
+        n = int(self._word_counts[rows].sum())
+        return self._word_scores[rows].sum(axis=0), n
+
+    def guess(self, text: str) -> Guess:
+        """The most probable language of ``text`` and its probability."""
+        total, n = self.scores(text)
+        if not n:
+            return Guess(UNDETERMINED, 0.0, 0)
+        np = self._np
+        scaled = total * (min(n, EVIDENCE_NGRAMS) / n)
+        scaled -= scaled.max()
+        weights = np.exp(scaled)
+        posterior = weights / weights.sum()
+        best = int(np.argmax(posterior))
+        return Guess(self.languages[best], float(posterior[best]), n)
+
+
+_WORD_CACHE_ROWS = 1 << 15
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_LATIN_BYTES = bytes(range(ord("A"), ord("z") + 1))
+# UTF-8 lead bytes of characters >= U+0300
+_HIGH_LEADS = bytes(range(0xCC, 0xF5))
+
+
+_ASCII_BYTES_TABLE = bytes(
+    b if (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b >= 0x80) else 0x20 for b in range(256)
+)
+_ASCII_TABLE = {b: " " for b in range(128) if _ASCII_BYTES_TABLE[b] == 0x20}
+
+
+def _mostly_non_latin(data: bytes) -> bool:
+    """langdetect's test ``latin * 2 < non_latin`` on UTF-8 bytes (exact).
+
+    Latin: 'A' <= ch <= 'z'. Non-Latin: ch >= U+0300 outside U+1E00-U+1EFF.
+    """
+    latin = len(data) - len(data.translate(None, _LATIN_BYTES))
+    high = len(data) - len(data.translate(None, _HIGH_LEADS))
+    extended_additional = sum(data.count(b"\xe1" + bytes([b])) for b in (0xB8, 0xB9, 0xBA, 0xBB))
+    return latin * 2 < high - extended_additional
+
+
+_lock = threading.Lock()
+_model: Model | None = None
+
+
+def get_model() -> Model:
+    """The process-wide model, built on first use (about a second)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                log.info("loading langdetect profiles into the language model")
+                _model = Model()
+    return _model
+
+
+_SPACE = re.compile(r"\s")
+
+
+def sample_text(text: str, sample_chars: int) -> str:
+    """At most ~``sample_chars`` characters: the head, middle and tail of ``text``.
+
+    Windows are cut at whitespace so that no word is split.
+
+    >>> sample_text("one two three", 100)
+    'one two three'
+    >>> len(sample_text("word " * 1000, 300)) <= 300
+    True
+    """
+    if sample_chars <= 0 or len(text) <= sample_chars:
+        return text
+    width = sample_chars // 3
+    pieces = []
+    for start in (0, (len(text) - width) // 2, len(text) - width):
+        piece = text[start:start + width]
+        if start > 0:
+            cut = _SPACE.search(piece)
+            piece = piece[cut.end():] if cut else ""
+        if start + width < len(text):
+            cut = max(piece.rfind(" "), piece.rfind("\n"))
+            piece = piece[:cut] if cut > 0 else ""
+        pieces.append(piece)
+    return "\n".join(pieces)
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _has_letters(text: str, minimum: int) -> bool:
+    for count, _ in enumerate(_LETTER_RE.finditer(text), start=1):
+        if count >= minimum:
+            return True
+    return minimum <= 0
+
+
+def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
+           min_probability: float = 0.8) -> tuple[str, float]:
+    """Return (language code, probability) for ``text``; ``und`` when unsure.
+
+    >>> detect("The president said on Monday that the talks would continue next week.")
+    ('en', 1.0)
+    >>> detect("Der Präsident sagte am Montag, die Gespräche würden nächste Woche fortgesetzt.")[0]
+    'de'
+    >>> detect("OK 42")
+    ('und', 0.0)
+    """
+    sample = sample_text(text, sample_chars)
+    if not _has_letters(sample, min_letters):
+        return UNDETERMINED, 0.0
+    guess = get_model().guess(sample)
+    probability = round(guess.probability, 4)
+    if guess.language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
+        return UNDETERMINED, probability if not math.isnan(probability) else 0.0
+    return guess.language, probability
+
+
+__all__ = ["Guess", "Model", "UNDETERMINED", "detect", "get_model", "sample_text"]
