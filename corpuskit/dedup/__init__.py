@@ -1,14 +1,19 @@
 """Duplicate removal: exact and near-duplicate clustering, staged and streaming.
 
-Stages (each one bounded by signatures, never by text):
+Stages (each one bounded by signatures, never by text), one module each:
 
-1. ``signature(record)``: runs in worker processes on cleaned records and
-   returns a compact, picklable fingerprint.
-2. ``add(index, signature)``: the main process feeds fingerprints in input
-   order into the candidate index.
-3. ``resolve(fetch)``: candidate pairs are verified (``fetch`` loads the few
-   records a verification needs from the on-disk spill) and clustered with
-   union-find; each cluster's kept record is chosen by a stated rule.
+1. :mod:`~corpuskit.dedup.normalize` and :mod:`~corpuskit.dedup.signature`:
+   ``signature(record)`` runs in worker processes on cleaned records and returns
+   a compact, picklable fingerprint (canonical tokens, sampled word bigrams,
+   headline, figures, date).
+2. :mod:`~corpuskit.dedup.index`: ``add(index, signature)`` posts sampled
+   anchors into a flat inverted index; candidate pairs share anchors.
+3. :mod:`~corpuskit.dedup.verify` and :mod:`~corpuskit.dedup.cluster`:
+   ``resolve()`` verifies candidates (containment plus headline, figure and
+   date guards) against the most complete copy of each cluster (star
+   clustering, no chaining).
+
+Presets live in :mod:`~corpuskit.dedup.presets`; docs/dedup.md explains them.
 """
 
 from corpuskit.dedup.engine import Clusters, Deduplicator, DedupParams, Member

@@ -1,0 +1,103 @@
+"""Candidate search: an inverted index over sampled word-bigram anchors.
+
+Each article posts its *anchors* (its bigram hashes ``h`` with
+``h % 2**anchor == 0``, about 16–30 per article whatever its length) into one
+flat array. Sorting the postings groups articles by anchor; two articles that
+share at least ``min_shared`` anchors (one, when either has only a few) become
+a candidate pair. Sampling is consistent, so an abridged copy shares anchors
+with its original in proportion to how much of it is inside the original
+(containment), not to the Jaccard similarity of the two.
+
+Anchors held by more than ``max_bucket`` articles (common phrases, or a story
+copied very many times) do not produce all their pairs: each holder is paired
+with the bucket's *head* only (the holder that would be kept), which keeps the
+work linear while still joining every copy of a much-copied story to one of
+them.
+
+Everything is numpy on flat arrays: memory is about 8 bytes per anchor plus
+8 bytes per candidate pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class AnchorIndex:
+    """Accumulates anchors in input order; ``pairs`` returns the candidate pairs."""
+
+    def __init__(self) -> None:
+        self._anchors: list[np.ndarray] = []
+        self._docs: list[np.ndarray] = []
+        self._pending_anchors: list[np.ndarray] = []
+        self._pending_docs: list[int] = []
+        self._pending = 0
+        self.counts: list[int] = []
+
+    def add(self, index: int, anchors: np.ndarray) -> None:
+        self._pending_anchors.append(anchors)
+        self._pending_docs.append(index)
+        self._pending += len(anchors)
+        if self._pending >= 1 << 20:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending_anchors:
+            return
+        lengths = np.fromiter((len(a) for a in self._pending_anchors), dtype=np.int64,
+                              count=len(self._pending_anchors))
+        self._anchors.append(np.concatenate(self._pending_anchors).astype(np.uint32))
+        self._docs.append(np.repeat(np.array(self._pending_docs, dtype=np.uint32), lengths))
+        self._pending_anchors = []
+        self._pending_docs = []
+        self._pending = 0
+
+    def pairs(self, rank: np.ndarray, anchor_counts: np.ndarray, min_shared: int = 2,
+              few_anchors: int = 8, max_bucket: int = 64) -> np.ndarray:
+        """Candidate pairs as an ``(n, 2)`` uint32 array, ``[:, 0] < [:, 1]``, sorted.
+
+        ``rank[i]`` orders articles by keep priority (0 = kept first); it picks
+        the head of oversized buckets. ``anchor_counts[i]`` is how many anchors
+        article ``i`` posted: a pair with a side under ``few_anchors`` needs only
+        one shared anchor.
+        """
+        self._flush()
+        if not self._anchors:
+            return np.empty((0, 2), dtype=np.uint32)
+        postings = (np.concatenate(self._anchors).astype(np.uint64) << np.uint64(32)) | \
+            np.concatenate(self._docs).astype(np.uint64)
+        self._anchors, self._docs = [], []
+        postings.sort()
+        anchors = postings >> np.uint64(32)
+        docs = (postings & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        del postings
+        starts = np.flatnonzero(np.r_[True, anchors[1:] != anchors[:-1]])
+        del anchors
+        sizes = np.diff(np.r_[starts, len(docs)])
+        chunks: list[np.ndarray] = []
+        for size in np.unique(sizes):
+            if size < 2:
+                continue
+            group_starts = starts[sizes == size]
+            members = docs[group_starts[:, None] + np.arange(size)]  # (groups, size)
+            if size <= max_bucket:
+                left, right = np.triu_indices(size, 1)
+                a = members[:, left].ravel()
+                b = members[:, right].ravel()
+            else:
+                heads = members[np.arange(len(members)), np.argmin(rank[members], axis=1)]
+                a = np.repeat(heads, size)
+                b = members.ravel()
+                keep = a != b
+                a, b = a[keep], b[keep]
+            low = np.minimum(a, b).astype(np.uint64)
+            high = np.maximum(a, b).astype(np.uint64)
+            chunks.append((low << np.uint64(32)) | high)
+        if not chunks:
+            return np.empty((0, 2), dtype=np.uint32)
+        keys, shared = np.unique(np.concatenate(chunks), return_counts=True)
+        low = (keys >> np.uint64(32)).astype(np.int64)
+        high = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        few = np.minimum(anchor_counts[low], anchor_counts[high]) < few_anchors
+        keep = (shared >= min_shared) | few
+        return np.stack([low[keep], high[keep]], axis=1).astype(np.uint32)

@@ -1,0 +1,186 @@
+"""Fingerprint text: repair, fold and tokenise an article for comparison only.
+
+Nothing here changes the published text. The fingerprint view of an article is
+a list of canonical word tokens that ignores what copies of one story differ
+in without being different stories: mojibake, Unicode compatibility forms,
+case, punctuation and typography, wire-style abbreviations (``pct``/``%``/
+``per cent``), US/UK spelling (``labour``/``labor``) and OCR confusions inside
+numbers (``1O`` for ``10``).
+
+>>> tokens("The  Labour party’s share rose 5 pct to 1O mln.")
+['the', 'labor', 'partys', 'share', 'rose', '5', 'percent', 'to', '10', 'million']
+>>> tokens("The Labour party\u00e2\u20ac\u2122s share rose 5% to 10 million")
+['the', 'labor', 'partys', 'share', 'rose', '5', 'percent', 'to', '10', 'million']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: A UTF-8 lead byte read as cp1252/latin-1 followed by a continuation byte read
+#: the same way: the signature of mojibake. Clean text almost never has it, so
+#: ftfy (slow) only runs on text that needs it.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+_PERCENT = re.compile(r"%|\bper[ \t]+cent\b")
+_TOKEN = re.compile(r"\d+(?:[-/.,:]\d+)+|[^\W_]+(?:[.,'’][^\W_]+)*")
+_INNER_PUNCT = str.maketrans("", "", ",'’")
+_OCR_DIGITS = str.maketrans("oli", "011")
+_OCR_NUMBER = re.compile(r"(?=.*\d)[\doli][\doli./:-]*")
+_OCR_WORD = re.compile(r"(?=(?:.*[^\W\d_]){3})[^\W\d_]*[015][^\W\d_]*(?:[015][^\W\d_]*)?")
+_OCR_LETTERS = str.maketrans("015", "ols")
+
+#: Wire-style abbreviations and their spelled-out forms, folded to one token.
+WIRE_ABBREVIATIONS: dict[str, str] = {
+    "pct": "percent",
+    "mln": "million",
+    "mn": "million",
+    "bln": "billion",
+    "bn": "billion",
+    "dlr": "dollar",
+    "dlrs": "dollars",
+}
+
+#: US/UK spelling: British suffix -> American suffix, longest first. Applied to
+#: fingerprints only, on words of five letters or more; a rule that also folds
+#: an unrelated word (``flour`` -> ``flor``) does so on both sides, so it only
+#: costs a little discrimination.
+SPELLING_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("isations", "izations"), ("isation", "ization"), ("ising", "izing"),
+    ("ised", "ized"), ("ises", "izes"), ("ise", "ize"),
+    ("ysing", "yzing"), ("ysed", "yzed"), ("yses", "yzes"), ("yse", "yze"),
+    ("ourable", "orable"), ("ouring", "oring"), ("oured", "ored"), ("ourer", "orer"),
+    ("ourite", "orite"), ("ours", "ors"), ("our", "or"),
+    ("elled", "eled"), ("elling", "eling"), ("eller", "eler"),
+    ("tres", "ters"), ("tre", "ter"), ("fence", "fense"), ("cence", "cense"),
+    ("ogues", "ogs"), ("ogue", "og"), ("mmes", "ms"), ("mme", "m"),
+)
+
+_CACHE: dict[str, str] = {}
+_CACHE_LIMIT = 400_000
+
+
+def repair(text: str) -> str:
+    """Undo mojibake when the text shows its signature; otherwise return it unchanged.
+
+    >>> repair("Judge\u00e2\u20ac\u2122s")
+    'Judge’s'
+    """
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    import ftfy
+
+    return ftfy.fix_encoding(text)
+
+
+def canonical(token: str) -> str:
+    """The fingerprint form of one casefolded token.
+
+    >>> [canonical(t) for t in ("u.s", "4,628,650", "1o", "0.4", "lisb0n", "colour", "mln")]
+    ['us', '4628650', '10', '4', 'lisbon', 'color', 'million']
+    """
+    found = _CACHE.get(token)
+    if found is not None:
+        return found
+    word = token.translate(_INNER_PUNCT)
+    if _OCR_NUMBER.fullmatch(word):
+        # a figure: OCR letters read as digits, punctuation and leading zeros dropped
+        word = "".join(c for c in word.translate(_OCR_DIGITS) if c.isdigit()).lstrip("0") or "0"
+    elif _OCR_WORD.fullmatch(word):
+        word = word.replace(".", "").translate(_OCR_LETTERS)
+    else:
+        word = word.replace(".", "")
+    if word in WIRE_ABBREVIATIONS:
+        word = WIRE_ABBREVIATIONS[word]
+    elif len(word) >= 5 and word.isalpha():
+        for suffix, replacement in SPELLING_SUFFIXES:
+            if word.endswith(suffix):
+                word = word[: -len(suffix)] + replacement
+                break
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[token] = word
+    return word
+
+
+def fold(text: str) -> str:
+    """Repair, apply Unicode compatibility folding and casefold."""
+    text = repair(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _PERCENT.sub(" percent ", text.casefold())
+
+
+def tokens(text: str) -> list[str]:
+    """Canonical word tokens of ``text`` (see the module docstring)."""
+    return [canonical(t) for t in _TOKEN.findall(fold(text))]
+
+
+def is_number(token: str) -> bool:
+    """True for a canonical token that is a figure (``10``, ``1987``; not ``4th``)."""
+    return token.isdigit()
+
+
+def split_headline(record: dict) -> tuple[str, str]:
+    """The article's headline and body: ``title`` if set, else the first line of ``text``.
+
+    >>> split_headline({"title": None, "text": "Headline here\\n\\nBody text."})
+    ('Headline here', '\\nBody text.')
+    """
+    text = record.get("text") or ""
+    title = record.get("title")
+    if title is not None:
+        return title, text
+    stripped = text.lstrip()
+    head, _, body = stripped.partition("\n")
+    return head, body
+
+
+_MONTH_START = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+{_MONTH}(?![\w])")
+
+
+def story_day(record: dict, body: str, window: int = 300) -> int:
+    """The story's date as ``month * 32 + day``, or -1 when unknown.
+
+    From the record's ISO ``date`` when set, else from the first date in the
+    opening of the body (a dateline such as ``PARIS, April 2 -`` or an
+    ``18 June 1987`` line). The year is ignored: copies carry the same dateline.
+
+    >>> story_day({"date": None}, "PARIS, April 2 - The Bank of France...")
+    130
+    >>> story_day({"date": "1987-04-02"}, ""), story_day({}, "No date here.")
+    (130, -1)
+    """
+    iso = record.get("date")
+    if iso and len(iso) >= 10 and iso[4] == "-":
+        try:
+            return int(iso[5:7]) * 32 + int(iso[8:10])
+        except ValueError:
+            pass
+    match = _DATE.search(repair(body[:window]).casefold())
+    if not match:
+        return -1
+    if match.group(1):
+        month, day = match.group(1), match.group(2)
+    else:
+        day, month = match.group(3), match.group(4)
+    return (_MONTHS.index(month) + 1) * 32 + int(day)
+
+
+def days_apart(a: int, b: int) -> int:
+    """Distance in days between two :func:`story_day` values, across the new year.
+
+    >>> days_apart(story_day({}, "March 31"), story_day({}, "April 2")), days_apart(12 * 32 + 30, 32 + 2)
+    (2, 3)
+    """
+    def ordinal(value: int) -> int:
+        return _MONTH_START[min(12, max(1, value // 32)) - 1] + value % 32
+
+    gap = abs(ordinal(a) - ordinal(b)) % 365
+    return min(gap, 365 - gap)
