@@ -57,6 +57,18 @@ def _saved_config(folder: VersionFolder):
     return folder.config
 
 
+def _first_difference(published: str, rebuilt: str) -> str | None:
+    """For a text file, the first line that differs (a hint at what changed)."""
+    if not published.endswith((".md", ".json", ".toml")):
+        return None
+    with open(published, encoding="utf-8", errors="replace") as a, \
+            open(rebuilt, encoding="utf-8", errors="replace") as b:
+        for number, (old, new) in enumerate(zip(a, b), start=1):
+            if old != new:
+                return f"line {number}: published {old.strip()[:60]!r}, rebuilt {new.strip()[:60]!r}"
+    return "one file is longer"
+
+
 def check_reproducible(folder: VersionFolder) -> CheckResult:
     from corpuskit.build import build
 
@@ -84,7 +96,9 @@ def check_reproducible(folder: VersionFolder) -> CheckResult:
             elif rel not in ours:
                 result.fail(rel, "the rebuild produces it, but it is not published")
             elif ours[rel] != theirs[rel]:
-                result.fail(rel, f"rebuild differs (sha256 {theirs[rel][:12]}…, published {ours[rel][:12]}…)")
+                hint = _first_difference(os.path.join(folder.path, rel), os.path.join(rebuilt.folder, rel))
+                result.fail(rel, f"rebuild differs (sha256 {theirs[rel][:12]}…, published {ours[rel][:12]}…)"
+                                 + (f"; {hint}" if hint else ""))
     finally:
         shutil.rmtree(out, ignore_errors=True)
     result.summary = (f"rebuild from {len(inputs)} recorded input(s) is byte-identical ({result.checked} files)"
