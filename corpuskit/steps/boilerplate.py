@@ -18,19 +18,46 @@ from corpuskit.steps.base import RecordStep
 
 _CREDIT_WORDS = (
     r"photo|photos|photograph|photographer|picture|pictures|handout|images?|pool|getty|"
-    r"credit|courtesy|afp|epa|ap|reuters/|/reuters"
+    r"credit|courtesy|staff|afp|epa|ap|reuters/|/reuters"
 )
+# "Agency/Photographer" or "Outlet/Staff/Name": two to four capitalised parts joined by "/"
+_SLASH_CREDIT = r"[A-Z][\w.&'’ -]{0,40}(?:/[A-Z][\w.&'’ -]{0,40}){1,3}"
+# what makes a sentence a caption: a caption word, or the date captions end with
+_CAPTION_CUE = (
+    r"(?i:\b(?:photo|picture|pictured|handout|file photo|is seen|are seen|poses?)\b)"
+    r"|\b[A-Z][a-z]{2,4}\.? \d{1,2}, \d{4}[.!?]\s*\("
+)
+_CAPTION = r"[^()]{20,400}[.!?]"
+_SHARE_TARGETS = r"(?:Facebook|Twitter|X|Email|E-mail|Print|WhatsApp|LinkedIn|Reddit|Pinterest|Telegram|Messenger|Copy link)"
 
-#: name -> pattern matched against a whole, stripped paragraph.
+#: name -> pattern matched against a whole, stripped paragraph (``re.fullmatch``).
 DEFAULT_RULES: dict[str, str] = {
+    # (Reporting by ...; Editing by ...) wire trailers, in parentheses only
     "reporting_trailer": (
         r"\((?:Reporting|Additional reporting|Writing|Editing|Compiled|Research|Fact-checking)"
-        r"\s+by\s[^()]*\)"
+        r"\s+by\s[^()]*\)\.?"
     ),
-    "read_more": r"READ MORE:\s*\S.{0,200}",
-    "watch_videos": r"Watch all videos at(?:\s+https?://\S+)?",
+    # READ MORE: <headline of another story>
+    "read_more": r"(?i:read more)\s*[:\-–—]\s*\S.{0,200}",
+    # "Watch all videos at" (+ URL here or in the next paragraph, moved to ``url``)
+    "watch_videos": r"Watch all videos at:?(?:\s+https?://\S+)?",
+    # one caption sentence ending in a parenthesised credit that names a photo
+    # source, or a slash credit (Agency/Photographer) after a caption cue
     "photo_caption": (
-        r"[^()]{20,400}[.!?]\s*\((?=[^()]*\b(?i:" + _CREDIT_WORDS + r"))[^()]{2,100}\)"
+        _CAPTION + r"\s*\((?=[^()]*\b(?i:" + _CREDIT_WORDS + r"))[^()]{2,100}\)"
+        r"|(?=[^()]*(?:" + _CAPTION_CUE + r"))" + _CAPTION + r"\s*\(" + _SLASH_CREDIT + r"\)"
+    ),
+    # Share this article: Facebook | Twitter | Email | Print
+    "share_bar": (
+        r"(?i:share(?: this)?(?: article| story| on)?)?\s*:?\s*"
+        + _SHARE_TARGETS + r"(?:\s*[|•·,/]\s*" + _SHARE_TARGETS + r"){1,8}"
+    ),
+    # Sign up for our ... newsletter ... / Subscribe to our newsletter ...
+    "newsletter": r"(?i:sign up|subscribe)\b[^\n]{0,120}\b(?i:newsletters?)\b[^\n]{0,120}",
+    # Copyright 1987 Outlet. All rights reserved. / © 2020 Outlet
+    "copyright": (
+        r"(?:Copyright|COPYRIGHT|©)\s*(?:©\s*|\(c\)\s*)?(?:\d{4}(?:[-–]\d{4})?)\s[^\n]{0,120}?"
+        r"(?:\.?\s*All rights reserved\.?)?"
     ),
 }
 
