@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import pickle
 import shutil
 import tempfile
 import time
@@ -31,8 +30,7 @@ from corpuskit.config import Config
 from corpuskit.errors import PublishError
 from corpuskit.pipeline import Pipeline, default_workers, run
 from corpuskit.publish import manifest as manifest_mod
-from corpuskit.publish.card import render_card
-from corpuskit.publish.schema import record_schema, removed_schema
+from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
 from corpuskit.publish.writer import ShardWriter
 from corpuskit.readers import Reader, expand_inputs
 from corpuskit.steps import StepStats
@@ -43,37 +41,46 @@ Progress = Callable[[int, int, int], None]  # records done, bytes done, bytes to
 
 
 class Spill:
-    """Append-only on-disk store of cleaned records, read back in order or by index."""
+    """Append-only on-disk store of cleaned records, read back in order or by index.
+
+    Each batch is one Arrow IPC stream of published rows (``record_schema()``),
+    as the worker encoded it: appending is a plain write, reading a batch back
+    costs no per-row Python work, and only what a batch holds is in memory.
+    """
 
     def __init__(self, folder: str):
-        self.path = os.path.join(folder, "records.spill")
+        self.path = os.path.join(folder, "records.arrows")
         self._handle = open(self.path, "wb")
         self._offsets: list[int] = []  # file offset of each batch
         self._firsts: list[int] = []  # index of the first record of each batch
         self.count = 0
 
-    def append(self, records: list[dict]) -> None:
-        if not records:
+    def append(self, payload: bytes, rows: int) -> None:
+        if not rows:
             return
         self._offsets.append(self._handle.tell())
         self._firsts.append(self.count)
-        pickle.dump(records, self._handle, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += len(records)
+        self._handle.write(payload)
+        self.count += rows
 
     def finish(self) -> None:
         if not self._handle.closed:
+            self._offsets.append(self._handle.tell())
             self._handle.close()
 
-    def scan(self) -> Iterator[tuple[int, dict]]:
-        index = 0
+    def batches(self) -> Iterator[tuple[int, "pa.Table"]]:
+        """(index of the first row, table) of every batch, in order."""
         with open(self.path, "rb") as handle:
-            for _ in self._offsets:
-                for record in pickle.load(handle):
-                    yield index, record
-                    index += 1
+            for batch_no, first in enumerate(self._firsts):
+                size = self._offsets[batch_no + 1] - self._offsets[batch_no]
+                yield first, decode_table(handle.read(size))
 
-    def fetch(self, indices: Sequence[int]) -> list[dict]:
-        """Records at ``indices`` (any order), loading each needed batch once."""
+    def _batch(self, handle, batch_no: int):
+        handle.seek(self._offsets[batch_no])
+        return decode_table(handle.read(self._offsets[batch_no + 1] - self._offsets[batch_no]))
+
+    def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
+        """Published rows at ``indices``, loading each needed batch once."""
         import bisect
 
         wanted: dict[int, list[int]] = {}
@@ -82,11 +89,67 @@ class Spill:
         found: dict[int, dict] = {}
         with open(self.path, "rb") as handle:
             for batch_no in sorted(wanted):
-                handle.seek(self._offsets[batch_no])
-                batch = pickle.load(handle)
-                for i in wanted[batch_no]:
-                    found[i] = batch[i - self._firsts[batch_no]]
-        return [found[i] for i in indices]
+                table = self._batch(handle, batch_no)
+                if columns is not None:
+                    table = table.select(list(columns))
+                first = self._firsts[batch_no]
+                picked = table.take([i - first for i in wanted[batch_no]]).to_pylist()
+                found.update(zip(wanted[batch_no], picked))
+        return found
+
+    def fetch(self, indices: Sequence[int]) -> list[dict]:
+        """Records at ``indices`` (any order), loading each needed batch once."""
+        found = self.rows(indices)
+        return [record_from_row(found[i]) for i in indices]
+
+
+def encode_table(table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def decode_table(payload: bytes):
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+
+
+class ArrowEncoder:
+    """Turn a batch's kept and dropped records into IPC bytes (runs in the worker)."""
+
+    def __init__(self):
+        self.kept_schema = record_schema(False)
+        self.removed_schema = removed_schema()
+
+    def __call__(self, kept: list[dict], dropped: list[dict]) -> tuple[bytes, bytes]:
+        kept_bytes = encode_table(to_table(kept, self.kept_schema)) if kept else b""
+        dropped_bytes = (encode_table(to_table(dropped, self.removed_schema, removed=True))
+                         if dropped else b"")
+        return kept_bytes, dropped_bytes
+
+
+_SOURCE_KEYS = (("source_path", "path"), ("source_sha256", "sha256"), ("start_line", "start_line"),
+                ("end_line", "end_line"), ("start_byte", "start_byte"), ("end_byte", "end_byte"))
+
+
+def _source_of(columns: dict) -> dict:
+    return {key: columns[column] for column, key in _SOURCE_KEYS}
+
+
+def record_from_row(row: dict) -> dict:
+    """The record a published row was made from (inverse of ``schema.to_row``)."""
+    provenance = row["provenance"]
+    record = {name: row.get(name) for name, _ in BASE_FIELDS}
+    record["source"] = _source_of(provenance)
+    record["edits"] = list(provenance["edits"])
+    record["steps"] = list(provenance["steps"])
+    record["merged"] = [{"id": m["id"], "source": _source_of(m), "similarity": m["similarity"],
+                         "match": m["match"]} for m in provenance["merged"]]
+    return record
 
 
 @dataclass
@@ -156,7 +219,8 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     dedup_step = next((s for s in config.pipeline if s.kind == "corpus"), None)
     engine = dedup_step.engine() if dedup_step else None
     annotate = bool(dedup_step and dedup_step.params.mode == "annotate")
-    pipeline = Pipeline(record_steps, signature=engine.signature if engine else None)
+    pipeline = Pipeline(record_steps, signature=engine.signature if engine else None,
+                        encode=ArrowEncoder())
     reader = Reader(files, root=config.root, on_error=on_error, report=report)
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging)
@@ -176,66 +240,39 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
 
 def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps, staging,
                 spill, train_writer, removed_writer, total_bytes, workers, progress) -> BuildResult:
-    removed_reasons: Counter = Counter()
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     done = 0
     index = 0
-    done_bytes = 0
-    for result in run(pipeline, _counting(reader), workers=workers or default_workers()):
-        spill.append(result.kept)
-        if engine is not None:
+    add = engine.add if engine is not None else None
+    for result in run(pipeline, reader, workers=workers or default_workers()):
+        spill.append(result.kept, result.kept_count)
+        if add is not None:
             for signature in result.signatures:
-                engine.add(index, signature)
+                add(index, signature)
                 index += 1
-        removed_writer.write(result.dropped)
-        for record in result.dropped:
-            removed_reasons[record["removed"]["reason"]] += 1
-        done += len(result.kept) + len(result.dropped)
+        if result.dropped_count:
+            removed_writer.write_table(decode_table(result.dropped))
+        done += result.records_in
         if progress:
-            done_bytes = _bytes_done(reader, result)
-            progress(done, done_bytes, total_bytes)
+            progress(done, reader.bytes_read, total_bytes)
     spill.finish()
     timings["read_and_clean"] = time.perf_counter() - clock
     step_stats = [pipeline.stats[s.name].to_dict() for s in record_steps]
+    removed_reasons: Counter = Counter()
+    for s in record_steps:
+        removed_reasons.update(pipeline.stats[s.name].dropped)
+    for name, stats in pipeline.stats.items():
+        if name not in {s.name for s in record_steps}:
+            timings[f"worker:{name}"] = round(stats.seconds, 3)
 
     clock = time.perf_counter()
     clusters = engine.resolve(spill.fetch) if engine is not None else None
     timings["dedup"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    dedup_stats = StepStats("dedup")
-    ids: dict[int, tuple[str, dict]] = {}
-    if clusters is not None and clusters.kept_of:
-        needed = set(clusters.kept_of) | set(clusters.members)
-        for i, record in spill.scan():
-            if i in needed:
-                ids[i] = (record["id"], record["source"])
-    for i, record in spill.scan():
-        dedup_stats.records_in += 1 if clusters is not None else 0
-        if clusters is not None and i in clusters.kept_of:
-            kept = clusters.kept_of[i]
-            member = next(m for m in clusters.members[kept] if m.index == i)
-            dedup_stats.counters[f"match:{member.match}"] += 1
-            if annotate:
-                train_writer.write([dict(record, cluster=ids[kept][0])])
-                continue
-            dedup_stats.dropped["duplicate"] += 1
-            removed_reasons["duplicate"] += 1
-            removed_writer.write([dict(record, removed={
-                "step": "dedup", "reason": "duplicate",
-                "detail": f"{member.match} copy of {ids[kept][0]}",
-                "duplicate_of": ids[kept][0], "similarity": member.similarity, "match": member.match,
-            })])
-            continue
-        if clusters is not None and i in clusters.members:
-            merged = [{"id": ids[m.index][0], "source": ids[m.index][1], "similarity": m.similarity,
-                       "match": m.match} for m in sorted(clusters.members[i], key=lambda m: m.index)]
-            record = dict(record, merged=merged, steps=record["steps"] + ["dedup"])
-            dedup_stats.changed += 1
-        if annotate:
-            record = dict(record, cluster=record["id"])
-        train_writer.write([record])
+    dedup_stats = _write_outputs(spill, clusters, annotate, train_writer, removed_writer,
+                                 removed_reasons)
     if dedup_step is not None:
         step_stats.append(dedup_stats.to_dict())
     data_files = train_writer.close()
@@ -244,7 +281,9 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     removed_files = removed_writer.close()
     timings["write"] = time.perf_counter() - clock
     for s in step_stats:
-        timings[f"step:{s['step']}"] = s.pop("seconds")
+        seconds = s.pop("seconds")
+        timings[f"step:{s['step']}"] = timings["dedup"] if s["step"] == "dedup" else seconds
+    clock = time.perf_counter()
     inputs = [manifest_mod.describe_input(src) for src in reader.sources]
     manifest_mod.write_metadata(
         staging, config=config, data_files=data_files, removed_files=removed_files,
@@ -252,21 +291,91 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
         stats=step_stats, inputs=inputs, removed_reasons=dict(removed_reasons),
         skipped=[str(e) for e in reader.skipped],
     )
+    timings["metadata"] = time.perf_counter() - clock
     return BuildResult(folder=staging, status="staged", rows=train_writer.rows,
                        removed=removed_writer.rows, stats=step_stats, seconds=0.0,
                        inputs=inputs, timings=timings)
 
 
-def _counting(reader: Reader) -> Iterator[dict]:
-    yield from reader
+def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWriter,
+                   removed_writer: ShardWriter, removed_reasons: Counter) -> StepStats:
+    """One ordered pass over the spill: kept rows to ``data/``, copies to ``removed/``.
+
+    Batches that no duplicate cluster touches go through as Arrow tables; only
+    the rows of clusters (copies and the records they are merged into) are
+    converted to Python and rebuilt.
+    """
+    import pyarrow as pa
+
+    dedup_stats = StepStats("dedup")
+    affected: set[int] = set()
+    ids: dict[int, dict] = {}
+    if clusters is not None and clusters.kept_of:
+        affected = set(clusters.kept_of) | set(clusters.members)
+        ids = spill.rows(sorted(affected), columns=["id", "provenance"])
+    train_schema = train_writer.schema
+    removed_schema_ = removed_writer.schema
+    for first, table in spill.batches():
+        count = table.num_rows
+        if clusters is not None:
+            dedup_stats.records_in += count
+        touched = [j for j in range(count) if first + j in affected] if affected else []
+        if not touched:
+            if annotate:
+                table = _with_cluster(table, table.column("id"), train_schema)
+            train_writer.write_table(table)
+            continue
+        rows = table.to_pylist()
+        out: list[dict] = []
+        for j, row in enumerate(rows):
+            i = first + j
+            if i in clusters.kept_of:
+                kept = clusters.kept_of[i]
+                kept_id = ids[kept]["id"]
+                member = next(m for m in clusters.members[kept] if m.index == i)
+                dedup_stats.counters[f"match:{member.match}"] += 1
+                if annotate:
+                    out.append(dict(row, cluster=kept_id))
+                    continue
+                dedup_stats.dropped["duplicate"] += 1
+                removed_reasons["duplicate"] += 1
+                removed_writer.write_table(pa.Table.from_pylist([dict(row, removed={
+                    "step": "dedup", "reason": "duplicate",
+                    "detail": f"{member.match} copy of {kept_id}",
+                    "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
+                })], schema=removed_schema_))
+                continue
+            if i in clusters.members:
+                provenance = dict(row["provenance"])
+                provenance["merged"] = [
+                    {"id": ids[m.index]["id"],
+                     **{column: ids[m.index]["provenance"][column] for column, _ in _SOURCE_KEYS},
+                     "similarity": m.similarity, "match": m.match}
+                    for m in sorted(clusters.members[i], key=lambda m: m.index)
+                ]
+                provenance["steps"] = list(provenance["steps"]) + ["dedup"]
+                row = dict(row, provenance=provenance)
+                dedup_stats.changed += 1
+            if annotate:
+                row = dict(row, cluster=row["id"])
+            out.append(row)
+        _flush_rows(out, train_writer, train_schema)
+    return dedup_stats
 
 
-def _bytes_done(reader: Reader, result) -> int:
-    finished = sum(os.path.getsize(s.abspath) for s in reader.sources[:-1])
-    last = (result.kept or result.dropped)
-    if last:
-        return finished + last[-1]["source"]["end_byte"]
-    return finished
+def _flush_rows(rows: list[dict], writer: ShardWriter, schema) -> None:
+    import pyarrow as pa
+
+    if rows:
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+        rows.clear()
+
+
+def _with_cluster(table, cluster, schema):
+    import pyarrow as pa
+
+    columns = [table.column(name) if name != "cluster" else cluster for name in schema.names]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _empty_shard(writer: ShardWriter) -> list[str]:

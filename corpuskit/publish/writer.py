@@ -16,8 +16,12 @@ ROW_GROUP_ROWS = 4096  # fixed, so row groups never depend on batch or worker co
 class ShardWriter:
     """Write ``split`` rows under ``folder`` as ``<split>-XXXXX-of-YYYYY.parquet``.
 
-    Rows are buffered into fixed-size row groups; a new shard starts when the
-    current one passes ``shard_bytes``. Shards get their final names on ``close``.
+    Rows arrive as records (``write``) or as Arrow tables in the writer's schema
+    (``write_table``, no per-row Python work). They are buffered into fixed-size
+    row groups, each made contiguous before it is written, so the bytes depend
+    only on the sequence of rows, never on how it was cut into batches. A new
+    shard starts when the current one passes ``shard_bytes``. Shards get their
+    final names on ``close``.
     """
 
     def __init__(self, folder: str, split: str, schema: pa.Schema, shard_bytes: int,
@@ -28,19 +32,35 @@ class ShardWriter:
         self.shard_bytes = shard_bytes
         self.removed = removed
         self.rows = 0
-        self._buffer: list[dict] = []
+        self._tables: list[pa.Table] = []
+        self._buffered = 0
         self._paths: list[str] = []
         self._writer: pq.ParquetWriter | None = None
         self._sink = None
 
     def write(self, records: Sequence[dict]) -> None:
-        self._buffer.extend(records)
-        while len(self._buffer) >= ROW_GROUP_ROWS:
-            chunk, self._buffer = self._buffer[:ROW_GROUP_ROWS], self._buffer[ROW_GROUP_ROWS:]
-            self._flush(chunk)
+        if records:
+            self.write_table(to_table(records, self.schema, removed=self.removed))
 
-    def _flush(self, records: Sequence[dict]) -> None:
-        if not records:
+    def write_table(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if not table.schema.equals(self.schema):
+            table = table.cast(self.schema)
+        self._tables.append(table)
+        self._buffered += table.num_rows
+        if self._buffered >= ROW_GROUP_ROWS:
+            pending = pa.concat_tables(self._tables)
+            offset = 0
+            while self._buffered - offset >= ROW_GROUP_ROWS:
+                self._flush(pending.slice(offset, ROW_GROUP_ROWS))
+                offset += ROW_GROUP_ROWS
+            rest = pending.slice(offset)
+            self._tables = [rest] if rest.num_rows else []
+            self._buffered -= offset
+
+    def _flush(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
             return
         if self._writer is None:
             os.makedirs(self.folder, exist_ok=True)
@@ -51,9 +71,8 @@ class ShardWriter:
                 self._sink, self.schema, compression="zstd", compression_level=9,
                 write_statistics=True, store_schema=True,
             )
-        self._writer.write_table(to_table(records, self.schema, removed=self.removed),
-                                 row_group_size=ROW_GROUP_ROWS)
-        self.rows += len(records)
+        self._writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+        self.rows += table.num_rows
         if self._sink.tell() >= self.shard_bytes:
             self._close_current()
 
@@ -70,8 +89,10 @@ class ShardWriter:
 
     def close(self) -> list[str]:
         """Finish writing; return the final shard paths (none if no rows)."""
-        self._flush(self._buffer)
-        self._buffer = []
+        if self._tables:
+            self._flush(pa.concat_tables(self._tables))
+        self._tables = []
+        self._buffered = 0
         self._close_current()
         total = len(self._paths)
         final = []

@@ -1,8 +1,22 @@
 """Readers: turn input files, folders and globs into article records.
 
-Formats are chosen by file name: ``.txt`` (and anything else) is read as a
-press digest, ``.jsonl``/``.ndjson`` as JSON Lines. Sources are read in sorted
-path order, so the record order, and everything built from it, is stable.
+Formats are chosen by file name, after an optional compression suffix
+(``.gz``; ``.zst``/``.zstd`` with the ``zstd`` extra):
+
+=====================  ==========================================================
+``.jsonl`` ``.ndjson``  JSON Lines, one article object per line (streamed)
+``.csv``                CSV with a header row and a ``text`` column (streamed)
+``.parquet``            Parquet with a ``text`` column (streamed in record batches;
+                        not compressible further)
+anything else           press digest (``.txt``; streamed in chunks cut at article starts)
+=====================  ==========================================================
+
+Sources are read in sorted path order, so the record order, and everything
+built from it, is stable. Plain UTF-8 files are streamed: a first pass computes
+the checksum and checks the encoding, the second reads line by line, so memory
+does not grow with the file. Files in another encoding (or with a UTF-16/32
+byte-order mark) are read whole and decoded by
+:func:`~corpuskit.readers.source.decode`.
 """
 
 from __future__ import annotations
@@ -12,19 +26,35 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 
 from corpuskit.errors import InputError
+from corpuskit.readers.compression import (LineStream, compression_of, file_sha256, scan_plain,
+                                           strip_compression)
+from corpuskit.readers.csv import read_csv
 from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
+from corpuskit.readers.parquet import read_parquet
 from corpuskit.readers.source import SourceText, cite_path, load_source
+from corpuskit.readers.streaming import read_digest_lines, read_jsonl_lines
 from corpuskit.records import Record
 
 _JSONL = (".jsonl", ".ndjson")
-_TEXT_SUFFIXES = (".txt", ".text", ".digest") + _JSONL
+_PLAIN_SUFFIXES = (".txt", ".text", ".digest", ".csv") + _JSONL
+_COMPRESSED_SUFFIXES = tuple(base + comp for base in _PLAIN_SUFFIXES for comp in (".gz", ".zst", ".zstd"))
+_INPUT_SUFFIXES = _PLAIN_SUFFIXES + _COMPRESSED_SUFFIXES + (".parquet",)
 
 
 def detect_format(path: str) -> str:
-    lower = path.lower()
+    """``jsonl``, ``csv``, ``parquet`` or ``digest``, from the file name.
+
+    >>> detect_format("a.jsonl.gz"), detect_format("b.CSV"), detect_format("c.parquet"), detect_format("d.txt")
+    ('jsonl', 'csv', 'parquet', 'digest')
+    """
+    lower = strip_compression(path.lower())
     if lower.endswith(_JSONL):
         return "jsonl"
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith(".parquet"):
+        return "parquet"
     return "digest"
 
 
@@ -38,10 +68,11 @@ def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
                 os.path.join(d, f)
                 for d, _, names in os.walk(path)
                 for f in names
-                if not f.startswith(".") and f.lower().endswith(_TEXT_SUFFIXES)
+                if not f.startswith(".") and f.lower().endswith(_INPUT_SUFFIXES)
             ]
             if not found:
-                raise InputError("folder holds no .txt or .jsonl files", cite_path(path, root))
+                raise InputError("folder holds no .txt, .jsonl, .csv or .parquet files",
+                                 cite_path(path, root))
             files.extend(sorted(found))
         elif any(ch in item for ch in "*?["):
             matched = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
@@ -57,7 +88,11 @@ def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
 
 
 class Reader:
-    """Read all inputs in order, giving repeated content ids a ``-2``, ``-3`` suffix."""
+    """Read all inputs in order, giving repeated content ids a ``-2``, ``-3`` suffix.
+
+    ``sources`` lists the sources read so far; ``bytes_read`` is how far into
+    the inputs (bytes on disk) reading has got, for progress display.
+    """
 
     def __init__(self, files: list[str], root: str | None = None, on_error: str = "raise",
                  report: Callable[[InputError], None] | None = None):
@@ -67,6 +102,12 @@ class Reader:
         self.report = report
         self.sources: list[SourceText] = []
         self.skipped: list[InputError] = []
+        self._finished_bytes = 0
+        self._position: Callable[[], int] = lambda: 0
+
+    @property
+    def bytes_read(self) -> int:
+        return self._finished_bytes + self._position()
 
     def _report(self, error: InputError) -> None:
         self.skipped.append(error)
@@ -76,16 +117,70 @@ class Reader:
     def __iter__(self) -> Iterator[Record]:
         seen: dict[str, int] = {}
         for path in self.files:
-            source = load_source(path, self.root)
-            self.sources.append(source)
-            reader = read_jsonl if detect_format(path) == "jsonl" else read_digest
-            for record in reader(source, on_error=self.on_error, report=self._report):
+            for record in self._read(path):
                 base = record["id"]
                 count = seen.get(base, 0) + 1
                 seen[base] = count
                 if count > 1:
                     record["id"] = f"{base}-{count}"
                 yield record
+            self._finished_bytes += os.path.getsize(path)
+            self._position = lambda: 0
+
+    def _read(self, path: str) -> Iterator[Record]:
+        shown = cite_path(path, self.root)
+        fmt = detect_format(path)
+        compression = compression_of(path)
+        if fmt == "parquet":
+            source = SourceText(path=shown, abspath=os.path.abspath(path),
+                                sha256=file_sha256(path, shown), encoding="parquet", bom=0,
+                                lines=[])
+            self.sources.append(source)
+            size = os.path.getsize(path)
+            self._position = lambda: 0
+            rows = [0]
+            yield from read_parquet(source, on_error=self.on_error, report=self._report,
+                                    progress=lambda n: rows.__setitem__(0, n))
+            self._position = lambda: size
+            return
+        if compression is None:
+            sha256, streamable, bom = scan_plain(path, shown)
+            if not streamable:
+                yield from self._read_whole(path, fmt)
+                return
+        else:
+            sha256, bom = file_sha256(path, shown), 0
+        source = SourceText(path=shown, abspath=os.path.abspath(path), sha256=sha256,
+                            encoding="utf-8", bom=bom, lines=[])
+        self.sources.append(source)
+        stream = LineStream(path, shown, compression)
+        self._position = stream.position
+        try:
+            if fmt == "jsonl":
+                yield from read_jsonl_lines(source, stream, self.on_error, self._report)
+            elif fmt == "csv":
+                yield from read_csv(source, stream, self.on_error, self._report)
+            else:
+                yield from read_digest_lines(source, stream, self.on_error, self._report)
+            if stream.empty:
+                raise InputError("file is empty; remove it from the inputs or add articles", shown)
+        finally:
+            stream.close()
+
+    def _read_whole(self, path: str, fmt: str) -> Iterator[Record]:
+        """A file that is not plain UTF-8: read it whole; ``decode`` decides its encoding."""
+        source = load_source(path, self.root)
+        self.sources.append(source)
+        size = os.path.getsize(path)
+        self._position = lambda: size
+        if fmt == "jsonl":
+            yield from read_jsonl(source, on_error=self.on_error, report=self._report)
+        elif fmt == "csv":
+            numbered = ((i, start, line.encode(source.encoding, errors="surrogatepass"))
+                        for i, (line, start) in enumerate(zip(source.lines, source.line_starts)))
+            yield from read_csv(source, numbered, self.on_error, self._report)
+        else:
+            yield from read_digest(source, on_error=self.on_error, report=self._report)
 
 
 def read_records(inputs: Iterable[str], root: str | None = None, on_error: str = "raise") -> Iterator[Record]:

@@ -1,0 +1,179 @@
+"""Open sources as streams of lines with byte offsets, compressed or not.
+
+``.gz`` is read with the standard library; ``.zst``/``.zstd`` needs the
+optional ``zstandard`` package (``pip install corpuskit[zstd]``). Byte offsets
+of a compressed source are offsets in the *decompressed* stream; the checksum
+recorded for provenance is the sha256 of the file as it is on disk.
+
+A plain file is streamed when a first pass (checksum and UTF-8 check, in
+fixed-size chunks) shows it is UTF-8 text; any other file (another encoding, a
+byte-order mark other than UTF-8's, NUL bytes, empty) is handed to
+:func:`corpuskit.readers.source.load_source`, which reads it whole and decides.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from corpuskit.errors import InputError, require
+
+CHUNK = 1 << 22
+COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+_OTHER_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def compression_of(path: str) -> str | None:
+    """``"gzip"``, ``"zstd"`` or None, from the file name.
+
+    >>> compression_of("a.jsonl.gz"), compression_of("a.JSONL.ZST"), compression_of("a.csv")
+    ('gzip', 'zstd', None)
+    """
+    return COMPRESSIONS.get(os.path.splitext(path.lower())[1])
+
+
+def strip_compression(path: str) -> str:
+    """The file name without its compression suffix (``a.jsonl.gz`` -> ``a.jsonl``)."""
+    if compression_of(path):
+        return os.path.splitext(path)[0]
+    return path
+
+
+def scan_plain(path: str, shown: str) -> tuple[str, bool, int]:
+    """One pass over a plain file: (sha256, streamable as UTF-8, BOM length)."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    streamable = True
+    content = False
+    first = True
+    bom = 0
+    try:
+        with open(path, "rb") as handle:
+            while True:
+                chunk = handle.read(CHUNK)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                if first:
+                    first = False
+                    if chunk.startswith(codecs.BOM_UTF8):
+                        bom = len(codecs.BOM_UTF8)
+                    elif chunk.startswith(_OTHER_BOMS):
+                        streamable = False
+                if not streamable:
+                    continue
+                if b"\x00" in chunk:
+                    streamable = False
+                    continue
+                content = content or bool(chunk.strip())
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    streamable = False
+            if streamable:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    streamable = False
+    except FileNotFoundError:
+        raise InputError("no such file; check the path", shown) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file", shown) from None
+    except PermissionError:
+        raise InputError("permission denied; make the file readable", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+    return digest.hexdigest(), streamable and content, bom
+
+
+def file_sha256(path: str, shown: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+    return digest.hexdigest()
+
+
+class LineStream:
+    """Lines of a (possibly compressed) file as ``(index, start_byte, raw)``.
+
+    ``raw`` is the line's bytes without its ``\\n`` (a ``\\r`` stays), ``index``
+    is 0-based. Like ``str.split("\\n")``, a file ending in a newline yields a
+    final empty line. A UTF-8 byte-order mark is skipped (offsets still count it).
+    ``position()`` is how far into the file on disk reading has got.
+    """
+
+    def __init__(self, path: str, shown: str, compression: str | None):
+        self.path = path
+        self.shown = shown
+        self.compression = compression
+        self._raw = open(path, "rb")
+        self.handle: BinaryIO
+        if compression == "gzip":
+            import gzip
+
+            self.handle = gzip.GzipFile(fileobj=self._raw, mode="rb")
+        elif compression == "zstd":
+            zstandard = require("zstandard", "zstd-compressed inputs (.zst)", "zstandard")
+            reader = zstandard.ZstdDecompressor().stream_reader(self._raw, read_across_frames=True)
+            self.handle = io.BufferedReader(reader, buffer_size=1 << 20)
+        else:
+            self.handle = self._raw
+        self.empty = True
+
+    def position(self) -> int:
+        try:
+            return self._raw.tell()
+        except (ValueError, OSError):
+            return 0
+
+    def close(self) -> None:
+        try:
+            self.handle.close()
+        finally:
+            self._raw.close()
+
+    def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
+        offset = 0
+        index = 0
+        raw = b""
+        ended_with_newline = True
+        try:
+            for raw in self.handle:
+                length = len(raw)
+                if index == 0 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[len(codecs.BOM_UTF8):]
+                    offset += len(codecs.BOM_UTF8)
+                    length -= len(codecs.BOM_UTF8)
+                ended_with_newline = raw.endswith(b"\n")
+                line = raw[:-1] if ended_with_newline else raw
+                if self.empty and line.strip():
+                    self.empty = False
+                yield index, offset, line
+                offset += length
+                index += 1
+        except (OSError, EOFError) as exc:
+            raise InputError(f"cannot decompress ({exc}); the file is damaged or not "
+                             f"{self.compression}", self.shown, index + 1) from None
+        except Exception as exc:  # zstandard.ZstdError and friends
+            if type(exc).__module__.startswith("zstandard"):
+                raise InputError(f"cannot decompress ({exc}); the file is damaged or not zstd",
+                                 self.shown, index + 1) from None
+            raise
+        if ended_with_newline:
+            yield index, offset, b""
+
+
+def decode_line(raw: bytes, shown: str, index: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid UTF-8 (byte {exc.start} of the line); convert the file to "
+                         "UTF-8 (e.g. iconv -f <encoding> -t utf-8)", shown, index + 1) from None
