@@ -42,6 +42,7 @@ class DedupParams:
     headline: float | None = None
     numbers: float | None = None
     max_days: int | None = None
+    figure_slack: int | None = None
 
 
 @dataclass
@@ -72,7 +73,8 @@ class Deduplicator:
         self.params = params or DedupParams()
         self.thresholds = thresholds(self.params.preset, containment=self.params.containment,
                                      headline=self.params.headline, numbers=self.params.numbers,
-                                     max_days=self.params.max_days)
+                                     max_days=self.params.max_days,
+                                     figure_slack=self.params.figure_slack)
         self._signatures: list[Signature] = []
         self._positions: list[int] = []
         self._anchor_counts: list[int] = []

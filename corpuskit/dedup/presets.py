@@ -13,7 +13,7 @@ PRESETS: dict[str, Thresholds] = {
     # news stories; template stories and stories dated > 3 days apart stay apart.
     "news": Thresholds(),
     # Only near-identical copies: at most light noise, nothing abridged.
-    "strict": Thresholds(containment=0.85, headline=0.8, numbers=0.9, figure_slack=0,
+    "strict": Thresholds(containment=0.85, headline=0.8, numbers=0.9,
                          max_days=1),
     # Identical canonical text only (whitespace, case, punctuation, mojibake ignored).
     "exact": Thresholds(exact_only=True),

@@ -41,6 +41,7 @@ class Evidence:
     figures: int  # figures in the article with fewer
     exact: bool
     days: int = -1  # days between the two stories' dates, -1 when unknown
+    ratio: float = 1.0  # size of the smaller article over the larger's
 
 
 class HeadlineWeights:
@@ -90,12 +91,10 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights) -> Evidence:
                    _covered(array(b.head), array(a.context), weights))
     na, nb = array(a.numbers), array(b.numbers)
     figures = min(len(na), len(nb))
-    if figures:
-        numbers = len(np.intersect1d(na, nb, assume_unique=True)) / figures
-    else:
-        numbers = 1.0 if len(na) == len(nb) else 0.5
+    numbers = len(np.intersect1d(na, nb, assume_unique=True)) / figures if figures else 1.0
     days = days_apart(a.day, b.day) if a.day >= 0 and b.day >= 0 else -1
-    return Evidence(containment, headline, numbers, figures, False, days)
+    ratio = min(a.size, b.size) / max(1, a.size, b.size)
+    return Evidence(containment, headline, numbers, figures, False, days, ratio)
 
 
 @dataclass(frozen=True)
@@ -103,9 +102,9 @@ class Thresholds:
     """Where a pair becomes one story. See docs/dedup.md for what each catches."""
 
     containment: float = 0.5
-    headline: float = 0.6
+    headline: float = 0.7
     numbers: float = 0.7
-    figure_slack: int = 1  # figures that may differ (OCR) when containment is high
+    figure_slack: int = 0  # figures that may differ (OCR) when containment is high
     slack_containment: float = 0.8
     max_days: int = 3  # stories dated further apart are different stories
     exact_only: bool = False
@@ -115,7 +114,7 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
     """The name of the test the pair passes (``exact``, ``near``, ``containment``) or None.
 
     >>> t = Thresholds()
-    >>> decide(Evidence(0.95, 1.0, 1.0, 4, False, 0), t), decide(Evidence(0.6, 1.0, 1.0, 4, False, 1), t)
+    >>> decide(Evidence(0.95, 1.0, 1.0, 4, False, 0), t), decide(Evidence(0.9, 1.0, 1.0, 4, False, 1, 0.5), t)
     ('near', 'containment')
     >>> decide(Evidence(0.95, 0.3, 1.0, 4, False, 0), t), decide(Evidence(0.99, 1.0, 1.0, 4, False, 7), t)
     (None, None)
@@ -133,4 +132,4 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
         if not (evidence.figures >= 3 and missing <= thresholds.figure_slack
                 and evidence.containment >= thresholds.slack_containment):
             return None
-    return "near" if evidence.containment >= 0.9 else "containment"
+    return "near" if evidence.ratio >= 0.8 else "containment"
