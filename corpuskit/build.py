@@ -162,6 +162,29 @@ class BuildResult:
     seconds: float
     inputs: list[dict] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    workers: int = 1
+    records_in: int = 0
+
+    def stats_table(self) -> dict:
+        """Everything the build measured, including times (never published: times vary)."""
+        steps = [dict(s, seconds=round(self.timings.get(f"step:{s['step']}", 0.0), 3))
+                 for s in self.stats]
+        stages = {k: round(v, 3) for k, v in self.timings.items()
+                  if not k.startswith(("step:", "worker:"))}
+        in_workers = {k.split(":", 1)[1]: round(v, 3) for k, v in self.timings.items()
+                      if k.startswith("worker:")}
+        return {
+            "records_in": self.records_in,
+            "rows": self.rows,
+            "removed": self.removed,
+            "workers": self.workers,
+            "seconds": round(self.seconds, 3),
+            "records_per_second": round(self.records_in / self.seconds, 1) if self.seconds else None,
+            "steps": steps,
+            "stages": stages,
+            "worker_overheads": in_workers,
+            "note": "step and worker seconds are summed over worker processes; stage seconds are wall time",
+        }
 
 
 def _clean_stale(parent: str) -> None:
@@ -245,7 +268,8 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     done = 0
     index = 0
     add = engine.add if engine is not None else None
-    for result in run(pipeline, reader, workers=workers or default_workers()):
+    workers = workers or default_workers()
+    for result in run(pipeline, reader, workers=workers):
         spill.append(result.kept, result.kept_count)
         if add is not None:
             for signature in result.signatures:
@@ -294,7 +318,7 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     timings["metadata"] = time.perf_counter() - clock
     return BuildResult(folder=staging, status="staged", rows=train_writer.rows,
                        removed=removed_writer.rows, stats=step_stats, seconds=0.0,
-                       inputs=inputs, timings=timings)
+                       inputs=inputs, timings=timings, workers=workers, records_in=done)
 
 
 def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWriter,

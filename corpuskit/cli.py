@@ -64,8 +64,10 @@ def main(verbose: bool) -> None:
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
+@click.option("--stats-json", "stats_json", type=click.Path(dir_okay=False), default=None,
+              help="Write the per-step table with times to this JSON file (times are never published).")
 @handle_errors
-def build(inputs, config_path, out, workers, skip_bad_chunks, quiet):
+def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json):
     """Build and publish a dataset.
 
     With no arguments, run from the project root: builds the dataset that
@@ -86,6 +88,10 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, quiet):
     with BuildProgress(enabled=show) as progress:
         result = run_build(config, inputs=list(inputs) or None, out=out, workers=workers,
                            progress=progress.update, on_error=on_error, report=report)
+    if stats_json:
+        from corpuskit.build import write_json
+
+        write_json(stats_json, result.stats_table())
     if not quiet:
         print_summary(result)
     verb = "published" if result.status == "published" else "unchanged (identical content already published)"
