@@ -96,6 +96,9 @@ def check_sources(folder: VersionFolder) -> CheckResult:
             else:
                 result.fail(who, f"source {path} not found under {folder.root} and not recorded by sha256")
             continue
+        if source.error:
+            result.warn(who, f"source {path} cannot be read as text ({source.error}); "
+                             "its spans cannot be verified")
         if source.sha256 != sha:
             result.fail(who, f"source {path} has sha256 {source.sha256[:12]}…, record cites {sha[:12]}…")
         elif path in sources.recorded and sources.recorded[path] != sha:
