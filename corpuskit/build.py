@@ -242,7 +242,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     dedup_step = next((s for s in config.pipeline if s.kind == "corpus"), None)
     engine = dedup_step.engine() if dedup_step else None
     annotate = bool(dedup_step and dedup_step.params.mode == "annotate")
-    pipeline = Pipeline(record_steps, signature=engine.signature if engine else None,
+    pipeline = Pipeline(record_steps, signature=engine.signature if engine is not None else None,
                         encode=ArrowEncoder())
     reader = Reader(files, root=config.root, on_error=on_error, report=report)
     total_bytes = sum(os.path.getsize(f) for f in files)
