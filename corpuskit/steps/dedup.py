@@ -1,15 +1,20 @@
-"""``dedup``: the corpus-wide duplicate-removal step (see :mod:`corpuskit.dedup`)."""
+"""``dedup``: the corpus-wide duplicate-removal step (see :mod:`corpuskit.dedup`, docs/dedup.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from corpuskit.dedup import Deduplicator, DedupParams
+from corpuskit.dedup.presets import PRESETS
 from corpuskit.steps.base import Step
 
 
 class Dedup(Step):
-    """Remove exact and near-duplicate copies, keeping the most complete one."""
+    """Remove exact and near-duplicate copies, keeping the most complete one.
+
+    ``mode = "annotate"`` keeps every record and adds a ``cluster`` id instead.
+    Threshold parameters left unset take the preset's value.
+    """
 
     name = "dedup"
     kind = "corpus"
@@ -18,6 +23,10 @@ class Dedup(Step):
     class Params:
         preset: str = "default"
         mode: str = "drop"
+        containment: float | None = None
+        headline: float | None = None
+        numbers: float | None = None
+        max_days: int | None = None
 
     @classmethod
     def coerce(cls, table, context):
@@ -25,7 +34,15 @@ class Dedup(Step):
         mode = table.get("mode", "drop")
         if mode not in ("drop", "annotate"):
             raise ValueError(f"mode must be 'drop' or 'annotate', not {mode!r}")
+        preset = table.get("preset", "default")
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset {preset!r} (known: {', '.join(sorted(PRESETS))})")
+        for key in ("containment", "headline", "numbers"):
+            if key in table and not 0.0 <= float(table[key]) <= 1.0:
+                raise ValueError(f"{key} must be between 0 and 1, not {table[key]!r}")
         return table
 
     def engine(self) -> Deduplicator:
-        return Deduplicator(DedupParams(preset=self.params.preset, mode=self.params.mode))
+        p = self.params
+        return Deduplicator(DedupParams(preset=p.preset, mode=p.mode, containment=p.containment,
+                                        headline=p.headline, numbers=p.numbers, max_days=p.max_days))
