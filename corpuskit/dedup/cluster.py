@@ -6,7 +6,7 @@ B is like C, A is nothing like C). Instead articles are visited in keep order
 takes every not-yet-taken candidate that verifies against it directly. So every
 member of a cluster has passed verification against the kept record itself.
 
-Keep order: more canonical tokens first, then longer raw text, then a content
+Keep order: more canonical tokens first, then more non-space characters, then a content
 hash (so the choice between different texts never depends on input order),
 then the earlier input position (identical texts only).
 """

@@ -5,7 +5,7 @@ text never has to be kept or re-read:
 
 ``key``       64-bit hash of the whole canonical token stream (exact duplicates)
 ``size``      number of canonical tokens (how complete the copy is)
-``chars``     length of the raw text (second completeness tie-break)
+``chars``     non-space characters of the raw text (second completeness tie-break)
 ``level``     sampling level: ``shingles`` keeps the word-bigram hashes ``h``
               with ``h % 2**level == 0`` (consistent sampling, so two articles
               are compared on the same sample: a containment estimate, not a
@@ -120,7 +120,7 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
     return Signature(
         key=key,
         size=size,
-        chars=len(headline) + len(body),
+        chars=sum(map(len, headline.split())) + sum(map(len, body.split())),
         level=level,
         anchor=anchor,
         shingles=grams32.tobytes(),
