@@ -121,7 +121,7 @@ class Deduplicator:
         evidence: dict[tuple[int, int], Evidence] = {}
 
         def verify(kept: int, other: int):
-            found = compare(sigs[kept], sigs[other], weights)
+            found = compare(sigs[kept], sigs[other], weights, limits.containment)
             match = decide(found, limits)
             if match is None:
                 return None

@@ -74,12 +74,17 @@ def _covered(head: np.ndarray, other: np.ndarray, weights: HeadlineWeights) -> f
     if not len(head):
         return 1.0
     w = weights.of(head)
-    found = np.isin(head, other, assume_unique=False)
+    other_set = set(other.tolist())
+    found = np.fromiter((t in other_set for t in head.tolist()), dtype=bool, count=len(head))
     return float(w[found].sum() / w.sum())
 
 
-def compare(a: Signature, b: Signature, weights: HeadlineWeights) -> Evidence:
-    """Measure how much ``a`` and ``b`` look like one story (symmetric)."""
+def compare(a: Signature, b: Signature, weights: HeadlineWeights,
+            min_containment: float = 0.0) -> Evidence:
+    """Measure how much ``a`` and ``b`` look like one story (symmetric).
+
+    Below ``min_containment`` the other measurements are skipped (reported as 0).
+    """
     if a.key == b.key:
         return Evidence(1.0, 1.0, 1.0, 0, True)
     level = max(a.level, b.level)
@@ -87,13 +92,15 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights) -> Evidence:
     sb = _sample(array(b.shingles), level)
     shared = len(np.intersect1d(sa, sb, assume_unique=True))
     containment = shared / max(1, min(len(sa), len(sb)))
+    ratio = min(a.size, b.size) / max(1, a.size, b.size)
+    if containment < min_containment:
+        return Evidence(containment, 0.0, 0.0, 0, False, -1, ratio)
     headline = max(_covered(array(a.head), array(b.context), weights),
                    _covered(array(b.head), array(a.context), weights))
     na, nb = array(a.numbers), array(b.numbers)
     figures = min(len(na), len(nb))
     numbers = len(np.intersect1d(na, nb, assume_unique=True)) / figures if figures else 1.0
     days = days_apart(a.day, b.day) if a.day >= 0 and b.day >= 0 else -1
-    ratio = min(a.size, b.size) / max(1, a.size, b.size)
     return Evidence(containment, headline, numbers, figures, False, days, ratio)
 
 
