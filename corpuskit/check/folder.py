@@ -208,7 +208,10 @@ def _parse_config(folder: VersionFolder) -> None:
     if not folder.config_data:
         folder.config_error = "manifest.json records no configuration"
         return
+    from corpuskit.publish.manifest import _toml_safe
+
     try:
-        folder.config = parse_config(folder.config_data, folder.root, source_file=MANIFEST)
+        # null in the manifest means "unset", as in the TOML copy, which leaves it out
+        folder.config = parse_config(_toml_safe(folder.config_data), folder.root, source_file=MANIFEST)
     except CorpuskitError as exc:
         folder.config_error = str(exc)
