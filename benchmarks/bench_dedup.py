@@ -1,0 +1,86 @@
+"""Throughput of the dedup stage vs the datasketch MinHashLSH baseline (pytest-benchmark).
+
+Corpus: ``benchmarks/generate.py``'s ``generate_corpus(n)`` (about 500-word
+articles with exact, abridged and noisy copies); ``CORPUSKIT_BENCH_N`` sets n
+(default 100,000). Signatures are computed on 2 worker processes, as in a build.
+
+    .venv/bin/pytest benchmarks/bench_dedup.py --benchmark-only
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+N = int(os.environ.get("CORPUSKIT_BENCH_N", "100000"))
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[dict]:
+    from generate import generate_corpus
+
+    return [{"id": a["id"], "title": a.get("title"), "text": a["text"], "date": a.get("date")}
+            for a in generate_corpus(N, seed=0)]
+
+
+def _signature(record):
+    from corpuskit.dedup import Deduplicator
+
+    return Deduplicator().signature(record)
+
+
+def _minhash(record):
+    from datasketch import MinHash
+
+    words = record["text"].lower().split()
+    m = MinHash(num_perm=128)
+    m.update_batch([" ".join(words[k:k + 5]).encode() for k in range(max(1, len(words) - 4))])
+    return m
+
+
+def _pool():
+    return multiprocessing.get_context("fork").Pool(WORKERS)
+
+
+def run_corpuskit(records):
+    from corpuskit.dedup import Deduplicator
+
+    engine = Deduplicator()
+    with _pool() as pool:
+        for i, sig in enumerate(pool.imap(_signature, records, chunksize=256)):
+            engine.add(i, sig)
+    return engine.resolve()
+
+
+def run_datasketch(records):
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    found = 0
+    with _pool() as pool:
+        for i, m in enumerate(pool.imap(_minhash, records, chunksize=256)):
+            found += bool(lsh.query(m))
+            lsh.insert(i, m)
+    return found
+
+
+def test_dedup_throughput(benchmark, corpus):
+    clusters = benchmark.pedantic(run_corpuskit, args=(corpus,), rounds=1, iterations=1)
+    benchmark.extra_info["records"] = len(corpus)
+    benchmark.extra_info["records_per_second"] = round(len(corpus) / benchmark.stats.stats.mean, 1)
+    benchmark.extra_info["copies"] = len(clusters.kept_of)
+    assert clusters.kept_of
+
+
+def test_datasketch_baseline_throughput(benchmark, corpus):
+    found = benchmark.pedantic(run_datasketch, args=(corpus,), rounds=1, iterations=1)
+    benchmark.extra_info["records"] = len(corpus)
+    benchmark.extra_info["records_per_second"] = round(len(corpus) / benchmark.stats.stats.mean, 1)
+    assert found
