@@ -100,8 +100,9 @@ class Config:
             "on_error": self.on_error,
             "shard_bytes": self.shard_bytes,
             "pipeline": [step.config() for step in self.pipeline],
-            "variants": {k: list(v) for k, v in self.variants.items()},
-            "check": dict(self.check),
+            # sorted, so the manifest (written with sorted keys) holds the same configuration
+            "variants": {k: list(self.variants[k]) for k in sorted(self.variants)},
+            "check": {k: self.check[k] for k in sorted(self.check)},
         }
 
 

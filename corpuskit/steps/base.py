@@ -104,7 +104,9 @@ class Step:
 
     def config(self) -> dict:
         """The step's parameters as plain data (round-trips through TOML/JSON)."""
-        return {"step": self.name, **_plain(dataclasses.asdict(self.params))}
+        params = _plain(dataclasses.asdict(self.params))
+        # None means "use the default": leave it out so the config round-trips through TOML
+        return {"step": self.name, **{k: v for k, v in params.items() if v is not None}}
 
 
 def _plain(value: Any) -> Any:
