@@ -114,14 +114,16 @@ class LineStream:
         self.path = path
         self.shown = shown
         self.compression = compression
+        zstandard = None
+        if compression == "zstd":
+            zstandard = require("zstandard", "zstd-compressed inputs (.zst)", "zstandard")
         self._raw = open(path, "rb")
         self.handle: BinaryIO
         if compression == "gzip":
             import gzip
 
             self.handle = gzip.GzipFile(fileobj=self._raw, mode="rb")
-        elif compression == "zstd":
-            zstandard = require("zstandard", "zstd-compressed inputs (.zst)", "zstandard")
+        elif zstandard is not None:
             reader = zstandard.ZstdDecompressor().stream_reader(self._raw, read_across_frames=True)
             self.handle = io.BufferedReader(reader, buffer_size=1 << 20)
         else:

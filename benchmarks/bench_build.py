@@ -1,0 +1,75 @@
+"""End-to-end build benchmarks: throughput (articles/s) and peak memory of the process tree.
+
+``.venv/bin/pytest benchmarks/bench_build.py --benchmark-only`` runs the 20,000-article
+build (2 workers) and the 1 vs 2 worker speed-up; ``CORPUSKIT_BENCH_LARGE=1`` adds
+200,000 articles. Every run writes its figures to ``benchmarks/results/*.json``
+and into the benchmark's ``extra_info``. Targets (issue 6): >= 1,000 articles/s
+at 200,000 with the default pipeline, peak memory <= 3 GB, speed-up >= 1.7x.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+
+def _tree(folder) -> dict[str, str]:
+    digests = {}
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as handle:
+                digests[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
+    return digests
+
+
+def _record(benchmark, result: dict) -> None:
+    for key, value in result.items():
+        if key != "stats":
+            benchmark.extra_info[key] = value
+    benchmark.extra_info["stages"] = result["stats"]["stages"]
+    benchmark.extra_info["step_seconds"] = {s["step"]: s["seconds"] for s in result["stats"]["steps"]}
+    benchmark.extra_info["worker_overheads"] = result["stats"]["worker_overheads"]
+
+
+def _bench_build(benchmark, harness, bench_project, n: int, workers: int) -> dict:
+    corpus = harness.corpus_file(n)
+    out = bench_project / f"out-{n}-w{workers}"
+    result = benchmark.pedantic(harness.run_build, args=(bench_project, corpus, workers, out),
+                                rounds=1, iterations=1)
+    _record(benchmark, result)
+    harness.save_result(f"build-{n}-w{workers}", result)
+    return result
+
+
+def test_build_20k(benchmark, harness, bench_project):
+    _bench_build(benchmark, harness, bench_project, 20_000, 2)
+
+
+@pytest.mark.skipif(os.environ.get("CORPUSKIT_BENCH_LARGE") != "1",
+                    reason="set CORPUSKIT_BENCH_LARGE=1 for the 200,000-article build")
+def test_build_200k(benchmark, harness, bench_project):
+    _bench_build(benchmark, harness, bench_project, 200_000, 2)
+
+
+def test_speedup_1_vs_2_workers(benchmark, harness, bench_project):
+    """Same corpus with 1 and 2 workers: the speed-up, and byte-identical outputs."""
+    n = int(os.environ.get("CORPUSKIT_BENCH_SPEEDUP_N", "10000"))
+    corpus = harness.corpus_file(n)
+
+    def both():
+        one = harness.run_build(bench_project, corpus, 1, bench_project / "w1")
+        two = harness.run_build(bench_project, corpus, 2, bench_project / "w2")
+        return one, two
+
+    one, two = benchmark.pedantic(both, rounds=1, iterations=1)
+    speedup = round(one["seconds"] / two["seconds"], 2)
+    identical = _tree(bench_project / "w1") == _tree(bench_project / "w2")
+    benchmark.extra_info.update(articles=n, seconds_1_worker=one["seconds"],
+                                seconds_2_workers=two["seconds"], speedup=speedup,
+                                identical_output=identical)
+    harness.save_result(f"speedup-{n}", {"articles": n, "one_worker": one, "two_workers": two,
+                                         "speedup": speedup, "identical_output": identical})
+    assert identical

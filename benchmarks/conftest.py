@@ -1,0 +1,191 @@
+"""Benchmark fixtures: cached generated corpora, a benchmark project, a process-tree memory sampler.
+
+Run with ``.venv/bin/pytest benchmarks/ --benchmark-only``. Corpora are generated
+once by :mod:`benchmarks.generate` and cached in ``$CORPUSKIT_BENCH_CACHE``
+(default ``~/.cache/corpuskit-bench``). ``CORPUSKIT_BENCH_LARGE=1`` adds the
+200,000-article build.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+LARGE = os.environ.get("CORPUSKIT_BENCH_LARGE") == "1"
+
+
+def _load_generate():
+    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate", HERE / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generate()
+
+
+def pytest_collect_file(file_path, parent):
+    """Collect ``bench_*.py`` as test modules (pytest only looks for ``test_*.py``)."""
+    if (file_path.suffix == ".py" and file_path.name.startswith("bench_")
+            and not parent.session.isinitpath(file_path)):  # explicit paths are collected anyway
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None
+
+
+def cache_dir() -> Path:
+    folder = Path(os.environ.get("CORPUSKIT_BENCH_CACHE", Path.home() / ".cache" / "corpuskit-bench"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def corpus_file(n: int, seed: int = 0, fmt: str = "jsonl") -> Path:
+    """A generated corpus of ``n`` articles, written once and reused."""
+    pool = "pool" if generate.POOL_FILE.exists() else "grammar"
+    path = cache_dir() / f"news-{n}-seed{seed}-{pool}.{'jsonl' if fmt == 'jsonl' else 'txt'}"
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
+        writer = generate.write_jsonl if fmt == "jsonl" else generate.write_digest
+        writer(tmp, n, seed)
+        os.replace(tmp, path)
+    return path
+
+
+CONFIG = """\
+name = "bench-news"
+version = "1.0.0"
+language = ["en"]
+
+[[pipeline]]
+step = "fix_encoding"
+[[pipeline]]
+step = "normalize_whitespace"
+[[pipeline]]
+step = "strip_boilerplate"
+[[pipeline]]
+step = "normalize_variants"
+[[pipeline]]
+step = "detect_language"
+languages = ["en"]
+[[pipeline]]
+step = "dedup"
+
+[variants]
+"""
+
+
+def write_config(folder: Path) -> Path:
+    lines = [CONFIG] + [f'"{k}" = {json.dumps(v)}' for k, v in generate.VARIANTS.items()]
+    path = folder / "corpuskit.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def bench_project(tmp_path: Path) -> Path:
+    write_config(tmp_path)
+    return tmp_path
+
+
+class TreeMemory:
+    """Sample the RSS of a process and all its descendants; keep the peak of the sum.
+
+    RSS counts pages shared between forked workers once per process, so the sum
+    is an upper bound of the real footprint.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.1):
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        import psutil
+
+        total = 0
+        try:
+            processes = [self.process] + self.process.children(recursive=True)
+        except psutil.Error:
+            return 0
+        for proc in processes:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        return False
+
+
+def run_build(project: Path, corpus: Path, workers: int, out: Path) -> dict:
+    """Run ``corpuskit build`` in a subprocess; return throughput, peak memory and its stats."""
+    import subprocess
+
+    stats_path = out.parent / f"stats-{out.name}.json"
+    command = [sys.executable, "-m", "corpuskit", "build", str(corpus), "--config",
+               str(project / "corpuskit.toml"), "--out", str(out), "--workers", str(workers),
+               "--stats-json", str(stats_path), "--quiet"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with TreeMemory(process.pid) as memory:
+        stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"build failed ({process.returncode}): {stderr.decode()[-2000:]}")
+    stats = json.loads(stats_path.read_text())
+    return {
+        "articles": stats["records_in"],
+        "workers": workers,
+        "seconds": round(seconds, 2),
+        "articles_per_second": round(stats["records_in"] / seconds, 1),
+        "peak_rss_mb": round(memory.peak / 2**20, 1),
+        "rows": stats["rows"],
+        "removed": stats["removed"],
+        "stats": stats,
+    }
+
+
+def save_result(name: str, data: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    import platform
+
+    data = dict(data, machine={"cpus": os.cpu_count(), "python": platform.python_version()},
+                measured=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def harness():
+    """The helpers above, for benchmark modules (conftest is not importable by name)."""
+    import types
+
+    return types.SimpleNamespace(corpus_file=corpus_file, run_build=run_build,
+                                 save_result=save_result, generate=generate,
+                                 write_config=write_config, large=LARGE)
