@@ -18,7 +18,7 @@ from corpuskit.steps.base import RecordStep
 
 _CREDIT_WORDS = (
     r"photo|photos|photograph|photographer|picture|pictures|handout|images?|pool|getty|"
-    r"credit|courtesy|staff|afp|epa|ap|reuters/|/reuters"
+    r"credit|courtesy|afp|epa|ap|reuters/|/reuters"
 )
 # "Agency/Photographer" or "Outlet/Staff/Name": two to four capitalised parts joined by "/"
 _SLASH_CREDIT = r"[A-Z][\w.&'’ -]{0,40}(?:/[A-Z][\w.&'’ -]{0,40}){1,3}"

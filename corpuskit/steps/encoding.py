@@ -152,7 +152,7 @@ def needs_repair(text: str) -> bool:
 _PLAUSIBLE_BLOCKS = (
     (0x00A0, 0x024F),  # Latin-1 punctuation and letters, Latin Extended-A/B
     (0x0370, 0x03FF),  # Greek
-    (0x0400, 0x052F),  # Cyrillic
+    (0x0400, 0x04FF),  # Cyrillic
     (0x0530, 0x058F),  # Armenian
     (0x0590, 0x06FF),  # Hebrew, Arabic
     (0x0900, 0x0DFF),  # Indic scripts
@@ -191,6 +191,10 @@ def _decode_run(run: str, encoding: str) -> str | None:
     if fixed == run or not all(_plausible(c) for c in fixed if not c.isascii()):
         return None
     return fixed
+
+
+def _multibyte(text: str) -> int:
+    return sum(1 for c in text if not c.isascii())
 
 
 _WORD_RE = re.compile(r"[^ \t\n\r]+")
@@ -238,7 +242,10 @@ def repair_segments(text: str) -> str:
                     return run
                 if words:
                     return _repair_words(run, encoding, pair, sequence)
-                return _decode_run(run, encoding) or run
+                fixed = _decode_run(run, encoding)
+                if fixed is None or (encoding not in WORD_ENCODINGS and _multibyte(fixed) < 2):
+                    return run  # one stray pair in another code page is no evidence
+                return fixed
 
             text = run_re.sub(segment, text)
     return text

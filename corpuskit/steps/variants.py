@@ -17,7 +17,7 @@ from corpuskit.errors import ConfigError
 from corpuskit.records import Record, edit, with_changes
 from corpuskit.steps.base import RecordStep
 
-_WORD = r"[^\W_]"
+_WORD = r"\w"  # letters, digits and "_": a variant never matches inside an identifier
 
 
 def validate_lexicon(table: dict) -> dict[str, tuple[str, ...]]:

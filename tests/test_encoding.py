@@ -1,0 +1,134 @@
+"""fix_encoding: golden cases, the exact pre-check, idempotence, clean text unchanged."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import ftfy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpuskit.records import new_record
+from corpuskit.steps.encoding import FixEncoding, fix_text, full_fix, needs_repair
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "fix_encoding.json").read_text("utf-8"))
+LANGUAGES = json.loads((Path(__file__).parent / "golden" / "languages.json").read_text("utf-8"))
+
+# clean words in many scripts (from the multilingual set) plus typographic punctuation
+WORDS = sorted({w for case in LANGUAGES["cases"] for w in case["text"].split()})
+OPENING = ["“", "‘", "«", "„", "(", "'", '"']
+CLOSING = ["”", "’", "»", "…", ")", ",", ".", "!", "?", ":", ";", "'", '"']
+STANDALONE = ["–", "—", "•", "€", "£", "°", "©", "\u00a0", "-", "/", "%", "&", "12", "1987"]
+PUNCT = OPENING + CLOSING + STANDALONE
+MOJIBAKE = [("sloppy-windows-1252", "utf-8"), ("latin-1", "utf-8"), ("sloppy-windows-1251", "utf-8"),
+            ("macroman", "utf-8")]
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=[c["label"] for c in GOLDEN["cases"]])
+def test_golden(case):
+    assert fix_text(case["input"])[0] == case["expected"]
+
+
+def _clean_text(rng: random.Random, n_words: int) -> str:
+    out = []
+    for _ in range(n_words):
+        word = rng.choice(WORDS)
+        roll = rng.random()
+        if roll < 0.15:
+            word = rng.choice(OPENING) + word
+        elif roll < 0.3:
+            word = word + rng.choice(CLOSING)
+        elif roll < 0.4:
+            word = rng.choice(STANDALONE)
+        elif roll < 0.45:
+            word = word.upper()
+        out.append(word)
+    return " ".join(out)
+
+
+def _mojibake(rng: random.Random, text: str) -> str:
+    encoding, _ = rng.choice(MOJIBAKE)
+    try:
+        broken = text.encode("utf-8").decode(encoding)
+    except UnicodeDecodeError:
+        return text
+    if rng.random() < 0.3:  # partial: only one segment broken
+        cut = rng.randrange(len(text) + 1)
+        return text[:cut] + text[cut:].encode("utf-8").decode("latin-1")
+    return broken
+
+
+def _corpus(n: int = 3000, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    texts = []
+    for i in range(n):
+        text = _clean_text(rng, rng.randint(1, 60))
+        kind = i % 4
+        if kind == 1:
+            text = _mojibake(rng, text)
+        elif kind == 2:  # random code points from everywhere, incl. controls
+            text += "".join(chr(rng.choice([rng.randrange(0x20, 0x250), rng.randrange(0x80, 0xA0),
+                                            rng.randrange(0x2000, 0x2100), rng.randrange(0, 0x20),
+                                            rng.randrange(0x3000, 0xA000)]))
+                            for _ in range(rng.randint(1, 20)))
+        texts.append(text)
+    return texts
+
+
+def test_precheck_is_exact_on_a_large_varied_corpus():
+    """fix_text (with the pre-check) == full_fix (ftfy + segment repair on everything)."""
+    skipped = 0
+    for text in _corpus():
+        if not needs_repair(text):
+            skipped += 1
+            assert full_fix(text)[0] == text
+        assert fix_text(text)[0] == full_fix(text)[0]
+    assert skipped > 500  # the pre-check does skip most clean text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+def test_precheck_is_exact_on_arbitrary_text(text):
+    if not needs_repair(text):
+        assert full_fix(text)[0] == text
+    assert fix_text(text)[0] == full_fix(text)[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + PUNCT), min_size=1, max_size=40))
+def test_clean_text_is_unchanged(words):
+    text = " ".join(words)
+    assert fix_text(text)[0] == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60), st.randoms(use_true_random=False))
+def test_idempotent(text, rng):
+    once = fix_text(_mojibake(rng, text))[0]
+    assert fix_text(once)[0] == once
+
+
+def test_mojibake_of_clean_text_is_repaired():
+    rng = random.Random(3)
+    for _ in range(300):
+        text = _clean_text(rng, rng.randint(3, 30))
+        broken = text.encode("utf-8").decode("sloppy-windows-1252")
+        assert fix_text(broken)[0] == text
+
+
+def test_never_worse_than_plain_ftfy_on_clean_text():
+    for text in _corpus(800, seed=11)[::4]:  # the clean ones
+        assert fix_text(text)[0] == ftfy.fix_encoding(text) == text
+
+
+def test_step_logs_provenance_and_leaves_clean_records_alone():
+    step = FixEncoding()
+    clean = new_record(text="“Fine” – as is", title="Title", source={})
+    assert step.apply(clean) is clean
+    fixed = step.apply(new_record(text="Itâ€™s", title="CafÃ©", source={}))
+    assert (fixed["text"], fixed["title"]) == ("It’s", "Café")
+    assert [e["field"] for e in fixed["edits"]] == ["title", "text"]
+    assert fixed["steps"] == ["fix_encoding"]
