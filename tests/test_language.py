@@ -1,0 +1,129 @@
+"""detect_language: exact n-grams, accuracy vs langdetect, determinism, sampling."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpuskit.lang import UNDETERMINED, detect, get_model, sample_text
+from corpuskit.records import new_record
+from corpuskit.steps import StepContext, build_step
+from corpuskit.steps.base import Drop
+
+CASES = json.loads((Path(__file__).parent / "golden" / "languages.json").read_text("utf-8"))["cases"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _snippets(k: int) -> list[tuple[str, str]]:
+    out = []
+    for case in CASES:
+        words = case["text"].split()
+        if len(words) > 20:
+            out += [(case["lang"], " ".join(words[i:i + k])) for i in range(0, len(words) - k, k)]
+    return out
+
+
+def _langdetect(text: str) -> str:
+    from langdetect import DetectorFactory, detect as plain
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    try:
+        return plain(text)
+    except LangDetectException:
+        return UNDETERMINED
+
+
+def test_languages_covered():
+    assert len({c["lang"] for c in CASES}) >= 15
+
+
+def test_ngrams_are_exactly_langdetects():
+    from langdetect.detector_factory import DetectorFactory, PROFILES_DIRECTORY
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    model = get_model()
+    inverse = {v: k for k, v in model.vocabulary.items()}
+    texts = [c["text"] for c in CASES] + [
+        "NATO and the USA said; ABC x", "Ça va très bien, L'ÉTÉ", "ПРИВЕТ Hello WORLD",
+        "see https://example.org/x and me@example.org", "Tiếng Việt có dấu", "  ",
+    ]
+    for text in texts:
+        detector = factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        assert [inverse[i] for i in model.ngram_ids(text)] == detector._extract_ngrams(), text
+
+
+def test_accuracy_at_least_langdetect():
+    ours = sum(detect(c["text"])[0] == c["lang"] for c in CASES if len(c["text"]) > 60)
+    theirs = sum(_langdetect(c["text"]) == c["lang"] for c in CASES if len(c["text"]) > 60)
+    assert ours >= theirs
+    snippets = _snippets(4) + _snippets(8)
+    ours = sum(detect(t, min_probability=0, min_letters=1)[0] == lang for lang, t in snippets)
+    theirs = sum(_langdetect(t) == lang for lang, t in snippets)
+    assert ours >= theirs, (ours, theirs, len(snippets))
+
+
+def test_long_texts_all_correct_and_confident():
+    for case in CASES:
+        if len(case["text"]) > 150:
+            assert detect(case["text"]) [0] == case["lang"]
+
+
+def test_probability_is_calibrated_enough():
+    """Confident answers are right; short, ambiguous text is 'und' more often."""
+    snippets = _snippets(4)
+    labelled = [(lang, detect(t)) for lang, t in snippets]
+    confident = [(lang, got) for lang, (got, p) in labelled if got != UNDETERMINED]
+    assert sum(lang == got for lang, got in confident) / len(confident) >= 0.95
+
+
+def test_sample_gives_same_answers_as_whole_text():
+    rng = random.Random(5)
+    for _ in range(200):
+        parts = rng.sample(CASES, 1)
+        same = [c["text"] for c in CASES if c["lang"] == parts[0]["lang"]]
+        text = " ".join(rng.choice(same) for _ in range(rng.randint(5, 25)))
+        assert len(sample_text(text, 1500)) <= 1500
+        whole = detect(text, sample_chars=0)
+        assert detect(text)[0] == whole[0] == parts[0]["lang"]
+
+
+def test_und_for_short_or_empty():
+    assert detect("") == (UNDETERMINED, 0.0)
+    assert detect("12 34 56 -- !!") == (UNDETERMINED, 0.0)
+    assert detect("OK")[0] == UNDETERMINED
+
+
+def test_step_drops_other_languages_with_reason():
+    step = build_step({"step": "detect_language", "languages": ["en"]}, StepContext())
+    step.warm_up()
+    kept = step.apply(new_record(text=CASES[1]["text"], source={}))
+    assert kept["language"] == "en" and kept["language_score"] >= 0.99
+    dropped = step.apply(new_record(text=CASES[3]["text"], source={}))
+    assert isinstance(dropped, Drop) and dropped.reason == "language:de"
+    assert isinstance(step.apply(new_record(text="…", source={})), Drop)
+
+
+def test_identical_labels_across_hash_seeds(tmp_path):
+    script = (
+        "import json,sys\n"
+        "from corpuskit.lang import detect\n"
+        "cases=json.load(open(sys.argv[1]))['cases']\n"
+        "print(json.dumps([detect(c['text'], min_probability=0, min_letters=1) for c in cases]))\n"
+    )
+    outputs = set()
+    for seed in ("0", "1", "42", "12345", "random"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent / "golden" / "languages.json")],
+                                capture_output=True, text=True, env=env, cwd=ROOT, check=True)
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
