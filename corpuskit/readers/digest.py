@@ -67,9 +67,9 @@ def _repair(line: str) -> str:
     """Header lines of a mojibake block are repaired before they are parsed."""
     if line.isascii():
         return line
-    import ftfy
+    from corpuskit.steps.encoding import fix_text
 
-    return ftfy.fix_encoding(line)
+    return fix_text(line)[0]
 
 
 def _clean(line: str) -> str:

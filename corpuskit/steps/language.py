@@ -54,6 +54,12 @@ class DetectLanguage(RecordStep):
         table["languages"] = tuple(table.get("languages", context.languages))
         return table
 
+    def process_batch(self, records, stats):
+        kept, dropped = super().process_batch(records, stats)
+        for record in kept:
+            stats.counters[f"language:{record['language']}"] += 1
+        return kept, dropped
+
     def apply(self, record: Record) -> Record | Drop:
         text = record.get("text") or ""
         language, probability = detect(
