@@ -325,9 +325,9 @@ def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWr
                    removed_writer: ShardWriter, removed_reasons: Counter) -> StepStats:
     """One ordered pass over the spill: kept rows to ``data/``, copies to ``removed/``.
 
-    Batches that no duplicate cluster touches go through as Arrow tables; only
-    the rows of clusters (copies and the records they are merged into) are
-    converted to Python and rebuilt.
+    Rows that no duplicate cluster touches stay in Arrow; only the rows of
+    clusters (copies and the records they are merged into) are converted to
+    Python, rebuilt, and put back in place with one ``take`` per batch.
     """
     import pyarrow as pa
 
@@ -349,9 +349,16 @@ def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWr
                 table = _with_cluster(table, table.column("id"), train_schema)
             train_writer.write_table(table)
             continue
-        rows = table.to_pylist()
-        out: list[dict] = []
-        for j, row in enumerate(rows):
+        if annotate:
+            table = _with_cluster(table, table.column("id"), train_schema)
+        rows = table.take(touched).to_pylist()
+        order: list[int] = []  # output rows: j < count from the batch, count + k modified row k
+        modified: list[dict] = []
+        removed_rows: list[dict] = []
+        previous = 0
+        for j, row in zip(touched, rows):
+            order.extend(range(previous, j))
+            previous = j + 1
             i = first + j
             if i in clusters.kept_of:
                 kept = clusters.kept_of[i]
@@ -359,15 +366,17 @@ def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWr
                 member = next(m for m in clusters.members[kept] if m.index == i)
                 dedup_stats.counters[f"match:{member.match}"] += 1
                 if annotate:
-                    out.append(dict(row, cluster=kept_id))
+                    order.append(count + len(modified))
+                    modified.append(dict(row, cluster=kept_id))
                     continue
                 dedup_stats.dropped["duplicate"] += 1
                 removed_reasons["duplicate"] += 1
-                removed_writer.write_table(pa.Table.from_pylist([dict(row, removed={
+                row.pop("cluster", None)
+                removed_rows.append(dict(row, removed={
                     "step": "dedup", "reason": "duplicate",
                     "detail": f"{member.match} copy of {kept_id}",
                     "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
-                })], schema=removed_schema_))
+                }))
                 continue
             if i in clusters.members:
                 provenance = dict(row["provenance"])
@@ -380,19 +389,15 @@ def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWr
                 provenance["steps"] = list(provenance["steps"]) + ["dedup"]
                 row = dict(row, provenance=provenance)
                 dedup_stats.changed += 1
-            if annotate:
-                row = dict(row, cluster=row["id"])
-            out.append(row)
-        _flush_rows(out, train_writer, train_schema)
+            order.append(count + len(modified))
+            modified.append(row)
+        order.extend(range(previous, count))
+        if removed_rows:
+            removed_writer.write_table(pa.Table.from_pylist(removed_rows, schema=removed_schema_))
+        if modified:
+            table = pa.concat_tables([table, pa.Table.from_pylist(modified, schema=train_schema)])
+        train_writer.write_table(table.take(order))
     return dedup_stats
-
-
-def _flush_rows(rows: list[dict], writer: ShardWriter, schema) -> None:
-    import pyarrow as pa
-
-    if rows:
-        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
-        rows.clear()
 
 
 def _with_cluster(table, cluster, schema):

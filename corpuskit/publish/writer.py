@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -22,6 +24,10 @@ class ShardWriter:
     only on the sequence of rows, never on how it was cut into batches. A new
     shard starts when the current one passes ``shard_bytes``. Shards get their
     final names on ``close``.
+
+    Encoding and compressing a row group runs in a background thread (Arrow
+    releases the GIL), so the caller prepares the next rows meanwhile. Row
+    groups are written in order by that one thread: the bytes do not change.
     """
 
     def __init__(self, folder: str, split: str, schema: pa.Schema, shard_bytes: int,
@@ -37,6 +43,9 @@ class ShardWriter:
         self._paths: list[str] = []
         self._writer: pq.ParquetWriter | None = None
         self._sink = None
+        self._queue: queue.Queue = queue.Queue(maxsize=3)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def write(self, records: Sequence[dict]) -> None:
         if records:
@@ -62,6 +71,35 @@ class ShardWriter:
     def _flush(self, table: pa.Table) -> None:
         if table.num_rows == 0:
             return
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
+            self._thread.start()
+        self._queue.put(table)
+
+    def _drain(self) -> None:
+        while True:
+            table = self._queue.get()
+            if table is None:
+                return
+            if self._error is not None:
+                continue
+            try:
+                self._write_group(table)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self._error = exc
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _write_group(self, table: pa.Table) -> None:
         if self._writer is None:
             os.makedirs(self.folder, exist_ok=True)
             path = os.path.join(self.folder, f".{self.split}-{len(self._paths):05d}.parquet.part")
@@ -85,6 +123,10 @@ class ShardWriter:
 
     def abort(self) -> None:
         """Close any open file without finishing (safe after ``close``)."""
+        try:
+            self._join()
+        except BaseException:  # noqa: BLE001 - aborting after a failure already reported
+            pass
         self._close_current()
 
     def close(self) -> list[str]:
@@ -93,6 +135,7 @@ class ShardWriter:
             self._flush(pa.concat_tables(self._tables))
         self._tables = []
         self._buffered = 0
+        self._join()
         self._close_current()
         total = len(self._paths)
         final = []
