@@ -42,7 +42,9 @@ def adjacency(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def star_clusters(order: np.ndarray, offsets: np.ndarray, neighbours: np.ndarray,
-                  verify: Callable[[int, int], tuple[str, float] | None]) -> dict[int, list[tuple[int, str, float]]]:
+                  verify: Callable[[int, int], tuple[str, float] | None],
+                  join: Callable[[int, int, int], tuple[str, float] | None] | None = None,
+                  ) -> dict[int, list[tuple[int, str, float]]]:
     """``{kept: [(copy, match, similarity), ...]}`` for every cluster with copies.
 
     ``verify(kept, candidate)`` returns the matching test and similarity, or None.
@@ -68,4 +70,41 @@ def star_clusters(order: np.ndarray, offsets: np.ndarray, neighbours: np.ndarray
                 members.append((other, result[0], result[1]))
         if members:
             clusters[center] = members
+    if join is not None:
+        _join_singletons(order, rank, offsets, neighbours, clusters, join)
     return clusters
+
+
+def _join_singletons(order, rank, offsets, neighbours, clusters, join) -> None:
+    """Second pass: a record left alone joins the cluster of a *member* it verifies against.
+
+    Two copies of one original may each differ from the kept copy more than
+    from the original (two sets of boilerplate, say). ``join(kept, member, x)``
+    must verify ``x`` against the member and check it against the kept record
+    too, so a join never chains into a different story. Only first-pass
+    members serve as bridges; records visited in keep order.
+    """
+    n = len(order)
+    cluster_of = np.full(n, -1, dtype=np.int64)
+    for center, members in clusters.items():
+        cluster_of[center] = center
+        for m, _, _ in members:
+            cluster_of[m] = center
+    bridge = cluster_of >= 0
+    added: dict[int, list[tuple[int, str, float]]] = {}
+    for x in order.tolist():
+        if cluster_of[x] >= 0:
+            continue
+        found = neighbours[offsets[x]:offsets[x + 1]]
+        found = np.unique(found[bridge[found]])
+        for member in found[np.argsort(rank[found])].tolist():
+            center = int(cluster_of[member])
+            if member == center:
+                continue
+            result = join(center, member, x)
+            if result is not None:
+                cluster_of[x] = center
+                added.setdefault(center, []).append((x, result[0], result[1]))
+                break
+    for center, extra in added.items():
+        clusters[center].extend(extra)

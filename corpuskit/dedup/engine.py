@@ -27,7 +27,7 @@ from corpuskit.dedup import cluster as cluster_mod
 from corpuskit.dedup.index import AnchorIndex
 from corpuskit.dedup.presets import thresholds
 from corpuskit.dedup.signature import Signature, array, compute
-from corpuskit.dedup.verify import Evidence, HeadlineWeights, compare, decide
+from corpuskit.dedup.verify import Evidence, HeadlineWeights, TitleWeights, compare, decide, plausible
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +117,30 @@ class Deduplicator:
         log.info("dedup: %d records, %d candidate pairs", n, len(pairs))
         offsets, neighbours = cluster_mod.adjacency(pairs, n)
         weights = HeadlineWeights([s.head for s in sigs])
+        titles = TitleWeights([s.title for s in sigs])
         limits = self.thresholds
         evidence: dict[tuple[int, int], Evidence] = {}
 
         def verify(kept: int, other: int):
-            found = compare(sigs[kept], sigs[other], weights, limits.containment)
+            found = compare(sigs[kept], sigs[other], weights, limits.containment, titles)
             match = decide(found, limits)
             if match is None:
                 return None
             evidence[(kept, other)] = found
             return match, round(found.containment, 4)
 
-        stars = cluster_mod.star_clusters(order, offsets, neighbours, verify)
+        def join(kept: int, member: int, other: int):
+            via = compare(sigs[member], sigs[other], weights, limits.containment, titles)
+            match = decide(via, limits)
+            if match is None:
+                return None
+            direct = compare(sigs[kept], sigs[other], weights, 0.0, titles)
+            if not plausible(direct, limits):
+                return None
+            evidence[(kept, other)] = direct
+            return match, round(direct.containment, 4)
+
+        stars = cluster_mod.star_clusters(order, offsets, neighbours, verify, join)
         positions = self._positions
         for kept, copies in stars.items():
             kept_at = positions[kept]

@@ -7,10 +7,16 @@ case, punctuation and typography, wire-style abbreviations (``pct``/``%``/
 ``per cent``), US/UK spelling (``labour``/``labor``) and OCR confusions inside
 numbers (``1O`` for ``10``).
 
+Words are reduced to an OCR *skeleton* (``e``→``c``, ``i``/``1``→``l``,
+``0``→``o``, ``rn``→``m``, ``cl``→``d`` …) on both sides, so the usual OCR
+confusions cost nothing; figures merged into a word (``rose167``) are split off.
+
 >>> tokens("The  Labour party’s share rose 5 pct to 1O mln.")
-['the', 'labor', 'partys', 'share', 'rose', '5', 'percent', 'to', '10', 'million']
+['thc', 'labor', 'partys', 'sharc', 'rosc', '5', 'pcrccnt', 'to', '10', 'mllllon']
 >>> tokens("The Labour party\u00e2\u20ac\u2122s share rose 5% to 10 million")
-['the', 'labor', 'partys', 'share', 'rose', '5', 'percent', 'to', '10', 'million']
+['thc', 'labor', 'partys', 'sharc', 'rosc', '5', 'pcrccnt', 'to', '10', 'mllllon']
+>>> tokens("Shr profit rose167 to 1s21 dlrs") == tokens("Share profit rose 167 to 1521 dollars")
+True
 """
 
 from __future__ import annotations
@@ -28,10 +34,16 @@ _MOJIBAKE = re.compile(
 _PERCENT = re.compile(r"%|\bper[ \t]+cent\b")
 _TOKEN = re.compile(r"\d+(?:[-/.,:]\d+)+|[^\W_]+(?:[.,'’][^\W_]+)*")
 _INNER_PUNCT = str.maketrans("", "", ",'’")
-_OCR_DIGITS = str.maketrans("oli", "011")
-_OCR_NUMBER = re.compile(r"(?=.*\d)[\doli][\doli./:-]*")
-_OCR_WORD = re.compile(r"(?=(?:.*[^\W\d_]){3})[^\W\d_]*[015][^\W\d_]*(?:[015][^\W\d_]*)?")
-_OCR_LETTERS = str.maketrans("015", "ols")
+_OCR_DIGITS = str.maketrans("olisbgz", "0115892")
+_OCR_NUMBER = re.compile(r"(?=.*\d)(?!.*[sbgz].*[sbgz])[\dolisbgz][\dolisbgz./:-]*")
+_OCR_WORD = re.compile(r"(?=(?:.*[^\W\d_]){3})[^\W\d_]*[01589][^\W\d_]*(?:[01589][^\W\d_]*)?")
+_OCR_LETTERS = str.maketrans("01589", "olsbg")
+#: a run of two or more letters glued to a figure (``rose167``, ``135mln``): split
+_GLUED = re.compile(r"(?<=\d\d)(?=[^\W\d_]{2})|(?<=[^\W\d_]{2})(?=\d\d)")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th|s)")
+#: OCR skeleton of a word: confusable letters folded to one representative
+_SKELETON = str.maketrans("eij1|0", "cllllo")
+_SKELETON_PAIRS = (("rn", "m"), ("cl", "d"), ("vv", "w"))
 
 #: Wire-style abbreviations and their spelled-out forms, folded to one token.
 WIRE_ABBREVIATIONS: dict[str, str] = {
@@ -42,6 +54,29 @@ WIRE_ABBREVIATIONS: dict[str, str] = {
     "bn": "billion",
     "dlr": "dollar",
     "dlrs": "dollars",
+    "ct": "cent",
+    "cts": "cents",
+    "stg": "sterling",
+    "shr": "share",
+    "shrs": "shares",
+    "rev": "revenue",
+    "revs": "revenues",
+    "qtr": "quarter",
+    "qtrs": "quarters",
+    "qtly": "quarterly",
+    "qtrly": "quarterly",
+    "div": "dividend",
+    "divs": "dividends",
+    "mth": "month",
+    "mths": "months",
+    "yr": "year",
+    "yrs": "years",
+    "avg": "average",
+    "oper": "operating",
+    "pt": "point",
+    "pts": "points",
+    "corporation": "corp",
+    "incorporated": "inc",
 }
 
 #: US/UK spelling: British suffix -> American suffix, longest first. Applied to
@@ -77,15 +112,39 @@ def repair(text: str) -> str:
 
 
 def canonical(token: str) -> str:
-    """The fingerprint form of one casefolded token.
+    """The fingerprint form of one casefolded token (words separated by a space when it splits).
 
-    >>> [canonical(t) for t in ("u.s", "4,628,650", "1o", "0.4", "lisb0n", "colour", "mln")]
-    ['us', '4628650', '10', '4', 'lisbon', 'color', 'million']
+    >>> [canonical(t) for t in ("u.s", "4,628,650", "1o", "0.4", "lisb0n", "colour", "mln", "vs32", "4th")]
+    ['us', '4628650', '10', '4', 'llsbon', 'color', 'mllllon', 'vs 32', '4th']
     """
     found = _CACHE.get(token)
     if found is not None:
         return found
+    word = _canonical(token)
+    if len(_CACHE) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE[token] = word
+    return word
+
+
+def skeleton(word: str) -> str:
+    """Fold OCR-confusable letters (``e``/``c``, ``i``/``l``/``1``, ``rn``/``m``, ``cl``/``d``).
+
+    >>> skeleton("rnodel"), skeleton("model"), skeleton("rnodcl")
+    ('modd', 'modd', 'modd')
+    """
+    word = word.translate(_SKELETON)
+    for pair, single in _SKELETON_PAIRS:
+        if pair in word:
+            word = word.replace(pair, single)
+    return word
+
+
+def _canonical(token: str) -> str:
     word = token.translate(_INNER_PUNCT)
+    if not word.isalpha() and not word.isdigit() and not _ORDINAL.fullmatch(word) \
+            and _GLUED.search(word):
+        return " ".join(_canonical(part) for part in _GLUED.split(word) if part)
     if _OCR_NUMBER.fullmatch(word):
         # a figure: OCR letters read as digits, punctuation and leading zeros dropped
         word = "".join(c for c in word.translate(_OCR_DIGITS) if c.isdigit()).lstrip("0") or "0"
@@ -100,9 +159,8 @@ def canonical(token: str) -> str:
             if word.endswith(suffix):
                 word = word[: -len(suffix)] + replacement
                 break
-    if len(_CACHE) >= _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE[token] = word
+    if not word.isdigit():
+        word = skeleton(word)
     return word
 
 
@@ -116,7 +174,7 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Canonical word tokens of ``text`` (see the module docstring)."""
-    return [canonical(t) for t in _TOKEN.findall(fold(text))]
+    return [w for t in _TOKEN.findall(fold(text)) for w in canonical(t).split()]
 
 
 def is_number(token: str) -> bool:
@@ -143,6 +201,8 @@ _MONTH_START = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
 _MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})\b|\b(\d{{1,2}})\s+{_MONTH}(?![\w])")
+#: a wire dateline (``PARIS, April 2 -``) wins over other dates (captions, bylines)
+_DATELINE = re.compile(rf",\s+{_MONTH}\s+(\d{{1,2}})\s*[-\u2013\u2014]()()")
 
 
 def story_day(record: dict, body: str, window: int = 300) -> int:
@@ -163,7 +223,8 @@ def story_day(record: dict, body: str, window: int = 300) -> int:
             return int(iso[5:7]) * 32 + int(iso[8:10])
         except ValueError:
             pass
-    match = _DATE.search(repair(body[:window]).casefold())
+    opening = repair(body[:window]).casefold()
+    match = _DATELINE.search(opening) or _DATE.search(opening)
     if not match:
         return -1
     if match.group(1):

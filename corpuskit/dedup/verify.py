@@ -13,10 +13,18 @@ Three measurements, each symmetric in the two articles:
     better of the two directions). Template stories (dividend notices of two
     companies, bond issues) share their bodies but not the rare words of their
     headlines, i.e. the company names.
-``numbers``
-    the share of the figures (dates, amounts) of the article with fewer figures
-    found in the other. Same-headline recurring stories on different dates, and
-    earnings reports with different results, differ here.
+``title``
+    headline against headline: the rarity-weighted share of one headline's
+    tokens found in the other headline (the better direction), a token also
+    matching one at edit distance 1 (OCR drops and swaps). A copy keeps its
+    headline (perhaps shortened or with a prefix/suffix) or its body; a
+    re-send under a rewritten headline with a rewritten body is another story,
+    so a low ``title`` needs near-complete containment.
+``numbers`` / ``missing``
+    figures (dates, amounts) compared as multisets: ``missing`` counts the
+    figure occurrences of the article with fewer figures that the other lacks.
+    A real copy, abridged or not, carries a subset of its original's figures;
+    revised earnings reports and recurring stories differ in one or two.
 
 Proportions, never exact equality: OCR damages a few words and figures of a
 true copy.
@@ -42,6 +50,9 @@ class Evidence:
     exact: bool
     days: int = -1  # days between the two stories' dates, -1 when unknown
     ratio: float = 1.0  # size of the smaller article over the larger's
+    title: float = 1.0  # headline-to-headline agreement
+    missing: int = 0  # figure occurrences of the article with fewer that the other lacks
+    smaller: int = 1 << 30  # canonical tokens of the smaller article
 
 
 class HeadlineWeights:
@@ -64,6 +75,67 @@ class HeadlineWeights:
         return np.where(known, self.idf[where], math.log(self.total + 1) + 1.0)
 
 
+class TitleWeights:
+    """Inverse document frequency of canonical headline tokens (``Signature.title``)."""
+
+    def __init__(self, titles: list[str]):
+        from collections import Counter
+
+        counts: Counter = Counter()
+        for title in titles:
+            counts.update(set(title.split()))
+        total = max(1, len(titles))
+        self.unknown = math.log(total + 1) + 1.0
+        self.idf = {t: math.log((total + 1) / (c + 1)) + 1.0 for t, c in counts.items()}
+
+
+def _near(a: str, b: str) -> bool:
+    """Edit distance at most 1 (one substitution, insertion, deletion or adjacent swap).
+
+    >>> _near("financing", "financng"), _near("stevens", "stevnes"), _near("rate", "date"), _near("ab", "cd")
+    (True, True, True, False)
+    """
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) <= 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
+            and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def _title_cover(a: list[str], b: list[str], weights: TitleWeights) -> float:
+    if not a:
+        return 1.0
+    other = set(b)
+    fuzzy = [t for t in other if len(t) >= 4 and not t.isdigit()]
+    idf, unknown = weights.idf, weights.unknown
+    total = found = 0.0
+    for token in set(a):
+        w = idf.get(token, unknown)
+        total += w
+        if token in other or (len(token) >= 4 and not token.isdigit()
+                              and any(_near(token, t) for t in fuzzy)):
+            found += w
+    return found / total
+
+
+def title_agreement(a: str, b: str, weights: TitleWeights) -> float:
+    """Headline-to-headline agreement, the better of the two directions."""
+    ta, tb = a.split(), b.split()
+    if not ta or not tb:
+        return 1.0
+    return max(_title_cover(ta, tb, weights), _title_cover(tb, ta, weights))
+
+
 def _sample(values: np.ndarray, level: int) -> np.ndarray:
     if not level:
         return values
@@ -80,7 +152,7 @@ def _covered(head: np.ndarray, other: np.ndarray, weights: HeadlineWeights) -> f
 
 
 def compare(a: Signature, b: Signature, weights: HeadlineWeights,
-            min_containment: float = 0.0) -> Evidence:
+            min_containment: float = 0.0, titles: TitleWeights | None = None) -> Evidence:
     """Measure how much ``a`` and ``b`` look like one story (symmetric).
 
     Below ``min_containment`` the other measurements are skipped (reported as 0).
@@ -99,9 +171,12 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights,
                    _covered(array(b.head), array(a.context), weights))
     na, nb = array(a.numbers), array(b.numbers)
     figures = min(len(na), len(nb))
-    numbers = len(np.intersect1d(na, nb, assume_unique=True)) / figures if figures else 1.0
+    shared_figures = len(np.intersect1d(na, nb, assume_unique=True))
+    numbers = shared_figures / figures if figures else 1.0
     days = days_apart(a.day, b.day) if a.day >= 0 and b.day >= 0 else -1
-    return Evidence(containment, headline, numbers, figures, False, days, ratio)
+    title = title_agreement(a.title, b.title, titles or TitleWeights([]))
+    return Evidence(containment, headline, numbers, figures, False, days, ratio, title,
+                    figures - shared_figures, min(a.size, b.size))
 
 
 @dataclass(frozen=True)
@@ -109,11 +184,15 @@ class Thresholds:
     """Where a pair becomes one story. See docs/dedup.md for what each catches."""
 
     containment: float = 0.5
-    headline: float = 0.7
-    numbers: float = 0.7
-    figure_slack: int = 0  # figures that may differ (OCR) when containment is high
-    slack_containment: float = 0.8
+    headline: float = 0.7  # headline found in the other's headline and lead
+    numbers: float = 0.7  # kept for configuration compatibility; see ``figure_slack``
+    figure_slack: int = 1  # figures that may differ (OCR) when containment is high
+    slack_containment: float = 0.75
     max_days: int = 3  # stories dated further apart are different stories
+    title: float = 0.7  # headline-to-headline agreement, unless ...
+    retitled_containment: float = 0.9  # ... the body is (nearly) all shared
+    short_tokens: int = 25  # template-sized articles, where a few tokens decide ...
+    short_containment: float = 0.9  # ... need this containment
     exact_only: bool = False
 
 
@@ -123,20 +202,42 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
     >>> t = Thresholds()
     >>> decide(Evidence(0.95, 1.0, 1.0, 4, False, 0), t), decide(Evidence(0.9, 1.0, 1.0, 4, False, 1, 0.5), t)
     ('near', 'containment')
-    >>> decide(Evidence(0.95, 0.3, 1.0, 4, False, 0), t), decide(Evidence(0.99, 1.0, 1.0, 4, False, 7), t)
+    >>> decide(Evidence(0.95, 0.3, 1.0, 4, False, 0, title=0.3), t), decide(Evidence(0.99, 1.0, 1.0, 4, False, 7), t)
     (None, None)
+    >>> decide(Evidence(0.7, 1.0, 0.75, 4, False, 0, missing=1), t), decide(Evidence(0.85, 1.0, 0.75, 4, False, 0, missing=1), t)
+    (None, 'near')
     """
     if evidence.exact:
         return "exact"
     if thresholds.exact_only:
         return None
-    if evidence.containment < thresholds.containment or evidence.headline < thresholds.headline:
+    if evidence.containment < thresholds.containment or \
+            max(evidence.headline, evidence.title) < thresholds.headline:
         return None
     if evidence.days > thresholds.max_days:
         return None
-    if evidence.numbers < thresholds.numbers:
-        missing = evidence.figures - round(evidence.figures * evidence.numbers)
-        if not (evidence.figures >= 3 and missing <= thresholds.figure_slack
-                and evidence.containment >= thresholds.slack_containment):
+    if evidence.title < thresholds.title and evidence.containment < thresholds.retitled_containment:
+        return None
+    if evidence.smaller < thresholds.short_tokens and evidence.containment < thresholds.short_containment:
+        return None
+    if evidence.missing:
+        # OCR damages a figure now and then: with high containment, tolerate one
+        # damaged figure (one more per 8 figures); otherwise figures must all agree
+        slack = 0
+        if evidence.figures >= 3 and evidence.containment >= thresholds.slack_containment:
+            slack = thresholds.figure_slack * (1 + evidence.figures // 8)
+        if evidence.missing > slack:
             return None
     return "near" if evidence.ratio >= 0.8 else "containment"
+
+
+def plausible(evidence: Evidence, thresholds: Thresholds) -> bool:
+    """The looser check of a record joining a cluster through one of its members:
+    the kept record and the record still share most of a body, a headline and a date."""
+    if evidence.exact:
+        return True
+    return (evidence.containment >= thresholds.containment
+            and max(evidence.headline, evidence.title) >= thresholds.headline
+            and evidence.days <= thresholds.max_days
+            and (evidence.title >= thresholds.title
+                 or evidence.containment >= thresholds.retitled_containment))
