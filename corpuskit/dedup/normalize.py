@@ -169,12 +169,50 @@ def fold(text: str) -> str:
     text = repair(text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _PERCENT.sub(" percent ", text.casefold())
+    text = text.casefold()
+    if "%" in text or "per cent" in text or "per  cent" in text or "per\tcent" in text:
+        text = _PERCENT.sub(" percent ", text)
+    return text
+
+
+def _split_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + list(range(0x5B, 0x61)) + \
+            list(range(0x7B, 0x7F)) + list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + \
+            list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
+        table[code] = " "
+    for joiner in ".,'\u2019\u00ad":  # inner punctuation joins (U.S., 4,628, party's)
+        table[ord(joiner)] = None
+    return table
+
+
+_SPLIT = _split_table()
+_ASCII_SPLIT = bytes(32 if _SPLIT.get(c, c) == " " else c for c in range(256))
+_ASCII_JOIN = b".,'"
+_UTF8_SPLIT = _ASCII_SPLIT[:128] + bytes(range(128, 256))
+_UNICODE_PUNCT = re.compile("[\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u3000-\u3003]")
+
+
+def _unicode_punct(match: re.Match) -> str:
+    return "" if match.group() in "\u2019\u00ad" else " "
+
+
+def raw_tokens(folded: str) -> list[str]:
+    """Word tokens of folded text: punctuation splits, ``.``/``,``/apostrophes join.
+
+    >>> raw_tokens("the u.s. party’s 4,628,650 – 6-1/4 pct.")
+    ['the', 'us', 'partys', '4628650', '6', '1', '4', 'pct']
+    """
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN).decode("ascii").split()
+    folded = _UNICODE_PUNCT.sub(_unicode_punct, folded)
+    # the remaining non-ASCII characters are letters: their UTF-8 bytes (>= 0x80) pass unchanged
+    return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN).decode("utf-8").split()
 
 
 def tokens(text: str) -> list[str]:
     """Canonical word tokens of ``text`` (see the module docstring)."""
-    return [w for t in _TOKEN.findall(fold(text)) for w in canonical(t).split()]
+    return [w for t in raw_tokens(fold(text)) for w in canonical(t).split()]
 
 
 def is_number(token: str) -> bool:

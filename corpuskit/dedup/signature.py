@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from corpuskit.dedup.normalize import _TOKEN, canonical, fold, is_number, split_headline, story_day
+from corpuskit.dedup.normalize import canonical, fold, is_number, raw_tokens, split_headline, story_day
 
 _U32 = np.dtype("<u4")
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -56,39 +56,54 @@ class Signature(NamedTuple):
     title: str = ""
 
 
-def _token_hashes(text: str, words: list[str] | None = None) -> tuple[list[int], list[bool]]:
-    hashes: list[int] = []
-    numeric: list[bool] = []
+def _word_hash(word: str) -> int:
+    """64-bit hash of a canonical token; odd for figures, even for words."""
+    h = xxhash.xxh3_64_intdigest(word.encode())
+    return h | 1 if is_number(word) else h & ~1
+
+
+def _token_hashes(text: str, words: list[str] | None = None) -> np.ndarray:
+    """Hashes of the canonical tokens of ``text`` (figures odd, see :func:`_word_hash`)."""
+    raw = raw_tokens(fold(text))
     cache = _HASHES
-    for raw in _TOKEN.findall(fold(text)):
-        found = cache.get(raw)
-        if found is None:
-            parts = canonical(raw).split()
-            found = (tuple(xxhash.xxh3_64_intdigest(w.encode()) for w in parts),
-                     tuple(is_number(w) for w in parts), tuple(parts))
-            if len(cache) >= _HASH_LIMIT:
-                cache.clear()
-            cache[raw] = found
-        if len(found[0]) == 1:
-            hashes.append(found[0][0])
-            numeric.append(found[1][0])
-        else:
-            hashes.extend(found[0])
-            numeric.extend(found[1])
-        if words is not None:
-            words.extend(found[2])
-    return hashes, numeric
+    found = list(map(cache.get, raw))
+    if None in found:
+        if len(cache) >= _HASH_LIMIT:
+            cache.clear()
+        for token in raw:
+            if token not in cache:
+                parts = canonical(token).split()
+                cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
+                    tuple(_word_hash(p) for p in parts)
+        found = list(map(cache.get, raw))
+    if words is not None:
+        for token in raw:
+            words.extend(canonical(token).split())
+    try:
+        return np.fromiter(found, dtype=np.uint64, count=len(found))
+    except TypeError:  # a token split in two (a figure glued to a word)
+        flat: list[int] = []
+        for value in found:
+            if isinstance(value, tuple):
+                flat.extend(value)
+            else:
+                flat.append(value)
+        return np.array(flat, dtype=np.uint64)
 
 
-def _occurrences(values: list[int]) -> np.ndarray:
-    """Each value combined with its occurrence count (multiset → set)."""
-    seen: dict[int, int] = {}
-    out = []
-    for v in values:
-        k = seen.get(v, 0)
-        seen[v] = k + 1
-        out.append((v + k * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
-    return np.array(out, dtype=np.uint64)
+def _occurrences(values: np.ndarray) -> np.ndarray:
+    """Each value combined with its occurrence count (multiset → set).
+
+    >>> _occurrences(np.array([7, 3, 7], dtype=np.uint64)).tolist()[:2]
+    [3, 7]
+    """
+    if not len(values):
+        return values
+    values = np.sort(values)
+    positions = np.arange(len(values))
+    starts = np.r_[True, values[1:] != values[:-1]]
+    occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
+    return values + occurrence.astype(np.uint64) * _PAIR
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -120,9 +135,9 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
     """The signature of ``record`` (``title`` may be None: then the first line is the headline)."""
     headline, body = split_headline(record)
     title: list[str] = []
-    head_hashes, _ = _token_hashes(headline, title)
-    body_hashes, body_numeric = _token_hashes(body)
-    all_hashes = np.array(head_hashes + body_hashes, dtype=np.uint64)
+    head = _token_hashes(headline, title)
+    body_hashes = _token_hashes(body)
+    all_hashes = np.concatenate([head, body_hashes])
     size = len(all_hashes)
     key = xxhash.xxh3_64_intdigest(all_hashes.tobytes())
     if size >= 2:
@@ -134,12 +149,13 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
     anchor = max(level, sampling_level(len(grams32), anchor_target))
     if level:
         grams32 = grams32[(grams32 & np.uint32((1 << level) - 1)) == 0]
-    head = np.array(head_hashes, dtype=np.uint64)
-    lead = np.array(head_hashes + body_hashes[:lead_tokens], dtype=np.uint64)
+    lead = all_hashes[:len(head) + lead_tokens]
     day = story_day(record, body)
-    # the dateline's day of the month is compared as a date (``day``), not as a figure
-    dateline = xxhash.xxh3_64_intdigest(str(day % 32).encode()) if day >= 0 else -1
-    numbers = _occurrences([h for h, n in zip(body_hashes, body_numeric) if n and h != dateline])
+    numbers = body_hashes[(body_hashes & np.uint64(1)) == 1]
+    if day >= 0:
+        # the dateline's day of the month is compared as a date (``day``), not as a figure
+        numbers = numbers[numbers != np.uint64(_word_hash(str(day % 32)))]
+    numbers = _occurrences(numbers)
     return Signature(
         key=key,
         size=size,
