@@ -211,3 +211,58 @@ def test_cli_reports_bad_input_as_one_line(tmp_path, content, message):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and message in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def earnings(company, ticker, shr, net, revs, note="", day=8):
+    return article([
+        f"{company} <{ticker}> 4TH QTR NET",
+        f"HOUSTON, April {day} - Shr profit {shr} cts vs profit 14 cts",
+        f"Net profit {net} vs profit 609,000",
+        f"Revs {revs} mln vs 65 mln",
+        *( [note] if note else [] ),
+    ])
+
+
+def test_template_twins_differing_by_one_figure_stay_apart():
+    # a revised earnings report of the same company: one figure changed
+    first = earnings("GULF VALVE AND PUMP", "GVP", 72, "3,309,000", 72)
+    revised = earnings("GULF VALVE AND PUMP", "GVP", 72, "3,309,000", 75)
+    labels, _ = cluster([first, revised])
+    assert labels == [0, 1]
+
+
+def test_same_day_resend_under_rewritten_headline_stays_apart():
+    one = article(["HARBOR TOOL <HTL> RAISES QUARTERLY PAYOUT",
+                   "TULSA, March 3 - Qtly div 14 cts vs 12 cts prior", "Pay March 31",
+                   "Record March 16", "Note: the company raised its payout for the second time this year."])
+    other = article(["HARBOR TOOL CO SETS DIVIDEND",
+                     "TULSA, Okla, March 3 - Qtly div 14 cts vs 14 cts prior", "Payable March 31",
+                     "Record March 16"])
+    labels, _ = cluster([one, other])
+    assert labels == [0, 1]
+
+
+def test_ocr_copy_with_a_damaged_figure_still_merges():
+    original = article(STORY)
+    damaged = ocr(original, rate=0.02, seed=5).replace("4,800", "4,300")
+    labels, clusters = cluster([original, damaged])
+    assert labels[0] == labels[1]
+    assert clusters.members[labels[0]][0].evidence.missing == 1
+
+
+def test_wire_abbreviations_and_glued_figures_fold():
+    from corpuskit.dedup.normalize import tokens
+
+    assert tokens("Shr 12 cts vs 10 cts, revs rose167 mln dlrs") == \
+        tokens("Share 12 cents vs 10 cents, revenues rose 167 million dollars")
+
+
+def test_copies_of_one_original_join_through_a_member():
+    # two copies that each add different trailers: each verifies against the original
+    original = article(STORY[:4])
+    first = article([*STORY[:4], "(Reporting by Ana Ruiz; Editing by Tom Hale)",
+                     "Watch all videos at www.example-news.test/video 2024 12 31",
+                     "Copyright 1987 The Example Wire. All rights reserved 1987 1988."])
+    second = article([*STORY[:3], "Editor's note: This story has been updated to add the share price."])
+    labels, _ = cluster([original, first, second])
+    assert len(set(labels)) == 1

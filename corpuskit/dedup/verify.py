@@ -188,6 +188,7 @@ class Thresholds:
     numbers: float = 0.7  # kept for configuration compatibility; see ``figure_slack``
     figure_slack: int = 1  # figures that may differ (OCR) when containment is high
     slack_containment: float = 0.75
+    slack_tokens: int = 50  # in template-sized articles one figure is the story: no slack
     max_days: int = 3  # stories dated further apart are different stories
     title: float = 0.7  # headline-to-headline agreement, unless ...
     retitled_containment: float = 0.9  # ... the body is (nearly) all shared
@@ -204,7 +205,7 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
     ('near', 'containment')
     >>> decide(Evidence(0.95, 0.3, 1.0, 4, False, 0, title=0.3), t), decide(Evidence(0.99, 1.0, 1.0, 4, False, 7), t)
     (None, None)
-    >>> decide(Evidence(0.7, 1.0, 0.75, 4, False, 0, missing=1), t), decide(Evidence(0.85, 1.0, 0.75, 4, False, 0, missing=1), t)
+    >>> decide(Evidence(0.7, 1.0, 0.75, 4, False, 0, missing=1), t), decide(Evidence(0.85, 1.0, 0.75, 4, False, 0, missing=1, smaller=80), t)
     (None, 'near')
     """
     if evidence.exact:
@@ -224,7 +225,8 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
         # OCR damages a figure now and then: with high containment, tolerate one
         # damaged figure (one more per 8 figures); otherwise figures must all agree
         slack = 0
-        if evidence.figures >= 3 and evidence.containment >= thresholds.slack_containment:
+        if evidence.figures >= 3 and evidence.containment >= thresholds.slack_containment \
+                and evidence.smaller >= thresholds.slack_tokens:
             slack = thresholds.figure_slack * (1 + evidence.figures // 8)
         if evidence.missing > slack:
             return None
