@@ -109,27 +109,33 @@ class TreeMemory:
         self.process = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.peak_main = 0  # the build process alone (reader, dedup index, writer)
+        self.peak_workers = 0  # its worker processes together (cleaning)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
+    def _sample(self) -> tuple[int, int]:
         import psutil
 
-        total = 0
+        main = workers = 0
         try:
-            processes = [self.process] + self.process.children(recursive=True)
+            main = self.process.memory_info().rss
+            children = self.process.children(recursive=True)
         except psutil.Error:
-            return 0
-        for proc in processes:
+            return main, 0
+        for proc in children:
             try:
-                total += proc.memory_info().rss
+                workers += proc.memory_info().rss
             except psutil.Error:
                 pass
-        return total
+        return main, workers
 
     def _run(self):
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            main, workers = self._sample()
+            self.peak = max(self.peak, main + workers)
+            self.peak_main = max(self.peak_main, main)
+            self.peak_workers = max(self.peak_workers, workers)
             self._stop.wait(self.interval)
 
     def __enter__(self):
@@ -164,6 +170,8 @@ def run_build(project: Path, corpus: Path, workers: int, out: Path) -> dict:
         "seconds": round(seconds, 2),
         "articles_per_second": round(stats["records_in"] / seconds, 1),
         "peak_rss_mb": round(memory.peak / 2**20, 1),
+        "peak_rss_main_mb": round(memory.peak_main / 2**20, 1),
+        "peak_rss_workers_mb": round(memory.peak_workers / 2**20, 1),
         "rows": stats["rows"],
         "removed": stats["removed"],
         "stats": stats,
