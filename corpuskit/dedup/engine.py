@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from corpuskit.dedup import batch
 from corpuskit.dedup import cluster as cluster_mod
 from corpuskit.dedup.index import AnchorIndex
 from corpuskit.dedup.presets import thresholds
-from corpuskit.dedup.signature import Signature, array, compute
-from corpuskit.dedup.verify import Evidence, HeadlineWeights, TitleWeights, compare, decide, plausible
+from corpuskit.dedup.signature import Signature, compute
+from corpuskit.dedup.store import SignatureStore
+from corpuskit.dedup.verify import Evidence, TitleWeights, compare, plausible, title_agreement
 
 log = logging.getLogger(__name__)
 
@@ -75,83 +77,127 @@ class Deduplicator:
                                      headline=self.params.headline, numbers=self.params.numbers,
                                      max_days=self.params.max_days,
                                      figure_slack=self.params.figure_slack)
-        self._signatures: list[Signature] = []
-        self._positions: list[int] = []
-        self._anchor_counts: list[int] = []
-        self._index = AnchorIndex()
+        self._store = SignatureStore()
 
     def signature(self, record: dict) -> Signature:
         """The record's signature (pure; runs in worker processes)."""
         return compute(record)
 
     def add(self, index: int, signature: Signature) -> None:
-        """Register the signature of the record at input position ``index``."""
-        slot = len(self._signatures)
-        self._signatures.append(signature)
-        self._positions.append(index)
-        shingles = array(signature.shingles)
-        if signature.anchor > signature.level:
-            shingles = shingles[(shingles & np.uint32((1 << signature.anchor) - 1)) == 0]
-        self._anchor_counts.append(len(shingles))
-        if not self.thresholds.exact_only:
-            self._index.add(slot, shingles)
+        """Register the signature of the record at input position ``index`` (copied into flat arrays)."""
+        self._store.append(index, signature)
 
     def __len__(self) -> int:
-        return len(self._signatures)
+        return len(self._store)
+
+    def nbytes(self) -> int:
+        """Bytes of signature data held (flat arrays)."""
+        return self._store.nbytes()
 
     def resolve(self, fetch: Callable[[Sequence[int]], list[dict]] | None = None) -> Clusters:
         """Cluster everything added so far (``fetch`` is unused: signatures suffice)."""
-        sigs = self._signatures
-        n = len(sigs)
+        store = self._store.freeze()
+        n = len(store.keys)
         clusters = Clusters()
         if n < 2:
             return clusters
-        keys = np.fromiter((s.key for s in sigs), dtype=np.uint64, count=n)
-        sizes = np.fromiter((s.size for s in sigs), dtype=np.int64, count=n)
-        chars = np.fromiter((s.chars for s in sigs), dtype=np.int64, count=n)
-        order = cluster_mod.keep_order(sizes, chars, keys)
+        limits = self.thresholds
+        order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
-        pairs = self._index.pairs(rank, np.array(self._anchor_counts, dtype=np.int64))
-        pairs = np.concatenate([pairs, _exact_pairs(keys, rank)])
+        exact = _exact_pairs(store.keys, rank)
+        if limits.exact_only:
+            pairs = exact
+        else:
+            pairs = np.concatenate([candidate_pairs(store, rank), exact])
+            if len(exact):
+                pairs = np.unique(pairs.view(np.uint64)).view(np.uint32).reshape(-1, 2)
         log.info("dedup: %d records, %d candidate pairs", n, len(pairs))
-        offsets, neighbours = cluster_mod.adjacency(pairs, n)
-        weights = HeadlineWeights([s.head for s in sigs])
-        titles = TitleWeights([s.title for s in sigs])
-        limits = self.thresholds
+        heads, head_flat = batch.head_weights(store)
+        titles = TitleWeights.from_heads(heads)
+
+        def fuzzy_title(a: int, b: int) -> float:
+            return title_agreement(store.title(a), store.title(b), titles)
+
+        # verify every candidate pair in numpy batches; keep the verified edges
+        edge_a, edge_b, edge_match, edge_evidence = [], [], [], []
+        step = 1 << 17
+        for lo in range(0, len(pairs), step):
+            a = pairs[lo:lo + step, 0].astype(np.int64)
+            b = pairs[lo:lo + step, 1].astype(np.int64)
+            ev = batch.measure(store, head_flat, a, b, limits.containment)
+            match = batch.decide(ev, limits)
+            # the exact-token headline score is a lower bound: refine where it could matter
+            doubt = np.flatnonzero((match != batch.decide(ev, limits, np.ones(len(a)))))
+            for k in doubt.tolist():
+                ev.title[k] = fuzzy_title(int(a[k]), int(b[k]))
+            if len(doubt):
+                match[doubt] = batch.decide(_subset(ev, doubt), limits)
+            for k in np.flatnonzero(match).tolist():
+                title = None
+                if not ev.exact[k] and ev.title[k] < 1.0 and k not in doubt:
+                    title = fuzzy_title(int(a[k]), int(b[k]))
+                edge_evidence.append(ev.evidence(k, title))
+            keep = match != batch.NONE
+            edge_a.append(a[keep])
+            edge_b.append(b[keep])
+            edge_match.append(match[keep])
+        edge_a = np.concatenate(edge_a) if edge_a else np.empty(0, dtype=np.int64)
+        edge_b = np.concatenate(edge_b) if edge_b else np.empty(0, dtype=np.int64)
+        edge_match = np.concatenate(edge_match) if edge_match else np.empty(0, dtype=np.int64)
+        verified = {(int(x), int(y)): (batch.MATCHES[int(m)], e)
+                    for x, y, m, e in zip(edge_a.tolist(), edge_b.tolist(), edge_match.tolist(), edge_evidence)}
+        offsets, neighbours = cluster_mod.adjacency(np.stack([edge_a, edge_b], axis=1), n)
         evidence: dict[tuple[int, int], Evidence] = {}
 
         def verify(kept: int, other: int):
-            found = compare(sigs[kept], sigs[other], weights, limits.containment, titles)
-            match = decide(found, limits)
-            if match is None:
-                return None
+            match, found = verified[(kept, other) if kept < other else (other, kept)]
             evidence[(kept, other)] = found
             return match, round(found.containment, 4)
 
         def join(kept: int, member: int, other: int):
-            via = compare(sigs[member], sigs[other], weights, limits.containment, titles)
-            match = decide(via, limits)
-            if match is None:
-                return None
-            direct = compare(sigs[kept], sigs[other], weights, 0.0, titles)
+            match, _ = verified[(member, other) if member < other else (other, member)]
+            direct = compare(self._store.signature(kept), self._store.signature(other), heads, 0.0, titles)
             if not plausible(direct, limits):
                 return None
             evidence[(kept, other)] = direct
             return match, round(direct.containment, 4)
 
         stars = cluster_mod.star_clusters(order, offsets, neighbours, verify, join)
-        positions = self._positions
+        positions = store.positions
         for kept, copies in stars.items():
-            kept_at = positions[kept]
+            kept_at = int(positions[kept])
             clusters.members[kept_at] = [
-                Member(positions[c], similarity, match, evidence[(kept, c)])
+                Member(int(positions[c]), similarity, match, evidence[(kept, c)])
                 for c, match, similarity in copies
             ]
             for c, _, _ in copies:
-                clusters.kept_of[positions[c]] = kept_at
+                clusters.kept_of[int(positions[c])] = kept_at
         log.info("dedup: %d clusters with copies, %d copies", len(clusters.members), len(clusters.kept_of))
         return clusters
+
+
+def _subset(ev: batch.PairEvidence, rows: np.ndarray) -> batch.PairEvidence:
+    return batch.PairEvidence(*(getattr(ev, f)[rows] for f in ev.__dataclass_fields__))
+
+
+def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+    """Candidate pairs from the anchors (each record's shingles at its ``anchor`` level)."""
+    n = len(store.keys)
+    off = store.offsets["shingles"]
+    data = store.data["shingles"]
+    postings = []
+    counts = np.zeros(n, dtype=np.int64)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        lengths = np.diff(off[lo:hi + 1])
+        values = data[off[lo]:off[hi]]
+        masks = (np.uint32(1) << store.anchors[lo:hi].astype(np.uint32)) - np.uint32(1)
+        keep = (values & np.repeat(masks, lengths)) == 0
+        docs = np.repeat(np.arange(lo, hi, dtype=np.uint64), lengths)[keep]
+        counts[lo:hi] = np.bincount(docs.astype(np.int64) - lo, minlength=hi - lo)
+        postings.append((values[keep].astype(np.uint64) << np.uint64(32)) | docs)
+    return AnchorIndex.pairs_of(np.concatenate(postings), rank, counts)
 
 
 def _exact_pairs(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:

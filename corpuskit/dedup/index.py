@@ -67,6 +67,14 @@ class AnchorIndex:
         postings = (np.concatenate(self._anchors).astype(np.uint64) << np.uint64(32)) | \
             np.concatenate(self._docs).astype(np.uint64)
         self._anchors, self._docs = [], []
+        return self.pairs_of(postings, rank, anchor_counts, min_shared, few_anchors, max_bucket)
+
+    @staticmethod
+    def pairs_of(postings: np.ndarray, rank: np.ndarray, anchor_counts: np.ndarray, min_shared: int = 2,
+                 few_anchors: int = 8, max_bucket: int = 64) -> np.ndarray:
+        """:meth:`pairs` from ``anchor << 32 | doc`` postings (sorted in place)."""
+        if not len(postings):
+            return np.empty((0, 2), dtype=np.uint32)
         postings.sort()
         anchors = postings >> np.uint64(32)
         docs = (postings & np.uint64(0xFFFFFFFF)).astype(np.int64)

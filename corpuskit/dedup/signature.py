@@ -114,6 +114,17 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(32))
 
 
+def head_value(token: str) -> int:
+    """The ``head`` value (uint32) of one canonical headline token.
+
+    >>> sig = compute({"title": "Grain prices ease", "text": "Body"})
+    >>> sorted(head_value(t) for t in sig.title.split()) == array(sig.head).tolist()
+    True
+    """
+    value = _mix(np.array([_word_hash(token)], dtype=np.uint64))
+    return int(value[0] >> np.uint64(32))
+
+
 def _u32_set(values: np.ndarray) -> bytes:
     return np.unique((values >> np.uint64(32)).astype(_U32)).tobytes()
 

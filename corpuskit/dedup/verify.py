@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpuskit.dedup.normalize import days_apart
-from corpuskit.dedup.signature import Signature, array
+from corpuskit.dedup.signature import Signature, array, head_value
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,12 @@ class HeadlineWeights:
 
 
 class TitleWeights:
-    """Inverse document frequency of canonical headline tokens (``Signature.title``)."""
+    """Inverse document frequency of canonical headline tokens (``Signature.title``).
+
+    Built from the titles themselves, or (:meth:`from_heads`) from the corpus'
+    :class:`HeadlineWeights`: a headline's tokens hash to its ``head`` values, so
+    both give the same weights without a second pass over the corpus.
+    """
 
     def __init__(self, titles: list[str]):
         from collections import Counter
@@ -87,6 +92,23 @@ class TitleWeights:
         total = max(1, len(titles))
         self.unknown = math.log(total + 1) + 1.0
         self.idf = {t: math.log((total + 1) / (c + 1)) + 1.0 for t, c in counts.items()}
+        self._heads: HeadlineWeights | None = None
+
+    @classmethod
+    def from_heads(cls, heads: HeadlineWeights) -> TitleWeights:
+        self = cls([])
+        self.unknown = math.log(heads.total + 1) + 1.0
+        self._heads = heads
+        return self
+
+    def weight(self, token: str) -> float:
+        found = self.idf.get(token)
+        if found is None:
+            if self._heads is None:
+                return self.unknown
+            found = float(self._heads.of(np.array([head_value(token)], dtype=np.uint32))[0])
+            self.idf[token] = found
+        return found
 
 
 def _near(a: str, b: str) -> bool:
@@ -117,10 +139,9 @@ def _title_cover(a: list[str], b: list[str], weights: TitleWeights) -> float:
         return 1.0
     other = set(b)
     fuzzy = [t for t in other if len(t) >= 4 and not t.isdigit()]
-    idf, unknown = weights.idf, weights.unknown
     total = found = 0.0
     for token in set(a):
-        w = idf.get(token, unknown)
+        w = weights.weight(token)
         total += w
         if token in other or (len(token) >= 4 and not token.isdigit()
                               and any(_near(token, t) for t in fuzzy)):
