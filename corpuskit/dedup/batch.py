@@ -32,25 +32,32 @@ _SHIFT = np.uint64(32)
 
 
 def _ranges(offsets: np.ndarray, records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each record's range ``offsets[r]:offsets[r + 1]``: (pair number, data index) of every value."""
+    """For each record's range ``offsets[r]:offsets[r + 1]``: (lengths, data index of every value)."""
     starts = offsets[records]
     lengths = offsets[records + 1] - starts
-    total = int(lengths.sum())
-    pair = np.repeat(np.arange(len(records), dtype=np.int64), lengths)
     ends = np.cumsum(lengths)
-    index = np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
-    return pair, index
+    total = int(ends[-1]) if len(ends) else 0
+    dtype = np.int32 if len(offsets) and offsets[-1] < (1 << 31) else np.int64
+    index = np.repeat((starts - (ends - lengths)).astype(dtype), lengths)
+    index += np.arange(total, dtype=dtype)
+    return lengths, index
 
 
 def _tagged(store: Frozen, field: str, records: np.ndarray, levels: np.ndarray | None = None):
-    """Sorted ``pair << 32 | value`` keys of ``field`` for each record (sampled at ``levels``)."""
-    pair, index = _ranges(store.offsets[field], records)
-    values = store.data[field][index]
-    if levels is not None and len(values):
-        masks = ((np.uint32(1) << levels.astype(np.uint32)) - np.uint32(1))[pair]
-        keep = (values & masks) == 0
-        pair, values, index = pair[keep], values[keep], index[keep]
-    return (pair.astype(np.uint64) << _SHIFT) | values.astype(np.uint64), pair, index
+    """Sorted ``pair << 32 | value`` keys of ``field`` for each record (sampled at ``levels``),
+    with the pair number and data index of each key."""
+    lengths, index = _ranges(store.offsets[field], records)
+    keys = np.repeat(np.arange(len(records), dtype=np.uint64) << _SHIFT, lengths)
+    keys |= store.data[field][index]
+    if levels is not None and len(keys) and levels.any():
+        masks = np.repeat((np.uint64(1) << levels.astype(np.uint64)) - np.uint64(1), lengths)
+        keep = (keys & masks) == 0
+        keys, index = keys[keep], index[keep]
+    return keys, index
+
+
+def _pairs_of(keys: np.ndarray) -> np.ndarray:
+    return (keys >> _SHIFT).astype(np.int64)
 
 
 def _shared_counts(ka: np.ndarray, kb: np.ndarray, n: int) -> np.ndarray:
@@ -72,8 +79,9 @@ def _found(ka: np.ndarray, kb: np.ndarray) -> np.ndarray:
 def _cover(store: Frozen, head_weights: np.ndarray, a: np.ndarray, b: np.ndarray, other: str) -> np.ndarray:
     """Rarity-weighted share of ``a``'s headline tokens found in ``b``'s ``other`` field (1.0 when empty)."""
     n = len(a)
-    ka, pair, index = _tagged(store, "head", a)
-    kb, _, _ = _tagged(store, other, b)
+    ka, index = _tagged(store, "head", a)
+    pair = _pairs_of(ka)
+    kb, _ = _tagged(store, other, b)
     w = head_weights[index]
     total = np.bincount(pair, weights=w, minlength=n)
     found = np.bincount(pair, weights=np.where(_found(ka, kb), w, 0.0), minlength=n)
@@ -132,17 +140,23 @@ class PairEvidence:
                         int(self.smaller[k]))
 
 
-def containment(store: Frozen, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Share of the smaller sample found in the other, both sampled at the coarser level."""
-    n = len(a)
-    levels = np.maximum(store.levels[a], store.levels[b])
-    same = levels == store.levels[a]
-    same_b = levels == store.levels[b]
-    ka, pa, _ = _tagged(store, "shingles", a, np.where(same, 0, levels))
-    kb, pb, _ = _tagged(store, "shingles", b, np.where(same_b, 0, levels))
-    shared = _shared_counts(ka, kb, n)
-    smaller = np.minimum(np.bincount(pa, minlength=n), np.bincount(pb, minlength=n))
-    return shared / np.maximum(1, smaller)
+def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+    """Share of the smaller sample found in the other, both sampled at the coarser level.
+
+    In chunks of pairs small enough (a few MB) for the allocator to reuse memory.
+    """
+    out = np.empty(len(a))
+    for lo in range(0, len(a), chunk):
+        ca, cb = a[lo:lo + chunk], b[lo:lo + chunk]
+        n = len(ca)
+        la, lb = store.levels[ca], store.levels[cb]
+        levels = np.maximum(la, lb)
+        ka, _ = _tagged(store, "shingles", ca, np.where(levels == la, 0, levels))
+        kb, _ = _tagged(store, "shingles", cb, np.where(levels == lb, 0, levels))
+        shared = _shared_counts(ka, kb, n)
+        smaller = np.minimum(np.bincount(_pairs_of(ka), minlength=n), np.bincount(_pairs_of(kb), minlength=n))
+        out[lo:lo + n] = shared / np.maximum(1, smaller)
+    return out
 
 
 def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -167,8 +181,8 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
                                     _cover(store, weights, lb, la, "context"))
         title[live] = np.maximum(_cover(store, weights, la, lb, "head"),
                                  _cover(store, weights, lb, la, "head"))
-        ka, _, _ = _tagged(store, "numbers", la)
-        kb, _, _ = _tagged(store, "numbers", lb)
+        ka, _ = _tagged(store, "numbers", la)
+        kb, _ = _tagged(store, "numbers", lb)
         shared = _shared_counts(ka, kb, len(live))
         off = store.offsets["numbers"]
         fig = np.minimum(off[la + 1] - off[la], off[lb + 1] - off[lb])

@@ -54,16 +54,18 @@ def star_clusters(order: np.ndarray, offsets: np.ndarray, neighbours: np.ndarray
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     clusters: dict[int, list[tuple[int, str, float]]] = {}
-    for center in order.tolist():
+    connected = offsets[1:] > offsets[:-1]  # records without candidates stay alone: skip them
+    rank_of = rank.tolist()
+    for center in order[connected[order]].tolist():
         if taken[center]:
             continue
         taken[center] = True
         found = neighbours[offsets[center]:offsets[center + 1]]
-        if not len(found):
+        found = set(found[~taken[found]].tolist())
+        if not found:
             continue
-        found = np.unique(found[~taken[found]])
         members = []
-        for other in found[np.argsort(rank[found])].tolist():
+        for other in sorted(found, key=rank_of.__getitem__):
             result = verify(center, other)
             if result is not None:
                 taken[other] = True
@@ -92,12 +94,12 @@ def _join_singletons(order, rank, offsets, neighbours, clusters, join) -> None:
             cluster_of[m] = center
     bridge = cluster_of >= 0
     added: dict[int, list[tuple[int, str, float]]] = {}
-    for x in order.tolist():
-        if cluster_of[x] >= 0:
-            continue
+    alone = (offsets[1:] > offsets[:-1]) & ~bridge
+    rank_of = rank.tolist()
+    for x in order[alone[order]].tolist():
         found = neighbours[offsets[x]:offsets[x + 1]]
-        found = np.unique(found[bridge[found]])
-        for member in found[np.argsort(rank[found])].tolist():
+        found = set(found[bridge[found]].tolist())
+        for member in sorted(found, key=rank_of.__getitem__):
             center = int(cluster_of[member])
             if member == center:
                 continue
