@@ -70,4 +70,4 @@ def print_summary(result) -> None:
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()
                        if not k.startswith(("step:", "worker:")))
     console.print(f"wall time by stage: {stages}; step seconds are summed over workers "
-                  "(dedup: resolve only)")
+                  "(dedup: resolve only)", highlight=False)
