@@ -181,23 +181,32 @@ def _subset(ev: batch.PairEvidence, rows: np.ndarray) -> batch.PairEvidence:
     return batch.PairEvidence(*(getattr(ev, f)[rows] for f in ev.__dataclass_fields__))
 
 
-def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
+def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
     """Candidate pairs from the anchors (each record's shingles at its ``anchor`` level)."""
     n = len(store.keys)
     off = store.offsets["shingles"]
     data = store.data["shingles"]
-    postings = []
     counts = np.zeros(n, dtype=np.int64)
+    parts = []
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         lengths = np.diff(off[lo:hi + 1])
         values = data[off[lo]:off[hi]]
         masks = (np.uint32(1) << store.anchors[lo:hi].astype(np.uint32)) - np.uint32(1)
         keep = (values & np.repeat(masks, lengths)) == 0
-        docs = np.repeat(np.arange(lo, hi, dtype=np.uint64), lengths)[keep]
-        counts[lo:hi] = np.bincount(docs.astype(np.int64) - lo, minlength=hi - lo)
-        postings.append((values[keep].astype(np.uint64) << np.uint64(32)) | docs)
-    return AnchorIndex.pairs_of(np.concatenate(postings), rank, counts)
+        docs = np.repeat(np.arange(lo, hi, dtype=np.uint32), lengths)[keep]
+        counts[lo:hi] = np.bincount(docs - np.uint32(lo), minlength=hi - lo)
+        parts.append((values[keep], docs))
+    postings = np.empty(int(counts.sum()), dtype=np.uint64)
+    filled = 0
+    for values, docs in parts:
+        block = postings[filled:filled + len(values)]
+        block[:] = values
+        block <<= np.uint64(32)
+        block |= docs
+        filled += len(values)
+    del parts
+    return AnchorIndex.pairs_of(postings, rank, counts)
 
 
 def _exact_pairs(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:

@@ -82,30 +82,47 @@ class AnchorIndex:
         starts = np.flatnonzero(np.r_[True, anchors[1:] != anchors[:-1]])
         del anchors
         sizes = np.diff(np.r_[starts, len(docs)])
-        chunks: list[np.ndarray] = []
-        for size in np.unique(sizes):
-            if size < 2:
-                continue
-            group_starts = starts[sizes == size]
-            members = docs[group_starts[:, None] + np.arange(size)]  # (groups, size)
-            if size <= max_bucket:
-                left, right = np.triu_indices(size, 1)
-                a = members[:, left].ravel()
-                b = members[:, right].ravel()
-            else:
-                heads = members[np.arange(len(members)), np.argmin(rank[members], axis=1)]
-                a = np.repeat(heads, size)
-                b = members.ravel()
-                keep = a != b
-                a, b = a[keep], b[keep]
-            low = np.minimum(a, b).astype(np.uint64)
-            high = np.maximum(a, b).astype(np.uint64)
-            chunks.append((low << np.uint64(32)) | high)
-        if not chunks:
+        # every shared anchor emits its pairs into one preallocated array (no copies): memory
+        # is 8 bytes per emitted pair, then sorted in place and run-length counted
+        values, groups = np.unique(sizes[sizes >= 2], return_counts=True)
+        per_group = np.where(values <= max_bucket, values * (values - 1) // 2, values - 1)
+        emitted = np.empty(int((per_group * groups).sum()), dtype=np.uint64)
+        filled = 0
+        for size in values.tolist():
+            all_starts = starts[sizes == size]
+            step = max(1, (1 << 21) // (size * size))
+            for lo in range(0, len(all_starts), step):
+                group_starts = all_starts[lo:lo + step]
+                members = docs[group_starts[:, None] + np.arange(size)]  # (groups, size)
+                if size <= max_bucket:
+                    left, right = np.triu_indices(size, 1)
+                    a = members[:, left].ravel()
+                    b = members[:, right].ravel()
+                else:
+                    heads = members[np.arange(len(members)), np.argmin(rank[members], axis=1)]
+                    a = np.repeat(heads, size)
+                    b = members.ravel()
+                    keep = a != b
+                    a, b = a[keep], b[keep]
+                block = emitted[filled:filled + len(a)]
+                np.minimum(a, b, out=block, casting="unsafe")
+                block <<= np.uint64(32)
+                block |= np.maximum(a, b).astype(np.uint64)
+                filled += len(a)
+        emitted = emitted[:filled]
+        if not filled:
             return np.empty((0, 2), dtype=np.uint32)
-        keys, shared = np.unique(np.concatenate(chunks), return_counts=True)
-        low = (keys >> np.uint64(32)).astype(np.int64)
-        high = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        few = np.minimum(anchor_counts[low], anchor_counts[high]) < few_anchors
-        keep = (shared >= min_shared) | few
-        return np.stack([low[keep], high[keep]], axis=1).astype(np.uint32)
+        emitted.sort()
+        first = np.flatnonzero(np.r_[True, emitted[1:] != emitted[:-1]])
+        shared = np.diff(np.r_[first, filled]).astype(np.int32)
+        keys = emitted[first]
+        del emitted, first
+        low = (keys >> np.uint64(32)).astype(np.uint32)
+        high = keys.astype(np.uint32)  # the low 32 bits
+        del keys
+        counts = np.asarray(anchor_counts).astype(np.int32)
+        keep = (shared >= min_shared) | (np.minimum(counts[low], counts[high]) < few_anchors)
+        out = np.empty((int(keep.sum()), 2), dtype=np.uint32)
+        out[:, 0] = low[keep]
+        out[:, 1] = high[keep]
+        return out

@@ -190,11 +190,9 @@ _SPLIT = _split_table()
 _ASCII_SPLIT = bytes(32 if _SPLIT.get(c, c) == " " else c for c in range(256))
 _ASCII_JOIN = b".,'"
 _UTF8_SPLIT = _ASCII_SPLIT[:128] + bytes(range(128, 256))
-_UNICODE_PUNCT = re.compile("[\u00a0-\u00bf\u00d7\u00f7\u2000-\u206f\u3000-\u3003]")
-
-
-def _unicode_punct(match: re.Match) -> str:
-    return "" if match.group() in "\u2019\u00ad" else " "
+_COMMON_MARKS = ("\u201c", "\u201d", "\u2018", "\u2013", "\u2014", "\u2026", "\u00a0", "\u202f")
+_UNICODE_JOIN = re.compile("[\u2019\u00ad]")
+_UNICODE_PUNCT = re.compile("[\u00a0-\u00ac\u00ae-\u00bf\u00d7\u00f7\u2000-\u2018\u201a-\u206f\u3000-\u3003]")
 
 
 def raw_tokens(folded: str) -> list[str]:
@@ -205,7 +203,14 @@ def raw_tokens(folded: str) -> list[str]:
     """
     if folded.isascii():
         return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN).decode("ascii").split()
-    folded = _UNICODE_PUNCT.sub(_unicode_punct, folded)
+    # the common typography first (plain replaces are much faster than a regex over the text)
+    folded = folded.replace("\u2019", "")
+    for mark in _COMMON_MARKS:
+        if mark in folded:
+            folded = folded.replace(mark, " ")
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN).decode("ascii").split()
+    folded = _UNICODE_PUNCT.sub(" ", _UNICODE_JOIN.sub("", folded))
     # the remaining non-ASCII characters are letters: their UTF-8 bytes (>= 0x80) pass unchanged
     return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN).decode("utf-8").split()
 

@@ -66,16 +66,16 @@ def _token_hashes(text: str, words: list[str] | None = None) -> np.ndarray:
     """Hashes of the canonical tokens of ``text`` (figures odd, see :func:`_word_hash`)."""
     raw = raw_tokens(fold(text))
     cache = _HASHES
-    found = list(map(cache.get, raw))
-    if None in found:
-        if len(cache) >= _HASH_LIMIT:
+    missing = set(raw).difference(cache)
+    if missing:
+        if len(cache) + len(missing) >= _HASH_LIMIT:
             cache.clear()
-        for token in raw:
-            if token not in cache:
-                parts = canonical(token).split()
-                cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
-                    tuple(_word_hash(p) for p in parts)
-        found = list(map(cache.get, raw))
+            missing = set(raw)
+        for token in missing:
+            parts = canonical(token).split()
+            cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
+                tuple(_word_hash(p) for p in parts)
+    found = list(map(cache.__getitem__, raw))
     if words is not None:
         for token in raw:
             words.extend(canonical(token).split())
@@ -91,6 +91,27 @@ def _token_hashes(text: str, words: list[str] | None = None) -> np.ndarray:
         return np.array(flat, dtype=np.uint64)
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted unique values (``np.unique`` without its overhead on small arrays)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+_SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _chars(text: str) -> int:
+    """Non-space characters of ``text`` (as ``str.split`` sees spaces)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _SPACES))
+    return sum(map(len, text.split()))
+
+
 def _occurrences(values: np.ndarray) -> np.ndarray:
     """Each value combined with its occurrence count (multiset → set).
 
@@ -101,7 +122,9 @@ def _occurrences(values: np.ndarray) -> np.ndarray:
         return values
     values = np.sort(values)
     positions = np.arange(len(values))
-    starts = np.r_[True, values[1:] != values[:-1]]
+    starts = np.empty(len(values), dtype=bool)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
     occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
     return values + occurrence.astype(np.uint64) * _PAIR
 
@@ -126,7 +149,7 @@ def head_value(token: str) -> int:
 
 
 def _u32_set(values: np.ndarray) -> bytes:
-    return np.unique((values >> np.uint64(32)).astype(_U32)).tobytes()
+    return _unique((values >> np.uint64(32)).astype(_U32)).tobytes()
 
 
 def sampling_level(count: int, target: int) -> int:
@@ -155,7 +178,7 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         grams = _mix(all_hashes[:-1] * _PAIR + all_hashes[1:])
     else:
         grams = _mix(all_hashes)
-    grams32 = np.unique((grams >> np.uint64(32)).astype(_U32))
+    grams32 = _unique((grams >> np.uint64(32)).astype(_U32))
     level = sampling_level(len(grams32), sample_target)
     anchor = max(level, sampling_level(len(grams32), anchor_target))
     if level:
@@ -167,16 +190,17 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         # the dateline's day of the month is compared as a date (``day``), not as a figure
         numbers = numbers[numbers != np.uint64(_word_hash(str(day % 32)))]
     numbers = _occurrences(numbers)
+    mixed = _mix(np.concatenate([head, lead, numbers]))
     return Signature(
         key=key,
         size=size,
-        chars=sum(map(len, headline.split())) + sum(map(len, body.split())),
+        chars=_chars(headline) + _chars(body),
         level=level,
         anchor=anchor,
         shingles=grams32.tobytes(),
-        head=_u32_set(_mix(head)),
-        context=_u32_set(_mix(lead)),
-        numbers=_u32_set(_mix(numbers)),
+        head=_u32_set(mixed[:len(head)]),
+        context=_u32_set(mixed[len(head):len(head) + len(lead)]),
+        numbers=_u32_set(mixed[len(head) + len(lead):]),
         day=day,
         title=" ".join(title),
     )
