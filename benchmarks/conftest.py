@@ -156,11 +156,17 @@ def run_build(project: Path, corpus: Path, workers: int, out: Path) -> dict:
     command = [sys.executable, "-m", "corpuskit", "build", str(corpus), "--config",
                str(project / "corpuskit.toml"), "--out", str(out), "--workers", str(workers),
                "--stats-json", str(stats_path), "--quiet"]
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     with TreeMemory(process.pid) as memory:
         stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode != 0:
         raise RuntimeError(f"build failed ({process.returncode}): {stderr.decode()[-2000:]}")
     stats = json.loads(stats_path.read_text())
@@ -169,6 +175,11 @@ def run_build(project: Path, corpus: Path, workers: int, out: Path) -> dict:
         "workers": workers,
         "seconds": round(seconds, 2),
         "articles_per_second": round(stats["records_in"] / seconds, 1),
+        # CPU seconds of the build and its workers: other jobs on the machine slow the
+        # wall clock down but not this, so it tells a noisy run from a slow build
+        "cpu_seconds": round(cpu, 2),
+        "cpu_utilisation": round(cpu / seconds, 2),
+        "load_average_before": round(load_before, 2),
         "peak_rss_mb": round(memory.peak / 2**20, 1),
         "peak_rss_main_mb": round(memory.peak_main / 2**20, 1),
         "peak_rss_workers_mb": round(memory.peak_workers / 2**20, 1),
