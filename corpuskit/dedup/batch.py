@@ -24,7 +24,7 @@ import numpy as np
 
 from corpuskit.dedup.normalize import _MONTH_START
 from corpuskit.dedup.store import Frozen
-from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds
+from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, title_agreement
 
 NONE, EXACT, NEAR, CONTAINMENT = 0, 1, 2, 3
 MATCHES = {EXACT: "exact", NEAR: "near", CONTAINMENT: "containment"}
@@ -143,19 +143,31 @@ class PairEvidence:
 def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
     """Share of the smaller sample found in the other, both sampled at the coarser level.
 
+    Pairs whose records share a sampling level (most) skip the re-sampling mask.
     In chunks of pairs small enough (a few MB) for the allocator to reuse memory.
     """
     out = np.empty(len(a))
-    for lo in range(0, len(a), chunk):
-        ca, cb = a[lo:lo + chunk], b[lo:lo + chunk]
-        n = len(ca)
-        la, lb = store.levels[ca], store.levels[cb]
-        levels = np.maximum(la, lb)
-        ka, _ = _tagged(store, "shingles", ca, np.where(levels == la, 0, levels))
-        kb, _ = _tagged(store, "shingles", cb, np.where(levels == lb, 0, levels))
-        shared = _shared_counts(ka, kb, n)
-        smaller = np.minimum(np.bincount(_pairs_of(ka), minlength=n), np.bincount(_pairs_of(kb), minlength=n))
-        out[lo:lo + n] = shared / np.maximum(1, smaller)
+    la, lb = store.levels[a], store.levels[b]
+    for rows in (np.flatnonzero(la == lb), np.flatnonzero(la != lb)):
+        for lo in range(0, len(rows), chunk):
+            part = rows[lo:lo + chunk]
+            ca, cb = a[part], b[part]
+            n = len(part)
+            levels = None
+            if la[part[0]] != lb[part[0]]:
+                levels = np.maximum(la[part], lb[part])
+            ka, _ = _tagged(store, "shingles", ca,
+                            None if levels is None else np.where(levels == la[part], 0, levels))
+            kb, _ = _tagged(store, "shingles", cb,
+                            None if levels is None else np.where(levels == lb[part], 0, levels))
+            shared = _shared_counts(ka, kb, n)
+            if levels is None:
+                off = store.offsets["shingles"]
+                smaller = np.minimum(off[ca + 1] - off[ca], off[cb + 1] - off[cb])
+            else:
+                smaller = np.minimum(np.bincount(_pairs_of(ka), minlength=n),
+                                     np.bincount(_pairs_of(kb), minlength=n))
+            out[part] = shared / np.maximum(1, smaller)
     return out
 
 
@@ -209,3 +221,36 @@ def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> 
     out = np.where(ok, np.where(ev.ratio >= 0.8, NEAR, CONTAINMENT), NONE)
     out[ev.exact] = EXACT
     return out
+
+
+def _subset(ev: PairEvidence, rows: np.ndarray) -> PairEvidence:
+    return PairEvidence(*(getattr(ev, f)[rows] for f in ev.__dataclass_fields__))
+
+
+def verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarray, b: np.ndarray,
+           limits: Thresholds) -> tuple[np.ndarray, list[Evidence]]:
+    """Decision for every pair ``(a[k], b[k])``, and the evidence of the pairs that match.
+
+    The exact-token headline score is a lower bound of the OCR-tolerant one: the
+    latter is computed (in Python) only where it could change the decision, and
+    for the evidence of matching pairs.
+    """
+    ev = measure(store, weights, a, b, limits.containment)
+    match = decide(ev, limits)
+    doubt = np.flatnonzero(match != decide(ev, limits, np.ones(len(a))))
+
+    def fuzzy(k: int) -> float:
+        return title_agreement(store.title(int(a[k])), store.title(int(b[k])), titles)
+
+    for k in doubt.tolist():
+        ev.title[k] = fuzzy(k)
+    if len(doubt):
+        match[doubt] = decide(_subset(ev, doubt), limits)
+    refined = set(doubt.tolist())
+    found = []
+    for k in np.flatnonzero(match).tolist():
+        title = None
+        if not ev.exact[k] and ev.title[k] < 1.0 and k not in refined:
+            title = fuzzy(k)
+        found.append(ev.evidence(k, title))
+    return match, found

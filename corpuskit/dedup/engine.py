@@ -111,13 +111,10 @@ class Deduplicator:
         else:
             pairs = np.concatenate([candidate_pairs(store, rank), exact])
             if len(exact):
-                pairs = np.unique(pairs.view(np.uint64)).view(np.uint32).reshape(-1, 2)
+                pairs = _dedupe(pairs)
         log.info("dedup: %d records, %d candidate pairs", n, len(pairs))
         heads, head_flat = batch.head_weights(store)
         titles = TitleWeights.from_heads(heads)
-
-        def fuzzy_title(a: int, b: int) -> float:
-            return title_agreement(store.title(a), store.title(b), titles)
 
         # verify every candidate pair in numpy batches; keep the verified edges
         edge_a, edge_b, edge_match, edge_evidence = [], [], [], []
@@ -125,19 +122,8 @@ class Deduplicator:
         for lo in range(0, len(pairs), step):
             a = pairs[lo:lo + step, 0].astype(np.int64)
             b = pairs[lo:lo + step, 1].astype(np.int64)
-            ev = batch.measure(store, head_flat, a, b, limits.containment)
-            match = batch.decide(ev, limits)
-            # the exact-token headline score is a lower bound: refine where it could matter
-            doubt = np.flatnonzero((match != batch.decide(ev, limits, np.ones(len(a)))))
-            for k in doubt.tolist():
-                ev.title[k] = fuzzy_title(int(a[k]), int(b[k]))
-            if len(doubt):
-                match[doubt] = batch.decide(_subset(ev, doubt), limits)
-            for k in np.flatnonzero(match).tolist():
-                title = None
-                if not ev.exact[k] and ev.title[k] < 1.0 and k not in doubt:
-                    title = fuzzy_title(int(a[k]), int(b[k]))
-                edge_evidence.append(ev.evidence(k, title))
+            match, found = batch.verify(store, head_flat, titles, a, b, limits)
+            edge_evidence.extend(found)
             keep = match != batch.NONE
             edge_a.append(a[keep])
             edge_b.append(b[keep])
@@ -177,10 +163,6 @@ class Deduplicator:
         return clusters
 
 
-def _subset(ev: batch.PairEvidence, rows: np.ndarray) -> batch.PairEvidence:
-    return batch.PairEvidence(*(getattr(ev, f)[rows] for f in ev.__dataclass_fields__))
-
-
 def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
     """Candidate pairs from the anchors (each record's shingles at its ``anchor`` level)."""
     n = len(store.keys)
@@ -199,14 +181,17 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray
         parts.append((values[keep], docs))
     postings = np.empty(int(counts.sum()), dtype=np.uint64)
     filled = 0
+    block = postings[:0]
     for values, docs in parts:
         block = postings[filled:filled + len(values)]
         block[:] = values
         block <<= np.uint64(32)
         block |= docs
         filled += len(values)
-    del parts
-    return AnchorIndex.pairs_of(postings, rank, counts)
+    del parts, block  # ``block`` is a view: it would keep the postings alive
+    holder = [postings]
+    del postings
+    return AnchorIndex.pairs_of(holder, rank, counts)
 
 
 def _exact_pairs(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:
@@ -218,3 +203,17 @@ def _exact_pairs(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:
     copies = ~starts
     a, b = heads[copies], order[copies]
     return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1).astype(np.uint32)
+
+
+def _dedupe(pairs: np.ndarray) -> np.ndarray:
+    """Sorted unique rows of a ``(n, 2)`` uint32 pair array (low, high)."""
+    keys = (pairs[:, 0].astype(np.uint64) << np.uint64(32)) | pairs[:, 1]
+    keys.sort()
+    keep = np.empty(len(keys), dtype=bool)
+    keep[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+    keys = keys[keep]
+    out = np.empty((len(keys), 2), dtype=np.uint32)
+    out[:, 0] = keys >> np.uint64(32)
+    out[:, 1] = keys.astype(np.uint32)
+    return out

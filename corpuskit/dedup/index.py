@@ -67,21 +67,28 @@ class AnchorIndex:
         postings = (np.concatenate(self._anchors).astype(np.uint64) << np.uint64(32)) | \
             np.concatenate(self._docs).astype(np.uint64)
         self._anchors, self._docs = [], []
-        return self.pairs_of(postings, rank, anchor_counts, min_shared, few_anchors, max_bucket)
+        holder = [postings]
+        del postings
+        return self.pairs_of(holder, rank, anchor_counts, min_shared, few_anchors, max_bucket)
 
     @staticmethod
-    def pairs_of(postings: np.ndarray, rank: np.ndarray, anchor_counts: np.ndarray, min_shared: int = 2,
+    def pairs_of(holder: list[np.ndarray], rank: np.ndarray, anchor_counts: np.ndarray, min_shared: int = 2,
                  few_anchors: int = 8, max_bucket: int = 64) -> np.ndarray:
-        """:meth:`pairs` from ``anchor << 32 | doc`` postings (sorted in place)."""
+        """:meth:`pairs` from ``anchor << 32 | doc`` postings, passed as ``[postings]`` so that
+        they can be freed here (sorted in place)."""
+        postings = holder.pop()
         if not len(postings):
             return np.empty((0, 2), dtype=np.uint32)
         postings.sort()
-        anchors = postings >> np.uint64(32)
-        docs = (postings & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        docs = postings.astype(np.uint32)  # the low 32 bits
+        postings >>= np.uint64(32)  # the anchors
+        change = np.empty(len(postings), dtype=bool)
+        change[0] = True
+        np.not_equal(postings[1:], postings[:-1], out=change[1:])
         del postings
-        starts = np.flatnonzero(np.r_[True, anchors[1:] != anchors[:-1]])
-        del anchors
-        sizes = np.diff(np.r_[starts, len(docs)])
+        starts = np.flatnonzero(change)
+        del change
+        sizes = np.diff(np.append(starts, len(docs)))
         # every shared anchor emits its pairs into one preallocated array (no copies): memory
         # is 8 bytes per emitted pair, then sorted in place and run-length counted
         values, groups = np.unique(sizes[sizes >= 2], return_counts=True)
@@ -113,16 +120,29 @@ class AnchorIndex:
         if not filled:
             return np.empty((0, 2), dtype=np.uint32)
         emitted.sort()
-        first = np.flatnonzero(np.r_[True, emitted[1:] != emitted[:-1]])
-        shared = np.diff(np.r_[first, filled]).astype(np.int32)
-        keys = emitted[first]
-        del emitted, first
-        low = (keys >> np.uint64(32)).astype(np.uint32)
-        high = keys.astype(np.uint32)  # the low 32 bits
-        del keys
         counts = np.asarray(anchor_counts).astype(np.int32)
-        keep = (shared >= min_shared) | (np.minimum(counts[low], counts[high]) < few_anchors)
-        out = np.empty((int(keep.sum()), 2), dtype=np.uint32)
-        out[:, 0] = low[keep]
-        out[:, 1] = high[keep]
-        return out
+        # run-length count the sorted emissions block by block (blocks end on a run boundary):
+        # temporary memory stays a few MB whatever the number of distinct pairs
+        kept: list[np.ndarray] = []
+        block = 1 << 20
+        lo = 0
+        while lo < filled:
+            hi = min(filled, lo + block)
+            while hi < filled and emitted[hi] == emitted[hi - 1]:
+                hi += 1
+            part = emitted[lo:hi]
+            change = np.empty(len(part), dtype=bool)
+            change[0] = True
+            np.not_equal(part[1:], part[:-1], out=change[1:])
+            first = np.flatnonzero(change)
+            shared = np.diff(np.append(first, len(part)))
+            keys = part[first]
+            low = (keys >> np.uint64(32)).astype(np.uint32)
+            high = keys.astype(np.uint32)  # the low 32 bits
+            keep = (shared >= min_shared) | (np.minimum(counts[low], counts[high]) < few_anchors)
+            pairs = np.empty((int(keep.sum()), 2), dtype=np.uint32)
+            pairs[:, 0] = low[keep]
+            pairs[:, 1] = high[keep]
+            kept.append(pairs)
+            lo = hi
+        return np.concatenate(kept)

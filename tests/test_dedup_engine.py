@@ -1,0 +1,130 @@
+"""Dedup engine internals: flat signature storage, batch verification = scalar verification,
+resolve = the per-pair reference clustering.
+
+Corpora come from benchmarks/generate.py with ``pool=False`` (its built-in grammar
+only; nothing from ../shared/eval).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pickle
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpuskit.dedup import Deduplicator, batch
+from corpuskit.dedup import cluster as cluster_mod
+from corpuskit.dedup.engine import _exact_pairs, candidate_pairs
+from corpuskit.dedup.verify import HeadlineWeights, TitleWeights, compare, decide, plausible
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _generate(n: int, seed: int) -> list[dict]:
+    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.generate_corpus(n, seed=seed, pool=False))
+
+
+@pytest.fixture(scope="module")
+def signed():
+    articles = _generate(1500, seed=11)
+    engine = Deduplicator()
+    signatures = [engine.signature(a) for a in articles]
+    for i, sig in enumerate(signatures):
+        engine.add(i, sig)
+    return engine, signatures
+
+
+def test_store_round_trip_and_flat_layout(signed):
+    engine, signatures = signed
+    store = engine._store
+    assert len(engine) == len(signatures)
+    for i in (0, 1, 17, len(signatures) - 1):
+        assert store.signature(i) == signatures[i]
+    # flat C arrays only: no Python object per record
+    for values in (store.keys, store.sizes, store.positions, *store.data.values(), *store.offsets.values()):
+        assert isinstance(values, array)
+    frozen = store.freeze()
+    for name in ("shingles", "head", "context", "numbers"):
+        off = frozen.offsets[name]
+        assert off[0] == 0 and off[-1] == len(frozen.data[name]) and (np.diff(off) >= 0).all()
+    assert engine.nbytes() / len(engine) < 1200
+    assert pickle.loads(pickle.dumps(signatures[3])) == signatures[3]
+
+
+def test_batch_verification_equals_scalar(signed):
+    engine, signatures = signed
+    store = engine._store.freeze()
+    n = len(signatures)
+    order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    pairs = np.concatenate([candidate_pairs(store, rank), _exact_pairs(store.keys, rank)])
+    assert len(pairs) > 100
+    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    heads, flat = batch.head_weights(store)
+    reference_heads = HeadlineWeights([s.head for s in signatures])
+    reference_titles = TitleWeights([s.title for s in signatures])
+    limits = engine.thresholds
+    ev = batch.measure(store, flat, a, b, limits.containment)
+    match, _ = batch.verify(store, flat, TitleWeights.from_heads(heads), a, b, limits)
+    for k in range(len(a)):
+        ref = compare(signatures[a[k]], signatures[b[k]], reference_heads, limits.containment,
+                      reference_titles)
+        assert ev.exact[k] == ref.exact
+        assert ev.containment[k] == pytest.approx(ref.containment)
+        if ref.exact or ref.containment < limits.containment:
+            continue
+        assert ev.headline[k] == pytest.approx(ref.headline)
+        assert (ev.figures[k], ev.missing[k], ev.days[k], ev.smaller[k]) == \
+            (ref.figures, ref.missing, ref.days, ref.smaller)
+        assert ev.title[k] <= ref.title + 1e-9
+        assert batch.MATCHES.get(int(match[k])) == decide(ref, limits)
+
+
+def _reference_resolve(signatures, limits):
+    """The per-pair engine this batch engine replaced (scalar compare per candidate)."""
+    engine = Deduplicator()
+    for i, sig in enumerate(signatures):
+        engine.add(i, sig)
+    store = engine._store.freeze()
+    n = len(signatures)
+    order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    pairs = np.concatenate([candidate_pairs(store, rank), _exact_pairs(store.keys, rank)])
+    offsets, neighbours = cluster_mod.adjacency(pairs, n)
+    weights = HeadlineWeights([s.head for s in signatures])
+    titles = TitleWeights([s.title for s in signatures])
+
+    def verify(kept, other):
+        found = compare(signatures[kept], signatures[other], weights, limits.containment, titles)
+        match = decide(found, limits)
+        return None if match is None else (match, round(found.containment, 4))
+
+    def join(kept, member, other):
+        match = decide(compare(signatures[member], signatures[other], weights, limits.containment, titles),
+                       limits)
+        if match is None:
+            return None
+        direct = compare(signatures[kept], signatures[other], weights, 0.0, titles)
+        return (match, round(direct.containment, 4)) if plausible(direct, limits) else None
+
+    stars = cluster_mod.star_clusters(order, offsets, neighbours, verify, join)
+    return {k: sorted(v) for k, v in stars.items()}
+
+
+def test_resolve_equals_per_pair_reference(signed):
+    engine, signatures = signed
+    clusters = engine.resolve()
+    got = {k: sorted((m.index, m.match, m.similarity) for m in v) for k, v in clusters.members.items()}
+    assert got == _reference_resolve(signatures, engine.thresholds)
+    assert len(clusters.kept_of) > 50
+    for kept, members in clusters.members.items():
+        for m in members:
+            assert m.evidence is not None and clusters.kept_of[m.index] == kept
