@@ -407,7 +407,6 @@ def test_span_of_another_article_fails_spans(folder):
 
 
 def test_title_not_in_span_fails_spans(folder):
-    rows = read_rows(folder)
     edit_row(folder, 0, title="A headline that appears nowhere in the source")
     assert_only(folder, {"provenance.spans"}, "not in lines")
 

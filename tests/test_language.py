@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from corpuskit.lang import UNDETERMINED, detect, get_model, sample_text
 from corpuskit.records import new_record

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from corpuskit.errors import ConfigError
-from corpuskit.records import Record
+from corpuskit.records import Record, with_changes
 
 
 @dataclass(frozen=True)
@@ -159,3 +159,30 @@ class RecordStep(Step):
         stats.records_in += len(records)
         stats.seconds += time.perf_counter() - started
         return kept, dropped
+
+
+class FieldStep(RecordStep):
+    """A record step that rewrites each of ``params.fields`` on its own.
+
+    Subclasses implement ``edit_field(name, value) -> (new_value, edits)``;
+    the record is copied only when some field changed.
+    """
+
+    def edit_field(self, name: str, value: str) -> tuple[str, list[dict]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def apply(self, record: Record) -> Record:
+        changes: dict = {}
+        edits: list[dict] = []
+        for name in self.params.fields:
+            value = record.get(name)
+            if not value:
+                continue
+            new, field_edits = self.edit_field(name, value)
+            if field_edits:
+                changes[name] = new
+                edits.extend(field_edits)
+        if not edits:
+            return record
+        return with_changes(record, self.name, edits, **changes)
+

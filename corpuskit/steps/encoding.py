@@ -30,8 +30,8 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE
 
-from corpuskit.records import Record, edit, with_changes
-from corpuskit.steps.base import RecordStep
+from corpuskit.records import edit
+from corpuskit.steps.base import FieldStep
 
 #: ftfy with every fixer that could rewrite clean text switched off: quotes stay
 #: curly, full-width and ligature characters stay, no Unicode normalisation and
@@ -291,7 +291,7 @@ def fix_text(text: str) -> tuple[str, list[str]]:
     return fixed, plan
 
 
-class FixEncoding(RecordStep):
+class FixEncoding(FieldStep):
     """Repair mojibake (UTF-8 read as cp1252/latin-1, once or twice) in every text field.
 
     >>> from corpuskit.records import new_record
@@ -313,17 +313,8 @@ class FixEncoding(RecordStep):
             table["fields"] = tuple(table["fields"])
         return table
 
-    def apply(self, record: Record) -> Record:
-        changes: dict = {}
-        edits: list[dict] = []
-        for name in self.params.fields:
-            value = record.get(name)
-            if not value:
-                continue
-            fixed, plan = fix_text(value)
-            if fixed != value:
-                changes[name] = fixed
-                edits.append(edit(self.name, name, "repair", "; ".join(plan)))
-        if not edits:
-            return record
-        return with_changes(record, self.name, edits, **changes)
+    def edit_field(self, name: str, value: str) -> tuple[str, list[dict]]:
+        fixed, plan = fix_text(value)
+        if fixed == value:
+            return value, []
+        return fixed, [edit(self.name, name, "repair", "; ".join(plan))]

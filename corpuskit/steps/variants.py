@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from corpuskit.errors import ConfigError
-from corpuskit.records import Record, edit, with_changes
-from corpuskit.steps.base import RecordStep
+from corpuskit.records import edit
+from corpuskit.steps.base import FieldStep
 
 _WORD = r"\w"  # letters, digits and "_": a variant never matches inside an identifier
 
@@ -77,7 +77,7 @@ def _same_words(a: str, b: str) -> bool:
     return re.split(r"[\s\-]+", a) == re.split(r"[\s\-]+", b)
 
 
-class NormalizeVariants(RecordStep):
+class NormalizeVariants(FieldStep):
     """Replace lexicon variants by their canonical spelling in the title and text."""
 
     name = "normalize_variants"
@@ -143,21 +143,10 @@ class NormalizeVariants(RecordStep):
     def counter_key(self, item: dict) -> str:
         return item["detail"]
 
-    def apply(self, record: Record) -> Record:
-        changes: dict = {}
-        edits: list[dict] = []
-        for name in self.params.fields:
-            value = record.get(name)
-            if not value:
-                continue
-            new, counts = self.rewrite(value)
-            if counts:
-                changes[name] = new
-                for (variant, canonical), n in sorted(counts.items()):
-                    edits.append(edit(self.name, name, "replace", f"{variant} -> {canonical}", n))
-        if not edits:
-            return record
-        return with_changes(record, self.name, edits, **changes)
+    def edit_field(self, name: str, value: str) -> tuple[str, list[dict]]:
+        new, counts = self.rewrite(value)
+        return new, [edit(self.name, name, "replace", f"{variant} -> {canonical}", n)
+                     for (variant, canonical), n in sorted(counts.items())]
 
 
 def _key(text: str) -> str:
