@@ -266,3 +266,14 @@ def test_empty_compressed_file(tmp_path):
     path.write_bytes(gzip.compress(b"\n\n"))
     with pytest.raises(InputError, match=r"empty\.jsonl\.gz: file is empty"):
         list(read_records([str(path)]))
+
+
+def test_parquet_progress_advances_with_rows(tmp_path, monkeypatch):
+    import corpuskit.readers.parquet as parquet_reader
+
+    monkeypatch.setattr(parquet_reader, "BATCH_ROWS", 1)
+    path = _parquet(tmp_path / "news.parquet", [dict(a, id=str(i)) for i, a in enumerate(ARTICLES)])
+    reader = Reader([str(path)])
+    positions = [reader.bytes_read for _ in reader]
+    assert positions == sorted(positions) and 0 < positions[-1] <= path.stat().st_size
+    assert reader.bytes_read == path.stat().st_size

@@ -137,10 +137,15 @@ class Reader:
                                 lines=[])
             self.sources.append(source)
             size = os.path.getsize(path)
-            self._position = lambda: 0
             rows = [0]
+            total = [0]
+
+            def started(count: int) -> None:
+                total[0] = count
+
+            self._position = lambda: size * rows[0] // max(total[0], 1)
             yield from read_parquet(source, on_error=self.on_error, report=self._report,
-                                    progress=lambda n: rows.__setitem__(0, n))
+                                    progress=lambda n: rows.__setitem__(0, n), started=started)
             self._position = lambda: size
             return
         if compression is None:

@@ -53,8 +53,12 @@ def _plain(value):
 
 def read_parquet(source: SourceText, on_error: str = "raise",
                  report: Callable[[InputError], None] | None = None,
-                 progress: Callable[[int], None] | None = None) -> Iterator[Record]:
+                 progress: Callable[[int], None] | None = None,
+                 started: Callable[[int], None] | None = None) -> Iterator[Record]:
+    """Yield the records of a Parquet source; ``progress(rows)`` after each batch."""
     parquet, columns = open_parquet(source.abspath, source.path)
+    if started:
+        started(parquet.metadata.num_rows)
     row = 0
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
