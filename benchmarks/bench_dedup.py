@@ -4,11 +4,14 @@ Corpus: ``benchmarks/generate.py``'s ``generate_corpus(n)`` (about 500-word
 articles with exact, abridged and noisy copies); ``CORPUSKIT_BENCH_N`` sets n
 (default 100,000). Signatures are computed on 2 worker processes, as in a build.
 
-    .venv/bin/pytest benchmarks/bench_dedup.py --benchmark-only
+    .venv/bin/pytest benchmarks/bench_dedup.py -s
+
+(writes benchmarks/results/dedup-N-w2.json and asserts the stage is at least as fast).
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import sys
@@ -20,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 N = int(os.environ.get("CORPUSKIT_BENCH_N", "100000"))
 WORKERS = 2
+RESULTS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +35,9 @@ def corpus() -> list[dict]:
 
 
 def _signature(record):
-    from corpuskit.dedup import Deduplicator
+    from corpuskit.dedup.signature import compute  # what Deduplicator.signature runs
 
-    return Deduplicator().signature(record)
+    return compute(record)
 
 
 def _minhash(record):
@@ -76,6 +80,7 @@ def test_dedup_throughput(benchmark, corpus):
     benchmark.extra_info["records"] = len(corpus)
     benchmark.extra_info["records_per_second"] = round(len(corpus) / benchmark.stats.stats.mean, 1)
     benchmark.extra_info["copies"] = len(clusters.kept_of)
+    RESULTS["corpuskit"] = benchmark.extra_info["records_per_second"]
     assert clusters.kept_of
 
 
@@ -83,4 +88,15 @@ def test_datasketch_baseline_throughput(benchmark, corpus):
     found = benchmark.pedantic(run_datasketch, args=(corpus,), rounds=1, iterations=1)
     benchmark.extra_info["records"] = len(corpus)
     benchmark.extra_info["records_per_second"] = round(len(corpus) / benchmark.stats.stats.mean, 1)
+    RESULTS["datasketch"] = benchmark.extra_info["records_per_second"]
     assert found
+
+
+def test_stage_at_least_as_fast_as_baseline():
+    """Runs after the two benchmarks (same session, same corpus, same 2 workers)."""
+    if len(RESULTS) < 2:
+        pytest.skip("needs both throughput benchmarks in the same run")
+    out = Path(__file__).resolve().parent / "results" / f"dedup-{N}-w{WORKERS}.json"
+    out.write_text(json.dumps({"records": N, "workers": WORKERS, "records_per_second": RESULTS}, indent=2) + "\n")
+    print(f"\ncorpuskit {RESULTS['corpuskit']} records/s, datasketch {RESULTS['datasketch']} records/s")
+    assert RESULTS["corpuskit"] >= RESULTS["datasketch"]
