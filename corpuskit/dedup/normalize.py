@@ -104,7 +104,11 @@ def repair(text: str) -> str:
     >>> repair("Judge\u00e2\u20ac\u2122s")
     'Judge’s'
     """
-    if text.isascii() or not _MOJIBAKE.search(text):
+    if text.isascii():
+        return text
+    if b"\xc3" not in text.encode("utf-8", "surrogatepass"):
+        return text  # no character in U+00C0-U+00FF (UTF-8 C3 xx): no UTF-8 lead byte misread
+    if not _MOJIBAKE.search(text):
         return text
     import ftfy
 

@@ -105,11 +105,25 @@ def _unique(values: np.ndarray) -> np.ndarray:
 _SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
+_UNICODE_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
 def _chars(text: str) -> int:
-    """Non-space characters of ``text`` (as ``str.split`` sees spaces)."""
+    r"""Non-space characters of ``text`` (as ``str.split`` sees spaces).
+
+    >>> text = "a  b\u00a0c\u2009d \u201ce\u201d\n"
+    >>> _chars(text) == sum(map(len, text.split())) == 7
+    True
+    """
     if text.isascii():
         return len(text.encode("ascii").translate(None, _SPACES))
-    return sum(map(len, text.split()))
+    raw = text.encode("utf-8", "surrogatepass")
+    count = len(text) - (len(raw) - len(raw.translate(None, _SPACES)))
+    for space in _UNICODE_SPACES:
+        if space in text:
+            count -= text.count(space)
+    return count
 
 
 def _occurrences(values: np.ndarray) -> np.ndarray:
