@@ -6,10 +6,12 @@ Stages (each one bounded by signatures, never by text), one module each:
    ``signature(record)`` runs in worker processes on cleaned records and returns
    a compact, picklable fingerprint (canonical tokens, sampled word bigrams,
    headline, figures, date).
-2. :mod:`~corpuskit.dedup.index`: ``add(index, signature)`` posts sampled
-   anchors into a flat inverted index; candidate pairs share anchors.
-3. :mod:`~corpuskit.dedup.verify` and :mod:`~corpuskit.dedup.cluster`:
-   ``resolve()`` verifies candidates (containment plus headline, figure and
+2. :mod:`~corpuskit.dedup.store` and :mod:`~corpuskit.dedup.index`:
+   ``add(index, signature)`` copies the signature into flat offset-indexed
+   arrays; ``resolve`` posts each record's sampled anchors into a flat inverted
+   index; candidate pairs share anchors.
+3. :mod:`~corpuskit.dedup.verify`, :mod:`~corpuskit.dedup.batch` and
+   :mod:`~corpuskit.dedup.cluster`: ``resolve()`` verifies candidates in numpy batches (containment plus headline, figure and
    date guards) against the most complete copy of each cluster (star
    clustering, no chaining).
 

@@ -1,8 +1,11 @@
 """The dedup engine: signatures → candidate index → verification → star clusters.
 
 ``Deduplicator`` is the stage's interface to the build (see :mod:`corpuskit.dedup`).
-Only signatures (:mod:`~corpuskit.dedup.signature`) are held in memory, about
-1 KB per article; text is never re-read, so ``resolve`` ignores ``fetch``.
+Only signatures (:mod:`~corpuskit.dedup.signature`) are held in memory, copied
+into flat arrays (:mod:`~corpuskit.dedup.store`, about 0.8 KB per ~500-word
+article); text is never re-read, so ``resolve`` ignores ``fetch``. ``resolve``
+verifies all candidate pairs in numpy batches (:mod:`~corpuskit.dedup.batch`)
+and clusters on the verified edges.
 
 >>> engine = Deduplicator()
 >>> texts = ["HEADLINE ONE\\n\\n" + " ".join(f"word{i}" for i in range(60)),
