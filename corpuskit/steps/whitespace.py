@@ -18,9 +18,16 @@ _INVISIBLE_RE = re.compile("[\u200b\ufeff]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _RUN_RE = re.compile(" {2,}")
 _PARA_BREAK_RE = re.compile(r"\n{3,}")
-_NEEDS_WORK_RE = re.compile(
-    f"[{_SPACE_CHARS}\u200b\ufeff\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]| {{2}}| \n|\n |^ | $|\n{{3}}|^\n|\n$"
-)
+# Characters that always need work; the multi-character cases are plain substring tests.
+_SPECIAL_RE = re.compile(f"[{_SPACE_CHARS}\u200b\ufeff\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _needs_work(text: str) -> bool:
+    return bool(
+        "  " in text or " \n" in text or "\n " in text or "\n\n\n" in text
+        or text.startswith((" ", "\n")) or text.endswith((" ", "\n"))
+        or _SPECIAL_RE.search(text)
+    )
 
 
 def normalize_text(text: str) -> tuple[str, dict[str, int]]:
@@ -29,35 +36,29 @@ def normalize_text(text: str) -> tuple[str, dict[str, int]]:
     >>> normalize_text("One\u00a0two  three. \\r\\n\\r\\n\\r\\nFour\u202f")[0]
     'One two three.\\n\\nFour'
     """
-    if not _NEEDS_WORK_RE.search(text):
+    if not _needs_work(text):
         return text, {}
     counts: dict[str, int] = {}
     out = text
     if "\r" in out:
         counts["line_ends"] = out.count("\r")
         out = out.replace("\r\n", "\n").replace("\r", "\n")
-    n = len(_SPACE_RE.findall(out))
-    if n:
-        counts["space_chars"] = n
-        out = _SPACE_RE.sub(" ", out)
-    n = len(_INVISIBLE_RE.findall(out))
-    if n:
-        counts["invisible_chars"] = n
-        out = _INVISIBLE_RE.sub("", out)
-    n = len(_CONTROL_RE.findall(out))
-    if n:
-        counts["control_chars"] = n
-        out = _CONTROL_RE.sub("", out)
-    lines = out.split("\n")
-    stripped = [line.strip(" ") for line in lines]
-    n = sum(1 for a, b in zip(lines, stripped) if a != b)
-    if n:
-        counts["edge_spaces"] = n
-    out = "\n".join(stripped)
-    n = len(_RUN_RE.findall(out))
-    if n:
+    for key, pattern, replacement in (("space_chars", _SPACE_RE, " "),
+                                      ("invisible_chars", _INVISIBLE_RE, ""),
+                                      ("control_chars", _CONTROL_RE, "")):
+        out, n = pattern.subn(replacement, out)
+        if n:
+            counts[key] = n
+    if " \n" in out or "\n " in out or out.startswith(" ") or out.endswith(" "):
+        lines = out.split("\n")
+        stripped = [line.strip(" ") for line in lines]
+        n = sum(1 for a, b in zip(lines, stripped) if a != b)
+        if n:
+            counts["edge_spaces"] = n
+            out = "\n".join(stripped)
+    if "  " in out:
+        out, n = _RUN_RE.subn(" ", out)
         counts["space_runs"] = n
-        out = _RUN_RE.sub(" ", out)
     collapsed = _PARA_BREAK_RE.sub("\n\n", out).strip("\n")
     if collapsed != out:
         counts["blank_lines"] = 1
