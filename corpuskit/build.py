@@ -26,12 +26,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from corpuskit.config import Config
 from corpuskit.errors import PublishError
 from corpuskit.pipeline import Pipeline, default_workers, run
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
-from corpuskit.publish.writer import ShardWriter
+from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
 from corpuskit.readers import Reader, expand_inputs
 from corpuskit.steps import StepStats
 
@@ -68,7 +70,7 @@ class Spill:
             self._offsets.append(self._handle.tell())
             self._handle.close()
 
-    def batches(self) -> Iterator[tuple[int, "pa.Table"]]:
+    def batches(self) -> Iterator[tuple[int, pa.Table]]:
         """(index of the first row, table) of every batch, in order."""
         with open(self.path, "rb") as handle:
             for batch_no, first in enumerate(self._firsts):
@@ -413,7 +415,8 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
 
     os.makedirs(writer.folder, exist_ok=True)
     path = os.path.join(writer.folder, f"{writer.split}-00000-of-00001.parquet")
-    pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path, compression="zstd")
+    pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path,
+                   compression=COMPRESSION, compression_level=COMPRESSION_LEVEL)
     return [path]
 
 
