@@ -128,3 +128,24 @@ def test_resolve_equals_per_pair_reference(signed):
     for kept, members in clusters.members.items():
         for m in members:
             assert m.evidence is not None and clusters.kept_of[m.index] == kept
+
+
+def test_mojibake_byte_test_equals_text_test():
+    from corpuskit.dedup.normalize import _MOJIBAKE, _MOJIBAKE_UTF8
+
+    firsts = [chr(c) for c in range(0xB0, 0x100)]
+    seconds = [chr(c) for c in range(0x80, 0x250)] + [chr(c) for c in range(0x2000, 0x2130)] + ["a", " "]
+    for first in firsts:
+        for second in seconds:
+            text = "x" + first + second + "y"
+            assert bool(_MOJIBAKE.search(text)) == bool(_MOJIBAKE_UTF8.search(text.encode("utf-8"))), text
+    broken = "Judge\u2019s ruling".encode("utf-8").decode("cp1252")
+    assert _MOJIBAKE_UTF8.search(broken.encode("utf-8"))
+
+
+def test_signature_char_count_matches_split():
+    from corpuskit.dedup.signature import _chars
+
+    for text in ("plain  ascii\ttext\n", "curly \u201cquotes\u201d\u00a0and\u2009thin\u202fspaces",
+                 "\u3000ideographic\u3000space", "x\x1cy\x85z", ""):
+        assert _chars(text) == sum(map(len, text.split()))
