@@ -198,7 +198,6 @@ _ASCII_SPLIT = bytes(32 if _SPLIT.get(c, c) == " " else c for c in range(256))
 _ASCII_JOIN = b".,'"
 _UTF8_SPLIT = _ASCII_SPLIT[:128] + bytes(range(128, 256))
 _COMMON_MARKS = ("\u201c", "\u201d", "\u2018", "\u2013", "\u2014", "\u2026", "\u00a0", "\u202f")
-_UNICODE_JOIN = re.compile("[\u2019\u00ad]")
 _UNICODE_PUNCT = re.compile("[\u00a0-\u00ac\u00ae-\u00bf\u00d7\u00f7\u2000-\u2018\u201a-\u206f\u3000-\u3003]")
 
 
@@ -217,7 +216,9 @@ def raw_tokens(folded: str) -> list[str]:
             folded = folded.replace(mark, " ")
     if folded.isascii():
         return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN).decode("ascii").split()
-    folded = _UNICODE_PUNCT.sub(" ", _UNICODE_JOIN.sub("", folded))
+    if "\u00ad" in folded:  # (U+2019 is gone already)
+        folded = folded.replace("\u00ad", "")
+    folded = _UNICODE_PUNCT.sub(" ", folded)
     # the remaining non-ASCII characters are letters: their UTF-8 bytes (>= 0x80) pass unchanged
     return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN).decode("utf-8").split()
 
