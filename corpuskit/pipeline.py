@@ -151,6 +151,9 @@ def run(pipeline: Pipeline, records: Iterable[Record], workers: int = 1,
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    if method == "fork":
+        # load lookup tables (language profiles) once; forked workers share the pages
+        _warm(pipeline)
     window = workers * 3  # batches in flight: bounds memory, keeps every worker busy
     with context.Pool(workers, initializer=_init_worker, initargs=(pipeline,)) as pool:
         pending: deque = deque()
