@@ -21,6 +21,8 @@ and clusters on the verified edges.
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -119,18 +121,30 @@ class Deduplicator:
         heads, head_flat = batch.head_weights(store)
         titles = TitleWeights.from_heads(heads)
 
-        # verify every candidate pair in numpy batches; keep the verified edges
-        edge_a, edge_b, edge_match, edge_evidence = [], [], [], []
+        # verify every candidate pair in numpy batches; keep the verified edges.
+        # Chunks are independent and numpy releases the GIL in the heavy kernels
+        # (sorts, searches), so they run on a thread per core; results are
+        # gathered in chunk order, so the outcome never depends on the threads.
         step = 1 << 17
-        for lo in range(0, len(pairs), step):
+
+        def verify_chunk(lo: int):
             a = pairs[lo:lo + step, 0].astype(np.int64)
             b = pairs[lo:lo + step, 1].astype(np.int64)
             match, found = batch.verify(store, head_flat, titles, a, b, limits)
-            edge_evidence.extend(found)
             keep = match != batch.NONE
-            edge_a.append(a[keep])
-            edge_b.append(b[keep])
-            edge_match.append(match[keep])
+            return a[keep], b[keep], match[keep], found
+
+        starts = range(0, len(pairs), step)
+        threads = min(len(starts), _cores())
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                chunks = list(pool.map(verify_chunk, starts))
+        else:
+            chunks = [verify_chunk(lo) for lo in starts]
+        edge_a = [c[0] for c in chunks]
+        edge_b = [c[1] for c in chunks]
+        edge_match = [c[2] for c in chunks]
+        edge_evidence = [e for c in chunks for e in c[3]]
         edge_a = np.concatenate(edge_a) if edge_a else np.empty(0, dtype=np.int64)
         edge_b = np.concatenate(edge_b) if edge_b else np.empty(0, dtype=np.int64)
         edge_match = np.concatenate(edge_match) if edge_match else np.empty(0, dtype=np.int64)
@@ -164,6 +178,13 @@ class Deduplicator:
                 clusters.kept_of[int(positions[c])] = kept_at
         log.info("dedup: %d clusters with copies, %d copies", len(clusters.members), len(clusters.kept_of))
         return clusters
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
