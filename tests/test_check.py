@@ -292,6 +292,16 @@ def test_wrong_version_folder_name_fails_version(folder):
     assert_only(renamed, {"files.version"}, "the folder is '1.0.1'")
 
 
+def test_out_folder_not_named_by_version_is_a_warning_not_a_failure(folder):
+    custom = folder.parent.parent / "my-build"
+    folder.rename(custom)
+    result = CliRunner().invoke(main, ["check", str(custom), "--no-load"])
+    assert result.exit_code == 0, result.output
+    assert "WARN files.version" in result.output and "'my-build' is not named by its version" in result.output
+    strict = CliRunner().invoke(main, ["check", str(custom), "--no-load", "--strict"])
+    assert strict.exit_code == 1
+
+
 def test_config_copy_differing_from_manifest_fails_config(folder):
     path = folder / "corpuskit.toml"
     path.write_text(path.read_text().replace("min_chars = 40", "min_chars = 10"))

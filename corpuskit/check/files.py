@@ -210,6 +210,9 @@ def check_counts(folder: VersionFolder) -> CheckResult:
 _CARD_VERSION = re.compile(r"\(version (\S+?)\)|load_dataset\(\"[^\"/]+/([^\"]+)\"\)")
 
 
+_VERSION_NAME = re.compile(r"^\d+\.\d+\.\d+$")
+
+
 def check_version(folder: VersionFolder) -> CheckResult:
     result = CheckResult("files.version")
     folder_version = os.path.basename(folder.path.rstrip(os.sep))
@@ -229,15 +232,23 @@ def check_version(folder: VersionFolder) -> CheckResult:
             claims.append((f"card configs[{item.get('config_name')}].version", str(item["version"])))
     for match in _CARD_VERSION.finditer(folder.body):
         claims.append(("card text", match.group(1) or match.group(2)))
+    in_dist_layout = bool(_VERSION_NAME.match(folder_version))
+    expected = folder_version if in_dist_layout else folder.manifest.get("version")
     for where, version in claims:
         result.checked += 1
-        if version != folder_version:
-            result.fail(where, f"says {version!r}, the folder is {folder_version!r}")
-    name = folder.manifest.get("name")
-    parent = os.path.basename(os.path.dirname(folder.path.rstrip(os.sep)))
-    if name and parent != name:
-        result.warn("folder", f"parent folder {parent!r} is not the dataset name {name!r}")
-    result.summary = (f"version {folder_version} everywhere ({result.checked} places)" if not result.problems
+        if version != expected:
+            shown = f"the folder is {folder_version!r}" if in_dist_layout else f"the manifest says {expected!r}"
+            result.fail(where, f"says {version!r}, {shown}")
+    if not in_dist_layout:
+        # published with `build --out DIR`: the folder is not named by version
+        result.warn("folder", f"folder {folder_version!r} is not named by its version {expected!r} "
+                              "(expected <name>/<version>/, e.g. from `corpuskit build` without --out)")
+    else:
+        name = folder.manifest.get("name")
+        parent = os.path.basename(os.path.dirname(folder.path.rstrip(os.sep)))
+        if name and parent != name:
+            result.warn("folder", f"parent folder {parent!r} is not the dataset name {name!r}")
+    result.summary = (f"version {expected} everywhere ({result.checked} places)" if not result.problems
                       else "version mismatch")
     return result
 
