@@ -34,7 +34,7 @@ from corpuskit.dedup.index import AnchorIndex
 from corpuskit.dedup.presets import thresholds
 from corpuskit.dedup.signature import Signature, compute
 from corpuskit.dedup.store import SignatureStore
-from corpuskit.dedup.verify import Evidence, TitleWeights, compare, plausible, title_agreement
+from corpuskit.dedup.verify import Evidence, TitleWeights, compare, plausible
 
 log = logging.getLogger(__name__)
 
