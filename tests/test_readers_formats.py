@@ -277,3 +277,31 @@ def test_parquet_progress_advances_with_rows(tmp_path, monkeypatch):
     positions = [reader.bytes_read for _ in reader]
     assert positions == sorted(positions) and 0 < positions[-1] <= path.stat().st_size
     assert reader.bytes_read == path.stat().st_size
+
+
+# -- files that are not UTF-8 are decoded whole, then read by the same readers ----------
+
+def test_latin1_csv_is_decoded_not_refused(tmp_path):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes('id,title,text\n1,Café opens,"The café opened, owners said."\n'.encode("cp1252"))
+    [record] = list(read_records([str(path)]))
+    assert record["title"] == "Café opens"
+    assert record["text"] == "The café opened, owners said."
+    src = record["source"]
+    assert path.read_bytes()[src["start_byte"]:src["end_byte"]].decode("cp1252").startswith("1,Café")
+
+
+def test_utf16_csv_with_a_multi_line_field(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_bytes('id,text\n1,"Das Café öffnet am Montag,\nsagten die Besitzer."\n2,Zweite Zeile\n'.encode("utf-16"))
+    records = list(read_records([str(path)]))
+    assert [r["id"] for r in records] == ["1", "2"]
+    assert records[0]["text"] == "Das Café öffnet am Montag,\nsagten die Besitzer."
+    assert (records[0]["source"]["start_line"], records[0]["source"]["end_line"]) == (2, 3)
+
+
+def test_cp1252_jsonl_is_decoded(tmp_path):
+    path = tmp_path / "legacy.jsonl"
+    path.write_bytes('{"id": "a", "text": "Der Bürgermeister sagte “nein”."}\n'.encode("cp1252"))
+    [record] = list(read_records([str(path)]))
+    assert record["text"] == "Der Bürgermeister sagte “nein”."

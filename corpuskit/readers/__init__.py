@@ -181,9 +181,8 @@ class Reader:
         if fmt == "jsonl":
             yield from read_jsonl(source, on_error=self.on_error, report=self._report)
         elif fmt == "csv":
-            numbered = ((i, start, line.encode(source.encoding, errors="surrogatepass"))
-                        for i, (line, start) in enumerate(zip(source.lines, source.line_starts)))
-            yield from read_csv(source, numbered, self.on_error, self._report)
+            yield from read_csv(source, source.numbered_lines(), self.on_error, self._report,
+                                decode=source.decode_line, encoding=source.encoding)
         else:
             yield from read_digest(source, on_error=self.on_error, report=self._report)
 

@@ -22,9 +22,10 @@ from corpuskit.records import Record
 _KNOWN = ("id", "title", "outlet", "date", "time", "author", "url", "text")
 
 
-def _records(lines: Iterable[tuple[int, int, bytes]], shown: str
-             ) -> Iterator[tuple[int, int, int, bytes, str]]:
+def _records(lines: Iterable[tuple[int, int, bytes]], shown: str, decode=decode_line,
+             encoding: str = "utf-8") -> Iterator[tuple[int, int, int, bytes, str]]:
     """Group physical lines into CSV records: (first, last, start_byte, raw, text)."""
+    newline, quote = "\n".encode(encoding), '"'.encode(encoding)
     parts: list[bytes] = []
     first = start = 0
     quotes = 0
@@ -32,10 +33,11 @@ def _records(lines: Iterable[tuple[int, int, bytes]], shown: str
         if not parts:
             first, start = index, offset
         parts.append(raw)
-        quotes += raw.count(b'"')
+        quotes += raw.count(quote)
         if quotes % 2 == 0:
-            joined = b"\n".join(parts)
-            yield first, index, start, joined, decode_line(joined, shown, first)
+            joined = newline.join(parts)
+            text = "\n".join(decode(part, shown, first + k) for k, part in enumerate(parts))
+            yield first, index, start, joined, text
             parts, quotes = [], 0
     if parts and b"".join(parts).strip():
         raise InputError("unterminated quoted field at the end of the file; close the quote",
@@ -53,10 +55,16 @@ def _parse(text: str, shown: str, line: int) -> list[str]:
 
 
 def read_csv(source: SourceText, lines: Iterable[tuple[int, int, bytes]], on_error: str = "raise",
-             report: Callable[[InputError], None] | None = None) -> Iterator[Record]:
+             report: Callable[[InputError], None] | None = None, decode=decode_line,
+             encoding: str = "utf-8") -> Iterator[Record]:
+    """Records of a CSV stream of (index, start byte, raw bytes); ``text`` column required.
+
+    ``decode``/``encoding``: strict UTF-8 for streamed files, the detected
+    encoding for files read whole.
+    """
     header: list[str] | None = None
     columns: list[tuple[int, str]] = []
-    for first, last, start, raw, text in _records(lines, source.path):
+    for first, last, start, raw, text in _records(lines, source.path, decode, encoding):
         if not text.strip():
             continue
         try:

@@ -6,7 +6,6 @@ Recognised optional fields: ``id``, ``title``, ``outlet``, ``date``, ``time``,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 
 from corpuskit.errors import InputError
@@ -44,19 +43,8 @@ def record_from_object(obj: object, source: SourceText, index: int, raw: bytes,
 
 def read_jsonl(source: SourceText, on_error: str = "raise",
                report: Callable[[InputError], None] | None = None) -> Iterator[Record]:
-    for index, line in enumerate(source.lines):
-        if not line.strip():
-            continue
-        start = source.line_starts[index]
-        raw = line.encode(source.encoding, errors="surrogatepass")
-        try:
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line",
-                                 source.path, index + 1) from None
-            yield record_from_object(obj, source, index, raw, start, start + len(raw))
-        except InputError as error:
-            if on_error == "raise":
-                raise
-            (report or (lambda e: None))(error)
+    """Records of a JSON Lines file read whole (any encoding ``decode`` accepted)."""
+    from corpuskit.readers.streaming import read_jsonl_lines
+
+    yield from read_jsonl_lines(source, source.numbered_lines(), on_error, report,
+                                decode=source.decode_line)

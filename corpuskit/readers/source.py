@@ -50,6 +50,15 @@ class SourceText:
         end = self.line_starts[last] + self._byte_len(self.lines[last])
         return start, end
 
+    def numbered_lines(self):
+        """(index, start byte, raw bytes in the file's encoding) of every line."""
+        for index, (line, start) in enumerate(zip(self.lines, self.line_starts)):
+            yield index, start, line.encode(self.encoding, errors="surrogatepass")
+
+    def decode_line(self, raw: bytes, shown: str, index: int) -> str:
+        """Decode one line of this file (it decoded as a whole, so this cannot fail)."""
+        return raw.decode(self.encoding, errors="surrogatepass")
+
     def _byte_len(self, line: str) -> int:
         return len(line.encode(self.encoding, errors="surrogatepass"))
 

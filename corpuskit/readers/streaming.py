@@ -27,14 +27,22 @@ DIGEST_CHUNK_BYTES = 4 << 20
 Lines = Iterable[tuple[int, int, bytes]]
 
 
+Decode = Callable[[bytes, str, int], str]
+
+
 def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
-                     report: Callable[[InputError], None] | None = None) -> Iterator[Record]:
-    """Same records as :func:`corpuskit.readers.jsonl.read_jsonl`, from a line stream."""
+                     report: Callable[[InputError], None] | None = None,
+                     decode: Decode = decode_line) -> Iterator[Record]:
+    """Records of a JSON Lines stream of (index, start byte, raw bytes).
+
+    ``decode`` turns a line's bytes into text: strict UTF-8 for streamed files,
+    the detected encoding for files read whole.
+    """
     for index, start, raw in lines:
         if not raw.strip():
             continue
         try:
-            line = decode_line(raw, source.path, index)
+            line = decode(raw, source.path, index)
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
