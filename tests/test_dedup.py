@@ -266,3 +266,29 @@ def test_copies_of_one_original_join_through_a_member():
     second = article([*STORY[:3], "Editor's note: This story has been updated to add the share price."])
     labels, _ = cluster([original, first, second])
     assert len(set(labels)) == 1
+
+
+def test_template_resend_under_reworded_headline_stays_apart_but_tagged_short_copy_merges():
+    # a copy's headline is re-cased, tagged or shortened, never reworded: in a
+    # template-sized story a reworded headline marks an independent re-send
+    body = ["NEW YORK, March 19 - Qtly div 30 cts vs 30 cts prior", "Pay April 30", "Record April 3",
+            "Note: the company has paid the same dividend for the past eight quarters."]
+    original = article(["ALDER KNITTING MILLS INC <AKM> IN PAYOUT"] + body)
+    resend = article(["ALDER KNITTING MILLS INC <AKM> SETS PAYOUT"]
+                     + [body[0].replace("Qtly", "Quarterly"), body[1], "Record April Three", body[3]])
+    copy = article(["UPDATE 1-Alder Knitting Mills Inc <AKM> In"] + body)
+    labels, _ = cluster([original, resend, copy])
+    assert labels[0] == labels[2] != labels[1]
+
+
+def test_reworded_headline_rule():
+    from corpuskit.dedup.signature import compute
+    from corpuskit.dedup.verify import reworded
+
+    def title(headline):
+        return compute({"title": headline, "text": "Body"}).title
+
+    assert reworded(title("ALDER MILLS <AKM> IN PAYOUT"), title("ALDER MILLS <AKM> SETS PAYOUT"))
+    assert not reworded(title("RPT-Alder Mills <AKM>"), title("ALDER MILLS <AKM> SETS PAYOUT"))
+    assert not reworded(title("Outlet: ALDER MILLS <AKM> SETS - report"), title("ALDER MILLS <AKM> SETS PAYOUT"))
+    assert not reworded(title("ALDER MlLLS <AKM> SETS PAY0UT"), title("ALDER MILLS <AKM> SETS PAYOUT"))

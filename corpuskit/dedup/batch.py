@@ -24,7 +24,7 @@ import numpy as np
 
 from corpuskit.dedup.normalize import _MONTH_START
 from corpuskit.dedup.store import Frozen
-from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, title_agreement
+from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, reworded, title_agreement
 
 NONE, EXACT, NEAR, CONTAINMENT = 0, 1, 2, 3
 MATCHES = {EXACT: "exact", NEAR: "near", CONTAINMENT: "containment"}
@@ -130,6 +130,7 @@ class PairEvidence:
     days: np.ndarray
     title: np.ndarray  # exact-token lower bound until refined
     smaller: np.ndarray
+    reworded: np.ndarray  # computed (in Python) only for matching template-sized pairs
 
     def evidence(self, k: int, title: float | None = None) -> Evidence:
         if self.exact[k]:
@@ -137,7 +138,7 @@ class PairEvidence:
         return Evidence(float(self.containment[k]), float(self.headline[k]), float(self.numbers[k]),
                         int(self.figures[k]), False, int(self.days[k]), float(self.ratio[k]),
                         float(self.title[k] if title is None else title), int(self.missing[k]),
-                        int(self.smaller[k]))
+                        int(self.smaller[k]), bool(self.reworded[k]))
 
 
 def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
@@ -203,7 +204,7 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
         numbers[live] = np.where(fig > 0, shared / np.maximum(1, fig), 1.0)
         days[live] = days_apart(store.days[la], store.days[lb])
     return PairEvidence(a, b, exact, cont, ratio, headline, numbers, figures, missing, days, title,
-                        np.minimum(sa, sb))
+                        np.minimum(sa, sb), np.zeros(n, dtype=bool))
 
 
 def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> np.ndarray:
@@ -215,6 +216,7 @@ def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> 
     ok &= ev.days <= t.max_days
     ok &= (title >= t.title) | (ev.containment >= t.retitled_containment)
     ok &= (ev.smaller >= t.short_tokens) | (ev.containment >= t.short_containment)
+    ok &= ~ev.reworded | (ev.smaller >= t.reworded_tokens)
     slack = np.where((ev.figures >= 3) & (ev.containment >= t.slack_containment)
                      & (ev.smaller >= t.slack_tokens), t.figure_slack * (1 + ev.figures // 8), 0)
     ok &= (ev.missing == 0) | (ev.missing <= slack)
@@ -246,6 +248,11 @@ def verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarr
         ev.title[k] = fuzzy(k)
     if len(doubt):
         match[doubt] = decide(_subset(ev, doubt), limits)
+    # reworded headlines only ever turn a match down: test the matching template-sized pairs
+    for k in np.flatnonzero((match != NONE) & ~ev.exact & (ev.smaller < limits.reworded_tokens)).tolist():
+        if reworded(store.title(int(a[k])), store.title(int(b[k]))):
+            ev.reworded[k] = True
+            match[k] = NONE
     refined = set(doubt.tolist())
     found = []
     for k in np.flatnonzero(match).tolist():

@@ -53,6 +53,7 @@ class Evidence:
     title: float = 1.0  # headline-to-headline agreement
     missing: int = 0  # figure occurrences of the article with fewer that the other lacks
     smaller: int = 1 << 30  # canonical tokens of the smaller article
+    reworded: bool = False  # a word of the shorter headline is absent from the other (see ``reworded``)
 
 
 class HeadlineWeights:
@@ -157,6 +158,42 @@ def title_agreement(a: str, b: str, weights: TitleWeights) -> float:
     return max(_title_cover(ta, tb, weights), _title_cover(tb, ta, weights))
 
 
+def _core(title: str) -> list[str]:
+    """The headline tokens without a leading wire/outlet tag or a trailing tag (set off by tabs)."""
+    parts = title.split("\t")
+    return (parts[1] if len(parts) == 3 else title).split()
+
+
+def _absent(a: list[str], b: list[str]) -> bool:
+    """Some token of ``a`` is in neither ``b`` nor (edit distance 1, as in ``title``) near one of it."""
+    other = set(b)
+    fuzzy = [t for t in other if len(t) >= 4 and not t.isdigit()]
+    for token in a:
+        if token in other:
+            continue
+        if len(token) >= 4 and not token.isdigit() and any(_near(token, t) for t in fuzzy):
+            continue
+        return True
+    return False
+
+
+def reworded(a: str, b: str) -> bool:
+    """A word of the shorter headline (fewer tokens, tags dropped) is absent from the other.
+
+    A copy's headline is re-cased, tagged, or shortened, never reworded; an
+    independent re-send rewords it (``IN PAYOUT`` / ``SETS PAYOUT``).
+
+    >>> reworded("acme sets payout", "acme in payout"), reworded("acme sets", "update 1\tacme sets payout\t")
+    (True, False)
+    """
+    ta, tb = _core(a), _core(b)
+    if not ta or not tb:
+        return False
+    if len(ta) > len(tb):
+        ta, tb = tb, ta
+    return _absent(ta, tb) or (len(ta) == len(tb) and _absent(tb, ta))
+
+
 def _sample(values: np.ndarray, level: int) -> np.ndarray:
     if not level:
         return values
@@ -197,7 +234,7 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights,
     days = days_apart(a.day, b.day) if a.day >= 0 and b.day >= 0 else -1
     title = title_agreement(a.title, b.title, titles or TitleWeights([]))
     return Evidence(containment, headline, numbers, figures, False, days, ratio, title,
-                    figures - shared_figures, min(a.size, b.size))
+                    figures - shared_figures, min(a.size, b.size), reworded(a.title, b.title))
 
 
 @dataclass(frozen=True)
@@ -215,6 +252,7 @@ class Thresholds:
     retitled_containment: float = 0.9  # ... the body is (nearly) all shared
     short_tokens: int = 25  # template-sized articles, where a few tokens decide ...
     short_containment: float = 0.9  # ... need this containment
+    reworded_tokens: int = 50  # template-sized articles whose headlines are reworded are distinct
     exact_only: bool = False
 
 
@@ -241,6 +279,8 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
     if evidence.title < thresholds.title and evidence.containment < thresholds.retitled_containment:
         return None
     if evidence.smaller < thresholds.short_tokens and evidence.containment < thresholds.short_containment:
+        return None
+    if evidence.reworded and evidence.smaller < thresholds.reworded_tokens:
         return None
     if evidence.missing:
         # OCR damages a figure now and then: with high containment, tolerate one
