@@ -9,20 +9,11 @@ at 200,000 with the default pipeline, peak memory <= 3 GB, speed-up >= 1.7x.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import pytest
 
-
-def _tree(folder) -> dict[str, str]:
-    digests = {}
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                digests[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
-    return digests
+from corpuskit.publish.manifest import tree_digests
 
 
 def _record(benchmark, result: dict) -> None:
@@ -66,7 +57,7 @@ def test_speedup_1_vs_2_workers(benchmark, harness, bench_project):
 
     one, two = benchmark.pedantic(both, rounds=1, iterations=1)
     speedup = round(one["seconds"] / two["seconds"], 2)
-    identical = _tree(bench_project / "w1") == _tree(bench_project / "w2")
+    identical = tree_digests(bench_project / "w1") == tree_digests(bench_project / "w2")
     benchmark.extra_info.update(articles=n, seconds_1_worker=one["seconds"],
                                 seconds_2_workers=two["seconds"], speedup=speedup,
                                 identical_output=identical)

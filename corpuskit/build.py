@@ -420,23 +420,11 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
     return [path]
 
 
-def _tree_digest(folder: str) -> dict[str, str]:
-    import hashlib
-
-    digests = {}
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                digests[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
-    return digests
-
-
 def _publish(staging: str, target: str) -> str:
     if os.path.isdir(target) and not os.listdir(target):
         os.rmdir(target)  # an empty folder made for us (e.g. by mkdtemp) is not a version
     if os.path.exists(target):
-        if _tree_digest(staging) == _tree_digest(target):
+        if manifest_mod.tree_digests(staging) == manifest_mod.tree_digests(target):
             shutil.rmtree(staging, ignore_errors=True)
             return "unchanged"
         raise PublishError(

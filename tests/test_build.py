@@ -15,7 +15,7 @@ from corpuskit.config import load_config
 from corpuskit.errors import PublishError
 from corpuskit.steps.encoding import FixEncoding
 
-from helpers import DIST, ROOT
+from helpers import DIST, ROOT, tree_digests
 
 NAME, VERSION = "nagorno-karabakh-2020", "1.0.0"
 COMMITTED = DIST / NAME / VERSION
@@ -26,16 +26,6 @@ def _rows(folder, sub="data"):
     for shard in sorted((folder / sub).glob("*.parquet")):
         rows.extend(pq.read_table(shard).to_pylist())
     return rows
-
-
-def _digests(folder):
-    out = {}
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                out[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -147,11 +137,11 @@ def test_manifest_and_card(built):
 def test_rebuild_of_identical_content_changes_nothing(built):
     root, _ = built
     folder = root / "dist" / NAME / VERSION
-    before = _digests(folder)
+    before = tree_digests(folder)
     mtime = os.stat(folder / "manifest.json").st_mtime_ns
     again = build(load_config(root=str(root)), workers=1)
     assert again.status == "unchanged"
-    assert _digests(folder) == before
+    assert tree_digests(folder) == before
     assert os.stat(folder / "manifest.json").st_mtime_ns == mtime
     assert not [n for n in os.listdir(folder.parent) if n.startswith(".")]
 
@@ -159,7 +149,7 @@ def test_rebuild_of_identical_content_changes_nothing(built):
 def test_publishing_different_content_under_the_same_version_is_refused(built, tmp_path):
     root, _ = built
     folder = root / "dist" / NAME / VERSION
-    before = _digests(folder)
+    before = tree_digests(folder)
     (root / "corpuskit.toml").write_text(
         (root / "corpuskit.toml").read_text().replace('"Caucasus" = ["Caucuses"]\n', ""))
     try:
@@ -167,7 +157,7 @@ def test_publishing_different_content_under_the_same_version_is_refused(built, t
             build(load_config(root=str(root)), workers=1)
     finally:
         (root / "corpuskit.toml").write_text((ROOT / "corpuskit.toml").read_text())
-    assert _digests(folder) == before
+    assert tree_digests(folder) == before
     assert not [n for n in os.listdir(folder.parent) if n.startswith(".")]
 
 
@@ -187,14 +177,14 @@ def test_worker_count_does_not_change_the_bytes(built, tmp_path):
     root, _ = built
     out = tmp_path / "two-workers"
     build(load_config(root=str(root)), out=str(out), workers=2)
-    assert _digests(out) == _digests(root / "dist" / NAME / VERSION)
+    assert tree_digests(out) == tree_digests(root / "dist" / NAME / VERSION)
 
 
 def test_fresh_build_reproduces_the_committed_dataset_byte_for_byte(tmp_path):
     assert COMMITTED.is_dir(), "the default dataset must be committed under dist/"
     out = tmp_path / VERSION
     build(load_config(root=str(ROOT)), out=str(out), workers=1)
-    assert _digests(out) == _digests(COMMITTED)
+    assert tree_digests(out) == tree_digests(COMMITTED)
 
 
 def test_committed_dataset_loads_offline_with_datasets():

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,8 @@ from corpuskit.pipeline import BATCH_SIZE
 from corpuskit.publish.schema import record_schema, to_row, to_table
 from corpuskit.publish.writer import ShardWriter
 from corpuskit.readers import read_records
+
+from helpers import tree_digests
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,16 +58,6 @@ def corpus(tmp_path_factory) -> Path:
     return folder
 
 
-def _tree(folder) -> dict[str, str]:
-    digests = {}
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(directory, name)
-            with open(path, "rb") as handle:
-                digests[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
-    return digests
-
-
 def test_one_and_two_workers_publish_identical_bytes(corpus, tmp_path):
     config = load_config(str(corpus / "corpuskit.toml"), root=str(corpus))
     inputs = [str(corpus / "news.jsonl")]
@@ -75,7 +65,7 @@ def test_one_and_two_workers_publish_identical_bytes(corpus, tmp_path):
     two = build(config, inputs=inputs, out=str(tmp_path / "w2"), workers=2)
     assert one.removed > 0 and one.rows > 0
     assert (one.rows, one.removed) == (two.rows, two.removed)
-    assert _tree(tmp_path / "w1") == _tree(tmp_path / "w2")
+    assert tree_digests(tmp_path / "w1") == tree_digests(tmp_path / "w2")
 
 
 def test_stats_json_has_times_and_the_published_files_do_not(corpus, tmp_path):
@@ -159,9 +149,9 @@ def test_parquet_bytes_do_not_depend_on_how_rows_are_cut(corpus, tmp_path):
     import corpuskit.publish.writer as writer_module
 
     assert writer_module.ROW_GROUP_ROWS > 0
-    assert _tree(tmp_path / "a") == _tree(tmp_path / "b") == _tree(tmp_path / "c")
+    assert tree_digests(tmp_path / "a") == tree_digests(tmp_path / "b") == tree_digests(tmp_path / "c")
     legacy = ShardWriter(str(tmp_path / "d"), "train", schema, 1 << 30)
     legacy.write(records)
     legacy.close()
-    assert _tree(tmp_path / "d") == _tree(tmp_path / "a")
+    assert tree_digests(tmp_path / "d") == tree_digests(tmp_path / "a")
     assert to_table(records[:3], schema).num_rows == 3

@@ -15,20 +15,10 @@ import tempfile
 from corpuskit.check.folder import CONFIG_COPY, VersionFolder
 from corpuskit.check.report import CheckResult
 from corpuskit.errors import CorpuskitError
+from corpuskit.publish.manifest import tree_digests
 
 #: Inputs up to this size are rebuilt in-process (no worker start-up cost).
 SMALL_INPUT_BYTES = 16 * 1024 * 1024
-
-
-def _digests(path: str) -> dict[str, str]:
-    from corpuskit.publish.manifest import sha256_file
-
-    out = {}
-    for directory, _, names in os.walk(path):
-        for name in names:
-            full = os.path.join(directory, name)
-            out[os.path.relpath(full, path).replace(os.sep, "/")] = sha256_file(full)
-    return out
 
 
 def _saved_config(folder: VersionFolder):
@@ -88,7 +78,7 @@ def check_reproducible(folder: VersionFolder) -> CheckResult:
         except CorpuskitError as exc:
             result.fail("rebuild", f"failed: {exc}")
             return result
-        ours, theirs = _digests(folder.path), _digests(rebuilt.folder)
+        ours, theirs = tree_digests(folder.path), tree_digests(rebuilt.folder)
         result.checked = len(set(ours) | set(theirs))
         for rel in sorted(set(ours) | set(theirs)):
             if rel not in theirs:

@@ -33,6 +33,16 @@ def sha256_file(path: str) -> str:
     return digest.hexdigest()
 
 
+def tree_digests(folder: str) -> dict[str, str]:
+    """sha256 of every file under ``folder``, keyed by its ``/``-separated relative path."""
+    digests = {}
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            digests[_rel(path, folder)] = sha256_file(path)
+    return digests
+
+
 def software_versions() -> dict[str, str]:
     versions = {}
     for package in ("corpuskit", "ftfy", "langdetect", "datasets", "pyarrow"):
