@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from corpuskit.errors import InputError, require
+from corpuskit.readers.source import read_error
 
 CHUNK = 1 << 22
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
@@ -79,14 +80,8 @@ def scan_plain(path: str, shown: str) -> tuple[str, bool, int]:
                     decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
                     streamable = False
-    except FileNotFoundError:
-        raise InputError("no such file; check the path", shown) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", shown) from None
-    except PermissionError:
-        raise InputError("permission denied; make the file readable", shown) from None
     except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+        raise read_error(exc, shown) from None
     return digest.hexdigest(), streamable and content, bom
 
 
@@ -97,7 +92,7 @@ def file_sha256(path: str, shown: str) -> str:
             for chunk in iter(lambda: handle.read(CHUNK), b""):
                 digest.update(chunk)
     except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", shown) from None
+        raise read_error(exc, shown) from None
     return digest.hexdigest()
 
 

@@ -74,18 +74,23 @@ def cite_path(path: str, root: str | None) -> str:
     return rel.replace(os.sep, "/")
 
 
+def read_error(exc: OSError, shown: str) -> InputError:
+    """The one-line error for a file that cannot be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file; check the path", shown)
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a directory, expected a file", shown)
+    if isinstance(exc, PermissionError):
+        return InputError("permission denied; make the file readable", shown)
+    return InputError(f"cannot read file ({exc.strerror})", shown)
+
+
 def read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
-    except FileNotFoundError:
-        raise InputError("no such file; check the path", path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", path) from None
-    except PermissionError:
-        raise InputError("permission denied; make the file readable", path) from None
     except OSError as exc:
-        raise InputError(f"cannot read file ({exc.strerror})", path) from None
+        raise read_error(exc, path) from None
 
 
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
