@@ -5,8 +5,8 @@ Stages:
 1. Readers stream records in a fixed order; per-record steps run on fixed-size
    batches in worker processes; cleaned records are spilled to disk in order,
    while the dedup engine keeps only compact signatures in memory.
-2. The dedup engine resolves clusters, fetching from the spill only the records
-   a verification needs.
+2. The dedup engine resolves clusters from the signatures alone (an engine that
+   needs text may load records by index from the spill with ``fetch``).
 3. One ordered pass over the spill writes the kept records (with the copies
    merged into them) and the removed ones (with their reason) as parquet
    shards into a staging folder, then the card, the saved configuration and

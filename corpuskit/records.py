@@ -23,9 +23,6 @@ from typing import Any
 
 Record = dict[str, Any]
 
-METADATA_FIELDS = ("title", "outlet", "date", "time", "author", "url")
-TEXT_FIELDS = ("title", "outlet", "author", "text")
-
 
 def new_record(
     *,
