@@ -126,3 +126,11 @@ def test_identical_labels_across_hash_seeds(tmp_path):
                                 capture_output=True, text=True, env=env, cwd=ROOT, check=True)
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+def test_every_golden_text_with_default_thresholds():
+    # short CJK headlines included: a dense-script character counts as several letters
+    wrong = [(c["lang"], detect(c["text"])) for c in CASES if detect(c["text"])[0] != c["lang"]]
+    assert not wrong
+    assert detect("中央银行周四维持利率不变。")[0] == "zh-cn"
+    assert detect("東京")[0] == UNDETERMINED and detect("서울")[0] == UNDETERMINED

@@ -318,11 +318,24 @@ def sample_text(text: str, sample_chars: int) -> str:
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
 
+# Characters of scripts where one character carries about a syllable or a word
+# (CJK ideographs, kana, Hangul): each counts as this many letters of evidence,
+# so a short but informative CJK headline is not called too short.
+_DENSE_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+DENSE_WEIGHT = 3
+
+
 def _has_letters(text: str, minimum: int) -> bool:
+    """At least ``minimum`` letters of evidence (dense-script characters weigh more)."""
+    if minimum <= 0:
+        return True
+    count = 0
     for count, _ in enumerate(_LETTER_RE.finditer(text), start=1):
         if count >= minimum:
             return True
-    return minimum <= 0
+    if text.isascii():
+        return False
+    return count + (DENSE_WEIGHT - 1) * len(_DENSE_RE.findall(text)) >= minimum
 
 
 def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
