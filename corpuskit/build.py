@@ -250,10 +250,13 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging)
     spill = Spill(spill_dir)
+    workers = workers or default_workers()
+    # ``workers`` is the build's whole CPU budget: with one, nothing runs beside the main thread
+    threaded = workers > 1
     removed_writer = ShardWriter(os.path.join(staging, "removed"), "train", removed_schema(),
-                                 config.shard_bytes, removed=True)
+                                 config.shard_bytes, removed=True, threaded=threaded)
     train_writer = ShardWriter(os.path.join(staging, "data"), "train", record_schema(annotate),
-                               config.shard_bytes)
+                               config.shard_bytes, threaded=threaded)
     try:
         return _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps,
                            staging, spill, train_writer, removed_writer, total_bytes, workers, progress)
@@ -270,7 +273,6 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     done = 0
     index = 0
     add = engine.add if engine is not None else None
-    workers = workers or default_workers()
     for result in run(pipeline, reader, workers=workers):
         spill.append(result.kept, result.kept_count)
         if add is not None:
@@ -293,7 +295,7 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
             timings[f"worker:{name}"] = round(stats.seconds, 3)
 
     clock = time.perf_counter()
-    clusters = engine.resolve(spill.fetch) if engine is not None else None
+    clusters = engine.resolve(spill.fetch, threads=workers) if engine is not None else None
     timings["dedup"] = time.perf_counter() - clock
 
     clock = time.perf_counter()

@@ -60,7 +60,8 @@ def main(verbose: bool) -> None:
 @click.option("--out", type=click.Path(), default=None,
               help="Folder to publish the version into (default: dist/<name>/<version>/).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores).")
+              help="Cores the build may use (default: all): N cleaning processes, up to N threads "
+                   "in the dedup and write stages; with 1, everything runs in one thread.")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")

@@ -155,3 +155,22 @@ def test_parquet_bytes_do_not_depend_on_how_rows_are_cut(corpus, tmp_path):
     legacy.close()
     assert tree_digests(tmp_path / "d") == tree_digests(tmp_path / "a")
     assert to_table(records[:3], schema).num_rows == 3
+
+
+def test_one_worker_runs_on_the_main_thread_alone(corpus, tmp_path, monkeypatch):
+    """``--workers 1`` is a one-core budget: no writer thread, no dedup verification threads."""
+    import threading
+
+    started: list[str] = []
+    original = threading.Thread.start
+
+    def record_start(self, *args, **kwargs):
+        started.append(self.name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(threading.Thread, "start", record_start)
+    config = load_config(str(corpus / "corpuskit.toml"))
+    build(config, [str(corpus / "news.jsonl")], out=str(tmp_path / "w1"), workers=1)
+    assert started == []
+    build(config, [str(corpus / "news.jsonl")], out=str(tmp_path / "w2"), workers=2)
+    assert "parquet-writer" in started  # the check above can see a thread start

@@ -14,7 +14,7 @@ from corpuskit.cli import handle_errors
 @click.option("--preset", default="default", show_default=True,
               help="Dedup preset: default/news, strict or exact (see docs/dedup.md).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes computing signatures (default: all cores).")
+              help="Cores to use (default: all): processes computing signatures, threads verifying pairs.")
 @click.option("--explain", "explain_path", type=click.Path(dir_okay=False), default=None,
               help="Also write every merged pair with its similarity and matching test.")
 @handle_errors

@@ -99,8 +99,13 @@ class Deduplicator:
         """Bytes of signature data held (flat arrays)."""
         return self._store.nbytes()
 
-    def resolve(self, fetch: Callable[[Sequence[int]], list[dict]] | None = None) -> Clusters:
-        """Cluster everything added so far (``fetch`` is unused: signatures suffice)."""
+    def resolve(self, fetch: Callable[[Sequence[int]], list[dict]] | None = None,
+                threads: int | None = None) -> Clusters:
+        """Cluster everything added so far (``fetch`` is unused: signatures suffice).
+
+        Candidate pairs are verified on ``threads`` threads (default: one per
+        core); the clusters are the same whatever the number.
+        """
         store = self._store.freeze()
         n = len(store.keys)
         clusters = Clusters()
@@ -135,7 +140,7 @@ class Deduplicator:
             return a[keep], b[keep], match[keep], found
 
         starts = range(0, len(pairs), step)
-        threads = min(len(starts), _cores())
+        threads = min(len(starts), threads or _cores())
         if threads > 1:
             with ThreadPoolExecutor(threads) as pool:
                 chunks = list(pool.map(verify_chunk, starts))

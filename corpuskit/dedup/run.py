@@ -63,13 +63,14 @@ def dedup_jsonl(input_path: str, out_path: str, preset: str = "default", workers
     """Cluster ``input_path``; write ``{"id", "cluster"}`` lines in input order to ``out_path``."""
     from corpuskit.pipeline import default_workers
 
+    workers = workers or default_workers()
     engine = Deduplicator(DedupParams(preset=preset))
     records = list(read_records(input_path))
     ids = [r["id"] for r in records]
-    for index, signature in enumerate(_signatures(records, workers or default_workers())):
+    for index, signature in enumerate(_signatures(records, workers)):
         engine.add(index, signature)
     del records
-    clusters = engine.resolve()
+    clusters = engine.resolve(threads=workers)
     with open(out_path, "w", encoding="utf-8") as out:
         for index, record_id in enumerate(ids):
             out.write(json.dumps({"id": record_id, "cluster": ids[clusters.representative(index)]},

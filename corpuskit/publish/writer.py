@@ -29,18 +29,21 @@ class ShardWriter:
     shard starts when the current one passes ``shard_bytes``. Shards get their
     final names on ``close``.
 
-    Encoding and compressing a row group runs in a background thread (Arrow
+    With ``threaded`` (the build sets it when it may use more than one core),
+    encoding and compressing a row group runs in a background thread (Arrow
     releases the GIL), so the caller prepares the next rows meanwhile. Row
     groups are written in order by that one thread: the bytes do not change.
+    Without it, row groups are written in the caller's thread.
     """
 
     def __init__(self, folder: str, split: str, schema: pa.Schema, shard_bytes: int,
-                 removed: bool = False):
+                 removed: bool = False, threaded: bool = True):
         self.folder = folder
         self.split = split
         self.schema = schema
         self.shard_bytes = shard_bytes
         self.removed = removed
+        self.threaded = threaded
         self.rows = 0
         self._tables: list[pa.Table] = []
         self._buffered = 0
@@ -77,6 +80,9 @@ class ShardWriter:
             return
         if self._error is not None:
             raise self._error
+        if not self.threaded:
+            self._write_group(table)
+            return
         if self._thread is None:
             self._thread = threading.Thread(target=self._drain, name="parquet-writer", daemon=True)
             self._thread.start()
