@@ -61,6 +61,38 @@ def test_ngrams_are_exactly_langdetects():
         assert [inverse[i] for i in model.ngram_ids(text)] == detector._extract_ngrams(), text
 
 
+def test_model_tables_equal_plain_definitions():
+    """The vectorised Model construction equals the one-entry-at-a-time definition."""
+    import numpy as np
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+    from langdetect.utils.ngram import NGram
+
+    from corpuskit.lang import ALPHA, BASE_FREQ
+
+    model = get_model()
+    profiles = []
+    for name in sorted(n for n in os.listdir(PROFILES_DIRECTORY) if not n.startswith(".")):
+        with open(os.path.join(PROFILES_DIRECTORY, name), encoding="utf-8") as handle:
+            profiles.append(json.load(handle))
+    vocabulary: dict[str, int] = {}
+    for profile in profiles:
+        for gram in profile["freq"]:
+            if 1 <= len(gram) <= 3 and gram not in vocabulary:
+                vocabulary[gram] = len(vocabulary)
+    assert list(model.vocabulary.items()) == list(vocabulary.items())
+    probs = np.zeros((len(vocabulary), len(profiles)), dtype=np.float64)
+    for column, profile in enumerate(profiles):
+        for gram, freq in profile["freq"].items():
+            if 1 <= len(gram) <= 3:
+                probs[vocabulary[gram], column] = freq / profile["n_words"][len(gram) - 1]
+    expected = np.log(probs + ALPHA / BASE_FREQ).astype(np.float32)
+    assert model.logprob.dtype == np.float32
+    assert model.logprob.tobytes() == expected.tobytes()
+    for code in range(0x10000):  # the translate table skips blocks normalize leaves alone
+        if not 0xD800 <= code <= 0xDFFF:
+            assert chr(code).translate(model._normalize) == NGram.normalize(chr(code)), hex(code)
+
+
 def test_accuracy_at_least_langdetect():
     ours = sum(detect(c["text"])[0] == c["lang"] for c in CASES if len(c["text"]) > 60)
     theirs = sum(_langdetect(c["text"]) == c["lang"] for c in CASES if len(c["text"]) > 60)
