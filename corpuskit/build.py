@@ -34,7 +34,7 @@ from corpuskit.pipeline import Pipeline, default_workers, run
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
 from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
-from corpuskit.readers import Reader, expand_inputs
+from corpuskit.readers import IdCounter, Reader, expand_inputs
 from corpuskit.steps import StepStats
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,17 @@ def decode_table(payload: bytes):
     import pyarrow as pa
 
     return pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
+
+
+def _with_ids(payload: bytes, final: list[str], at: list[int]) -> bytes:
+    """``payload`` (IPC bytes of rows from input positions ``at``) with the final ids."""
+    if not payload:
+        return payload
+    table = decode_table(payload)
+    column = table.schema.get_field_index("id")
+    field_ = table.schema.field(column)
+    table = table.set_column(column, field_, pa.array([final[i] for i in at], type=field_.type))
+    return encode_table(table)
 
 
 class ArrowEncoder:
@@ -273,14 +284,22 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     done = 0
     index = 0
     add = engine.add if engine is not None else None
-    for result in run(pipeline, reader, workers=workers):
-        spill.append(result.kept, result.kept_count)
+    ids = IdCounter()
+    for result in run(pipeline, reader.units(), workers=workers):
+        for error in result.errors:  # skipped while parsing in the worker: reported in input order
+            reader.report_skipped(error)
+        final = [ids.final(base) for base in result.ids]
+        kept, dropped = result.kept, result.dropped
+        if final != result.ids:  # repeated ids get their suffix here, where all units are seen in order
+            kept = _with_ids(kept, final, result.kept_at)
+            dropped = _with_ids(dropped, final, result.dropped_at)
+        spill.append(kept, result.kept_count)
         if add is not None:
             for signature in result.signatures:
                 add(index, signature)
                 index += 1
         if result.dropped_count:
-            removed_writer.write_table(decode_table(result.dropped))
+            removed_writer.write_table(decode_table(dropped))
         done += result.records_in
         if progress:
             progress(done, reader.bytes_read, total_bytes)
@@ -400,7 +419,7 @@ def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWr
             removed_writer.write_table(pa.Table.from_pylist(removed_rows, schema=removed_schema_))
         if modified:
             table = pa.concat_tables([table, pa.Table.from_pylist(modified, schema=train_schema)])
-        train_writer.write_table(table.take(order))
+        train_writer.write_table(table.take(pa.array(order, type=pa.int64())))  # typed: may be empty
     return dedup_stats
 
 

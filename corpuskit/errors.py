@@ -42,6 +42,10 @@ class InputError(CorpuskitError):
             where = f"{path}:{line}: " if line is not None else f"{path}: "
         super().__init__(where + message)
 
+    def __reduce__(self):
+        # rebuilt from its parts when it crosses a process boundary (raised in a build worker)
+        return type(self), (self.reason, self.path, self.line)
+
 
 class ConfigError(CorpuskitError):
     """The configuration is invalid."""

@@ -1,10 +1,12 @@
-"""Run per-record steps on batches, in this process or across worker processes.
+"""Run per-record steps on units of work, in this process or across worker processes.
 
-The batch is the unit of work: a worker receives a list of records, runs every
-record step on it in order, computes the dedup signatures of the survivors and
-returns the kept records, the dropped records and per-step statistics. Batches
-are cut at a fixed size and results are consumed in input order, so the output
-is identical whatever the number of workers.
+A unit is a list of records (formats the reader parses: digests, CSV,
+Parquet) or a block of raw JSON Lines, which the worker parses itself, so that
+the parent neither parses nor pickles those records. The worker runs every
+record step on the unit in order, computes the dedup signatures of the
+survivors and returns the kept records, the dropped records and per-step
+statistics. Units are cut independently of the number of workers and results
+are consumed in input order, so the output is identical whatever that number.
 
 Between processes the expensive part is the result: cleaned records carry their
 edits and provenance. With an ``encode`` function (the build uses one that turns
@@ -23,18 +25,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpuskit.readers import BATCH_SIZE  # noqa: F401 - records per unit (re-exported)
 from corpuskit.records import Record
 from corpuskit.steps import RecordStep, StepStats
-
-BATCH_SIZE = 256
 
 
 @dataclass
 class BatchResult:
-    """What one batch produced, in input order.
+    """What one unit of work produced, in input order.
 
     ``kept`` and ``dropped`` are lists of records, or whatever the pipeline's
     ``encode`` made of them (then ``kept_count``/``dropped_count`` give the sizes).
+    ``ids`` are the base ids of the unit's records in input order, and
+    ``kept_at``/``dropped_at`` the input position (in the unit) of each kept
+    and dropped record, so that the caller can give repeated ids their suffix.
+    ``errors`` are the input errors skipped while parsing the unit.
     """
 
     kept: Any
@@ -45,6 +50,10 @@ class BatchResult:
     kept_count: int = 0
     dropped_count: int = 0
     records_in: int = 0
+    ids: list[str] = field(default_factory=list)
+    kept_at: list[int] = field(default_factory=list)
+    dropped_at: list[int] = field(default_factory=list)
+    errors: list = field(default_factory=list)
 
 
 @dataclass
@@ -64,9 +73,18 @@ class Pipeline:
         for step in self.steps:
             self.stats.setdefault(step.name, StepStats(step.name))
 
-    def run_batch(self, records: list[Record]) -> BatchResult:
+    def run_batch(self, unit: list[Record] | Any) -> BatchResult:
+        """Run every step on a unit: a list of records, or a block with ``parse()``
+        (:class:`~corpuskit.readers.streaming.JsonlBlock`) parsed here first."""
         started = time.perf_counter()
+        errors: list = []
+        if isinstance(unit, list):
+            records = unit
+        else:
+            records, errors = unit.parse()
         count = len(records)
+        ids = [r["id"] for r in records]
+        position = {_span_key(r): i for i, r in enumerate(records)}
         stats = [StepStats(step.name) for step in self.steps]
         dropped: list[Record] = []
         for step, step_stats in zip(self.steps, stats):
@@ -77,6 +95,8 @@ class Pipeline:
         signature_stats = StepStats("dedup:signature", records_in=len(records),
                                     seconds=time.perf_counter() - signature_started)
         kept_count, dropped_count = len(records), len(dropped)
+        kept_at = [position[_span_key(r)] for r in records]
+        dropped_at = [position[_span_key(r)] for r in dropped]
         kept: Any = records
         gone_payload: Any = dropped
         if self.encode is not None:
@@ -87,22 +107,17 @@ class Pipeline:
         if self.signature:
             stats.append(signature_stats)
         return BatchResult(kept, gone_payload, signatures, stats, time.perf_counter() - started,
-                           kept_count, dropped_count, count)
+                           kept_count, dropped_count, count, ids, kept_at, dropped_at, errors)
 
     def absorb(self, result: BatchResult) -> None:
         for step_stats in result.stats:
             self.stats.setdefault(step_stats.name, StepStats(step_stats.name)).merge(step_stats)
 
 
-def batched(records: Iterable[Record], size: int = BATCH_SIZE) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _span_key(record: Record) -> tuple:
+    """Where a record comes from: unique per input record, kept by every step."""
+    source = record["source"]
+    return source["path"], source["start_line"], source["start_byte"]
 
 
 _WORKER_PIPELINE: Pipeline | None = None
@@ -121,9 +136,9 @@ def _init_worker(pipeline: Pipeline) -> None:
     _warm(pipeline)
 
 
-def _run_in_worker(batch: list[Record]) -> BatchResult:
+def _run_in_worker(unit) -> BatchResult:
     assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.run_batch(batch)
+    return _WORKER_PIPELINE.run_batch(unit)
 
 
 def default_workers() -> int:
@@ -133,19 +148,18 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(pipeline: Pipeline, records: Iterable[Record], workers: int = 1,
-        batch_size: int = BATCH_SIZE) -> Iterator[BatchResult]:
-    """Yield batch results in input order, using ``workers`` processes.
+def run(pipeline: Pipeline, units: Iterable[list[Record] | Any], workers: int = 1) -> Iterator[BatchResult]:
+    """Yield the result of every unit of work (see :meth:`Pipeline.run_batch`) in input order,
+    using ``workers`` processes.
 
-    With ``workers > 1`` the parent only reads, batches and collects; at most
-    ``3 * workers`` batches are in flight, which bounds memory whatever the
+    With ``workers > 1`` the parent only reads, cuts units and collects; at
+    most ``3 * workers`` units are in flight, which bounds memory whatever the
     corpus size.
     """
-    batches = batched(records, batch_size)
     if workers <= 1:
         _warm(pipeline)
-        for batch in batches:
-            result = pipeline.run_batch(batch)
+        for unit in units:
+            result = pipeline.run_batch(unit)
             pipeline.absorb(result)
             yield result
         return
@@ -154,11 +168,11 @@ def run(pipeline: Pipeline, records: Iterable[Record], workers: int = 1,
     if method == "fork":
         # load lookup tables (language profiles) once; forked workers share the pages
         _warm(pipeline)
-    window = workers * 3  # batches in flight: bounds memory, keeps every worker busy
+    window = workers * 3  # units in flight: bounds memory, keeps every worker busy
     with context.Pool(workers, initializer=_init_worker, initargs=(pipeline,)) as pool:
         pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.apply_async(_run_in_worker, (batch,)))
+        for unit in units:
+            pending.append(pool.apply_async(_run_in_worker, (unit,)))
             if len(pending) >= window:
                 result = pending.popleft().get()
                 pipeline.absorb(result)

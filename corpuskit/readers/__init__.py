@@ -33,7 +33,7 @@ from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
 from corpuskit.readers.parquet import read_parquet
 from corpuskit.readers.source import SourceText, cite_path, load_source
-from corpuskit.readers.streaming import read_digest_lines, read_jsonl_lines
+from corpuskit.readers.streaming import JsonlBlock, read_digest_lines
 from corpuskit.records import Record
 
 _JSONL = (".jsonl", ".ndjson")
@@ -87,6 +87,22 @@ def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
     return unique
 
 
+BATCH_SIZE = 256  # records per unit of work for formats parsed in the reading process
+JSONL_BLOCK_BYTES = 1 << 20  # bytes of JSON Lines per unit of work (parsed where it is processed)
+
+
+class IdCounter:
+    """Give repeated base ids a ``-2``, ``-3`` suffix, in the order they are seen."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def final(self, base: str) -> str:
+        count = self._seen.get(base, 0) + 1
+        self._seen[base] = count
+        return base if count == 1 else f"{base}-{count}"
+
+
 class Reader:
     """Read all inputs in order, giving repeated content ids a ``-2``, ``-3`` suffix.
 
@@ -109,21 +125,45 @@ class Reader:
     def bytes_read(self) -> int:
         return self._finished_bytes + self._position()
 
-    def _report(self, error: InputError) -> None:
+    def report_skipped(self, error: InputError) -> None:
+        """Record (and report) an error skipped with ``on_error="skip"``."""
         self.skipped.append(error)
         if self.report:
             self.report(error)
 
     def __iter__(self) -> Iterator[Record]:
-        seen: dict[str, int] = {}
-        for path in self.files:
-            for record in self._read(path):
-                base = record["id"]
-                count = seen.get(base, 0) + 1
-                seen[base] = count
-                if count > 1:
-                    record["id"] = f"{base}-{count}"
+        ids = IdCounter()
+        for unit in self.units():
+            if isinstance(unit, JsonlBlock):
+                records, errors = unit.parse()
+                for error in errors:
+                    self.report_skipped(error)
+            else:
+                records = unit
+            for record in records:
+                record["id"] = ids.final(record["id"])
                 yield record
+
+    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock]:
+        """The inputs as units of work, in order: lists of at most ``batch_size`` records, or
+        :class:`~corpuskit.readers.streaming.JsonlBlock` (streamed JSON Lines, parsed by
+        whoever processes the unit).
+
+        Records carry their *base* ids: the caller gives repeats their suffix, in
+        input order, with an :class:`IdCounter` (iterating the reader does).
+        """
+        for path in self.files:
+            batch: list[Record] = []
+            for item in self._read(path):
+                if isinstance(item, JsonlBlock):
+                    yield item
+                    continue
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
             self._finished_bytes += os.path.getsize(path)
             self._position = lambda: 0
 
@@ -144,7 +184,7 @@ class Reader:
                 total[0] = count
 
             self._position = lambda: size * rows[0] // max(total[0], 1)
-            yield from read_parquet(source, on_error=self.on_error, report=self._report,
+            yield from read_parquet(source, on_error=self.on_error, report=self.report_skipped,
                                     progress=lambda n: rows.__setitem__(0, n), started=started)
             self._position = lambda: size
             return
@@ -162,11 +202,12 @@ class Reader:
         self._position = stream.position
         try:
             if fmt == "jsonl":
-                yield from read_jsonl_lines(source, stream, self.on_error, self._report)
+                for first_index, first_offset, data in stream.blocks(JSONL_BLOCK_BYTES):
+                    yield JsonlBlock(source, first_index, first_offset, data, self.on_error)
             elif fmt == "csv":
-                yield from read_csv(source, stream, self.on_error, self._report)
+                yield from read_csv(source, stream, self.on_error, self.report_skipped)
             else:
-                yield from read_digest_lines(source, stream, self.on_error, self._report)
+                yield from read_digest_lines(source, stream, self.on_error, self.report_skipped)
             if stream.empty:
                 raise InputError("file is empty; remove it from the inputs or add articles", shown)
         finally:
@@ -179,12 +220,12 @@ class Reader:
         size = os.path.getsize(path)
         self._position = lambda: size
         if fmt == "jsonl":
-            yield from read_jsonl(source, on_error=self.on_error, report=self._report)
+            yield from read_jsonl(source, on_error=self.on_error, report=self.report_skipped)
         elif fmt == "csv":
-            yield from read_csv(source, source.numbered_lines(), self.on_error, self._report,
+            yield from read_csv(source, source.numbered_lines(), self.on_error, self.report_skipped,
                                 decode=source.decode_line, encoding=source.encoding)
         else:
-            yield from read_digest(source, on_error=self.on_error, report=self._report)
+            yield from read_digest(source, on_error=self.on_error, report=self.report_skipped)
 
 
 def read_records(inputs: Iterable[str], root: str | None = None, on_error: str = "raise") -> Iterator[Record]:
@@ -192,4 +233,4 @@ def read_records(inputs: Iterable[str], root: str | None = None, on_error: str =
     yield from Reader(expand_inputs(inputs, root), root=root, on_error=on_error)
 
 
-__all__ = ["Reader", "detect_format", "expand_inputs", "read_records"]
+__all__ = ["IdCounter", "JsonlBlock", "Reader", "detect_format", "expand_inputs", "read_records"]

@@ -168,6 +168,69 @@ class LineStream:
             yield index, offset, b""
 
 
+    def blocks(self, size: int = 1 << 20) -> Iterator[tuple[int, int, bytes]]:
+        """The stream as ``(first line index, first byte offset, data)`` blocks of whole lines.
+
+        Each block holds about ``size`` bytes and ends at a ``\n`` (the last
+        block may not); split on ``\n`` it gives the same lines, indices and
+        offsets as iterating the stream (a UTF-8 byte-order mark is skipped the
+        same way). Reading costs no Python work per line.
+        """
+        index = 0
+        offset = 0
+        carry = b""
+        first = True
+        while True:
+            try:
+                data = self.handle.read(size)
+            except (OSError, EOFError) as exc:
+                raise InputError(f"cannot decompress ({exc}); the file is damaged or not "
+                                 f"{self.compression}", self.shown, index + carry.count(b"\n") + 1) from None
+            except Exception as exc:  # zstandard.ZstdError and friends
+                if type(exc).__module__.startswith("zstandard"):
+                    raise InputError(f"cannot decompress ({exc}); the file is damaged or not zstd",
+                                     self.shown, index + carry.count(b"\n") + 1) from None
+                raise
+            if first:
+                first = False
+                while 0 < len(data) < len(codecs.BOM_UTF8):  # enough bytes to see a BOM
+                    more = self.handle.read(size)
+                    if not more:
+                        break
+                    data += more
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[len(codecs.BOM_UTF8):] or self.handle.read(size)
+                    offset = len(codecs.BOM_UTF8)
+            if not data:
+                if carry:
+                    if self.empty and carry.strip():
+                        self.empty = False
+                    yield index, offset, carry
+                return
+            buffer = carry + data if carry else data
+            cut = buffer.rfind(b"\n") + 1
+            if cut == 0:  # no line end yet: a line longer than the block
+                carry = buffer
+                continue
+            block, carry = buffer[:cut], buffer[cut:]
+            if self.empty and block.strip():
+                self.empty = False
+            yield index, offset, block
+            index += block.count(b"\n")
+            offset += len(block)
+
+
+def split_block(first_index: int, first_offset: int, data: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """The ``(index, start byte, raw)`` lines of a block from :meth:`LineStream.blocks`."""
+    offset = first_offset
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()  # the empty text after the block's last line end starts the next block
+    for index, raw in enumerate(lines, first_index):
+        yield index, offset, raw
+        offset += len(raw) + 1
+
+
 def decode_line(raw: bytes, shown: str, index: int) -> str:
     try:
         return raw.decode("utf-8")

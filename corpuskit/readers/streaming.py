@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from corpuskit.errors import InputError
-from corpuskit.readers.compression import decode_line
+from corpuskit.readers.compression import decode_line, split_block
 from corpuskit.readers.digest import DigestParser, _clean, is_blank, parse_date
 from corpuskit.readers.jsonl import record_from_object
 from corpuskit.readers.source import SourceText
@@ -53,6 +54,33 @@ def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
             if on_error == "raise":
                 raise
             (report or (lambda e: None))(error)
+
+
+@dataclass
+class JsonlBlock:
+    """A block of whole JSON Lines, parsed where it is processed (in a build worker).
+
+    The parent only reads bytes and cuts them at line ends
+    (:meth:`~corpuskit.readers.compression.LineStream.blocks`); decoding, JSON
+    parsing and validation run in :meth:`parse`, with the same records, spans
+    and errors as :func:`read_jsonl_lines` on the same lines. Ids are the base
+    ids: repeats get their ``-2`` suffix from the caller, who sees all blocks
+    in order (:class:`~corpuskit.readers.IdCounter`).
+    """
+
+    source: SourceText  # without its lines: only the path and checksum are cited
+    first_index: int
+    first_offset: int
+    data: bytes
+    on_error: str = "raise"
+
+    def parse(self) -> tuple[list[Record], list[InputError]]:
+        """The block's records, and the errors skipped (``on_error="skip"``; else the first is raised)."""
+        errors: list[InputError] = []
+        records = list(read_jsonl_lines(self.source, split_block(self.first_index, self.first_offset,
+                                                                 self.data),
+                                        self.on_error, errors.append))
+        return records, errors
 
 
 def _shift(error: InputError, lines: int) -> InputError:

@@ -1,0 +1,183 @@
+"""JSON Lines read as raw blocks and parsed in the build's workers.
+
+The parent cuts a JSON Lines stream into blocks of whole lines; workers parse
+them. These tests hold that path to the line-by-line reader: same lines,
+offsets and records, the same ``-2`` ids for repeats across blocks, and the same
+one-line errors (raised or skipped) whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import corpuskit.readers as readers
+from corpuskit.build import build
+from corpuskit.cli import main
+from corpuskit.config import load_config
+from corpuskit.errors import InputError
+from corpuskit.readers import read_records
+from corpuskit.readers.compression import LineStream, split_block
+
+CONFIG = """\
+name = "blocks"
+version = "1.0.0"
+[[pipeline]]
+step = "normalize_whitespace"
+[[pipeline]]
+step = "dedup"
+"""
+
+
+def _lines_of_blocks(path: Path, size: int) -> list[tuple[int, int, bytes]]:
+    stream = LineStream(str(path), path.name, "gzip" if path.suffix == ".gz" else None)
+    try:
+        return [line for block in stream.blocks(size) for line in split_block(*block)]
+    finally:
+        stream.close()
+
+
+def _lines(path: Path) -> list[tuple[int, int, bytes]]:
+    stream = LineStream(str(path), path.name, "gzip" if path.suffix == ".gz" else None)
+    try:
+        return list(stream)
+    finally:
+        stream.close()
+
+
+def _comparable(lines):
+    # the line-by-line stream also yields the empty text after a final newline; blocks do not
+    return [line for line in lines if line[2]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(st.sampled_from([b"a", b"{}", b"\r", b"\n", b"  ", b"\xc3\xa9", b"xyz" * 7]),
+                       max_size=40),
+       bom=st.booleans(), size=st.integers(min_value=1, max_value=64))
+def test_blocks_give_the_same_lines_and_offsets_as_the_line_stream(tmp_path_factory, pieces, bom, size):
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(pieces)
+    path = tmp_path_factory.mktemp("blocks") / "x.jsonl"
+    path.write_bytes(data)
+    assert _comparable(_lines_of_blocks(path, size)) == _comparable(_lines(path))
+
+
+def test_blocks_of_a_gzip_stream_and_a_line_longer_than_the_block(tmp_path):
+    lines = [json.dumps({"text": "word " * n}) for n in (1, 400, 2, 3)]
+    path = tmp_path / "x.jsonl.gz"
+    path.write_bytes(gzip.compress(("\r\n".join(lines) + "\n").encode()))
+    got = _lines_of_blocks(path, 64)
+    assert _comparable(got) == _comparable(_lines(path))
+    assert [index for index, _, _ in got] == [0, 1, 2, 3]
+
+
+def _write_corpus(folder: Path) -> Path:
+    """Enough lines for many small blocks; ids repeat within and across blocks."""
+    rows = []
+    for n in range(300):
+        rows.append({"text": f"Story {n % 40} about the harbour, told in {n % 7} short sentences. " * 3,
+                     "title": f"Story {n % 40}"})
+        if n % 9 == 0:
+            rows.append({"id": "same", "text": f"A different text {n} with its own words and figures {n}."})
+    path = folder / "news.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (folder / "corpuskit.toml").write_text(CONFIG)
+    return path
+
+
+def _published_ids(folder: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    ids = []
+    for part in ("data", "removed"):
+        for shard in sorted((folder / part).glob("*.parquet")):
+            ids += pq.read_table(shard, columns=["id"]).column("id").to_pylist()
+    return ids
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_repeated_ids_get_the_same_suffixes_as_the_in_order_reader(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)  # dozens of blocks
+    path = _write_corpus(tmp_path)
+    expected = [r["id"] for r in read_records([str(path)])]
+    assert "same-2" in expected and sum(i.endswith("-2") for i in expected) > 10
+    config = load_config(str(tmp_path / "corpuskit.toml"), root=str(tmp_path))
+    build(config, inputs=[str(path)], out=str(tmp_path / "out"), workers=workers)
+    assert sorted(_published_ids(tmp_path / "out")) == sorted(expected)
+
+
+def test_one_and_two_workers_publish_the_same_bytes_from_small_blocks(tmp_path, monkeypatch):
+    from helpers import tree_digests
+
+    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)
+    path = _write_corpus(tmp_path)
+    config = load_config(str(tmp_path / "corpuskit.toml"), root=str(tmp_path))
+    build(config, inputs=[str(path)], out=str(tmp_path / "w1"), workers=1)
+    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 1 << 20)  # other cuts, same rows
+    build(config, inputs=[str(path)], out=str(tmp_path / "w2"), workers=2)
+    assert tree_digests(tmp_path / "w1") == tree_digests(tmp_path / "w2")
+
+
+def _with_bad_line(tmp_path: Path) -> tuple[Path, int]:
+    path = _write_corpus(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = 250  # 1-based line number, far into the file: in a late block
+    lines[bad - 1] = '{"text": "cut off\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    return path, bad
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_line_parsed_in_a_worker_is_one_line_error_with_file_and_line(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)
+    path, bad = _with_bad_line(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", str(path), "--config", "corpuskit.toml",
+                                       "--out", "out", "--workers", workers, "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: news.jsonl:{bad}: invalid JSON")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_skipped_lines_from_workers_are_reported_in_order_and_recorded(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)
+    path, bad = _with_bad_line(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[9] = "[1, 2]\n"  # line 10: valid JSON, not an object
+    path.write_text("".join(lines), encoding="utf-8")
+    config = load_config(str(tmp_path / "corpuskit.toml"), root=str(tmp_path))
+    reported: list[InputError] = []
+    result = build(config, inputs=[str(path)], out=str(tmp_path / "out"), workers=2,
+                   on_error="skip", report=reported.append)
+    assert [(e.path, e.line) for e in reported] == [("news.jsonl", 10), ("news.jsonl", bad)]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [s.split(": ")[0] for s in manifest["skipped_chunks"]] == ["news.jsonl:10", f"news.jsonl:{bad}"]
+    assert result.rows + result.removed == len(lines) - 2
+
+
+def test_input_error_survives_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(InputError("invalid JSON; fix it", "a.jsonl", 7)))
+    assert (error.reason, error.path, error.line, str(error)) == ("invalid JSON; fix it", "a.jsonl", 7,
+                                                                  "a.jsonl:7: invalid JSON; fix it")
+
+
+def test_a_unit_whose_every_record_is_a_duplicate(tmp_path, monkeypatch):
+    """Every row of a spilled unit removed by dedup: the unit contributes nothing to ``data/``."""
+    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 1024)
+    rows = [json.dumps({"text": f"Report {n}: the council met on Tuesday and voted {n} to {n + 3} "
+                                f"on the harbour plan after {n * 7} residents wrote in."}) for n in range(12)]
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(rows + rows) + "\n", encoding="utf-8")  # the second half: exact copies
+    (tmp_path / "corpuskit.toml").write_text(CONFIG)
+    config = load_config(str(tmp_path / "corpuskit.toml"), root=str(tmp_path))
+    for workers in (1, 2):
+        result = build(config, inputs=[str(path)], out=str(tmp_path / f"w{workers}"), workers=workers)
+        assert (result.rows, result.removed) == (12, 12)
