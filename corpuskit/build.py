@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
 from corpuskit.config import Config
@@ -80,6 +81,25 @@ class Spill:
     def _batch(self, handle, batch_no: int):
         handle.seek(self._offsets[batch_no])
         return decode_table(handle.read(self._offsets[batch_no + 1] - self._offsets[batch_no]))
+
+    def spans(self, indices: Sequence[int]) -> dict[int, dict]:
+        """The id and source span (provenance's source columns) of the rows at ``indices``."""
+        import bisect
+
+        wanted: dict[int, list[int]] = {}
+        for i in indices:
+            wanted.setdefault(bisect.bisect_right(self._firsts, i) - 1, []).append(i)
+        found: dict[int, dict] = {}
+        with open(self.path, "rb") as handle:
+            for batch_no in sorted(wanted):
+                table = self._batch(handle, batch_no)
+                provenance = table.column("provenance").combine_chunks()
+                columns = {"id": table.column("id")}
+                columns.update((column, provenance.field(column)) for column, _ in _SOURCE_KEYS)
+                first = self._firsts[batch_no]
+                picked = pa.table(columns).take([i - first for i in wanted[batch_no]]).to_pylist()
+                found.update(zip(wanted[batch_no], picked))
+        return found
 
     def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
         """Published rows at ``indices``, loading each needed batch once."""
@@ -348,79 +368,93 @@ def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWr
                    removed_writer: ShardWriter, removed_reasons: Counter) -> StepStats:
     """One ordered pass over the spill: kept rows to ``data/``, copies to ``removed/``.
 
-    Rows that no duplicate cluster touches stay in Arrow; only the rows of
-    clusters (copies and the records they are merged into) are converted to
-    Python, rebuilt, and put back in place with one ``take`` per batch.
+    Everything stays in Arrow. Only small values cross into Python: the ids and
+    source spans of clustered rows, the provenance of the rows copies are merged
+    into (rebuilt with their ``merged`` list), and the removal reasons.
     """
-    import pyarrow as pa
-
     dedup_stats = StepStats("dedup")
     affected: set[int] = set()
-    ids: dict[int, dict] = {}
+    spans: dict[int, dict] = {}
     if clusters is not None and clusters.kept_of:
         affected = set(clusters.kept_of) | set(clusters.members)
-        ids = spill.rows(sorted(affected), columns=["id", "provenance"])
+        spans = spill.spans(sorted(affected))
     train_schema = train_writer.schema
     removed_schema_ = removed_writer.schema
+    removed_type = removed_schema_.field("removed").type
     for first, table in spill.batches():
         count = table.num_rows
         if clusters is not None:
             dedup_stats.records_in += count
-        touched = [j for j in range(count) if first + j in affected] if affected else []
-        if not touched:
-            if annotate:
-                table = _with_cluster(table, table.column("id"), train_schema)
-            train_writer.write_table(table)
-            continue
         if annotate:
             table = _with_cluster(table, table.column("id"), train_schema)
-        rows = table.take(touched).to_pylist()
-        order: list[int] = []  # output rows: j < count from the batch, count + k modified row k
-        modified: list[dict] = []
-        removed_rows: list[dict] = []
-        previous = 0
-        for j, row in zip(touched, rows):
-            order.extend(range(previous, j))
-            previous = j + 1
+        touched = [j for j in range(count) if first + j in affected] if affected else []
+        if not touched:
+            train_writer.write_table(table)
+            continue
+        copies: list[int] = []  # rows that leave data/ for removed/
+        removals: list[dict] = []
+        clustered: dict[int, str] = {}  # annotate: copy row -> id of the record it belongs to
+        heads: list[int] = []  # rows copies are merged into
+        for j in touched:
             i = first + j
             if i in clusters.kept_of:
                 kept = clusters.kept_of[i]
-                kept_id = ids[kept]["id"]
+                kept_id = spans[kept]["id"]
                 member = next(m for m in clusters.members[kept] if m.index == i)
                 dedup_stats.counters[f"match:{member.match}"] += 1
                 if annotate:
-                    order.append(count + len(modified))
-                    modified.append(dict(row, cluster=kept_id))
+                    clustered[j] = kept_id
                     continue
                 dedup_stats.dropped["duplicate"] += 1
                 removed_reasons["duplicate"] += 1
-                row.pop("cluster", None)
-                removed_rows.append(dict(row, removed={
-                    "step": "dedup", "reason": "duplicate",
-                    "detail": f"{member.match} copy of {kept_id}",
+                copies.append(j)
+                removals.append({
+                    "step": "dedup", "reason": "duplicate", "detail": f"{member.match} copy of {kept_id}",
                     "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
-                }))
-                continue
-            if i in clusters.members:
-                provenance = dict(row["provenance"])
-                provenance["merged"] = [
-                    {"id": ids[m.index]["id"],
-                     **{column: ids[m.index]["provenance"][column] for column, _ in _SOURCE_KEYS},
-                     "similarity": m.similarity, "match": m.match}
-                    for m in sorted(clusters.members[i], key=lambda m: m.index)
-                ]
-                provenance["steps"] = list(provenance["steps"]) + ["dedup"]
-                row = dict(row, provenance=provenance)
-                dedup_stats.changed += 1
-            order.append(count + len(modified))
-            modified.append(row)
-        order.extend(range(previous, count))
-        if removed_rows:
-            removed_writer.write_table(pa.Table.from_pylist(removed_rows, schema=removed_schema_))
-        if modified:
-            table = pa.concat_tables([table, pa.Table.from_pylist(modified, schema=train_schema)])
-        train_writer.write_table(table.take(pa.array(order, type=pa.int64())))  # typed: may be empty
+                })
+            elif i in clusters.members:
+                heads.append(j)
+        if heads:
+            table = _with_merged(table, heads, first, clusters, spans, train_schema)
+            dedup_stats.changed += len(heads)
+        if clustered:
+            ids = table.column("cluster").to_pylist()
+            for j, kept_id in clustered.items():
+                ids[j] = kept_id
+            table = _with_column(table, "cluster", pa.array(ids, type=train_schema.field("cluster").type))
+        if copies:
+            gone = table.take(pa.array(copies, type=pa.int64()))
+            removed_writer.write_table(pa.Table.from_arrays(
+                [gone.column(name) for name in removed_schema_.names[:-1]]
+                + [pa.array(removals, type=removed_type)], schema=removed_schema_))
+            keep = np.ones(count, dtype=bool)
+            keep[copies] = False
+            table = table.filter(pa.array(keep))
+        train_writer.write_table(table)
     return dedup_stats
+
+
+def _with_column(table, name: str, values):
+    index = table.schema.get_field_index(name)
+    return table.set_column(index, table.schema.field(index), values)
+
+
+def _with_merged(table, heads: list[int], first: int, clusters, spans: dict[int, dict], schema):
+    """``table`` with the provenance of rows ``heads`` listing the copies merged into them."""
+    provenance = table.column("provenance").take(pa.array(heads, type=pa.int64())).to_pylist()
+    for j, record in zip(heads, provenance):
+        record["merged"] = [
+            {"id": spans[m.index]["id"], **{column: spans[m.index][column] for column, _ in _SOURCE_KEYS},
+             "similarity": m.similarity, "match": m.match}
+            for m in sorted(clusters.members[first + j], key=lambda m: m.index)
+        ]
+        record["steps"] = list(record["steps"]) + ["dedup"]
+    count = table.num_rows
+    order = np.arange(count, dtype=np.int64)
+    order[heads] = count + np.arange(len(heads), dtype=np.int64)
+    column = pa.concat_arrays([table.column("provenance").combine_chunks(),
+                               pa.array(provenance, type=schema.field("provenance").type)])
+    return _with_column(table, "provenance", column.take(pa.array(order)))
 
 
 def _with_cluster(table, cluster, schema):
