@@ -1,8 +1,9 @@
 """Run per-record steps on units of work, in this process or across worker processes.
 
-A unit is a list of records (formats the reader parses: digests, CSV,
-Parquet) or a block of raw JSON Lines, which the worker parses itself, so that
-the parent neither parses nor pickles those records. The worker runs every
+A unit is a list of records (formats the reader parses: CSV, Parquet, files
+read whole) or a block of raw lines of a streamed JSON Lines file or digest,
+which the worker parses itself, so that the parent neither parses nor pickles
+those records. The worker runs every
 record step on the unit in order, computes the dedup signatures of the
 survivors and returns the kept records, the dropped records and per-step
 statistics. Units are cut independently of the number of workers and results
@@ -75,7 +76,8 @@ class Pipeline:
 
     def run_batch(self, unit: list[Record] | Any) -> BatchResult:
         """Run every step on a unit: a list of records, or a block with ``parse()``
-        (:class:`~corpuskit.readers.streaming.JsonlBlock`) parsed here first."""
+        (:class:`~corpuskit.readers.streaming.JsonlBlock`,
+        :class:`~corpuskit.readers.streaming.DigestChunk`) parsed here first."""
         started = time.perf_counter()
         errors: list = []
         if isinstance(unit, list):

@@ -181,3 +181,54 @@ def test_a_unit_whose_every_record_is_a_duplicate(tmp_path, monkeypatch):
     for workers in (1, 2):
         result = build(config, inputs=[str(path)], out=str(tmp_path / f"w{workers}"), workers=workers)
         assert (result.rows, result.removed) == (12, 12)
+
+
+# -- digests: chunks cut at article starts by the parent, parsed in the workers ----------------
+
+def _digest_text(count: int, bad_at: int | None = None) -> str:
+    blocks = []
+    for i in range(count):
+        story = i % 23  # repeats: exact copies later in the file
+        date = "Septembre 99 2020" if i == bad_at else f"Sept {1 + story % 28} 2020"
+        blocks.append(f"Headline number {story}\n\nDaily Courier\n{date}\n\n"
+                      f"First paragraph of story {story}, which is long enough to count.\n\n"
+                      f"Second paragraph {story}, with {story * 3} figures in it.")
+    return "\n\n\n".join(blocks) + "\n"
+
+
+def _digest_project(tmp_path: Path, text: str) -> tuple[Path, object]:
+    path = tmp_path / "digest.txt"
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "corpuskit.toml").write_text(CONFIG)
+    return path, load_config(str(tmp_path / "corpuskit.toml"), root=str(tmp_path))
+
+
+def test_digest_chunks_publish_the_same_bytes_and_ids_as_one_chunk(tmp_path, monkeypatch):
+    from helpers import tree_digests
+
+    import corpuskit.readers.streaming as streaming
+
+    path, config = _digest_project(tmp_path, _digest_text(80))
+    expected = [r["id"] for r in read_records([str(path)])]
+    assert sum(i.endswith("-2") for i in expected) > 10
+    build(config, inputs=[str(path)], out=str(tmp_path / "one"), workers=1)  # one chunk
+    monkeypatch.setattr(streaming, "DIGEST_CHUNK_BYTES", 700)  # dozens of chunks
+    assert [r["id"] for r in read_records([str(path)])] == expected
+    build(config, inputs=[str(path)], out=str(tmp_path / "many"), workers=2)
+    assert tree_digests(tmp_path / "one") == tree_digests(tmp_path / "many")
+    assert sorted(_published_ids(tmp_path / "many")) == sorted(expected)
+
+
+def test_a_bad_digest_header_in_a_worker_chunk_is_one_line_error(tmp_path, monkeypatch):
+    import corpuskit.readers.streaming as streaming
+
+    monkeypatch.setattr(streaming, "DIGEST_CHUNK_BYTES", 700)
+    path, _ = _digest_project(tmp_path, _digest_text(60, bad_at=47))
+    bad = path.read_text(encoding="utf-8").splitlines().index("Septembre 99 2020") + 1
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "digest.txt", "--config", "corpuskit.toml",
+                                       "--out", "out", "--workers", "2", "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: digest.txt:{bad}: ")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

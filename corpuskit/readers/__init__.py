@@ -33,7 +33,7 @@ from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
 from corpuskit.readers.parquet import read_parquet
 from corpuskit.readers.source import SourceText, cite_path, load_source
-from corpuskit.readers.streaming import JsonlBlock, read_digest_lines
+from corpuskit.readers.streaming import DigestChunk, JsonlBlock, digest_chunks
 from corpuskit.records import Record
 
 _JSONL = (".jsonl", ".ndjson")
@@ -134,7 +134,7 @@ class Reader:
     def __iter__(self) -> Iterator[Record]:
         ids = IdCounter()
         for unit in self.units():
-            if isinstance(unit, JsonlBlock):
+            if not isinstance(unit, list):  # a block parsed by whoever processes it
                 records, errors = unit.parse()
                 for error in errors:
                     self.report_skipped(error)
@@ -144,10 +144,11 @@ class Reader:
                 record["id"] = ids.final(record["id"])
                 yield record
 
-    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock]:
+    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock | DigestChunk]:
         """The inputs as units of work, in order: lists of at most ``batch_size`` records, or
-        :class:`~corpuskit.readers.streaming.JsonlBlock` (streamed JSON Lines, parsed by
-        whoever processes the unit).
+        blocks of raw lines that whoever processes the unit parses (``parse()``):
+        :class:`~corpuskit.readers.streaming.JsonlBlock` for streamed JSON Lines,
+        :class:`~corpuskit.readers.streaming.DigestChunk` for streamed digests.
 
         Records carry their *base* ids: the caller gives repeats their suffix, in
         input order, with an :class:`IdCounter` (iterating the reader does).
@@ -155,7 +156,7 @@ class Reader:
         for path in self.files:
             batch: list[Record] = []
             for item in self._read(path):
-                if isinstance(item, JsonlBlock):
+                if isinstance(item, (JsonlBlock, DigestChunk)):
                     yield item
                     continue
                 batch.append(item)
@@ -207,7 +208,7 @@ class Reader:
             elif fmt == "csv":
                 yield from read_csv(source, stream, self.on_error, self.report_skipped)
             else:
-                yield from read_digest_lines(source, stream, self.on_error, self.report_skipped)
+                yield from digest_chunks(source, stream, self.on_error)
             if stream.empty:
                 raise InputError("file is empty; remove it from the inputs or add articles", shown)
         finally:
@@ -233,4 +234,4 @@ def read_records(inputs: Iterable[str], root: str | None = None, on_error: str =
     yield from Reader(expand_inputs(inputs, root), root=root, on_error=on_error)
 
 
-__all__ = ["IdCounter", "JsonlBlock", "Reader", "detect_format", "expand_inputs", "read_records"]
+__all__ = ["DigestChunk", "IdCounter", "JsonlBlock", "Reader", "detect_format", "expand_inputs", "read_records"]

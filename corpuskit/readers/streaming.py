@@ -1,13 +1,14 @@
-"""Streaming readers for JSON Lines and digests: one line or one article block at a time.
+"""Streaming readers for JSON Lines and digests, as units of work parsed where they are processed.
 
-JSON Lines are parsed line by line. A digest is cut into chunks of about
-``DIGEST_CHUNK_BYTES`` at article starts (a line after a blank line, followed
-by a blank line, an outlet line and a date line: the same test the digest
-parser uses, and no article header can straddle such a cut), and each chunk is
-handed to :class:`~corpuskit.readers.digest.DigestParser` with its line numbers
-shifted back to the file's. Memory is bounded by the chunk size plus the
-longest article, whatever the file size; records are identical to parsing the
-whole file at once.
+The reading process only cuts raw bytes: JSON Lines into blocks of whole lines
+(:class:`JsonlBlock`), a digest into chunks of about ``DIGEST_CHUNK_BYTES`` cut
+at article starts (:class:`DigestChunk`; an article start is a line after a
+blank line, followed by a blank line, an outlet line and a date line: the same
+test the digest parser uses, so no article header can straddle a cut; only
+the lines around a cut are decoded to find it). ``parse()`` decodes and parses
+a unit, in a build worker or in-process, with line numbers shifted back to the
+file's. Memory is bounded by the unit size plus the longest article, whatever
+the file size; records are identical to parsing the whole file at once.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from corpuskit.errors import InputError
-from corpuskit.readers.compression import decode_line, split_block
+from corpuskit.readers.compression import LineStream, decode_line, split_block
 from corpuskit.readers.digest import DigestParser, _clean, is_blank, parse_date
 from corpuskit.readers.jsonl import record_from_object
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
-DIGEST_CHUNK_BYTES = 4 << 20
+DIGEST_CHUNK_BYTES = 1 << 20  # also the unit of work of a build worker
 
 Lines = Iterable[tuple[int, int, bytes]]
 
@@ -94,43 +95,102 @@ def _is_date(text: str) -> bool:
     return not is_blank(text) and len(text) <= 60 and parse_date(_clean(text)) is not None
 
 
-def _cut(texts: list[str], blank: list[bool]) -> int | None:
-    """Index of the last article start that leaves its header whole, or None."""
-    for k in range(len(texts) - 4, 0, -1):
-        if (blank[k - 1] and not blank[k] and blank[k + 1] and not blank[k + 2]
-                and _is_date(texts[k + 3])):
-            return k
+def read_digest_lines(source: SourceText, stream: LineStream, on_error: str = "raise",
+                      report: Callable[[InputError], None] | None = None,
+                      chunk_bytes: int | None = None) -> Iterator[Record]:
+    """Same records as :func:`corpuskit.readers.digest.read_digest`, chunk by chunk."""
+    for chunk in digest_chunks(source, stream, on_error, chunk_bytes):
+        records, errors = chunk.parse()
+        for error in errors:
+            (report or (lambda e: None))(error)
+        yield from records
+
+
+def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise",
+                  chunk_bytes: int | None = None) -> Iterator[DigestChunk]:
+    """A streamed digest as :class:`DigestChunk` s of about ``chunk_bytes``, cut at article starts.
+
+    Only the lines around a cut are decoded here; the chunk is decoded and
+    parsed by :meth:`DigestChunk.parse`, in whichever process handles it.
+    """
+    chunk_bytes = chunk_bytes or DIGEST_CHUNK_BYTES
+    pieces: list[bytes] = []
+    size = 0
+    first_index = first_offset = 0
+    for index, offset, block in stream.blocks(min(chunk_bytes, 1 << 20)):
+        if not pieces:
+            first_index, first_offset = index, offset
+        pieces.append(block)
+        size += len(block)
+        if size < chunk_bytes or not block.endswith(b"\n"):
+            continue
+        data = b"".join(pieces)
+        cut = _cut_bytes(data, source.path, first_index)
+        if cut is None:
+            pieces = [data]
+            continue
+        yield DigestChunk(source, first_index, first_offset, data[:cut], on_error)
+        first_index += data.count(b"\n", 0, cut)
+        first_offset += cut
+        pieces = [data[cut:]] if cut < len(data) else []
+        size = len(data) - cut
+    if pieces:
+        yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True)
+
+
+def _cut_bytes(data: bytes, path: str, first_index: int) -> int | None:
+    """Byte offset in ``data`` (whole lines) of the last article start whose header is whole."""
+    lines = data.split(b"\n")
+    lines.pop()  # ``data`` ends with a line end
+    texts: dict[int, str] = {}
+
+    def text(k: int) -> str:
+        if k not in texts:
+            try:
+                texts[k] = decode_line(lines[k], path, first_index + k)
+            except InputError:
+                texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
+        return texts[k]
+
+    def blank(k: int) -> bool:
+        return is_blank(text(k).rstrip("\r"))
+
+    for k in range(len(lines) - 4, 0, -1):
+        if (blank(k - 1) and not blank(k) and blank(k + 1) and not blank(k + 2)
+                and _is_date(text(k + 3))):
+            return sum(map(len, lines[:k])) + k
     return None
 
 
-def read_digest_lines(source: SourceText, lines: Lines, on_error: str = "raise",
-                      report: Callable[[InputError], None] | None = None,
-                      chunk_bytes: int = DIGEST_CHUNK_BYTES) -> Iterator[Record]:
-    """Same records as :func:`corpuskit.readers.digest.read_digest`, chunk by chunk."""
-    texts: list[str] = []
-    starts: list[int] = []
-    blank: list[bool] = []
-    first = 0  # file line index of texts[0]
-    size = 0
-    since_cut = 0
-    for index, start, raw in lines:
-        text = decode_line(raw, source.path, index)
-        texts.append(text)
-        starts.append(start)
-        blank.append(is_blank(text.rstrip("\r")))
-        size += len(raw)
-        since_cut += len(raw)
-        if size >= chunk_bytes and since_cut >= chunk_bytes // 4:
-            since_cut = 0
-            k = _cut(texts, blank)
-            if k is None:
-                continue
-            yield from _parse_chunk(source, texts[:k], starts[:k], first, on_error, report)
-            first += k
-            texts, starts, blank = texts[k:], starts[k:], blank[k:]
-            size = sum(len(t) for t in texts)
-    if texts:
-        yield from _parse_chunk(source, texts, starts, first, on_error, report)
+@dataclass
+class DigestChunk:
+    """Whole lines of a streamed digest, from one article start to the next chunk's.
+
+    :meth:`parse` decodes and parses them with the same records, spans and
+    errors as parsing the whole file, with ids as their base ids (see
+    :class:`JsonlBlock`).
+    """
+
+    source: SourceText  # without its lines
+    first_index: int
+    first_offset: int
+    data: bytes
+    on_error: str = "raise"
+    final: bool = False  # the file's last chunk: a final line end is followed by an empty line
+
+    def parse(self) -> tuple[list[Record], list[InputError]]:
+        texts: list[str] = []
+        starts: list[int] = []
+        for index, offset, raw in split_block(self.first_index, self.first_offset, self.data):
+            texts.append(decode_line(raw, self.source.path, index))
+            starts.append(offset)
+        if self.final and (not self.data or self.data.endswith(b"\n")):
+            texts.append("")
+            starts.append(self.first_offset + len(self.data))
+        errors: list[InputError] = []
+        records = list(_parse_chunk(self.source, texts, starts, self.first_index, self.on_error,
+                                    errors.append))
+        return records, errors
 
 
 def _parse_chunk(source: SourceText, texts: list[str], starts: list[int], first: int,
