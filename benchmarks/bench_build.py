@@ -2,8 +2,8 @@
 
 ``.venv/bin/pytest benchmarks/bench_build.py --benchmark-only`` runs the 20,000-article
 build (2 workers) and the 1 vs 2 worker speed-up (100,000 articles, 3 alternating rounds:
-about 10 minutes; ``CORPUSKIT_BENCH_SPEEDUP_N`` and ``CORPUSKIT_BENCH_SPEEDUP_ROUNDS``
-change them); ``CORPUSKIT_BENCH_LARGE=1`` adds 200,000 articles. Every run writes its
+about 10 minutes; ``CORPUSKIT_BENCH_SPEEDUP_N``, ``CORPUSKIT_BENCH_SPEEDUP_ROUNDS`` and
+``CORPUSKIT_BENCH_SPEEDUP_FORMAT=digest`` change them); ``CORPUSKIT_BENCH_LARGE=1`` adds 200,000 articles. Every run writes its
 figures to ``benchmarks/results/*.json`` and into the benchmark's ``extra_info``. Targets (issue 6): >= 1,000 articles/s
 at 200,000 with the default pipeline, peak memory <= 3 GB, speed-up >= 1.7x.
 """
@@ -57,7 +57,8 @@ def test_speedup_1_vs_2_workers(benchmark, harness, bench_project):
     """
     n = int(os.environ.get("CORPUSKIT_BENCH_SPEEDUP_N", "100000"))
     rounds = int(os.environ.get("CORPUSKIT_BENCH_SPEEDUP_ROUNDS", "3"))
-    corpus = harness.corpus_file(n)
+    fmt = os.environ.get("CORPUSKIT_BENCH_SPEEDUP_FORMAT", "jsonl")  # or "digest"
+    corpus = harness.corpus_file(n, fmt=fmt)
 
     def alternate():
         pairs = []
@@ -75,7 +76,7 @@ def test_speedup_1_vs_2_workers(benchmark, harness, bench_project):
     identical = len(digests) == 1
     one, two = pairs[ratios.index(sorted(ratios)[len(ratios) // 2])]  # the median round
     summary = {
-        "articles": n, "rounds": rounds, "speedup": speedup, "speedups": ratios,
+        "articles": n, "format": fmt, "rounds": rounds, "speedup": speedup, "speedups": ratios,
         "seconds_1_worker": [p[0]["seconds"] for p in pairs],
         "seconds_2_workers": [p[1]["seconds"] for p in pairs],
         "cpu_seconds_1_worker": [p[0]["cpu_seconds"] for p in pairs],
@@ -83,5 +84,6 @@ def test_speedup_1_vs_2_workers(benchmark, harness, bench_project):
         "identical_output": identical,
     }
     benchmark.extra_info.update(summary)
-    harness.save_result(f"speedup-{n}", {**summary, "one_worker": one, "two_workers": two})
+    name = f"speedup-{n}" if fmt == "jsonl" else f"speedup-{n}-{fmt}"
+    harness.save_result(name, {**summary, "one_worker": one, "two_workers": two})
     assert identical
