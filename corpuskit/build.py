@@ -84,25 +84,21 @@ class Spill:
 
     def spans(self, indices: Sequence[int]) -> dict[int, dict]:
         """The id and source span (provenance's source columns) of the rows at ``indices``."""
-        import bisect
+        def id_and_span(table):
+            provenance = table.column("provenance").combine_chunks()
+            columns = {"id": table.column("id")}
+            columns.update((column, provenance.field(column)) for column, _ in _SOURCE_KEYS)
+            return pa.table(columns)
 
-        wanted: dict[int, list[int]] = {}
-        for i in indices:
-            wanted.setdefault(bisect.bisect_right(self._firsts, i) - 1, []).append(i)
-        found: dict[int, dict] = {}
-        with open(self.path, "rb") as handle:
-            for batch_no in sorted(wanted):
-                table = self._batch(handle, batch_no)
-                provenance = table.column("provenance").combine_chunks()
-                columns = {"id": table.column("id")}
-                columns.update((column, provenance.field(column)) for column, _ in _SOURCE_KEYS)
-                first = self._firsts[batch_no]
-                picked = pa.table(columns).take([i - first for i in wanted[batch_no]]).to_pylist()
-                found.update(zip(wanted[batch_no], picked))
-        return found
+        return self._picked(indices, id_and_span)
 
     def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
         """Published rows at ``indices``, loading each needed batch once."""
+        return self._picked(indices, (lambda table: table) if columns is None
+                            else (lambda table: table.select(list(columns))))
+
+    def _picked(self, indices: Sequence[int], view: Callable) -> dict[int, dict]:
+        """Rows at ``indices`` of ``view(batch)``, as dicts; each needed batch is read once."""
         import bisect
 
         wanted: dict[int, list[int]] = {}
@@ -111,12 +107,9 @@ class Spill:
         found: dict[int, dict] = {}
         with open(self.path, "rb") as handle:
             for batch_no in sorted(wanted):
-                table = self._batch(handle, batch_no)
-                if columns is not None:
-                    table = table.select(list(columns))
                 first = self._firsts[batch_no]
-                picked = table.take([i - first for i in wanted[batch_no]]).to_pylist()
-                found.update(zip(wanted[batch_no], picked))
+                picked = view(self._batch(handle, batch_no)).take([i - first for i in wanted[batch_no]])
+                found.update(zip(wanted[batch_no], picked.to_pylist()))
         return found
 
     def fetch(self, indices: Sequence[int]) -> list[dict]:
