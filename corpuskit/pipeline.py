@@ -3,10 +3,9 @@
 A unit is a list of records (formats the reader parses: CSV, Parquet, files
 read whole) or a block of raw lines of a streamed JSON Lines file or digest,
 which the worker parses itself, so that the parent neither parses nor pickles
-those records. The worker runs every
-record step on the unit in order, computes the dedup signatures of the
-survivors and returns the kept records, the dropped records and per-step
-statistics. Units are cut independently of the number of workers and results
+those records. The worker runs every record step on the unit in order,
+computes the dedup signatures of the survivors and returns the kept records,
+the dropped records and per-step statistics. Units are cut independently of the number of workers and results
 are consumed in input order, so the output is identical whatever that number.
 
 Between processes the expensive part is the result: cleaned records carry their
@@ -87,6 +86,8 @@ class Pipeline:
         count = len(records)
         ids = [r["id"] for r in records]
         position = {_span_key(r): i for i, r in enumerate(records)}
+        if len(position) != count:  # a reader invariant that the id suffixes rely on
+            raise RuntimeError("records of one unit of work must come from distinct source spans")
         stats = [StepStats(step.name) for step in self.steps]
         dropped: list[Record] = []
         for step, step_stats in zip(self.steps, stats):
