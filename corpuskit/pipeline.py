@@ -1,7 +1,7 @@
 """Run per-record steps on units of work, in this process or across worker processes.
 
-A unit is a list of records (formats the reader parses: CSV, Parquet, files
-read whole) or a block of raw lines of a streamed JSON Lines file or digest,
+A unit is a list of records (formats the reader parses: Parquet, files read
+whole) or a block of raw lines of a streamed JSON Lines, CSV or digest file,
 which the worker parses itself, so that the parent neither parses nor pickles
 those records. The worker runs every record step on the unit in order,
 computes the dedup signatures of the survivors and returns the kept records,

@@ -232,3 +232,68 @@ def test_a_bad_digest_header_in_a_worker_chunk_is_one_line_error(tmp_path, monke
     assert result.output.strip().splitlines()[-1].startswith(f"Error: digest.txt:{bad}: ")
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+# -- CSV: the parent parses the header row only; blocks end where quotes balance -------------
+
+_CSV_ROWS = [
+    ["id", "title", "text", "extra"],
+    ["a1", "Plain", "One line of text.", "x"],
+    ["", "Quoted, with comma", 'She said "yes"\nand then\n\nleft.', ""],
+    ["a1", "Same id again", "Another body, repeated id.", "y"],
+    ["", "", "Text with \u00e9 and \u2019 quotes.", ""],
+]
+
+
+def _csv_bytes(rows, newline="\n", blank_lines_first=0) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerows(rows)
+    return ("\n" * blank_lines_first + out.getvalue()).encode("utf-8")
+
+
+@settings(max_examples=60, deadline=None)
+@given(order=st.lists(st.integers(min_value=1, max_value=4), min_size=0, max_size=25),
+       newline=st.sampled_from(["\n", "\r\n"]), blanks=st.integers(min_value=0, max_value=2),
+       size=st.integers(min_value=1, max_value=200), final_newline=st.booleans())
+def test_csv_blocks_give_the_records_of_the_line_by_line_reader(tmp_path_factory, order, newline,
+                                                                blanks, size, final_newline):
+    import corpuskit.readers.csv as csv_reader
+    from corpuskit.readers.csv import read_csv
+    from corpuskit.readers.source import load_source
+
+    data = _csv_bytes([_CSV_ROWS[0]] + [_CSV_ROWS[i] for i in order], newline, blanks)
+    if not final_newline:
+        data = data.rstrip(b"\r\n")
+    path = tmp_path_factory.mktemp("csv") / "x.csv"
+    path.write_bytes(data)
+    stream = LineStream(str(path), str(path), None)
+    expected = list(read_csv(load_source(str(path)), stream))
+    stream.close()
+    for record in expected:  # the in-order reader gives repeats their suffix
+        record["id"] = None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_reader, "CSV_BLOCK_BYTES", size)
+        got = list(read_records([str(path)]))
+    for record in got:
+        record["id"] = None
+    assert got == expected
+
+
+def test_csv_errors_from_worker_blocks_name_the_line(tmp_path, monkeypatch):
+    import corpuskit.readers.csv as csv_reader
+
+    monkeypatch.setattr(csv_reader, "CSV_BLOCK_BYTES", 64)
+    rows = [_CSV_ROWS[0]] + [_CSV_ROWS[1 + i % 4] for i in range(40)]
+    data = _csv_bytes(rows) + b'"a9","Broken","unterminated\n'
+    (tmp_path / "news.csv").write_bytes(data)
+    (tmp_path / "corpuskit.toml").write_text(CONFIG)
+    monkeypatch.chdir(tmp_path)
+    line = data.count(b"\n")  # the broken record starts on the last line
+    result = CliRunner().invoke(main, ["build", "news.csv", "--config", "corpuskit.toml",
+                                       "--out", "out", "--workers", "2", "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith(f"Error: news.csv:{line}: unterminated quoted")
+    assert not (tmp_path / "out").exists()

@@ -13,8 +13,9 @@ anything else           press digest (``.txt``; streamed in chunks cut at articl
 
 Sources are read in sorted path order, so the record order, and everything
 built from it, is stable. Plain UTF-8 files are streamed: a first pass computes
-the checksum and checks the encoding, the second reads line by line, so memory
-does not grow with the file. Files in another encoding (or with a UTF-16/32
+the checksum and checks the encoding, the second reads blocks of whole lines
+(whole records for CSV, whole articles for digests) that are parsed where they
+are processed, so memory does not grow with the file. Files in another encoding (or with a UTF-16/32
 byte-order mark) are read whole and decoded by
 :func:`~corpuskit.readers.source.decode`.
 """
@@ -28,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import (LineStream, compression_of, file_sha256, scan_plain,
                                            strip_compression)
-from corpuskit.readers.csv import read_csv
+from corpuskit.readers.csv import CsvBlock, csv_blocks, read_csv
 from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
 from corpuskit.readers.parquet import read_parquet
@@ -144,10 +145,11 @@ class Reader:
                 record["id"] = ids.final(record["id"])
                 yield record
 
-    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock | DigestChunk]:
+    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock | CsvBlock | DigestChunk]:
         """The inputs as units of work, in order: lists of at most ``batch_size`` records, or
         blocks of raw lines that whoever processes the unit parses (``parse()``):
         :class:`~corpuskit.readers.streaming.JsonlBlock` for streamed JSON Lines,
+        :class:`~corpuskit.readers.csv.CsvBlock` for streamed CSV,
         :class:`~corpuskit.readers.streaming.DigestChunk` for streamed digests.
 
         Records carry their *base* ids: the caller gives repeats their suffix, in
@@ -156,7 +158,7 @@ class Reader:
         for path in self.files:
             batch: list[Record] = []
             for item in self._read(path):
-                if isinstance(item, (JsonlBlock, DigestChunk)):
+                if isinstance(item, (JsonlBlock, DigestChunk, CsvBlock)):
                     yield item
                     continue
                 batch.append(item)
@@ -206,7 +208,7 @@ class Reader:
                 for first_index, first_offset, data in stream.blocks(JSONL_BLOCK_BYTES):
                     yield JsonlBlock(source, first_index, first_offset, data, self.on_error)
             elif fmt == "csv":
-                yield from read_csv(source, stream, self.on_error, self.report_skipped)
+                yield from csv_blocks(source, stream, self.on_error)
             else:
                 yield from digest_chunks(source, stream, self.on_error)
             if stream.empty:

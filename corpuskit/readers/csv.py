@@ -11,15 +11,18 @@ The file is streamed record by record.
 from __future__ import annotations
 
 import csv as _csv
+import itertools
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from corpuskit.errors import InputError
-from corpuskit.readers.compression import decode_line
+from corpuskit.readers.compression import LineStream, decode_line, split_block
 from corpuskit.readers.jsonl import record_from_object
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
 _KNOWN = ("id", "title", "outlet", "date", "time", "author", "url", "text")
+CSV_BLOCK_BYTES = 1 << 20  # bytes per unit of work of a streamed file
 
 
 def _records(lines: Iterable[tuple[int, int, bytes]], shown: str, decode=decode_line,
@@ -54,27 +57,31 @@ def _parse(text: str, shown: str, line: int) -> list[str]:
     return rows[0]
 
 
+def _header(values: list[str], shown: str, line: int) -> list[str]:
+    header = [name.strip() for name in values]
+    if "text" not in header:
+        raise InputError("no 'text' column in the header row; name the article body column "
+                         f"'text' (found: {', '.join(header) or 'nothing'})", shown, line)
+    return header
+
+
 def read_csv(source: SourceText, lines: Iterable[tuple[int, int, bytes]], on_error: str = "raise",
              report: Callable[[InputError], None] | None = None, decode=decode_line,
-             encoding: str = "utf-8") -> Iterator[Record]:
+             encoding: str = "utf-8", header: list[str] | None = None) -> Iterator[Record]:
     """Records of a CSV stream of (index, start byte, raw bytes); ``text`` column required.
 
     ``decode``/``encoding``: strict UTF-8 for streamed files, the detected
-    encoding for files read whole.
+    encoding for files read whole. ``header``: the header row when ``lines``
+    start after it (a :class:`CsvBlock`).
     """
-    header: list[str] | None = None
-    columns: list[tuple[int, str]] = []
+    columns = [(i, name) for i, name in enumerate(header) if name in _KNOWN] if header else []
     for first, last, start, raw, text in _records(lines, source.path, decode, encoding):
         if not text.strip():
             continue
         try:
             values = _parse(text, source.path, first + 1)
             if header is None:
-                header = [name.strip() for name in values]
-                if "text" not in header:
-                    raise InputError(
-                        "no 'text' column in the header row; name the article body column "
-                        f"'text' (found: {', '.join(header) or 'nothing'})", source.path, first + 1)
+                header = _header(values, source.path, first + 1)
                 columns = [(i, name) for i, name in enumerate(header) if name in _KNOWN]
                 continue
             if len(values) != len(header):
@@ -89,3 +96,68 @@ def read_csv(source: SourceText, lines: Iterable[tuple[int, int, bytes]], on_err
             if on_error == "raise" or header is None:
                 raise
             (report or (lambda e: None))(error)
+
+
+@dataclass
+class CsvBlock:
+    """Whole CSV records of a streamed file after its header row, parsed where they are processed
+    (same records, spans and errors as :func:`read_csv` on the whole stream)."""
+
+    source: SourceText  # without its lines
+    first_index: int
+    first_offset: int
+    data: bytes
+    header: list[str]
+    on_error: str = "raise"
+
+    def parse(self) -> tuple[list[Record], list[InputError]]:
+        errors: list[InputError] = []
+        lines = split_block(self.first_index, self.first_offset, self.data)
+        records = list(read_csv(self.source, lines, self.on_error, errors.append, header=self.header))
+        return records, errors
+
+
+def csv_blocks(source: SourceText, stream: LineStream, on_error: str = "raise",
+               block_bytes: int | None = None) -> Iterator[CsvBlock]:
+    """A streamed CSV file as :class:`CsvBlock` s of about ``block_bytes``.
+
+    Here only the header row is parsed; a block is cut at a line end where the
+    quotes seen so far are balanced, which is a record end (a quoted field
+    holds its quotes doubled).
+    """
+    header: list[str] | None = None
+    pieces: list[bytes] = []
+    quotes = 0
+    first_index = first_offset = 0
+    blocks = stream.blocks(block_bytes or CSV_BLOCK_BYTES)
+    for index, offset, block in itertools.chain(blocks, [(None, None, None)]):
+        if block is not None:
+            if not pieces:
+                first_index, first_offset = index, offset
+            pieces.append(block)
+            quotes += block.count(b'"')
+            if quotes % 2 or not block.endswith(b"\n"):
+                continue  # inside a quoted field, or the last line so far is not whole
+        elif not pieces:
+            return
+        data = b"".join(pieces)
+        pieces, quotes = [], 0
+        if header is None:
+            header, rest, skipped = _header_of(source, data, first_index)
+            first_index += skipped
+            first_offset += len(data) - len(rest)
+            data = rest
+            if header is None or not data:
+                continue
+        yield CsvBlock(source, first_index, first_offset, data, header, on_error)
+
+
+def _header_of(source: SourceText, data: bytes, first_index: int) -> tuple[list[str] | None, bytes, int]:
+    """The header row at the start of ``data``: (header, the bytes after it, lines it took)."""
+    offset = 0
+    for first, last, start, raw, text in _records(split_block(first_index, 0, data), source.path):
+        offset = start + len(raw) + 1
+        if text.strip():
+            return _header(_parse(text, source.path, first + 1), source.path, first + 1), \
+                data[offset:], last + 1 - first_index
+    return None, b"", data.count(b"\n")
