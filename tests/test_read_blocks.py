@@ -1,9 +1,10 @@
-"""JSON Lines read as raw blocks and parsed in the build's workers.
+"""Streamed inputs read as raw blocks and parsed in the build's workers.
 
-The parent cuts a JSON Lines stream into blocks of whole lines; workers parse
-them. These tests hold that path to the line-by-line reader: same lines,
-offsets and records, the same ``-2`` ids for repeats across blocks, and the same
-one-line errors (raised or skipped) whatever the number of workers.
+The parent cuts JSON Lines, CSV and digests into blocks of whole lines (whole
+records, whole articles); workers parse them. These tests hold that path to
+the line-by-line readers: same lines, offsets and records, the same ``-2`` ids
+for repeats across blocks, and the same one-line errors (raised or skipped)
+whatever the number of workers.
 """
 
 from __future__ import annotations
