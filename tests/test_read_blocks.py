@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import corpuskit.readers as readers
+import corpuskit.readers.streaming as streaming
 from corpuskit.build import build
 from corpuskit.cli import main
 from corpuskit.config import load_config
@@ -103,7 +103,7 @@ def _published_ids(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_repeated_ids_get_the_same_suffixes_as_the_in_order_reader(tmp_path, monkeypatch, workers):
-    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)  # dozens of blocks
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 2048)  # dozens of blocks
     path = _write_corpus(tmp_path)
     expected = [r["id"] for r in read_records([str(path)])]
     assert "same-2" in expected and sum(i.endswith("-2") for i in expected) > 10
@@ -115,11 +115,11 @@ def test_repeated_ids_get_the_same_suffixes_as_the_in_order_reader(tmp_path, mon
 def test_one_and_two_workers_publish_the_same_bytes_from_small_blocks(tmp_path, monkeypatch):
     from helpers import tree_digests
 
-    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 2048)
     path = _write_corpus(tmp_path)
     config = load_config(str(tmp_path / "corpuskit.toml"), root=str(tmp_path))
     build(config, inputs=[str(path)], out=str(tmp_path / "w1"), workers=1)
-    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 1 << 20)  # other cuts, same rows
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 1 << 20)  # other cuts, same rows
     build(config, inputs=[str(path)], out=str(tmp_path / "w2"), workers=2)
     assert tree_digests(tmp_path / "w1") == tree_digests(tmp_path / "w2")
 
@@ -135,7 +135,7 @@ def _with_bad_line(tmp_path: Path) -> tuple[Path, int]:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_bad_line_parsed_in_a_worker_is_one_line_error_with_file_and_line(tmp_path, monkeypatch, workers):
-    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 2048)
     path, bad = _with_bad_line(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["build", str(path), "--config", "corpuskit.toml",
@@ -147,7 +147,7 @@ def test_a_bad_line_parsed_in_a_worker_is_one_line_error_with_file_and_line(tmp_
 
 
 def test_skipped_lines_from_workers_are_reported_in_order_and_recorded(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 2048)
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 2048)
     path, bad = _with_bad_line(tmp_path)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[9] = "[1, 2]\n"  # line 10: valid JSON, not an object
@@ -172,7 +172,7 @@ def test_input_error_survives_pickling():
 
 def test_a_unit_whose_every_record_is_a_duplicate(tmp_path, monkeypatch):
     """Every row of a spilled unit removed by dedup: the unit contributes nothing to ``data/``."""
-    monkeypatch.setattr(readers, "JSONL_BLOCK_BYTES", 1024)
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 1024)
     rows = [json.dumps({"text": f"Report {n}: the council met on Tuesday and voted {n} to {n + 3} "
                                 f"on the harbour plan after {n * 7} residents wrote in."}) for n in range(12)]
     path = tmp_path / "news.jsonl"
@@ -207,8 +207,6 @@ def _digest_project(tmp_path: Path, text: str) -> tuple[Path, object]:
 def test_digest_chunks_publish_the_same_bytes_and_ids_as_one_chunk(tmp_path, monkeypatch):
     from helpers import tree_digests
 
-    import corpuskit.readers.streaming as streaming
-
     path, config = _digest_project(tmp_path, _digest_text(80))
     expected = [r["id"] for r in read_records([str(path)])]
     assert sum(i.endswith("-2") for i in expected) > 10
@@ -221,8 +219,6 @@ def test_digest_chunks_publish_the_same_bytes_and_ids_as_one_chunk(tmp_path, mon
 
 
 def test_a_bad_digest_header_in_a_worker_chunk_is_one_line_error(tmp_path, monkeypatch):
-    import corpuskit.readers.streaming as streaming
-
     monkeypatch.setattr(streaming, "DIGEST_CHUNK_BYTES", 700)
     path, _ = _digest_project(tmp_path, _digest_text(60, bad_at=47))
     bad = path.read_text(encoding="utf-8").splitlines().index("Septembre 99 2020") + 1

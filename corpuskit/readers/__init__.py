@@ -15,8 +15,8 @@ Sources are read in sorted path order, so the record order, and everything
 built from it, is stable. Plain UTF-8 files are streamed: a first pass computes
 the checksum and checks the encoding, the second reads blocks of whole lines
 (whole records for CSV, whole articles for digests) that are parsed where they
-are processed, so memory does not grow with the file. Files in another encoding (or with a UTF-16/32
-byte-order mark) are read whole and decoded by
+are processed, so memory does not grow with the file. Files in another
+encoding (or with a UTF-16/32 byte-order mark) are read whole and decoded by
 :func:`~corpuskit.readers.source.decode`.
 """
 
@@ -34,7 +34,7 @@ from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
 from corpuskit.readers.parquet import read_parquet
 from corpuskit.readers.source import SourceText, cite_path, load_source
-from corpuskit.readers.streaming import DigestChunk, JsonlBlock, digest_chunks
+from corpuskit.readers.streaming import DigestChunk, JsonlBlock, digest_chunks, jsonl_blocks
 from corpuskit.records import Record
 
 _JSONL = (".jsonl", ".ndjson")
@@ -89,7 +89,7 @@ def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
 
 
 BATCH_SIZE = 256  # records per unit of work for formats parsed in the reading process
-JSONL_BLOCK_BYTES = 1 << 20  # bytes of JSON Lines per unit of work (parsed where it is processed)
+BLOCKS = (JsonlBlock, CsvBlock, DigestChunk)  # units of raw lines, parsed where they are processed
 
 
 class IdCounter:
@@ -145,7 +145,8 @@ class Reader:
                 record["id"] = ids.final(record["id"])
                 yield record
 
-    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock | CsvBlock | DigestChunk]:
+    def units(self, batch_size: int = BATCH_SIZE) -> Iterator[list[Record] | JsonlBlock | CsvBlock
+                                                                 | DigestChunk]:
         """The inputs as units of work, in order: lists of at most ``batch_size`` records, or
         blocks of raw lines that whoever processes the unit parses (``parse()``):
         :class:`~corpuskit.readers.streaming.JsonlBlock` for streamed JSON Lines,
@@ -158,7 +159,7 @@ class Reader:
         for path in self.files:
             batch: list[Record] = []
             for item in self._read(path):
-                if isinstance(item, (JsonlBlock, DigestChunk, CsvBlock)):
+                if isinstance(item, BLOCKS):
                     yield item
                     continue
                 batch.append(item)
@@ -205,8 +206,7 @@ class Reader:
         self._position = stream.position
         try:
             if fmt == "jsonl":
-                for first_index, first_offset, data in stream.blocks(JSONL_BLOCK_BYTES):
-                    yield JsonlBlock(source, first_index, first_offset, data, self.on_error)
+                yield from jsonl_blocks(source, stream, self.on_error)
             elif fmt == "csv":
                 yield from csv_blocks(source, stream, self.on_error)
             else:

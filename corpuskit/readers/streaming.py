@@ -25,6 +25,7 @@ from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
 DIGEST_CHUNK_BYTES = 1 << 20  # also the unit of work of a build worker
+JSONL_BLOCK_BYTES = 1 << 20
 
 Lines = Iterable[tuple[int, int, bytes]]
 
@@ -82,6 +83,13 @@ class JsonlBlock:
                                                                  self.data),
                                         self.on_error, errors.append))
         return records, errors
+
+
+def jsonl_blocks(source: SourceText, stream: LineStream, on_error: str = "raise",
+                 block_bytes: int | None = None) -> Iterator[JsonlBlock]:
+    """A streamed JSON Lines file as :class:`JsonlBlock` s of about ``block_bytes``."""
+    for first_index, first_offset, data in stream.blocks(block_bytes or JSONL_BLOCK_BYTES):
+        yield JsonlBlock(source, first_index, first_offset, data, on_error)
 
 
 def _shift(error: InputError, lines: int) -> InputError:
