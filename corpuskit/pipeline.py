@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpuskit.readers import BATCH_SIZE  # noqa: F401 - records per unit (re-exported)
 from corpuskit.records import Record
 from corpuskit.steps import RecordStep, StepStats
 

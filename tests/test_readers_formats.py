@@ -8,13 +8,12 @@ import sys
 
 import pytest
 
+import corpuskit.readers.streaming as streaming
 from corpuskit.errors import DependencyError, InputError
 from corpuskit.readers import Reader, detect_format, expand_inputs, read_records
-from corpuskit.readers.compression import LineStream
 from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
 from corpuskit.readers.source import load_source
-from corpuskit.readers.streaming import read_digest_lines
 
 ARTICLES = [
     {"id": "a1", "title": "Port reopens", "outlet": "Daily Courier", "date": "2020-09-28",
@@ -220,27 +219,24 @@ def _digest(count: int, bad_at: int | None = None) -> str:
     return "\n\n\n".join(blocks) + "\n"
 
 
-def test_chunked_digest_equals_whole_file_parse(tmp_path):
+def test_chunked_digest_equals_whole_file_parse(tmp_path, monkeypatch):
     path = tmp_path / "digest.txt"
     path.write_text(_digest(60), encoding="utf-8")
     whole = list(read_digest(load_source(str(path))))
-    stream = LineStream(str(path), str(path), None)
-    chunked = list(read_digest_lines(load_source(str(path)), stream, chunk_bytes=500))
-    stream.close()
+    monkeypatch.setattr(streaming, "DIGEST_CHUNK_BYTES", 500)
+    chunked = list(read_records([str(path)]))
     assert len(whole) == 60
     assert chunked == whole
-    assert list(read_records([str(path)])) == list(read_records([str(path)]))
 
 
-def test_chunked_digest_errors_cite_file_lines(tmp_path):
+def test_chunked_digest_errors_cite_file_lines(tmp_path, monkeypatch):
     path = tmp_path / "digest.txt"
     path.write_text(_digest(40, bad_at=31), encoding="utf-8")
     with pytest.raises(InputError) as whole:
         list(read_digest(load_source(str(path))))
-    stream = LineStream(str(path), str(path), None)
+    monkeypatch.setattr(streaming, "DIGEST_CHUNK_BYTES", 500)
     with pytest.raises(InputError) as chunked:
-        list(read_digest_lines(load_source(str(path)), stream, chunk_bytes=500))
-    stream.close()
+        list(read_records([str(path)]))
     assert chunked.value.line == whole.value.line
     assert str(chunked.value) == str(whole.value)
 

@@ -12,10 +12,9 @@ from click.testing import CliRunner
 from corpuskit.build import ArrowEncoder, Spill, build, decode_table, record_from_row
 from corpuskit.cli import main
 from corpuskit.config import load_config
-from corpuskit.pipeline import BATCH_SIZE
 from corpuskit.publish.schema import record_schema, to_row, to_table
 from corpuskit.publish.writer import ShardWriter
-from corpuskit.readers import read_records
+from corpuskit.readers import BATCH_SIZE, read_records
 
 from helpers import tree_digests
 
@@ -52,13 +51,16 @@ step = "dedup"
 def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("scale")
     generate = _generate()
-    # enough records for many batches and a full in-flight window, with every kind of copy
+    # enough records for many units of work, with every kind of copy
     generate.write_jsonl(folder / "news.jsonl", BATCH_SIZE * 7 + 19, seed=5, pool=False)
     (folder / "corpuskit.toml").write_text(CONFIG)
     return folder
 
 
-def test_one_and_two_workers_publish_identical_bytes(corpus, tmp_path):
+def test_one_and_two_workers_publish_identical_bytes(corpus, tmp_path, monkeypatch):
+    import corpuskit.readers.streaming as streaming
+
+    monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", 64 << 10)  # ~90 units: a full in-flight window
     config = load_config(str(corpus / "corpuskit.toml"), root=str(corpus))
     inputs = [str(corpus / "news.jsonl")]
     one = build(config, inputs=inputs, out=str(tmp_path / "w1"), workers=1)

@@ -97,12 +97,11 @@ def file_sha256(path: str, shown: str) -> str:
 
 
 class LineStream:
-    """Lines of a (possibly compressed) file as ``(index, start_byte, raw)``.
+    """A (possibly compressed) file read in blocks of whole lines (:meth:`blocks`).
 
-    ``raw`` is the line's bytes without its ``\\n`` (a ``\\r`` stays), ``index``
-    is 0-based. Like ``str.split("\\n")``, a file ending in a newline yields a
-    final empty line. A UTF-8 byte-order mark is skipped (offsets still count it).
-    ``position()`` is how far into the file on disk reading has got.
+    A line is its bytes without the ``\\n`` (a ``\\r`` stays). ``position()``
+    is how far into the file on disk reading has got; ``empty`` stays True while
+    nothing but whitespace has been read.
     """
 
     def __init__(self, path: str, shown: str, compression: str | None):
@@ -137,69 +136,42 @@ class LineStream:
         finally:
             self._raw.close()
 
-    def __iter__(self) -> Iterator[tuple[int, int, bytes]]:
-        offset = 0
-        index = 0
-        raw = b""
-        ended_with_newline = True
+    def _read(self, size: int, line: int) -> bytes:
+        """Up to ``size`` bytes; a damaged compressed stream is an error citing ``line``."""
         try:
-            for raw in self.handle:
-                length = len(raw)
-                if index == 0 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8):]
-                    offset += len(codecs.BOM_UTF8)
-                    length -= len(codecs.BOM_UTF8)
-                ended_with_newline = raw.endswith(b"\n")
-                line = raw[:-1] if ended_with_newline else raw
-                if self.empty and line.strip():
-                    self.empty = False
-                yield index, offset, line
-                offset += length
-                index += 1
+            return self.handle.read(size)
         except (OSError, EOFError) as exc:
             raise InputError(f"cannot decompress ({exc}); the file is damaged or not "
-                             f"{self.compression}", self.shown, index + 1) from None
+                             f"{self.compression}", self.shown, line) from None
         except Exception as exc:  # zstandard.ZstdError and friends
             if type(exc).__module__.startswith("zstandard"):
                 raise InputError(f"cannot decompress ({exc}); the file is damaged or not zstd",
-                                 self.shown, index + 1) from None
+                                 self.shown, line) from None
             raise
-        if ended_with_newline:
-            yield index, offset, b""
-
 
     def blocks(self, size: int = 1 << 20) -> Iterator[tuple[int, int, bytes]]:
         """The stream as ``(first line index, first byte offset, data)`` blocks of whole lines.
 
         Each block holds about ``size`` bytes and ends at a ``\n`` (the last
-        block may not); split on ``\n`` it gives the same lines, indices and
-        offsets as iterating the stream (a UTF-8 byte-order mark is skipped the
-        same way). Reading costs no Python work per line.
+        block may not); :func:`split_block` turns a block into its lines with
+        their 0-based indices and byte offsets. A UTF-8 byte-order mark is
+        skipped (offsets still count it). Reading costs no Python work per line.
         """
         index = 0
         offset = 0
         carry = b""
         first = True
         while True:
-            try:
-                data = self.handle.read(size)
-            except (OSError, EOFError) as exc:
-                raise InputError(f"cannot decompress ({exc}); the file is damaged or not "
-                                 f"{self.compression}", self.shown, index + carry.count(b"\n") + 1) from None
-            except Exception as exc:  # zstandard.ZstdError and friends
-                if type(exc).__module__.startswith("zstandard"):
-                    raise InputError(f"cannot decompress ({exc}); the file is damaged or not zstd",
-                                     self.shown, index + carry.count(b"\n") + 1) from None
-                raise
+            data = self._read(size, index + carry.count(b"\n") + 1)
             if first:
                 first = False
                 while 0 < len(data) < len(codecs.BOM_UTF8):  # enough bytes to see a BOM
-                    more = self.handle.read(size)
+                    more = self._read(size, 1)
                     if not more:
                         break
                     data += more
                 if data.startswith(codecs.BOM_UTF8):
-                    data = data[len(codecs.BOM_UTF8):] or self.handle.read(size)
+                    data = data[len(codecs.BOM_UTF8):] or self._read(size, 1)
                     offset = len(codecs.BOM_UTF8)
             if not data:
                 if carry:

@@ -103,17 +103,6 @@ def _is_date(text: str) -> bool:
     return not is_blank(text) and len(text) <= 60 and parse_date(_clean(text)) is not None
 
 
-def read_digest_lines(source: SourceText, stream: LineStream, on_error: str = "raise",
-                      report: Callable[[InputError], None] | None = None,
-                      chunk_bytes: int | None = None) -> Iterator[Record]:
-    """Same records as :func:`corpuskit.readers.digest.read_digest`, chunk by chunk."""
-    for chunk in digest_chunks(source, stream, on_error, chunk_bytes):
-        records, errors = chunk.parse()
-        for error in errors:
-            (report or (lambda e: None))(error)
-        yield from records
-
-
 def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise",
                   chunk_bytes: int | None = None) -> Iterator[DigestChunk]:
     """A streamed digest as :class:`DigestChunk` s of about ``chunk_bytes``, cut at article starts.
