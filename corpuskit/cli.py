@@ -17,7 +17,8 @@ from corpuskit.errors import CorpuskitError
 
 
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
+    for line in message.splitlines() or [""]:  # several problems (a ConfigError): one line each
+        click.echo(f"Error: {line}", err=True)
     sys.exit(code)
 
 

@@ -7,7 +7,9 @@ with ``--config``; the keys are the same everywhere::
     name = "my-news"            # required (in --config files: default, the file's stem)
     version = "1.0.0"           # required, x.y.z (in --config files: default 1.0.0)
     pretty_name = "My news"     # default: name
-    license = "other"
+    license = "cc-by-4.0"       # a Hub licence id (default "unknown"); with "other", also:
+    license_name = "my-terms"   #   the custom licence's id
+    license_link = "LICENSE.md" #   its terms: a URL, or a project file the build ships
     language = ["en"]           # languages declared on the card
     task_categories = ["text-generation"]
     inputs = ["seeds"]          # files, folders or globs (CLI inputs override)
@@ -29,6 +31,8 @@ published dataset, so a build can be repeated exactly.
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import re
 import sys
@@ -40,7 +44,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from corpuskit.errors import ConfigError
+from corpuskit.errors import ConfigError, describe_value
 from corpuskit.steps import DEFAULT_PIPELINE, Step, StepContext, build_step
 from corpuskit.steps.variants import validate_lexicon
 
@@ -48,10 +52,16 @@ CONFIG_FILE = "corpuskit.toml"
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
+_LICENSE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _KNOWN_KEYS = {
-    "name", "version", "pretty_name", "license", "language", "task_categories",
-    "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes",
+    "name", "version", "pretty_name", "license", "license_name", "license_link", "language",
+    "task_categories", "description", "inputs", "on_error", "pipeline", "variants", "check",
+    "shard_bytes",
 }
+#: Not a guess at the terms: the Hub's id for "the licence is not known".
+DEFAULT_LICENSE = "unknown"
+#: Files the build writes into a version folder (a shipped licence file may not take their names).
+_RESERVED_FILES = {"README.md", "manifest.json", "corpuskit.toml"}
 
 DEFAULT_CHECK = {
     "min_chars": 40,
@@ -67,7 +77,9 @@ class Config:
     version: str
     root: str  # directory that input paths and cited source paths are relative to
     pretty_name: str = ""
-    license: str = "other"
+    license: str = DEFAULT_LICENSE
+    license_name: str | None = None  # with license = "other": the custom licence's id ...
+    license_link: str | None = None  # ... and its terms: a URL, or a project file shipped with the data
     language: list[str] = field(default_factory=lambda: ["en"])
     task_categories: list[str] = field(default_factory=lambda: ["text-generation"])
     description: str = ""
@@ -93,6 +105,9 @@ class Config:
             "version": self.version,
             "pretty_name": self.pretty_name,
             "license": self.license,
+            # only with license = "other", so configurations without them keep their bytes
+            **({"license_name": self.license_name, "license_link": self.license_link}
+               if self.license == "other" else {}),
             "language": list(self.language),
             "task_categories": list(self.task_categories),
             "description": self.description,
@@ -108,68 +123,55 @@ class Config:
 
 def parse_config(data: dict, root: str, source_file: str | None = None,
                  defaults: dict | None = None) -> Config:
-    """Validate a configuration table and build its steps.
+    """Validate a configuration table by type and value, and build its steps.
+
+    Every problem is collected and reported at once, one line each naming the
+    key, what was expected and what was found (with the likely meant key or
+    value for a near miss): a wrong type is refused, never coerced, because a
+    string where a list belongs would be read letter by letter.
 
     ``defaults`` may supply ``name`` and ``version`` when the table has none
     (a standalone ``--config`` file may hold only a ``[variants]`` lexicon).
     """
+    problems = _Problems(source_file)
     defaults = defaults or {}
-    where = f" in {source_file}" if source_file else ""
-    unknown = sorted(set(data) - _KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"unknown configuration key {unknown[0]!r}{where} (known: {', '.join(sorted(_KNOWN_KEYS))})"
-        )
+    for key in sorted(set(data) - _KNOWN_KEYS):
+        problems.unknown(key, _KNOWN_KEYS, "configuration key")
     for key in ("name", "version"):
         if key not in data and defaults.get(key) is None:
-            raise ConfigError(f"missing required key {key!r}{where}")
+            problems.add(f"missing required key {key!r}")
     name = data.get("name", defaults.get("name"))
     version = data.get("version", defaults.get("version"))
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise ConfigError(f"name {name!r}{where} must be letters, digits, '.', '_' or '-'")
-    if not isinstance(version, str) or not _VERSION_RE.match(version):
-        raise ConfigError(f"version {version!r}{where} must be MAJOR.MINOR.PATCH, e.g. '1.0.0'")
+    if name is not None and not (isinstance(name, str) and _NAME_RE.match(name)):
+        problems.expected("name", "letters, digits, '.', '_' or '-' (at most 96)", name)
+    if version is not None and not (isinstance(version, str) and _VERSION_RE.match(version)):
+        problems.expected("version", "MAJOR.MINOR.PATCH, e.g. '1.0.0'", version)
+    for key in ("pretty_name", "description"):
+        _string(problems, data, key)
     on_error = data.get("on_error", "raise")
     if on_error not in ("raise", "skip"):
-        raise ConfigError(f"on_error{where} must be 'raise' or 'skip', not {on_error!r}")
-    for key in ("language", "task_categories", "inputs"):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
-            raise ConfigError(f"{key}{where} must be a list of strings")
-    variants = validate_lexicon(data.get("variants", {}))
-    check = dict(DEFAULT_CHECK)
-    user_check = data.get("check", {})
-    if not isinstance(user_check, dict):
-        raise ConfigError(f"[check]{where} must be a table")
-    check.update(user_check)
-    languages = tuple(data.get("language", ["en"]))
-    context = StepContext(variants=variants, languages=())
-    tables = data.get("pipeline")
-    if tables is None:
-        tables = [{"step": name} for name in DEFAULT_PIPELINE]
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise ConfigError(f"pipeline{where} must be a list of [[pipeline]] tables")
-    steps = [build_step(table, context) for table in tables]
-    names = [s.name for s in steps]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise ConfigError(f"pipeline step {duplicated[0]!r} appears twice{where}")
-    corpus_steps = [s for s in steps if s.kind == "corpus"]
-    if corpus_steps and steps[-1].kind != "corpus":
-        raise ConfigError(f"the {corpus_steps[0].name!r} step must come last in the pipeline{where}")
+        problems.expected("on_error", "'raise' or 'skip'", on_error)
+    _hub_values(problems, data)
+    inputs = _string_list(problems, data, "inputs", example='["seeds"]')
     shard_bytes = data.get("shard_bytes", 256 * 1024 * 1024)
-    if not isinstance(shard_bytes, int) or shard_bytes < 1024 * 1024:
-        raise ConfigError(f"shard_bytes{where} must be an integer of at least 1048576")
+    if not _is_int(shard_bytes) or shard_bytes < 1024 * 1024:
+        problems.expected("shard_bytes", "an integer of at least 1048576", shard_bytes)
+    check = _check_table(problems, data.get("check", {}))
+    variants = problems.collect(validate_lexicon, data.get("variants", {})) or {}
+    steps = _pipeline(problems, data.get("pipeline"), StepContext(variants=variants, languages=()))
+    problems.raise_any()
     return Config(
         name=name,
         version=version,
         root=os.path.abspath(root),
         pretty_name=data.get("pretty_name", name),
-        license=data.get("license", "other"),
-        language=list(languages),
+        license=data.get("license", DEFAULT_LICENSE),
+        license_name=data.get("license_name"),
+        license_link=data.get("license_link"),
+        language=list(data.get("language", ["en"])),
         task_categories=list(data.get("task_categories", ["text-generation"])),
         description=data.get("description", ""),
-        inputs=list(data.get("inputs", [])),
+        inputs=inputs or [],
         on_error=on_error,
         variants=variants,
         pipeline=steps,
@@ -179,16 +181,202 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
     )
 
 
+class _Problems:
+    """The problems found in one configuration, each one line naming its key."""
+
+    def __init__(self, source_file: str | None):
+        self.prefix = f"{source_file}: " if source_file else ""
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self.lines.append(self.prefix + line)
+
+    def expected(self, key: str, expected: str, value: Any, hint: str = "") -> None:
+        self.add(f"{key}: expected {expected}, got {describe_value(value)}" + (f"; {hint}" if hint else ""))
+
+    def unknown(self, key: str, known, what: str) -> None:
+        close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+        self.add(f"unknown {what} {key!r}; {hint}")
+
+    def collect(self, func, *args):
+        """``func(*args)``, with a :class:`ConfigError` it raises recorded instead of raised."""
+        try:
+            return func(*args)
+        except ConfigError as exc:
+            for line in exc.problems:
+                self.add(line)
+            return None
+
+    def raise_any(self) -> None:
+        if self.lines:
+            raise ConfigError(*self.lines)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _string(problems: _Problems, data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        problems.expected(key, "a string", value)
+        return None
+    return value
+
+
+def _string_list(problems: _Problems, data: dict, key: str, example: str) -> list[str] | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        problems.expected(key, "a list of strings", value, f"write {key} = [{value!r}]".replace("'", '"'))
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.expected(key, f"a list of non-empty strings, e.g. {example}", value)
+        return None
+    return value
+
+
+def _hub_values(problems: _Problems, data: dict) -> None:
+    """``license`` (+ ``license_name``/``license_link``), ``language``, ``task_categories``:
+    values the Hub accepts on a dataset card (:mod:`corpuskit.check.hub_enums`)."""
+    from corpuskit.check.hub_enums import (LICENSES, TASK_CATEGORIES, close_match, language_problem,
+                                           language_suggestion)
+
+    license = data.get("license", DEFAULT_LICENSE)
+    if not isinstance(license, str) or license not in LICENSES:
+        close = close_match(license, LICENSES)
+        problems.expected("license", "a Hub licence id (e.g. 'mit', 'cc-by-4.0', 'unknown', or 'other' "
+                          "with license_name and license_link)", license,
+                          f"did you mean {close!r}?" if close else "")
+    for key in ("license_name", "license_link"):
+        if key in data and license != "other":
+            problems.add(f"{key}: only used with license = \"other\" (license is {license!r}); remove it")
+        elif key not in data and license == "other":
+            problems.add(f"{key}: required with license = \"other\" (the Hub card names a custom licence "
+                         "with license_name and license_link)")
+    if license == "other":
+        license_name, link = _string(problems, data, "license_name"), _string(problems, data, "license_link")
+        if license_name is not None and not _LICENSE_NAME_RE.match(license_name):
+            problems.expected("license_name", "a lower-case id of letters, digits, '-' and '.', "
+                              "e.g. 'my-license-1.0'", license_name)
+        if link is not None:
+            problem = license_link_problem(link)
+            if problem:
+                problems.expected("license_link", "an http(s) URL or a file under the project root", link,
+                                  problem)
+    for code in _string_list(problems, data, "language", example='["en"]') or []:
+        if language_problem(code):
+            close = language_suggestion(code)
+            problems.expected("language", "ISO 639-1/639-3 codes or BCP-47 tags (e.g. 'en', 'en-US')",
+                              code, f"did you mean {close!r}?" if close else "")
+    for category in _string_list(problems, data, "task_categories", example='["text-generation"]') or []:
+        if category not in TASK_CATEGORIES:
+            close = close_match(category, TASK_CATEGORIES)
+            problems.expected("task_categories", "Hub task categories (e.g. 'text-generation')", category,
+                              f"did you mean {close!r}?" if close else "")
+
+
+def license_link_problem(link: str, root: str | None = None) -> str | None:
+    """Why ``license_link`` cannot be published, or None: a URL, or a project file the build ships.
+
+    With ``root`` (a project being loaded), a relative link must name a file
+    there; a recorded configuration is judged on its form only, since the
+    file travels inside the version folder.
+    """
+    if re.match(r"^https?://\S+$", link):
+        return None
+    if not link.strip() or os.path.isabs(link) or ".." in link.replace("\\", "/").split("/"):
+        return "a relative path inside the project, or a URL"
+    if os.path.basename(link) in _RESERVED_FILES:
+        return f"{os.path.basename(link)} is a file the build writes itself; rename the licence file"
+    if root is not None:
+        path = os.path.join(root, link)
+        if os.path.islink(path) or not os.path.isfile(path):
+            return f"no such file under {os.path.abspath(root)} (the build ships it beside the card)"
+    return None
+
+
+def _check_license_file(config: Config) -> Config:
+    """A loaded project's ``license_link`` file must exist: the build ships it with the data."""
+    if config.license == "other" and config.license_link:
+        problem = license_link_problem(config.license_link, config.root)
+        if problem:
+            where = f"{config.source_file}: " if config.source_file else ""
+            raise ConfigError(f"{where}license_link: expected an http(s) URL or a file under the project "
+                              f"root, got {describe_value(config.license_link)}; {problem}")
+    return config
+
+
+#: ``[check]`` keys: (what is expected, test of a value).
+CHECK_KEYS: dict[str, tuple[str, Any]] = {
+    "min_chars": ("an integer >= 0", lambda v: _is_int(v) and v >= 0),
+    "near_duplicate_threshold": ("a number above 0 and at most 1", lambda v: _is_number(v) and 0 < v <= 1),
+}
+
+
+def _check_table(problems: _Problems, table: Any) -> dict[str, Any]:
+    check = dict(DEFAULT_CHECK)
+    if not isinstance(table, dict):
+        problems.expected("[check]", "a table of thresholds", table)
+        return check
+    for key, value in table.items():
+        if key not in CHECK_KEYS:
+            problems.unknown(key, CHECK_KEYS, "[check] key")
+            continue
+        expected, valid = CHECK_KEYS[key]
+        if not valid(value):
+            problems.expected(f"[check] {key}", expected, value)
+            continue
+        check[key] = value
+    return check
+
+
+def _pipeline(problems: _Problems, tables: Any, context: StepContext) -> list[Step]:
+    if tables is None:
+        tables = [{"step": name} for name in DEFAULT_PIPELINE]
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        problems.expected("pipeline", "[[pipeline]] tables", tables)
+        return []
+    steps = [problems.collect(build_step, table, context) for table in tables]
+    steps = [step for step in steps if step is not None]
+    names = [s.name for s in steps]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.add(f"pipeline step {name!r} appears twice")
+    corpus_steps = [s for s in steps if s.kind == "corpus"]
+    if corpus_steps and steps[-1].kind != "corpus":
+        problems.add(f"the {corpus_steps[0].name!r} step must come last in the pipeline")
+    return steps
+
+
 def _read_toml(path: str) -> dict:
+    """The TOML table of ``path``; anything that is not valid UTF-8 TOML is one line naming it."""
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read()
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                          "a configuration file must be UTF-8 TOML") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML (nested too deeply to read)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
 
 
 def load_config(path: str | None = None, root: str | None = None) -> Config:
@@ -202,16 +390,19 @@ def load_config(path: str | None = None, root: str | None = None) -> Config:
     if path is not None:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.splitext(os.path.basename(path))[0]).strip("-.")
         defaults = {"name": stem or "dataset", "version": "1.0.0"}
-        return parse_config(_read_toml(path), root or os.getcwd(), source_file=path, defaults=defaults)
+        return _check_license_file(parse_config(_read_toml(path), root or os.getcwd(), source_file=path,
+                                                defaults=defaults))
     base = root or os.getcwd()
     candidate = os.path.join(base, CONFIG_FILE)
     if os.path.exists(candidate):
-        return parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE)
+        return _check_license_file(parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE))
     pyproject = os.path.join(base, "pyproject.toml")
     if os.path.exists(pyproject):
         table = _read_toml(pyproject).get("tool", {}).get("corpuskit")
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError(f"pyproject.toml: [tool.corpuskit]: expected a table, got {describe_value(table)}")
         if table is not None:
-            return parse_config(table, base, source_file="pyproject.toml [tool.corpuskit]")
+            return _check_license_file(parse_config(table, base, source_file="pyproject.toml [tool.corpuskit]"))
     raise ConfigError(
         f"no {CONFIG_FILE} or [tool.corpuskit] in pyproject.toml in {base}; "
         "run from the project root or pass --config FILE"

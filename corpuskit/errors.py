@@ -18,6 +18,7 @@ __all__ = [
     "ConfigError",
     "PublishError",
     "DependencyError",
+    "describe_value",
 ]
 
 
@@ -48,7 +49,18 @@ class InputError(CorpuskitError):
 
 
 class ConfigError(CorpuskitError):
-    """The configuration is invalid."""
+    """The configuration is invalid: one line per problem, each naming its key.
+
+    ``problems`` holds the lines; all of a file's problems are reported at once,
+    so a user fixes them in one round (the CLI prints each as ``Error: ...``).
+    """
+
+    def __init__(self, *problems: str):
+        self.problems = [line for problem in problems for line in str(problem).splitlines()]
+        super().__init__(*problems)
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
 
 
 class PublishError(CorpuskitError):
@@ -57,6 +69,21 @@ class PublishError(CorpuskitError):
 
 class DependencyError(CorpuskitError):
     """An optional dependency is missing."""
+
+
+_TOML_TYPES = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
+               (list, "an array"), (dict, "a table"))
+
+
+def describe_value(value: object) -> str:
+    """A value as the user wrote it, with its TOML type: ``'en' (a string)``."""
+    import reprlib
+
+    kind = next((name for cls, name in _TOML_TYPES if isinstance(value, cls)), type(value).__name__)
+    short = reprlib.Repr()  # bounded: a huge or deeply nested value stays one short line
+    short.maxstring = short.maxother = short.maxlong = 60
+    short.maxlevel = 3
+    return f"{short.repr(value)} ({kind})"
 
 
 def require(module: str, feature: str, extra: str | None = None):

@@ -18,10 +18,25 @@ Keys (all present on every record leaving a reader):
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
+import re
 from typing import Any
 
+from corpuskit.errors import InputError
+
 Record = dict[str, Any]
+
+#: The record fields that hold text (str or None), checked by :func:`new_record`.
+STRING_FIELDS = ("id", "title", "outlet", "date", "time", "author", "url", "text")
+#: What an id may be (the gate checks published ids with the same pattern): room is left
+#: for the ``-2``, ``-3`` suffix of a repeat within the gate's 128 characters.
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][^\s\x00-\x1f\x7f]{0,127}$")
+MAX_INPUT_ID = 100
+READ_STEP = "read"  # the step name of edits made while reading (provenance)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE_TIME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)"
+                            r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 
 
 def new_record(
@@ -37,7 +52,15 @@ def new_record(
     id: str | None = None,
     extra: dict | None = None,
 ) -> Record:
-    """Make a record as a reader emits it (no edits yet)."""
+    """Make a record as a reader emits it, with the promises the published data keeps.
+
+    Every reader makes its records here, so this is where input is held to the
+    schema: text fields are real Unicode (a lone surrogate, which JSON escapes
+    such as ``"\\udc80"`` produce, cannot be published as UTF-8), the id is one
+    the gate accepts, and ``date`` is ISO ``YYYY-MM-DD`` (:func:`iso_date`).
+    Anything else raises :class:`~corpuskit.errors.InputError` naming the
+    source file and line.
+    """
     record: Record = {
         "id": id,
         "title": title,
@@ -54,9 +77,79 @@ def new_record(
         "steps": [],
         "merged": [],
     }
+    _check_strings(record)
+    if date is not None:
+        record["date"], dropped = _date_or_error(date, source)
+        if dropped:
+            record["edits"].append(edit(READ_STEP, "date", "date_only", f"{date!r} -> {record['date']!r}"))
+            record["steps"].append(READ_STEP)
     if extra:
         record["extra"] = extra
     return record
+
+
+def _where(source: dict) -> tuple[str | None, int | None]:
+    return source.get("path"), source.get("start_line")
+
+
+def _check_strings(record: Record) -> None:
+    for name in STRING_FIELDS:
+        value = record[name]
+        if value is None or value.isascii():
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InputError(
+                f"field {name!r} is not valid Unicode (lone surrogate {value[exc.start]!r} at character "
+                f"{exc.start + 1}, e.g. from a JSON escape like \"\\udc80\"); fix or remove it in the source",
+                *_where(record["source"])) from None
+    rid = record["id"]
+    if rid is not None and (len(rid) > MAX_INPUT_ID or not ID_PATTERN.match(rid)):
+        raise InputError(f"field 'id' {rid[:40]!r}{'...' if len(rid) > 40 else ''} is not a usable id: "
+                         f"1-{MAX_INPUT_ID} characters, no spaces or control characters, starting with a "
+                         "letter or digit; fix it, or leave the id out to get a content hash",
+                         *_where(record["source"]))
+
+
+def iso_date(value: str) -> tuple[str, bool] | None:
+    """The ISO ``YYYY-MM-DD`` of a date value, and whether a time of day was dropped; None if invalid.
+
+    Accepted: ``YYYY-MM-DD`` (a real calendar date), and an ISO 8601 date and
+    time (``2020-09-28T15:25:00Z``, as a Parquet timestamp is read), whose date
+    is taken as written. The dropped part counts as an edit unless it is a bare
+    midnight without an offset (what a Parquet date stored as a timestamp holds).
+    Anything else is refused, never guessed: ``09/10/2020`` has two readings.
+
+    >>> iso_date("2020-09-28"), iso_date("2020-09-28T00:00:00"), iso_date("2020-09-28T15:25:00+03:00")
+    (('2020-09-28', False), ('2020-09-28', False), ('2020-09-28', True))
+    >>> iso_date("Feb 30 2020"), iso_date("2020-02-30"), iso_date("2020-09-28T25:00")
+    (None, None, None)
+    """
+    match = _ISO_DATE_TIME.match(value)
+    day = match.group("date") if match else value
+    if not _ISO_DATE.match(day):
+        return None
+    try:
+        _dt.date.fromisoformat(day)
+        if match:
+            _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if not match:
+        return day, False
+    midnight = match.group("zone") is None and not match.group("time").replace("0", "").strip(":.")
+    return day, not midnight
+
+
+def _date_or_error(value: str, source: dict) -> tuple[str | None, bool]:
+    if not value.strip():
+        return None, False
+    parsed = iso_date(value.strip())
+    if parsed is None:
+        raise InputError(f"field 'date' {value[:40]!r} is not an ISO date; write it as YYYY-MM-DD "
+                         "(e.g. 2020-09-28) or leave it empty", *_where(source))
+    return parsed
 
 
 def source_span(

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SEED_DIR
+from helpers import copy_project
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's default dataset setup (config + seeds) in a temp folder."""
-    shutil.copy(ROOT / "corpuskit.toml", tmp_path / "corpuskit.toml")
-    shutil.copytree(SEED_DIR, tmp_path / "seeds")
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 @pytest.fixture

@@ -13,6 +13,21 @@ DIST = ROOT / "dist"
 EVAL = ROOT.parent / "shared" / "eval"
 
 
+#: The files that make up the project's default dataset setup (config, its licence notice, seeds).
+PROJECT_FILES = ("corpuskit.toml", "DATA-NOTICE.md")
+
+
+def copy_project(dest) -> Path:
+    """Copy the default dataset's setup (``PROJECT_FILES`` and ``seeds/``) into ``dest``."""
+    import shutil
+
+    dest = Path(dest)
+    for name in PROJECT_FILES:
+        shutil.copy(ROOT / name, dest / name)
+    shutil.copytree(SEED_DIR, dest / "seeds")
+    return dest
+
+
 def tree_digests(folder) -> dict[str, str]:
     """sha256 of every file under ``folder`` (written here, independently of the library)."""
     out = {}

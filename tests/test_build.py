@@ -15,9 +15,9 @@ from corpuskit.config import load_config
 from corpuskit.errors import PublishError
 from corpuskit.steps.encoding import FixEncoding
 
-from helpers import DIST, ROOT, tree_digests
+from helpers import DIST, ROOT, copy_project, tree_digests
 
-NAME, VERSION = "nagorno-karabakh-2020", "1.0.0"
+NAME, VERSION = "nagorno-karabakh-2020", "1.0.1"
 COMMITTED = DIST / NAME / VERSION
 
 
@@ -31,11 +31,8 @@ def _rows(folder, sub="data"):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The default dataset built from a copy of the project (1 worker)."""
-    import shutil
-
     root = tmp_path_factory.mktemp("project")
-    shutil.copy(ROOT / "corpuskit.toml", root / "corpuskit.toml")
-    shutil.copytree(ROOT / "seeds", root / "seeds")
+    copy_project(root)
     config = load_config(root=str(root))
     result = build(config, workers=1)
     return root, result
@@ -111,7 +108,7 @@ def test_manifest_and_card(built):
     folder = root / "dist" / NAME / VERSION
     manifest = json.loads((folder / "manifest.json").read_text())
     files = {f["path"]: f for f in manifest["files"]}
-    assert set(files) == {"README.md", "corpuskit.toml", "data/train-00000-of-00001.parquet",
+    assert set(files) == {"README.md", "corpuskit.toml", "DATA-NOTICE.md", "data/train-00000-of-00001.parquet",
                           "removed/train-00000-of-00001.parquet"}
     for path, entry in files.items():
         data = (folder / path).read_bytes()
@@ -127,6 +124,9 @@ def test_manifest_and_card(built):
     meta = yaml.safe_load(front)
     assert meta["configs"][0]["data_files"] == [{"split": "train", "path": "data/train-00000-of-00001.parquet"}]
     assert meta["size_categories"] == ["n<1K"] and meta["license"] == "other" and meta["language"] == ["en"]
+    # a custom licence is named and linked (Hub card spec); the linked notice ships beside the card
+    assert (meta["license_name"], meta["license_link"]) == ("press-digest-research-only", "DATA-NOTICE.md")
+    assert (folder / "DATA-NOTICE.md").read_bytes() == (root / "DATA-NOTICE.md").read_bytes()
     assert meta["dataset_info"][0]["splits"][0]["num_examples"] == 5
     for heading in ("## Summary", "## Sources", "## How it was cleaned", "## Fields", "## How to load",
                     "## Limitations"):

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from corpuskit.cli import main
 
-from helpers import ROOT, SEED_DIR
+from helpers import ROOT, SEED_DIR, copy_project
 
 NAME = "nagorno-karabakh-2020"
 
@@ -36,8 +36,7 @@ def good_project(tmp_path_factory) -> Path:
     from corpuskit.config import load_config
 
     project = tmp_path_factory.mktemp("good-project")
-    shutil.copy(ROOT / "corpuskit.toml", project / "corpuskit.toml")
-    shutil.copytree(SEED_DIR, project / "seeds")
+    copy_project(project)
     config = load_config(root=str(project))
     result = build(config, workers=1)
     assert Path(result.folder) == project / "dist" / config.name / config.version
@@ -287,9 +286,9 @@ def test_schema_drift_fails_schema(folder):
 
 
 def test_wrong_version_folder_name_fails_version(folder):
-    renamed = folder.with_name("1.0.1")
+    renamed = folder.with_name("9.9.9")
     folder.rename(renamed)
-    assert_only(renamed, {"files.version"}, "the folder is '1.0.1'")
+    assert_only(renamed, {"files.version"}, "the folder is '9.9.9'")
 
 
 def test_out_folder_not_named_by_version_is_a_warning_not_a_failure(folder):

@@ -23,7 +23,7 @@ from helpers import ROOT
 def test_project_config_is_the_default_dataset():
     config = load_config(root=str(ROOT))
     assert config.name == "nagorno-karabakh-2020"
-    assert config.version == "1.0.0"
+    assert config.version == "1.0.1"
     assert [s.name for s in config.pipeline] == list(DEFAULT_PIPELINE)
     assert config.variants["Nagorno"] == ("Nargono", "Nagorny")
     assert config.allowed_languages == ["en"]
@@ -52,8 +52,9 @@ def test_standalone_lexicon_file_gets_name_and_version_defaults(tmp_path):
 
 @pytest.mark.parametrize("table,message", [
     ({"name": "x", "version": "1.0.0", "colour": "red"}, "unknown configuration key 'colour'"),
-    ({"name": "x", "version": "1.0"}, "version '1.0' must be MAJOR.MINOR.PATCH"),
-    ({"name": "bad name!", "version": "1.0.0"}, "name 'bad name!'"),
+    ({"name": "x", "version": "1.0"}, "version: expected MAJOR.MINOR.PATCH, e.g. '1.0.0', got '1.0'"),
+    ({"name": "bad name!", "version": "1.0.0"}, "name: expected letters, digits, '.', '_' or '-' (at most 96), "
+                                                "got 'bad name!'"),
     ({"name": "x", "version": "1.0.0", "pipeline": [{"step": "fix_everything"}]},
      "unknown pipeline step 'fix_everything'"),
     ({"name": "x", "version": "1.0.0", "pipeline": [{"step": "fix_encoding", "speed": 3}]},

@@ -106,3 +106,61 @@ ENUMERATIONS: dict[str, frozenset[str]] = {
     "language_creators": CREATORS,
     "annotations_creators": CREATORS,
 }
+
+
+def close_match(value: object, allowed) -> str | None:
+    """The allowed value a near-miss ``value`` most likely means (case and typos), or None.
+
+    >>> close_match("MIT", LICENSES), close_match("text-generaton", TASK_CATEGORIES)
+    ('mit', 'text-generation')
+    """
+    import difflib
+
+    if not isinstance(value, str):
+        return None
+    lowered = {a.lower(): a for a in allowed}
+    if value.lower() in lowered:
+        return lowered[value.lower()]
+    found = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.75)
+    return lowered[found[0]] if found else None
+
+
+def language_suggestion(value: object) -> str | None:
+    """The code a wrong ``language`` value most likely means (``english`` -> ``en``), or None.
+
+    Language names are looked up in the list of the Hub's language codes that
+    ``datasets`` ships (read without importing ``datasets``); case and ``_``
+    separators are fixed (``EN`` -> ``en``, ``en_US`` -> ``en-US``).
+
+    >>> language_suggestion("English"), language_suggestion("en_US"), language_suggestion("xx-yy-zz")
+    ('en', 'en-US', None)
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    parts = value.strip().replace("_", "-").split("-")
+    tag = "-".join([parts[0].lower()] + [p.upper() if len(p) == 2 else p for p in parts[1:]])
+    if tag != value and language_problem(tag) is None:
+        return tag
+    return _language_names().get(value.strip().lower())
+
+
+def _language_names() -> dict[str, str]:
+    """English language name (lower case) -> its shortest Hub code, from ``datasets``' list."""
+    import importlib.util
+    import json
+    import os
+
+    spec = importlib.util.find_spec("datasets")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = os.path.join(list(spec.submodule_search_locations)[0], "utils", "resources", "languages.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            codes = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    names: dict[str, str] = {}
+    for code, label in sorted(codes.items(), key=lambda item: (len(item[0]), item[0])):
+        for name in label.split(";"):
+            names.setdefault(name.split("(")[0].strip().lower(), code)
+    return names

@@ -2,28 +2,56 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+
 import yaml
 
-SIZE_CATEGORIES = (
-    (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-    (1_000_000, "100K<n<1M"), (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"),
-    (1_000_000_000, "100M<n<1B"), (10_000_000_000, "1B<n<10B"),
-    (100_000_000_000, "10B<n<100B"), (1_000_000_000_000, "100B<n<1T"),
-)
-
-
-def size_category(rows: int) -> str:
-    for limit, label in SIZE_CATEGORIES:
-        if rows < limit:
-            return label
-    return "n>1T"
-
+from corpuskit.check.hub_enums import size_category
+from corpuskit.errors import ConfigError
 
 def features_yaml(schema) -> list:
     """``dataset_info.features`` exactly as ``datasets`` writes it for ``schema``."""
     from datasets import Features
 
     return Features.from_arrow_schema(schema)._to_yaml_list()
+
+
+def arrow_nbytes(paths) -> int:
+    """The size ``datasets`` gives a split of these parquet files: its Arrow size in memory.
+
+    ``datasets`` reads a parquet file one row group at a time and adds up each
+    table's ``nbytes`` (``ArrowWriter``); this reads the files the same way, so
+    ``num_bytes`` and ``dataset_size`` on the card are the figures ``datasets``
+    computes for the data, not the (compressed) size of the files.
+    """
+    import pyarrow.parquet as pq
+
+    total = 0
+    for path in paths:
+        parquet = pq.ParquetFile(path)
+        for group in range(parquet.metadata.num_row_groups):
+            total += parquet.read_row_group(group).combine_chunks().nbytes
+    return total
+
+
+def _is_url(link: str) -> bool:
+    return re.match(r"^https?://", link) is not None
+
+
+def ship_license_file(config, folder: str) -> None:
+    """Copy the project file a relative ``license_link`` names beside the card (the card links it)."""
+    link = config.license_link
+    if config.license != "other" or not link or _is_url(link):
+        return
+    source = os.path.join(config.root, link)
+    if os.path.islink(source):
+        raise ConfigError(f"license_link: {source} is a symlink; name the licence file itself")
+    try:
+        shutil.copyfile(source, os.path.join(folder, os.path.basename(link)))
+    except OSError as exc:
+        raise ConfigError(f"license_link: cannot ship {source} with the data ({exc.strerror})") from None
 
 
 def front_matter(*, config, configs: list[dict]) -> dict:
@@ -42,6 +70,7 @@ def front_matter(*, config, configs: list[dict]) -> dict:
     meta = {
         "pretty_name": config.pretty_name,
         "license": config.license,
+        **_custom_license(config),
         "language": list(config.language),
         "size_categories": [size_category(rows)],
         "task_categories": list(config.task_categories),
@@ -57,6 +86,15 @@ def front_matter(*, config, configs: list[dict]) -> dict:
         "dataset_info": info,
     }
     return meta
+
+
+def _custom_license(config) -> dict:
+    """``license_name``/``license_link``, which the Hub card spec asks for with ``license: other``."""
+    if config.license != "other":
+        return {}
+    link = config.license_link
+    return {"license_name": config.license_name,
+            "license_link": link if _is_url(link) else os.path.basename(link)}
 
 
 def _table(headers: list[str], rows: list[list]) -> str:

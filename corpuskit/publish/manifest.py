@@ -17,7 +17,7 @@ from importlib import metadata
 
 import tomli_w
 
-from corpuskit.publish.card import render_card
+from corpuskit.publish.card import arrow_nbytes, render_card, ship_license_file
 
 MANIFEST = "manifest.json"
 CONFIG_COPY = "corpuskit.toml"
@@ -75,7 +75,7 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
         "name": "default",
         "data_files": [("train", _paths(data_files, folder))],
         "schema": schema,
-        "splits": {"train": (rows, sum(os.path.getsize(p) for p in data_files))},
+        "splits": {"train": (rows, arrow_nbytes(data_files))},
         "download_size": sum(os.path.getsize(p) for p in data_files),
     }]
     if removed_files:
@@ -83,9 +83,10 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
             "name": "removed",
             "data_files": [("train", _paths(removed_files, folder))],
             "schema": removed_schema(),
-            "splits": {"train": (removed_rows, sum(os.path.getsize(p) for p in removed_files))},
+            "splits": {"train": (removed_rows, arrow_nbytes(removed_files))},
             "download_size": sum(os.path.getsize(p) for p in removed_files),
         })
+    ship_license_file(config, folder)
     card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
                        removed_reasons=removed_reasons)
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:

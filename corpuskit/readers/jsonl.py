@@ -6,6 +6,7 @@ Recognised optional fields: ``id``, ``title``, ``outlet``, ``date``, ``time``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 from corpuskit.errors import InputError
@@ -13,6 +14,28 @@ from corpuskit.readers.source import SourceText
 from corpuskit.records import Record, content_id, new_record, source_span
 
 _OPTIONAL = ("title", "outlet", "date", "time", "author", "url")
+
+
+def load_json_line(line: str, path: str, line_no: int) -> object:
+    """Parse one JSON Lines line; anything the parser refuses is an InputError naming file and line.
+
+    Besides malformed JSON, that is nesting deeper than the interpreter's
+    recursion limit (``RecursionError``) and an integer of more than 4300
+    digits (``ValueError``): bounds of the parser, reported as such.
+    """
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line",
+                         path, line_no) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read (over about 1000 levels); flatten the record",
+                         path, line_no) from None
+    except ValueError as exc:
+        if "digits" in str(exc):
+            raise InputError("JSON number too long to read (over 4300 digits); write it as a string "
+                             "or remove it", path, line_no) from None
+        raise InputError(f"invalid JSON ({exc}); fix or remove the line", path, line_no) from None
 
 
 def record_from_object(obj: object, source: SourceText, index: int, raw: bytes,

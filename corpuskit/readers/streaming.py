@@ -13,14 +13,13 @@ the file size; records are identical to parsing the whole file at once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import LineStream, decode_line, split_block
 from corpuskit.readers.digest import DigestParser, _clean, is_blank, parse_date
-from corpuskit.readers.jsonl import record_from_object
+from corpuskit.readers.jsonl import load_json_line, record_from_object
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
@@ -45,12 +44,7 @@ def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
         if not raw.strip():
             continue
         try:
-            line = decode(raw, source.path, index)
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line",
-                                 source.path, index + 1) from None
+            obj = load_json_line(decode(raw, source.path, index), source.path, index + 1)
             yield record_from_object(obj, source, index, raw, start, start + len(raw))
         except InputError as error:
             if on_error == "raise":

@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from corpuskit.errors import ConfigError
-from corpuskit.records import Record, with_changes
+from corpuskit.errors import ConfigError, describe_value
+from corpuskit.records import STRING_FIELDS, Record, with_changes
 
 
 @dataclass(frozen=True)
@@ -84,18 +84,25 @@ class Step:
 
     @classmethod
     def from_config(cls, table: dict, context: "StepContext") -> "Step":
-        known = {f.name for f in dataclasses.fields(cls.Params)}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise ConfigError(
-                f"pipeline step {cls.name!r}: unknown parameter {unknown[0]!r} "
-                f"(known: {', '.join(sorted(known)) or 'none'})"
-            )
+        """The step configured by a ``[[pipeline]]`` table, validated against ``Params``.
+
+        Every parameter is type-checked from the ``Params`` field types before
+        the step's own ``coerce`` sees it (:func:`param_problems`), and all
+        problems are reported at once, one line each.
+        """
+        problems = param_problems(cls.Params, table) or cls.value_problems(table)
+        if problems:
+            raise ConfigError(*(f"pipeline step {cls.name!r}: {p}" for p in problems))
         try:
             params = cls.Params(**cls.coerce(table, context))
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"pipeline step {cls.name!r}: {exc}") from None
         return cls(params)
+
+    @classmethod
+    def value_problems(cls, table: dict) -> list[str]:
+        """Problems with well-typed parameter values, one line each (override to add checks)."""
+        return []
 
     @classmethod
     def coerce(cls, table: dict, context: "StepContext") -> dict:
@@ -115,6 +122,62 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+def param_problems(params: type, table: dict) -> list[str]:
+    """What is wrong with a step's parameter table, judged from the ``Params`` field types.
+
+    Unknown names get the nearest known one as a suggestion. A parameter typed
+    ``str``, ``bool``, ``int``, ``float`` or ``tuple[str, ...]`` (optionally
+    ``| None``) must hold that TOML type: a string is never taken for a list
+    (it would be read letter by letter), a boolean never for a number. Numbers
+    must be finite and not negative (no step has a meaningful negative
+    parameter); upper bounds and other shapes are the step's ``coerce``'s to check.
+    """
+    import difflib
+    import typing
+
+    hints = typing.get_type_hints(params)
+    known = [f.name for f in dataclasses.fields(params)]
+    problems = []
+    for name, value in table.items():
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)) or 'none'}"
+            problems.append(f"unknown parameter {name!r}; {hint}")
+            continue
+        expected = _toml_shape(hints[name])
+        if expected is not None and not expected[1](value):
+            problems.append(f"{name}: expected {expected[0]}, got {describe_value(value)}")
+    return problems
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < float("inf")
+
+
+#: Parameter type -> (what a TOML value must be, its test).
+_SHAPES: dict[Any, tuple[str, Any]] = {
+    str: ("a string", lambda v: isinstance(v, str)),
+    bool: ("true or false", lambda v: isinstance(v, bool)),
+    int: ("an integer >= 0", lambda v: _number(v) and isinstance(v, int)),
+    float: ("a number >= 0", _number),
+    tuple[str, ...]: ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+}
+
+
+def _toml_shape(hint: Any) -> tuple[str, Any] | None:
+    """The TOML shape a parameter of type ``hint`` needs (``X | None`` as ``X``), or None."""
+    import types
+    import typing
+
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        hint = args[0] if len(args) == 1 else hint
+    try:
+        return _SHAPES.get(hint)
+    except TypeError:  # an unhashable annotation: the step's coerce checks it
+        return None
 
 
 @dataclass(frozen=True)
@@ -170,6 +233,19 @@ class FieldStep(RecordStep):
 
     def edit_field(self, name: str, value: str) -> tuple[str, list[dict]]:  # pragma: no cover
         raise NotImplementedError
+
+    @classmethod
+    def value_problems(cls, table: dict) -> list[str]:
+        """``fields`` must name record text fields: an unknown name would silently edit nothing."""
+        import difflib
+
+        problems = []
+        for name in table.get("fields", ()):
+            if name not in STRING_FIELDS:
+                close = difflib.get_close_matches(name, STRING_FIELDS, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(STRING_FIELDS)}"
+                problems.append(f"fields: {name!r} is not a record field; {hint}")
+        return problems
 
     def apply(self, record: Record) -> Record:
         changes: dict = {}
