@@ -375,8 +375,9 @@ def _read_toml(path: str) -> dict:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML (nested too deeply to read)") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    except ValueError as exc:  # the parser's bound on integers: more than 4300 digits
+        what = "an integer of more than 4300 digits" if "digits" in str(exc) else str(exc)
+        raise ConfigError(f"{path}: invalid TOML ({what})") from None
 
 
 def load_config(path: str | None = None, root: str | None = None) -> Config:

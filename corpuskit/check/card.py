@@ -64,12 +64,28 @@ def check_enums(folder: VersionFolder) -> CheckResult:
         problem = language_problem(code)
         if problem:
             result.fail("language", problem)
+    for problem in _custom_license_problems(meta, folder.path):
+        result.fail("license", problem)
     if key_value := meta.get("pretty_name"):
         if not isinstance(key_value, str) or not key_value.strip():
             result.fail("pretty_name", "must be a non-empty string")
     result.summary = f"{result.checked} enumerated values valid" if not result.problems else \
         f"{len(result.problems)} invalid value(s)"
     return result
+
+
+def _custom_license_problems(meta: dict, path: str) -> list[str]:
+    """``license: other`` needs ``license_name`` and ``license_link`` (Hub card spec); a relative
+    link must name a file in the version folder."""
+    if meta.get("license") != "other":
+        return []
+    problems = [f"license: other without {key}" for key in ("license_name", "license_link")
+                if not isinstance(meta.get(key), str) or not meta[key].strip()]
+    link = meta.get("license_link")
+    if isinstance(link, str) and link.strip() and not re.match(r"^https?://", link) and \
+            not os.path.isfile(os.path.join(path, link)):
+        problems.append(f"license_link {link!r} names no file in the version folder")
+    return problems
 
 
 def check_size_category(folder: VersionFolder) -> CheckResult:

@@ -51,6 +51,22 @@ def _plain(value):
     return value
 
 
+def _batch_rows(batch, shown: str, first_row: int) -> list[dict]:
+    """The rows of a record batch; a string that is not valid UTF-8 is an InputError naming its row."""
+    try:
+        return batch.to_pylist()
+    except UnicodeDecodeError:
+        for name in batch.schema.names:
+            column = batch.column(name)
+            for index in range(batch.num_rows):
+                try:
+                    column[index].as_py()
+                except UnicodeDecodeError:
+                    raise InputError(f"column {name!r} holds bytes that are not valid UTF-8; fix the "
+                                     "file's strings", shown, first_row + index + 1) from None
+        raise
+
+
 def read_parquet(source: SourceText, on_error: str = "raise",
                  report: Callable[[InputError], None] | None = None,
                  progress: Callable[[int], None] | None = None,
@@ -62,7 +78,7 @@ def read_parquet(source: SourceText, on_error: str = "raise",
     row = 0
     try:
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            for obj in batch.to_pylist():
+            for obj in _batch_rows(batch, source.path, row):
                 index = row
                 row += 1
                 obj = {key: _plain(value) for key, value in obj.items()}

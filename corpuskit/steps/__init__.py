@@ -37,12 +37,16 @@ RECORD_STEPS = tuple(name for name in DEFAULT_PIPELINE if STEPS[name].kind == "r
 
 def build_step(table: dict, context: StepContext) -> Step:
     """Instantiate a step from a ``{step = NAME, ...params}`` table."""
+    import difflib
+
     table = dict(table)
     name = table.pop("step", None)
+    if name is None:
+        raise ConfigError(f"a [[pipeline]] table has no step = NAME (known: {', '.join(STEPS)})")
     if name not in STEPS:
-        raise ConfigError(
-            f"unknown pipeline step {name!r} (known: {', '.join(STEPS)})"
-        )
+        close = difflib.get_close_matches(str(name), list(STEPS), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(STEPS)}"
+        raise ConfigError(f"unknown pipeline step {name!r}; {hint}")
     return STEPS[name].from_config(table, context)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpuskit.errors import describe_value
 from corpuskit.lang import UNDETERMINED, detect, get_model
 from corpuskit.records import Record, with_changes
 from corpuskit.steps.base import Drop, RecordStep
@@ -51,6 +52,9 @@ class DetectLanguage(RecordStep):
     @classmethod
     def coerce(cls, table, context):
         table = dict(table)
+        if table.get("min_probability", 0) > 1:
+            raise ValueError("min_probability: expected a number from 0 to 1, "
+                             f"got {describe_value(table['min_probability'])}")
         table["languages"] = tuple(table.get("languages", context.languages))
         return table
 
