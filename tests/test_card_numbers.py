@@ -1,0 +1,74 @@
+"""Card numbers: ``num_bytes``/``dataset_size`` are what ``datasets`` computes for the data.
+
+``datasets`` gives a split's size as the Arrow size in memory of its tables, read
+one parquet row group at a time; the card used to give the parquet file size
+(several times smaller). The reference here is ``datasets`` itself, computing
+the figure from the parquet files alone (no card involved).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+
+import pytest
+import yaml
+
+from corpuskit.build import build
+from corpuskit.config import parse_config
+
+
+@pytest.fixture
+def published(tmp_path, monkeypatch):
+    """A small dataset written in several row groups, with nulls, edits and removed copies."""
+    import corpuskit.publish.writer as writer
+
+    monkeypatch.setattr(writer, "ROW_GROUP_ROWS", 64)  # several row groups without a big input
+    lines = []
+    for i in range(300):
+        record = {"id": f"a{i}", "text": f"Article {i} reports that {i * 7} people met in town {i % 13}. " * 3,
+                  "title": None if i % 5 == 0 else f"Headline {i}",
+                  "date": None if i % 3 else f"2020-09-{1 + i % 28:02d}T10:00:00Z"}
+        lines.append(json.dumps(record))
+    lines += lines[:20]  # exact copies: a removed config
+    (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n")
+    config = parse_config({"name": "n", "version": "1.0.0", "inputs": ["in.jsonl"]}, str(tmp_path))
+    result = build(config, out=str(tmp_path / "out"), workers=1)
+    return tmp_path / "out", result
+
+
+def card_info(folder) -> dict:
+    meta = yaml.safe_load((folder / "README.md").read_text().split("---\n")[1])
+    return {info["config_name"]: info for info in meta["dataset_info"]}
+
+
+def test_num_bytes_are_what_datasets_computes(published):
+    import datasets
+    import pyarrow.parquet as pq
+
+    folder, result = published
+    info = card_info(folder)
+    assert set(info) == {"default", "removed"}
+    for name, sub in (("default", "data"), ("removed", "removed")):
+        files = sorted(str(p) for p in (folder / sub).glob("*.parquet"))
+        assert pq.ParquetFile(files[0]).metadata.num_row_groups > 1 or name == "removed"
+        with tempfile.TemporaryDirectory() as cache:
+            loaded = datasets.load_dataset("parquet", data_files={"train": files}, cache_dir=cache)
+        computed = loaded["train"].info.splits["train"].num_bytes
+        split = info[name]["splits"][0]
+        assert split["num_bytes"] == computed
+        assert info[name]["dataset_size"] == computed
+        assert split["num_examples"] == loaded["train"].num_rows
+        assert info[name]["download_size"] == sum((folder / sub / p).stat().st_size
+                                                  for p in (folder / sub).iterdir())
+        assert computed != info[name]["download_size"]
+
+
+def test_loading_the_folder_reports_the_card_numbers(published):
+    import datasets
+
+    folder, _ = published
+    with tempfile.TemporaryDirectory() as cache:
+        train = datasets.load_dataset(str(folder), cache_dir=cache)["train"]
+    assert train.info.splits["train"].num_bytes == card_info(folder)["default"]["splits"][0]["num_bytes"]
+    assert train.info.dataset_size == card_info(folder)["default"]["dataset_size"]
