@@ -317,6 +317,9 @@ def _check_license_file(config: Config) -> Config:
 CHECK_KEYS: dict[str, tuple[str, Any]] = {
     "min_chars": ("an integer >= 0", lambda v: _is_int(v) and v >= 0),
     "near_duplicate_threshold": ("a number above 0 and at most 1", lambda v: _is_number(v) and 0 < v <= 1),
+    # gate relaxations (issue 13, the gate before publishing): explicit, recorded in manifest and card
+    "skip": ("a list of check names", lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v)),
+    "allow_empty": ("true or false", lambda v: isinstance(v, bool)),
 }
 
 

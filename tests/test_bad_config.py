@@ -176,7 +176,7 @@ CASES = [
         "unknown [check] key 'min_charz'; did you mean 'min_chars'?",
     ]),
     ('check-unknown', '[check]\nspeed = 10', [
-        "unknown [check] key 'speed'; known: min_chars, near_duplicate_threshold",
+        "unknown [check] key 'speed'; known: allow_empty, min_chars, near_duplicate_threshold, skip",
     ]),
     ('check-string', '[check]\nmin_chars = "40"', [
         "[check] min_chars: expected an integer >= 0, got '40' (a string)",
@@ -204,6 +204,12 @@ CASES = [
     ]),
     ('check-threshold-string', '[check]\nnear_duplicate_threshold = "high"', [
         "[check] near_duplicate_threshold: expected a number above 0 and at most 1, got 'high' (a string)",
+    ]),
+    ('check-skip-string', '[check]\nskip = "records"', [
+        "[check] skip: expected a list of check names, got 'records' (a string)",
+    ]),
+    ('check-allow-empty-string', '[check]\nallow_empty = "yes"', [
+        "[check] allow_empty: expected true or false, got 'yes' (a string)",
     ]),
     ('check-not-table', 'check = 5', [
         '[check]: expected a table of thresholds, got 5 (an integer)',
