@@ -120,6 +120,17 @@ PARQUET_CASES = [
      "in.parquet:2: column 'text' holds bytes that are not valid UTF-8; fix the file's strings"),
     ("parquet-date-feb-30", "in.parquet", lambda: _parquet(text=[BODY, BODY], date=["2020-09-28", "Feb 30 2020"]),
      f"in.parquet:2: field 'date' 'Feb 30 2020' {NOT_ISO}"),
+    ("parquet-timestamp-out-of-range", "in.parquet",
+     lambda: _parquet(text=[BODY, BODY], date=pa.array([0, 2**52], pa.timestamp("ms"))),
+     "in.parquet:2: column 'date' holds a value outside what can be read (date value out of range); "
+     "fix or remove it"),
+    ("parquet-date32-before-year-1", "in.parquet", lambda: _parquet(text=[BODY], date=pa.array([-10**6], pa.date32())),
+     "in.parquet:1: column 'date' holds a value outside what can be read (date value out of range); "
+     "fix or remove it"),
+    ("parquet-null-text", "in.parquet", lambda: _parquet(text=pa.array([BODY, None], pa.string())),
+     "in.parquet:2: record has no 'text' string; every record needs one"),
+    ("parquet-date-decimal", "in.parquet", lambda: _parquet(text=[BODY], date=pa.array([12], pa.decimal128(5, 2))),
+     "in.parquet:1: field 'date' must be a string or null"),
     ("parquet-date-int", "in.parquet", lambda: _parquet(text=[BODY], date=[20200928]),
      "in.parquet:1: field 'date' must be a string or null"),
     ("parquet-id-float", "in.parquet", lambda: _parquet(text=[BODY], id=[1.5]),

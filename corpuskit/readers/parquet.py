@@ -52,10 +52,11 @@ def _plain(value):
 
 
 def _batch_rows(batch, shown: str, first_row: int) -> list[dict]:
-    """The rows of a record batch; a string that is not valid UTF-8 is an InputError naming its row."""
+    """The rows of a record batch. A value Python cannot hold (a string that is not valid
+    UTF-8, a date or timestamp outside years 1-9999) is an InputError naming its row and column."""
     try:
         return batch.to_pylist()
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, OverflowError, ValueError):
         for name in batch.schema.names:
             column = batch.column(name)
             for index in range(batch.num_rows):
@@ -64,6 +65,9 @@ def _batch_rows(batch, shown: str, first_row: int) -> list[dict]:
                 except UnicodeDecodeError:
                     raise InputError(f"column {name!r} holds bytes that are not valid UTF-8; fix the "
                                      "file's strings", shown, first_row + index + 1) from None
+                except (OverflowError, ValueError) as exc:
+                    raise InputError(f"column {name!r} holds a value outside what can be read ({exc}); "
+                                     "fix or remove it", shown, first_row + index + 1) from None
         raise
 
 
