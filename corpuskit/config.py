@@ -146,8 +146,10 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         problems.expected("name", "letters, digits, '.', '_' or '-' (at most 96)", name)
     if version is not None and not (isinstance(version, str) and _VERSION_RE.match(version)):
         problems.expected("version", "MAJOR.MINOR.PATCH, e.g. '1.0.0'", version)
-    for key in ("pretty_name", "description"):
-        _string(problems, data, key)
+    _string(problems, data, "description")
+    pretty_name = _string(problems, data, "pretty_name")
+    if pretty_name is not None and (not pretty_name.strip() or "\n" in pretty_name):
+        problems.expected("pretty_name", "a non-empty one-line string", pretty_name)
     on_error = data.get("on_error", "raise")
     if on_error not in ("raise", "skip"):
         problems.expected("on_error", "'raise' or 'skip'", on_error)

@@ -271,8 +271,24 @@ CASES = [
     ('boilerplate-rule-typo', '[[pipeline]]\nstep = "strip_boilerplate"\nrules = ["share_barr"]', [
         "pipeline step 'strip_boilerplate': unknown rule 'share_barr' (known: reporting_trailer, read_more, watch_videos, photo_caption, share_bar, newsletter, copyright)",
     ]),
+    ('boilerplate-extra-rule-number', '[[pipeline]]\nstep = "strip_boilerplate"\nextra_rules = {x = 5}', [
+        "pipeline step 'strip_boilerplate': extra_rules: expected a table of name = string, got {'x': 5} (a table)",
+    ]),
+    ('variants-lexicon-number', '[[pipeline]]\nstep = "normalize_variants"\nlexicon = 5', [
+        "pipeline step 'normalize_variants': lexicon: expected a table of name = [strings], got 5 (an integer)",
+    ]),
+    ('variants-lexicon-string-value', '[[pipeline]]\nstep = "normalize_variants"\nlexicon = {"A" = "B"}', [
+        "pipeline step 'normalize_variants': lexicon: expected a table of name = [strings], "
+        "got {'A': 'B'} (a table)",
+    ]),
+    ('pretty-name-empty', 'pretty_name = ""', [
+        "pretty_name: expected a non-empty one-line string, got '' (a string)",
+    ]),
+    ('pretty-name-two-lines', 'pretty_name = "a\\nb"', [
+        "pretty_name: expected a non-empty one-line string, got 'a\\nb' (a string)",
+    ]),
     ('boilerplate-extra-string', '[[pipeline]]\nstep = "strip_boilerplate"\nextra_rules = "x"', [
-        "pipeline step 'strip_boilerplate': extra_rules must be a table of name = regex",
+        "pipeline step 'strip_boilerplate': extra_rules: expected a table of name = string, got 'x' (a string)",
     ]),
     ('encoding-fields-string', '[[pipeline]]\nstep = "fix_encoding"\nfields = "text"', [
         "pipeline step 'fix_encoding': fields: expected a list of strings, got 'text' (a string)",

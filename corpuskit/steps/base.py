@@ -129,8 +129,9 @@ def param_problems(params: type, table: dict) -> list[str]:
 
     Unknown names get the nearest known one as a suggestion. A parameter typed
     ``str``, ``bool``, ``int``, ``float`` or ``tuple[str, ...]`` (optionally
-    ``| None``) must hold that TOML type: a string is never taken for a list
-    (it would be read letter by letter), a boolean never for a number. Numbers
+    ``| None``) must hold that TOML type, and one typed as a tuple of pairs a
+    TOML table: a string is never taken for a list (it would be read letter
+    by letter), a boolean never for a number. Numbers
     must be finite and not negative (no step has a meaningful negative
     parameter); upper bounds and other shapes are the step's ``coerce``'s to check.
     """
@@ -163,6 +164,13 @@ _SHAPES: dict[Any, tuple[str, Any]] = {
     int: ("an integer >= 0", lambda v: _number(v) and isinstance(v, int)),
     float: ("a number >= 0", _number),
     tuple[str, ...]: ("a list of strings", lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)),
+    # tables, which the step's coerce turns into sorted tuples of pairs
+    tuple[tuple[str, str], ...]: ("a table of name = string",
+                                  lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values())),
+    tuple[tuple[str, tuple[str, ...]], ...]: (
+        "a table of name = [strings]",
+        lambda v: isinstance(v, dict) and all(isinstance(x, list) and all(isinstance(y, str) for y in x)
+                                              for x in v.values())),
 }
 
 
