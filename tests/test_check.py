@@ -389,6 +389,12 @@ def test_malformed_id_fails_ids(folder):
     assert_only(folder, {"records.ids"}, "row 0: malformed id 'bad id'")
 
 
+@pytest.mark.parametrize("date", ["Feb 30 2020", "2020-09-28T00:00:00", "28/09/2020", "2020-02-30"])
+def test_date_that_is_not_iso_fails_dates(folder, date):
+    row = edit_row(folder, 0, date=date)
+    assert_only(folder, {"records.dates"}, f"{row['id']}: date {date!r} is not ISO YYYY-MM-DD")
+
+
 def test_repeated_id_fails_ids(folder):
     rows = read_rows(folder)
     _rename(folder, 1, rows[0]["id"])

@@ -6,6 +6,7 @@ means that record was not cleaned (or was edited after the build).
 
 ``records.ids``              ids unique and well-formed
 ``records.required``         id, title, text and language non-empty
+``records.dates``            every date is ISO ``YYYY-MM-DD`` or null, as the card promises
 ``records.exact_duplicates`` no two records with the same normalised text
 ``records.near_duplicates``  no pair above the near-duplicate threshold (the dedup engine
                              and, for small datasets, a direct pairwise comparison)
@@ -26,9 +27,10 @@ from itertools import combinations
 
 from corpuskit.check.folder import VersionFolder
 from corpuskit.check.report import CheckResult
+from corpuskit.records import ID_PATTERN as _ID_RE
+from corpuskit.records import iso_date
 
 REQUIRED = ("id", "title", "text", "language")
-_ID_RE = re.compile(r"^[A-Za-z0-9][^\s\x00-\x1f\x7f]{0,127}$")
 _NON_WORD = re.compile(r"[\W_]+")
 #: Above this many records the pairwise near-duplicate comparison is left to the engine.
 PAIRWISE_LIMIT = 3000
@@ -88,6 +90,20 @@ def check_required(folder: VersionFolder) -> CheckResult:
             result.fail(_rid(record, index), f"empty {', '.join(empty)}")
     result.summary = (f"{result.checked} records have {', '.join(REQUIRED)}" if not result.problems
                       else f"{len(result.problems)} record(s) missing required fields")
+    return result
+
+
+def check_dates(folder: VersionFolder) -> CheckResult:
+    result = CheckResult("records.dates")
+    for index, record in enumerate(_records(folder)):
+        date = record.get("date")
+        if date is None:
+            continue
+        result.checked += 1
+        if not isinstance(date, str) or iso_date(date) != (date, False):
+            result.fail(_rid(record, index), f"date {date!r} is not ISO YYYY-MM-DD")
+    result.summary = (f"{result.checked} dates ISO YYYY-MM-DD (the rest null)" if not result.problems
+                      else f"{len(result.problems)} date(s) not ISO")
     return result
 
 
@@ -295,5 +311,5 @@ def check_min_chars(folder: VersionFolder) -> CheckResult:
     return result
 
 
-CHECKS = (check_ids, check_required, check_exact_duplicates, check_near_duplicates, check_mojibake,
+CHECKS = (check_ids, check_required, check_dates, check_exact_duplicates, check_near_duplicates, check_mojibake,
           check_variants, check_languages, check_min_chars, check_boilerplate)
