@@ -447,3 +447,53 @@ def test_the_gate_refuses_a_custom_licence_without_its_name_and_link(folder):
     assert result.exit_code == 1
     assert "license: other without license_name" in result.output
     assert "license_link 'TERMS.md' names no file in the version folder" in result.output
+
+
+# -- property: any TOML-shaped value is accepted or refused with ConfigError, never a crash ----
+
+def _toml_values():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+                        st.sampled_from(["en", "english", "mit", "other", "text-generation", "seeds",
+                                         "drop", "share_bar", "text", "1.0.0", "x"]))
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6)
+
+
+def _configs():
+    from hypothesis import strategies as st
+
+    from corpuskit.config import _KNOWN_KEYS, CHECK_KEYS
+    from corpuskit.steps import STEPS
+
+    values = _toml_values()
+    steps = st.sampled_from(sorted(STEPS)).flatmap(lambda name: st.fixed_dictionaries(
+        {"step": st.just(name)},
+        optional={f: values for f in STEPS[name].Params.__dataclass_fields__}))
+    top = {key: values for key in sorted(_KNOWN_KEYS - {"name", "version", "pipeline", "check"})}
+    return st.fixed_dictionaries(
+        {"name": st.just("x"), "version": st.just("1.0.0")},
+        optional={**top, "pipeline": st.lists(steps, max_size=3),
+                  "check": st.dictionaries(st.sampled_from(sorted(CHECK_KEYS) + ["min_charz"]), values,
+                                           max_size=3)})
+
+
+def test_any_configuration_is_accepted_or_refused_with_config_error(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+
+    from corpuskit.config import parse_config
+    from corpuskit.errors import ConfigError
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_configs())
+    def run(data):
+        try:
+            config = parse_config(data, str(tmp_path), source_file="c.toml")
+        except ConfigError as exc:
+            assert exc.problems and all(line.startswith("c.toml: ") for line in exc.problems)
+            assert all("\n" not in line for line in exc.problems)
+        else:
+            config.to_dict()  # a config that loads also round-trips
+
+    run()

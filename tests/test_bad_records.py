@@ -251,3 +251,48 @@ def test_clean_refuses_a_surrogate_before_any_step_sees_it(folder):
         "Error: in.jsonl:1: field 'url' is not valid Unicode (lone surrogate '\\udc80' at character 15, e.g. "
         "from a JSON escape like \"\\udc80\"); fix or remove it in the source"]
     assert not (folder / "o.jsonl").exists()
+
+
+# -- property: any JSON object gives a record that keeps the promises, or an InputError ---------
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    text = st.one_of(st.text(max_size=20), st.sampled_from(
+        ["2020-09-28", "2020-02-30", "2020-09-28T10:00:00Z", "Sept 28 2020", "", " ", "a b", "x\udc80y",
+         "\ud800", "9" * 120, "-1", "ok-id"]))
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), text)
+    return st.recursive(scalars, lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)), max_leaves=5)
+
+
+def test_any_json_object_is_a_valid_record_or_an_input_error(folder):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from corpuskit.errors import InputError
+    from corpuskit.readers import read_records
+    from corpuskit.records import ID_PATTERN, iso_date
+
+    fields = ("id", "title", "outlet", "date", "time", "author", "url", "text")
+    objects = st.fixed_dictionaries({"text": st.one_of(st.just(BODY), _json_values())},
+                                    optional={f: _json_values() for f in fields if f != "text"})
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                       HealthCheck.too_slow])
+    @given(objects)
+    def run(obj):
+        (folder / "in.jsonl").write_text(json.dumps(obj) + "\n", encoding="utf-8")  # escapes surrogates
+        try:
+            records = list(read_records(["in.jsonl"]))
+        except InputError as exc:
+            assert str(exc).startswith("in.jsonl:1: ") and "\n" not in str(exc)
+            return
+        for record in records:
+            for name in fields:
+                value = record[name]
+                assert value is None or isinstance(value, str) and value.encode("utf-8")
+            assert ID_PATTERN.match(record["id"])
+            assert record["date"] is None or iso_date(record["date"]) == (record["date"], False)
+
+    run()
