@@ -16,8 +16,8 @@ from corpuskit import __version__
 from corpuskit.errors import CorpuskitError
 
 
-def _fail(message: str, code: int = 1) -> None:
-    for line in message.splitlines() or [""]:  # several problems (a ConfigError): one line each
+def _fail(message: str, code: int = 1, lines: list[str] | None = None) -> None:
+    for line in lines or [message]:  # several problems (a ConfigError): one line each
         click.echo(f"Error: {line}", err=True)
     sys.exit(code)
 
@@ -30,7 +30,7 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except CorpuskitError as exc:
-            _fail(str(exc), exc.exit_code)
+            _fail(str(exc), exc.exit_code, getattr(exc, "problems", None))
         except KeyboardInterrupt:
             _fail("interrupted; nothing was published", 130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):

@@ -52,7 +52,8 @@ class ConfigError(CorpuskitError):
     """The configuration is invalid: one line per problem, each naming its key.
 
     ``problems`` holds the lines; all of a file's problems are reported at once,
-    so a user fixes them in one round (the CLI prints each as ``Error: ...``).
+    so a user fixes them in one round (the CLI prints each as ``Error: ...``;
+    ``str()`` joins them with ``; `` for places that show one line).
     """
 
     def __init__(self, *problems: str):
@@ -60,7 +61,7 @@ class ConfigError(CorpuskitError):
         super().__init__(*problems)
 
     def __str__(self) -> str:
-        return "\n".join(self.problems)
+        return "; ".join(self.problems)
 
 
 class PublishError(CorpuskitError):
