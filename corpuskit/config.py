@@ -284,6 +284,11 @@ def _hub_values(problems: _Problems, data: dict) -> None:
                               f"did you mean {close!r}?" if close else "")
 
 
+def is_url(link: str) -> bool:
+    """A ``license_link`` that is a URL (written as is) rather than a project file (shipped)."""
+    return re.match(r"^https?://\S+$", link) is not None
+
+
 def license_link_problem(link: str, root: str | None = None) -> str | None:
     """Why ``license_link`` cannot be published, or None: a URL, or a project file the build ships.
 
@@ -291,7 +296,7 @@ def license_link_problem(link: str, root: str | None = None) -> str | None:
     there; a recorded configuration is judged on its form only, since the
     file travels inside the version folder.
     """
-    if re.match(r"^https?://\S+$", link):
+    if is_url(link):
         return None
     if not link.strip() or os.path.isabs(link) or ".." in link.replace("\\", "/").split("/"):
         return "a relative path inside the project, or a URL"
@@ -404,7 +409,8 @@ def load_config(path: str | None = None, root: str | None = None) -> Config:
         return _check_license_file(parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE))
     pyproject = os.path.join(base, "pyproject.toml")
     if os.path.exists(pyproject):
-        table = _read_toml(pyproject).get("tool", {}).get("corpuskit")
+        tool = _read_toml(pyproject).get("tool", {})
+        table = tool.get("corpuskit") if isinstance(tool, dict) else None
         if table is not None and not isinstance(table, dict):
             raise ConfigError(f"pyproject.toml: [tool.corpuskit]: expected a table, got {describe_value(table)}")
         if table is not None:

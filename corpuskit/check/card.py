@@ -77,12 +77,14 @@ def check_enums(folder: VersionFolder) -> CheckResult:
 def _custom_license_problems(meta: dict, path: str) -> list[str]:
     """``license: other`` needs ``license_name`` and ``license_link`` (Hub card spec); a relative
     link must name a file in the version folder."""
+    from corpuskit.config import is_url
+
     if meta.get("license") != "other":
         return []
     problems = [f"license: other without {key}" for key in ("license_name", "license_link")
                 if not isinstance(meta.get(key), str) or not meta[key].strip()]
     link = meta.get("license_link")
-    if isinstance(link, str) and link.strip() and not re.match(r"^https?://", link) and \
+    if isinstance(link, str) and link.strip() and not is_url(link) and \
             not os.path.isfile(os.path.join(path, link)):
         problems.append(f"license_link {link!r} names no file in the version folder")
     return problems

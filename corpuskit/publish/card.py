@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 
 import yaml
 
 from corpuskit.check.hub_enums import size_category
+from corpuskit.config import is_url
 from corpuskit.errors import ConfigError
 
 def features_yaml(schema) -> list:
@@ -36,14 +36,10 @@ def arrow_nbytes(paths) -> int:
     return total
 
 
-def _is_url(link: str) -> bool:
-    return re.match(r"^https?://", link) is not None
-
-
 def ship_license_file(config, folder: str) -> None:
     """Copy the project file a relative ``license_link`` names beside the card (the card links it)."""
     link = config.license_link
-    if config.license != "other" or not link or _is_url(link):
+    if config.license != "other" or not link or is_url(link):
         return
     source = os.path.join(config.root, link)
     if os.path.islink(source):
@@ -94,7 +90,7 @@ def _custom_license(config) -> dict:
         return {}
     link = config.license_link
     return {"license_name": config.license_name,
-            "license_link": link if _is_url(link) else os.path.basename(link)}
+            "license_link": link if is_url(link) else os.path.basename(link)}
 
 
 def _table(headers: list[str], rows: list[list]) -> str:
