@@ -92,18 +92,28 @@ def _where(source: dict) -> tuple[str | None, int | None]:
     return source.get("path"), source.get("start_line")
 
 
+def require_unicode(name: str, value: str, path: str | None, line: int | None) -> None:
+    """Raise an InputError naming ``path:line`` if field ``name`` holds a lone surrogate.
+
+    Such a string (``json.loads`` makes one from an escape like ``"\\udc80"``)
+    cannot be written as UTF-8: refused where it is read, it never reaches a
+    step or a writer.
+    """
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"field {name!r} is not valid Unicode (lone surrogate {value[exc.start]!r} at character "
+            f"{exc.start + 1}, e.g. from a JSON escape like \"\\udc80\"); fix or remove it in the source",
+            path, line) from None
+
+
 def _check_strings(record: Record) -> None:
     for name in STRING_FIELDS:
-        value = record[name]
-        if value is None or value.isascii():
-            continue
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InputError(
-                f"field {name!r} is not valid Unicode (lone surrogate {value[exc.start]!r} at character "
-                f"{exc.start + 1}, e.g. from a JSON escape like \"\\udc80\"); fix or remove it in the source",
-                *_where(record["source"])) from None
+        if record[name] is not None:
+            require_unicode(name, record[name], *_where(record["source"]))
     rid = record["id"]
     if rid is not None and (len(rid) > MAX_INPUT_ID or not ID_PATTERN.match(rid)):
         raise InputError(f"field 'id' {rid[:40]!r}{'...' if len(rid) > 40 else ''} is not a usable id: "
