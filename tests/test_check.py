@@ -82,6 +82,7 @@ def write_card(folder: Path, meta: dict, body: str) -> None:
 
 def reseal(folder: Path, counts: bool = True) -> None:
     """Make the card's counts and the manifest agree with the files again."""
+    from corpuskit.publish.card import arrow_nbytes
     from corpuskit.publish.manifest import sha256_file
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -94,8 +95,9 @@ def reseal(folder: Path, counts: bool = True) -> None:
             files = [f for f in files if f.exists()]
             rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
             size = sum(f.stat().st_size for f in files)
-            info["splits"] = [{"name": "train", "num_bytes": size, "num_examples": rows}]
-            info["download_size"] = info["dataset_size"] = size
+            arrow = arrow_nbytes([str(f) for f in files])
+            info["splits"] = [{"name": "train", "num_bytes": arrow, "num_examples": rows}]
+            info["download_size"], info["dataset_size"] = size, arrow
             manifest["rows"][name] = rows
         write_card(folder, meta, body)
     files = []
@@ -248,7 +250,8 @@ def test_edited_parquet_without_reseal_fails_checksums(folder):
     rows[0]["outlet"] = "Someone Else"
     path = parquet_path(folder)
     pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path, compression="zstd")
-    assert_only(folder, {"files.checksums"}, "data/train-00000-of-00001.parquet")
+    # the card's sizes no longer describe the data either
+    assert_only(folder, {"files.checksums", "card.sizes"}, "data/train-00000-of-00001.parquet")
 
 
 def test_wrong_checksum_fails_checksums(folder):
@@ -393,6 +396,23 @@ def test_malformed_id_fails_ids(folder):
 def test_date_that_is_not_iso_fails_dates(folder, date):
     row = edit_row(folder, 0, date=date)
     assert_only(folder, {"records.dates"}, f"{row['id']}: date {date!r} is not ISO YYYY-MM-DD")
+
+
+@pytest.mark.parametrize("key, value, shown", [
+    ("num_bytes", 22059, "split 'train' num_bytes 22059, the data is"),
+    ("dataset_size", 1, "dataset_size 1 is not the sum of the splits' num_bytes"),
+    ("download_size", 5, "download_size 5, the data files hold"),
+])
+def test_wrong_card_size_fails_sizes(folder, key, value, shown):
+    meta, body = split_card(folder)
+    info = meta["dataset_info"][0]
+    if key == "num_bytes":
+        info["splits"][0]["num_bytes"] = info["dataset_size"] = value
+    else:
+        info[key] = value
+    write_card(folder, meta, body)
+    reseal(folder, counts=False)
+    assert_only(folder, {"card.sizes"}, shown)
 
 
 def test_repeated_id_fails_ids(folder):

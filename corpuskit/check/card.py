@@ -4,6 +4,8 @@
 ``card.enums``          Hub enumerations (license, language, size/task categories, ...) are valid
 ``card.size_category``  ``size_categories`` matches the default config's row count
 ``card.configs``        every ``configs`` data file exists and every data file is referenced
+``card.sizes``          ``dataset_info`` sizes are the data's: ``num_bytes`` and ``dataset_size``
+                        what ``datasets`` computes (the Arrow size), ``download_size`` the files'
 ``card.placeholders``   no unfilled template text (``{{...}}``, ``[More Information Needed]``,
                         ``TODO``, ``<name>``)
 """
@@ -153,6 +155,46 @@ def check_configs(folder: VersionFolder) -> CheckResult:
     return result
 
 
+def check_sizes(folder: VersionFolder) -> CheckResult:
+    from corpuskit.publish.card import arrow_nbytes
+
+    result = CheckResult("card.sizes")
+    meta = folder.front_matter
+    if meta is None:
+        return result.skip(_UNREADABLE)
+    for info in _as_list(meta.get("dataset_info", [])):
+        if not isinstance(info, dict):
+            continue
+        name = str(info.get("config_name"))
+        declared = folder.declared_files(name) or {}
+        for split in _as_list(info.get("splits", [])):
+            paths = [os.path.join(folder.path, p) for p in declared.get(split.get("name"), [])
+                     if os.path.isfile(os.path.join(folder.path, p))] if isinstance(split, dict) else []
+            if not paths:
+                continue  # a missing split or file is card.configs' to report
+            result.checked += 1
+            try:
+                actual = arrow_nbytes(paths)
+            except Exception as exc:  # noqa: BLE001 - unreadable parquet is files.schema's to report
+                result.fail(name, f"data files unreadable ({type(exc).__name__})")
+                continue
+            if split.get("num_bytes") != actual:
+                result.fail(name, f"split {split.get('name')!r} num_bytes {split.get('num_bytes')!r}, "
+                                  f"the data is {actual} bytes in Arrow (what datasets computes)")
+        splits = [s for s in _as_list(info.get("splits", [])) if isinstance(s, dict)]
+        if info.get("dataset_size") != sum(s.get("num_bytes") or 0 for s in splits):
+            result.fail(name, f"dataset_size {info.get('dataset_size')!r} is not the sum of the splits' "
+                              "num_bytes")
+        files = [os.path.join(folder.path, p) for paths in declared.values() for p in paths]
+        if all(os.path.isfile(f) for f in files) and info.get("download_size") != \
+                sum(os.path.getsize(f) for f in files):
+            result.fail(name, f"download_size {info.get('download_size')!r}, the data files hold "
+                              f"{sum(os.path.getsize(f) for f in files)} bytes")
+    result.summary = (f"{result.checked} split size(s) match the data" if not result.problems
+                      else f"{len(result.problems)} size(s) wrong")
+    return result
+
+
 def check_placeholders(folder: VersionFolder) -> CheckResult:
     result = CheckResult("card.placeholders", checked=1)
     text = folder.card_text
@@ -191,4 +233,4 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
-CHECKS = (check_yaml, check_enums, check_size_category, check_configs, check_placeholders)
+CHECKS = (check_yaml, check_enums, check_size_category, check_configs, check_sizes, check_placeholders)
