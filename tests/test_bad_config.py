@@ -485,7 +485,7 @@ def test_any_configuration_is_accepted_or_refused_with_config_error(tmp_path):
     from corpuskit.config import parse_config
     from corpuskit.errors import ConfigError
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
     @given(_configs())
     def run(data):
         try:

@@ -278,8 +278,8 @@ def test_any_json_object_is_a_valid_record_or_an_input_error(folder):
     objects = st.fixed_dictionaries({"text": st.one_of(st.just(BODY), _json_values())},
                                     optional={f: _json_values() for f in fields if f != "text"})
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.too_slow])
+    @settings(max_examples=300, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(objects)
     def run(obj):
         (folder / "in.jsonl").write_text(json.dumps(obj) + "\n", encoding="utf-8")  # escapes surrogates
