@@ -9,7 +9,7 @@ with ``--config``; the keys are the same everywhere::
     pretty_name = "My news"     # default: name
     license = "cc-by-4.0"       # a Hub licence id (default "unknown"); with "other", also:
     license_name = "my-terms"   #   the custom licence's id
-    license_link = "LICENSE.md" #   its terms: a URL, or a project file the build ships
+    license_link = "LICENSE.md" #   its terms: a URL, or a file (beside this one) the build ships
     language = ["en"]           # languages declared on the card
     task_categories = ["text-generation"]
     inputs = ["seeds"]          # files, folders or globs (CLI inputs override)
@@ -79,7 +79,8 @@ class Config:
     pretty_name: str = ""
     license: str = DEFAULT_LICENSE
     license_name: str | None = None  # with license = "other": the custom licence's id ...
-    license_link: str | None = None  # ... and its terms: a URL, or a project file shipped with the data
+    license_link: str | None = None  # ... and its terms: a URL, or a file shipped with the data
+    license_file: str | None = None  # that file's absolute path (not recorded: the link is)
     language: list[str] = field(default_factory=lambda: ["en"])
     task_categories: list[str] = field(default_factory=lambda: ["text-generation"])
     description: str = ""
@@ -270,8 +271,7 @@ def _hub_values(problems: _Problems, data: dict) -> None:
         if link is not None:
             problem = license_link_problem(link)
             if problem:
-                problems.expected("license_link", "an http(s) URL or a file under the project root", link,
-                                  problem)
+                problems.expected("license_link", _LINK_EXPECTED, link, problem)
     for code in _string_list(problems, data, "language", example='["en"]') or []:
         if language_problem(code):
             close = language_suggestion(code)
@@ -289,34 +289,39 @@ def is_url(link: str) -> bool:
     return re.match(r"^https?://\S+$", link) is not None
 
 
-def license_link_problem(link: str, root: str | None = None) -> str | None:
-    """Why ``license_link`` cannot be published, or None: a URL, or a project file the build ships.
+_LINK_EXPECTED = "an http(s) URL or a file in the configuration's folder"
 
-    With ``root`` (a project being loaded), a relative link must name a file
-    there; a recorded configuration is judged on its form only, since the
-    file travels inside the version folder.
+
+def license_link_problem(link: str, folder: str | None = None) -> str | None:
+    """Why ``license_link`` cannot be published, or None: a URL, or a file the build ships.
+
+    With ``folder`` (the folder of a configuration file being loaded), a
+    relative link must name a file there; a recorded configuration is judged
+    on its form only, since the file travels inside the version folder.
     """
     if is_url(link):
         return None
     if not link.strip() or os.path.isabs(link) or ".." in link.replace("\\", "/").split("/"):
-        return "a relative path inside the project, or a URL"
+        return "a relative path below the configuration's folder, or a URL"
     if os.path.basename(link) in _RESERVED_FILES:
         return f"{os.path.basename(link)} is a file the build writes itself; rename the licence file"
-    if root is not None:
-        path = os.path.join(root, link)
+    if folder is not None:
+        path = os.path.join(folder, link)
         if os.path.islink(path) or not os.path.isfile(path):
-            return f"no such file under {os.path.abspath(root)} (the build ships it beside the card)"
+            return f"no such file in {os.path.abspath(folder)} (the build ships it beside the card)"
     return None
 
 
-def _check_license_file(config: Config) -> Config:
-    """A loaded project's ``license_link`` file must exist: the build ships it with the data."""
-    if config.license == "other" and config.license_link:
-        problem = license_link_problem(config.license_link, config.root)
+def _with_license_file(config: Config, folder: str) -> Config:
+    """Resolve a relative ``license_link`` against the folder of the configuration file that
+    names it (so ``--config`` works from any directory); the file must exist: the build ships it."""
+    if config.license == "other" and config.license_link and not is_url(config.license_link):
+        problem = license_link_problem(config.license_link, folder)
         if problem:
             where = f"{config.source_file}: " if config.source_file else ""
-            raise ConfigError(f"{where}license_link: expected an http(s) URL or a file under the project "
-                              f"root, got {describe_value(config.license_link)}; {problem}")
+            raise ConfigError(f"{where}license_link: expected {_LINK_EXPECTED}, "
+                              f"got {describe_value(config.license_link)}; {problem}")
+        config.license_file = os.path.abspath(os.path.join(folder, config.license_link))
     return config
 
 
@@ -401,12 +406,12 @@ def load_config(path: str | None = None, root: str | None = None) -> Config:
     if path is not None:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.splitext(os.path.basename(path))[0]).strip("-.")
         defaults = {"name": stem or "dataset", "version": "1.0.0"}
-        return _check_license_file(parse_config(_read_toml(path), root or os.getcwd(), source_file=path,
-                                                defaults=defaults))
+        return _with_license_file(parse_config(_read_toml(path), root or os.getcwd(), source_file=path,
+                                               defaults=defaults), os.path.dirname(os.path.abspath(path)))
     base = root or os.getcwd()
     candidate = os.path.join(base, CONFIG_FILE)
     if os.path.exists(candidate):
-        return _check_license_file(parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE))
+        return _with_license_file(parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE), base)
     pyproject = os.path.join(base, "pyproject.toml")
     if os.path.exists(pyproject):
         tool = _read_toml(pyproject).get("tool", {})
@@ -414,7 +419,8 @@ def load_config(path: str | None = None, root: str | None = None) -> Config:
         if table is not None and not isinstance(table, dict):
             raise ConfigError(f"pyproject.toml: [tool.corpuskit]: expected a table, got {describe_value(table)}")
         if table is not None:
-            return _check_license_file(parse_config(table, base, source_file="pyproject.toml [tool.corpuskit]"))
+            return _with_license_file(parse_config(table, base, source_file="pyproject.toml [tool.corpuskit]"),
+                                      base)
     raise ConfigError(
         f"no {CONFIG_FILE} or [tool.corpuskit] in pyproject.toml in {base}; "
         "run from the project root or pass --config FILE"

@@ -21,7 +21,7 @@ INPUT = '{"text": "A body text that is long enough to keep.", "title": "T"}\n'
 LICENCE = ("expected a Hub licence id (e.g. 'mit', 'cc-by-4.0', 'unknown', or 'other' with "
            "license_name and license_link)")
 LANGUAGE = "expected ISO 639-1/639-3 codes or BCP-47 tags (e.g. 'en', 'en-US')"
-LINK = "expected an http(s) URL or a file under the project root"
+LINK = "expected an http(s) URL or a file in the configuration's folder"
 REQUIRED = "(the Hub card names a custom licence with license_name and license_link)"
 STEPS = "fix_encoding, normalize_whitespace, strip_boilerplate, normalize_variants, detect_language, dedup"
 
@@ -92,13 +92,13 @@ CASES = [
         'license_name: expected a string, got 7 (an integer)',
     ]),
     ('license-link-absolute', 'license = "other"\nlicense_name = "t"\nlicense_link = "/etc/passwd"', [
-        'license_link: ' + LINK + ", got '/etc/passwd' (a string); a relative path inside the project, or a URL",
+        'license_link: ' + LINK + ", got '/etc/passwd' (a string); a relative path below the configuration's folder, or a URL",
     ]),
     ('license-link-parent', 'license = "other"\nlicense_name = "t"\nlicense_link = "../terms.md"', [
-        'license_link: ' + LINK + ", got '../terms.md' (a string); a relative path inside the project, or a URL",
+        'license_link: ' + LINK + ", got '../terms.md' (a string); a relative path below the configuration's folder, or a URL",
     ]),
     ('license-link-missing', 'license = "other"\nlicense_name = "t"\nlicense_link = "TERMS.md"', [
-        'license_link: ' + LINK + ", got 'TERMS.md' (a string); no such file under {root} (the build ships it beside the card)",
+        'license_link: ' + LINK + ", got 'TERMS.md' (a string); no such file in {root} (the build ships it beside the card)",
     ]),
     ('license-link-reserved', 'license = "other"\nlicense_name = "t"\nlicense_link = "README.md"', [
         'license_link: ' + LINK + ", got 'README.md' (a string); README.md is a file the build writes itself; rename the licence file",
@@ -497,3 +497,17 @@ def test_any_configuration_is_accepted_or_refused_with_config_error(tmp_path):
             config.to_dict()  # a config that loads also round-trips
 
     run()
+
+
+def test_licence_file_is_found_beside_the_config_from_any_directory(tmp_path, chdir):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "TERMS.md").write_text("Research use only.\n")
+    (project / "in.jsonl").write_text(INPUT)
+    (project / "c.toml").write_text(HEADER + 'license = "other"\nlicense_name = "research-only"\n'
+                                             'license_link = "TERMS.md"\n')
+    chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "project/in.jsonl", "--config", "project/c.toml",
+                                       "--out", "out", "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "TERMS.md").read_text() == "Research use only.\n"

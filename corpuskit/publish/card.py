@@ -41,7 +41,7 @@ def ship_license_file(config, folder: str) -> None:
     link = config.license_link
     if config.license != "other" or not link or is_url(link):
         return
-    source = os.path.join(config.root, link)
+    source = config.license_file or os.path.join(config.root, link)
     if os.path.islink(source):
         raise ConfigError(f"license_link: {source} is a symlink; name the licence file itself")
     try:
