@@ -88,10 +88,15 @@ class Pipeline:
         if len(position) != count:  # a reader invariant that the id suffixes rely on
             raise RuntimeError("records of one unit of work must come from distinct source spans")
         stats = [StepStats(step.name) for step in self.steps]
-        dropped: list[Record] = []
+        empty = StepStats(EMPTY_TEXT)
+        records, dropped = _without_text(records, empty, "the input record has no text")
         for step, step_stats in zip(self.steps, stats):
             records, gone = step.process_batch(records, step_stats)
             dropped.extend(gone)
+        records, gone = _without_text(records, empty, "no text is left after cleaning")
+        dropped.extend(gone)
+        if empty.dropped:
+            stats.append(empty)
         signature_started = time.perf_counter()
         signatures = [self.signature(r) for r in records] if self.signature else []
         signature_stats = StepStats("dedup:signature", records_in=len(records),
@@ -116,6 +121,25 @@ class Pipeline:
             self.stats.setdefault(step_stats.name, StepStats(step_stats.name)).merge(step_stats)
 
 
+#: The reason (and stats name) for records removed because they have no text.
+EMPTY_TEXT = "empty_text"
+
+
+def _without_text(records: list[Record], stats: StepStats, detail: str) -> tuple[list[Record], list[Record]]:
+    """Split off records whose text is empty or only whitespace: removed with a reason, since
+    a record without text is no article (and the gate fails an empty ``text``)."""
+    kept: list[Record] = []
+    gone: list[Record] = []
+    for record in records:
+        text = record.get("text")
+        if isinstance(text, str) and text.strip():
+            kept.append(record)
+        else:
+            stats.dropped[EMPTY_TEXT] += 1
+            gone.append(dict(record, removed={"step": EMPTY_TEXT, "reason": EMPTY_TEXT, "detail": detail}))
+    return kept, gone
+
+
 def _span_key(record: Record) -> tuple:
     """Where a record comes from: unique per input record, kept by every step."""
     source = record["source"]
@@ -133,7 +157,15 @@ def _warm(pipeline: Pipeline) -> None:
 
 
 def _init_worker(pipeline: Pipeline) -> None:
+    """Set a worker up. Signals are the parent's business: Ctrl-C and a hang-up reach the
+    whole process group, but the parent shuts the pool down (no worker tracebacks), and
+    SIGTERM, which the pool uses to stop workers, ends a worker quietly."""
+    import signal
+
     global _WORKER_PIPELINE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER_PIPELINE = pipeline
     _warm(pipeline)
 

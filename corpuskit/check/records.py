@@ -5,7 +5,7 @@ published records: cleaning is idempotent, so a step that still changes a record
 means that record was not cleaned (or was edited after the build).
 
 ``records.ids``              ids unique and well-formed
-``records.required``         id, title, text and language non-empty
+``records.required``         id, title, text and (when detect_language ran) language non-empty
 ``records.exact_duplicates`` no two records with the same normalised text
 ``records.near_duplicates``  no pair above the near-duplicate threshold (the dedup engine
                              and, for small datasets, a direct pairwise comparison)
@@ -81,12 +81,14 @@ def check_ids(folder: VersionFolder) -> CheckResult:
 
 def check_required(folder: VersionFolder) -> CheckResult:
     result = CheckResult("records.required")
+    # a language is promised only when the recorded pipeline detects it
+    required = REQUIRED if folder.step("detect_language") else tuple(k for k in REQUIRED if k != "language")
     for index, record in enumerate(_records(folder)):
         result.checked += 1
-        empty = [k for k in REQUIRED if not isinstance(record.get(k), str) or not record[k].strip()]
+        empty = [k for k in required if not isinstance(record.get(k), str) or not record[k].strip()]
         if empty:
             result.fail(_rid(record, index), f"empty {', '.join(empty)}")
-    result.summary = (f"{result.checked} records have {', '.join(REQUIRED)}" if not result.problems
+    result.summary = (f"{result.checked} records have {', '.join(required)}" if not result.problems
                       else f"{len(result.problems)} record(s) missing required fields")
     return result
 
