@@ -455,6 +455,8 @@ add(
          needles=("lnk", "symbolic link")),
     Case("out-dangling-symlink", _OK, ["in", "--out", "lnk"], setup=_symlink("lnk", "missing"),
          needles=("lnk", "symbolic link")),
+    Case("out-parent-symlink", _OK, ["in", "--out", "lnk/1.0.0"], setup=_symlink("lnk", "."),
+         needles=("lnk", "symbolic link")),
     Case("out-inside-input", _OK, ["in", "--out", "in/out"], needles=("inside the input",)),
     Case("out-is-input-folder", _OK, ["in", "--out", "in"], needles=("in",)),
     Case("out-inside-glob-input", _OK, ["in/*.jsonl", "--out", "in/x/1.0.0"], needles=("inside the input",)),

@@ -203,6 +203,9 @@ def check_target(target: str, inputs: list[str]) -> None:
     if os.path.islink(target):
         raise PublishError(f"--out {target} is a symbolic link; publishing never writes through "
                            "a symlink: give the real folder")
+    if os.path.islink(os.path.dirname(target)):
+        raise PublishError(f"--out {target}: {os.path.dirname(target)} is a symbolic link; publishing "
+                           "never writes through a symlink: give the real folder")
     if os.path.lexists(target) and not os.path.isdir(target):
         raise PublishError(f"--out {target} exists and is not a folder; choose another --out")
     existing = os.path.dirname(target)
