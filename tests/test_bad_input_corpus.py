@@ -647,6 +647,7 @@ def test_bad_input(case: Case, tmp_path: Path, published: Path, monkeypatch) -> 
     args = _args(case, published)
     result = CliRunner().invoke(main, args)
     stderr = result.stderr
+    _record_outcome(case, result, stderr)
     assert result.exception is None or isinstance(result.exception, SystemExit), (case.id, repr(result.exception))
     assert "Traceback" not in stderr + result.output and "internal error" not in stderr, (case.id, stderr)
     out = _out_of(args) if case.command == "build" else None
@@ -674,6 +675,19 @@ def test_bad_input(case: Case, tmp_path: Path, published: Path, monkeypatch) -> 
     if not succeeded and out and case.id not in ("out-published-differently", "out-empty-folder-ok"):
         assert not (project / os.path.normpath(out) / "manifest.json").exists(), case.id
     assert not [n for n in os.listdir(project) if ".tmp-" in n and n != ".tmp-keep"], case.id
+
+
+def _record_outcome(case: Case, result, stderr: str) -> None:
+    """With CORPUSKIT_CORPUS_REPORT=FILE, append each case's outcome (for the issue's counts)."""
+    path = os.environ.get("CORPUSKIT_CORPUS_REPORT")
+    if not path:
+        return
+    outcome = ("traceback" if "Traceback" in stderr + result.output else
+               "internal error" if "internal error" in stderr else
+               "published" if result.exit_code == 0 else "clean error")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"case": case.id, "exit": result.exit_code, "outcome": outcome,
+                                 "message": stderr.strip().splitlines()[:1]}) + "\n")
 
 
 def test_the_corpus_is_large_enough() -> None:

@@ -118,8 +118,12 @@ class BuildFolder:
         """Take the folder, or fail at once when another live build holds it."""
         fresh = os.path.join(self.parent, f"{PREFIX}{self.base}.{self.token}")
         os.mkdir(fresh)
-        with open(os.path.join(fresh, LOCK), "x", encoding="utf-8") as handle:
-            json.dump(self.lock, handle)
+        try:
+            with open(os.path.join(fresh, LOCK), "x", encoding="utf-8") as handle:
+                json.dump(self.lock, handle)
+        except BaseException:
+            _remove(fresh)
+            raise
         for _ in range(5):
             try:
                 os.rename(fresh, self.path)
