@@ -133,7 +133,7 @@ def test_sigkill_at_random_points_never_leaves_a_partial_version(project, refere
     digests, seconds = reference
     out = project / "dist" / "kill" / "1.0.0"
     rng = random.Random(13)
-    outcomes = {"killed": 0, "finished": 0}
+    outcomes = {"killed": 0, "finished": 0, "left a folder": 0, "published before the kill": 0}
     for _ in range(KILLS):
         if out.exists():
             import shutil
@@ -144,6 +144,8 @@ def test_sigkill_at_random_points_never_leaves_a_partial_version(project, refere
         os.killpg(child.pid, signal.SIGKILL)
         child.communicate(timeout=60)
         outcomes["finished" if child.returncode == 0 else "killed"] += 1
+        outcomes["left a folder"] += bool(_leftovers(out.parent))
+        outcomes["published before the kill"] += out.exists()
         # never a partial version: the target is absent or complete
         if out.exists():
             assert tree_digests(out) == digests
@@ -154,6 +156,7 @@ def test_sigkill_at_random_points_never_leaves_a_partial_version(project, refere
         if SLOW:
             _rebuild_and_compare(project, out, digests)
     _rebuild_and_compare(project, out, digests)
+    print(f"SIGKILL outcomes over {KILLS} runs: {outcomes}")  # shown with -s
     assert outcomes["killed"] >= 1, outcomes
 
 

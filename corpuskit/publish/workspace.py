@@ -173,6 +173,22 @@ def _discard(path: str, lock: dict, token: str) -> None:
 
 
 def _remove(path: str) -> None:
+    """Delete one of our folders, its lock last: a removal cut short is still recognised
+    (and finished) by a later build."""
+    try:
+        entries = [entry.name for entry in os.scandir(path)]
+    except OSError:
+        return
+    for name in entries:
+        if name != LOCK:
+            child = os.path.join(path, name)
+            if os.path.isdir(child) and not os.path.islink(child):
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(child)
+                except OSError:
+                    pass
     shutil.rmtree(path, ignore_errors=True)
 
 
