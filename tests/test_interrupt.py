@@ -167,3 +167,37 @@ def _rebuild_and_compare(project: Path, out: Path, digests: dict) -> None:
     assert tree_digests(out) == digests
     assert _leftovers(out.parent) == []  # the next build removed what the killed one left
     assert (out.parent / ".tmp-keep" / "keep.txt").exists()
+
+
+def test_concurrent_builds_same_version_one_fails_at_once_other_versions_side_by_side(project, reference):
+    (project / "v101.toml").write_text(CONFIG.replace('version = "1.0.0"', 'version = "1.0.1"'))
+    parent = project / "dist" / "kill"
+    for name in ("1.0.0", "1.0.1"):
+        if (parent / name).exists():
+            import shutil
+
+            shutil.rmtree(parent / name)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    first = _start(project, str(parent / "1.0.0"))
+    other = subprocess.Popen([sys.executable, "-m", "corpuskit", "build", "-q", "--workers", "1",
+                              "--config", "v101.toml"], cwd=project, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (parent / ".corpuskit-build-1.0.0").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = _start(project, str(parent / "1.0.0"))
+    _, err = second.communicate(timeout=120)
+    first_err = first.communicate(timeout=600)[1]
+    other_err = other.communicate(timeout=600)[1]
+    if first.returncode == 0 and "another build" not in err:
+        assert second.returncode == 0  # the first had finished already: the second found it unchanged
+    else:
+        assert second.returncode == 1, err
+        assert err.strip().splitlines() == [line for line in err.strip().splitlines() if "another build" in line]
+        assert "is running (pid " in err
+    assert first.returncode == 0, first_err
+    assert other.returncode == 0, other_err
+    assert tree_digests(parent / "1.0.0") == reference[0]
+    assert (parent / "1.0.1" / "manifest.json").exists()
+    assert _leftovers(parent) == ["1.0.1"]
+    assert (parent / ".tmp-keep" / "keep.txt").exists()
