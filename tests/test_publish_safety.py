@@ -101,7 +101,8 @@ def test_an_empty_result_is_an_error_unless_allowed(project):
     assert result.rows == 0
     manifest = json.loads((Path(result.folder) / "manifest.json").read_text())
     assert manifest["gate"] == {"relaxed": {"allow_empty": True}}
-    assert run_checks(result.folder, load=False, root=str(project)).ok
+    report = run_checks(result.folder, root=str(project))  # datasets cannot load an empty split: a warning
+    assert report.ok and report.get("loads").status == "warn"
 
 
 def test_the_gate_fails_an_empty_version_without_allow_empty(project):
