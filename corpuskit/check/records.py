@@ -216,7 +216,8 @@ def check_mojibake(folder: VersionFolder) -> CheckResult:
     result = _reapply(folder, "fix_encoding", "records.mojibake", describe)
     if result.status == "skip":
         return result
-    from ftfy.badness import is_bad
+    # ftfy's is_bad, evaluated only near non-ASCII runs (exact, and ~10x faster on clean news)
+    from corpuskit.steps.encoding import _is_bad as is_bad
 
     fields = folder.step("fix_encoding").params.fields
     for index, record in enumerate(_records(folder)):
