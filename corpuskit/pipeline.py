@@ -18,6 +18,7 @@ objects, so the parent neither unpickles nor re-converts them.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import time
 from collections import deque
@@ -157,15 +158,15 @@ def _warm(pipeline: Pipeline) -> None:
 
 
 def _init_worker(pipeline: Pipeline) -> None:
-    """Set a worker up. Signals are the parent's business: Ctrl-C and a hang-up reach the
-    whole process group, but the parent shuts the pool down (no worker tracebacks), and
-    SIGTERM, which the pool uses to stop workers, ends a worker quietly."""
+    """Set a worker up. Signals are the parent's business: Ctrl-C, a hang-up and `timeout`'s
+    SIGTERM reach the whole process group, but a worker that died from one while holding the
+    pool's queue lock would hang the pool's shutdown; the parent shuts the pool down instead
+    (:class:`_Pool` stops workers with SIGKILL), and no worker prints a traceback."""
     import signal
 
     global _WORKER_PIPELINE
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
     _WORKER_PIPELINE = pipeline
     _warm(pipeline)
 
@@ -173,6 +174,16 @@ def _init_worker(pipeline: Pipeline) -> None:
 def _run_in_worker(unit) -> BatchResult:
     assert _WORKER_PIPELINE is not None
     return _WORKER_PIPELINE.run_batch(unit)
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """A pool whose ``terminate`` kills its workers (they ignore SIGTERM, see ``_init_worker``)."""
+
+    @staticmethod
+    def Process(ctx, *args, **kwds):
+        process = ctx.Process(*args, **kwds)
+        process.terminate = process.kill
+        return process
 
 
 def default_workers() -> int:
@@ -203,7 +214,7 @@ def run(pipeline: Pipeline, units: Iterable[list[Record] | Any], workers: int = 
         # load lookup tables (language profiles) once; forked workers share the pages
         _warm(pipeline)
     window = workers * 3  # units in flight: bounds memory, keeps every worker busy
-    with context.Pool(workers, initializer=_init_worker, initargs=(pipeline,)) as pool:
+    with _Pool(workers, initializer=_init_worker, initargs=(pipeline,), context=context) as pool:
         pending: deque = deque()
         for unit in units:
             pending.append(pool.apply_async(_run_in_worker, (unit,)))
