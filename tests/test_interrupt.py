@@ -84,7 +84,7 @@ def test_a_signal_ends_the_build_with_one_line_and_removes_its_folder(project, r
     out = project / "dist" / "kill" / "1.0.0"
     # its own session: the signal goes to the whole group, workers included, as Ctrl-C does
     child = _start(project, str(out), start_new_session=True)
-    time.sleep(max(0.8, reference[1] * 0.4))
+    _wait_until_building(out)
     os.killpg(child.pid, signum)
     _, err = child.communicate(timeout=120)
     if child.returncode == 0:
@@ -101,7 +101,7 @@ def test_a_signal_ends_the_build_with_one_line_and_removes_its_folder(project, r
 def test_sigterm_to_the_parent_alone_stops_the_workers_too(project, reference):
     out = project / "dist" / "kill" / "1.0.0"
     child = _start(project, str(out))
-    time.sleep(max(0.8, reference[1] * 0.4))
+    _wait_until_building(out)
     workers = _children(child.pid)
     child.send_signal(signal.SIGTERM)  # what `timeout` does
     _, err = child.communicate(timeout=120)
@@ -113,6 +113,19 @@ def test_sigterm_to_the_parent_alone_stops_the_workers_too(project, reference):
     while any(_runs(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if _runs(pid)]  # no orphaned workers
+
+
+def _wait_until_building(out: Path) -> None:
+    """Until the build has spilled its first cleaned records (mid-build, whatever the machine's speed)."""
+    spill = out.parent / f".corpuskit-build-{out.name}" / "spill" / "records.arrows"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if spill.stat().st_size > 0:
+                return
+        except OSError:
+            pass
+        time.sleep(0.01)
 
 
 def _children(pid: int) -> list[int]:
