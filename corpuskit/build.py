@@ -16,11 +16,10 @@ Stages:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +30,7 @@ import pyarrow as pa
 
 from corpuskit.config import Config
 from corpuskit.errors import PublishError
-from corpuskit.pipeline import Pipeline, default_workers, run
+from corpuskit.pipeline import EMPTY_TEXT, Pipeline, default_workers, run
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
 from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
@@ -213,53 +212,123 @@ class BuildResult:
         }
 
 
-def _clean_stale(parent: str) -> None:
-    if not os.path.isdir(parent):
-        return
-    for name in os.listdir(parent):
-        if not name.startswith(".tmp-"):
-            continue
-        pid = name.rsplit("-", 1)[-1]
-        alive = False
-        if pid.isdigit():
-            try:
-                os.kill(int(pid), 0)
-                alive = int(pid) != os.getpid()
-            except OSError:
-                alive = False
-        if not alive:
-            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+class GateError(PublishError):
+    """The staged version fails the gate: nothing is published; one line per failing check."""
+
+
+def _input_trees(items: Sequence[str], root: str | None) -> list[str]:
+    """The folders and files the inputs name (a glob's fixed leading folders), for ``--out`` checks."""
+    trees = []
+    for item in items:
+        path = item if root is None or os.path.isabs(item) else os.path.join(root, item)
+        if any(ch in path for ch in "*?["):
+            fixed = []
+            for part in path.split(os.sep):
+                if any(ch in part for ch in "*?["):
+                    break
+                fixed.append(part)
+            path = os.sep.join(fixed) or os.sep
+        trees.append(os.path.abspath(path))
+    return trees
+
+
+def gate_settings(config: Config) -> dict:
+    """The gate relaxations set in ``[check]`` (``skip``, ``allow_empty``), validated."""
+    from corpuskit.check import check_names
+    from corpuskit.errors import ConfigError
+
+    skip = config.check.get("skip", [])
+    allow_empty = config.check.get("allow_empty", False)
+    if not isinstance(skip, list) or not all(isinstance(s, str) for s in skip):
+        raise ConfigError(f"[check] skip must be a list of check names, e.g. [\"records.min_chars\"], "
+                          f"not {skip!r}")
+    known = check_names()
+    families = {name.split(".", 1)[0] for name in known}
+    for name in skip:
+        if name not in known and name not in families:
+            raise ConfigError(f"[check] skip: unknown check {name!r} (known: {', '.join(known)})")
+    if not isinstance(allow_empty, bool):
+        raise ConfigError(f"[check] allow_empty must be true or false, not {allow_empty!r}")
+    return {"skip": skip, "allow_empty": allow_empty}
 
 
 def build(config: Config, inputs: Sequence[str] | None = None, out: str | None = None,
           workers: int | None = None, progress: Progress | None = None,
-          on_error: str | None = None, report=None) -> BuildResult:
-    """Build and publish ``config``'s dataset; return where and what was published."""
-    started = time.perf_counter()
-    files = expand_inputs(inputs, root=None) if inputs else expand_inputs(config.inputs, root=config.root)
-    if not files:
-        from corpuskit.errors import InputError
+          on_error: str | None = None, report=None, gate: bool = True) -> BuildResult:
+    """Build, check and publish ``config``'s dataset; return where and what was published.
 
+    Every file is written inside the build's own folder (see
+    :mod:`corpuskit.publish.workspace`) and the version is renamed into place only
+    after it passes the gate's static checks; on any failure or interruption the
+    folder is removed and nothing is published. ``gate=False`` is for
+    ``check --rebuild``, which checks the published folder itself.
+    """
+    from corpuskit.errors import InputError
+    from corpuskit.publish import workspace
+
+    started = time.perf_counter()
+    settings = gate_settings(config)
+    if inputs:
+        files, trees = expand_inputs(inputs, root=None), _input_trees(inputs, None)
+    else:
+        files, trees = (expand_inputs(config.inputs, root=config.root),
+                        _input_trees(config.inputs, config.root))
+    if not files:
         raise InputError("no inputs: give INPUT paths or set inputs in the configuration")
     target = os.path.abspath(out or os.path.join(config.root, "dist", config.name, config.version))
-    parent = os.path.dirname(target)
-    os.makedirs(parent, exist_ok=True)
-    _clean_stale(parent)
-    staging = os.path.join(parent, f".tmp-{os.path.basename(target)}-{os.getpid()}")
-    spill_dir = tempfile.mkdtemp(prefix=".tmp-spill-", dir=parent)
+    workspace.check_target(target, trees)
+    created: list[str] = []
+    folder = workspace.BuildFolder(target)
+    published = False
     try:
-        result = _build_into(config, files, staging, spill_dir, workers, progress,
+        try:
+            created = workspace.make_parents(os.path.dirname(target))
+            folder.acquire()
+        except OSError as exc:
+            raise PublishError(f"--out {target}: cannot create the build folder beside it "
+                               f"({exc.strerror}: {exc.filename}); choose a writable --out") from None
+        workspace.sweep(os.path.dirname(target), keep=folder.path)
+        result = _build_into(config, files, folder.stage, folder.spill, workers, progress,
                              on_error or config.on_error, report)
-        status = _publish(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        if not result.rows and not settings["allow_empty"]:
+            raise PublishError(_nothing_left(result, folder.stage))
+        if gate:
+            _run_gate(config, folder.stage)
+        status = _publish(folder.stage, target)
+        published = True
     finally:
-        shutil.rmtree(spill_dir, ignore_errors=True)
+        folder.release()
+        if not published:
+            workspace.remove_empty(created)
     result.folder = target
     result.status = status
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _nothing_left(result: BuildResult, staged: str) -> str:
+    """Why a build has no records to publish, naming the inputs or the removal reasons."""
+    if not result.records_in:
+        shown = ", ".join(i["path"] for i in result.inputs[:3]) + (" …" if len(result.inputs) > 3 else "")
+        return (f"no records to publish: the inputs hold no articles ({shown}); add articles, "
+                "or set [check] allow_empty = true to publish an empty dataset")
+    reasons = manifest_mod.read_manifest(staged).get("removed_by_reason", {})
+    listed = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
+    return (f"no records to publish: all {result.records_in} records were removed ({listed}); "
+            "check the pipeline settings, or set [check] allow_empty = true to publish an empty dataset")
+
+
+def _run_gate(config: Config, staged: str) -> None:
+    """Run the gate's static checks on the staged version; raise :class:`GateError` on failure."""
+    from corpuskit.check import run_checks
+
+    report = run_checks(staged, load=False, root=config.root)
+    failed = report.failed()
+    if failed:
+        raise GateError(
+            f"the staged version fails {len(failed)} check(s) of the gate; nothing was published "
+            "(fix the inputs or configuration; a check is relaxed only by [check] skip):\n"
+            + "\n".join(f"  {result.line()}" for result in failed))
 
 
 def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
@@ -272,7 +341,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
                         encode=ArrowEncoder())
     reader = Reader(files, root=config.root, on_error=on_error, report=report)
     total_bytes = sum(os.path.getsize(f) for f in files)
-    os.makedirs(staging)
+    os.makedirs(staging, exist_ok=True)
     spill = Spill(spill_dir)
     workers = workers or default_workers()
     # ``workers`` is the build's whole CPU budget: with one, nothing runs beside the main thread
@@ -298,30 +367,34 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     index = 0
     add = engine.add if engine is not None else None
     ids = IdCounter()
-    for result in run(pipeline, reader.units(), workers=workers):
-        for error in result.errors:  # skipped while parsing in the worker: reported in input order
-            reader.report_skipped(error)
-        final = [ids.final(base) for base in result.ids]
-        kept, dropped = result.kept, result.dropped
-        if final != result.ids:  # repeated ids get their suffix here, where all units are seen in order
-            kept = _with_ids(kept, final, result.kept_at)
-            dropped = _with_ids(dropped, final, result.dropped_at)
-        spill.append(kept, result.kept_count)
-        if add is not None:
-            for signature in result.signatures:
-                add(index, signature)
-                index += 1
-        if result.dropped_count:
-            removed_writer.write_table(decode_table(dropped))
-        done += result.records_in
-        if progress:
-            progress(done, reader.bytes_read, total_bytes)
+    # closed on any exit, so an interrupted build shuts its worker pool down at once
+    with contextlib.closing(run(pipeline, reader.units(), workers=workers)) as results:
+        for result in results:
+            for error in result.errors:  # skipped while parsing in the worker: reported in input order
+                reader.report_skipped(error)
+            final = [ids.final(base) for base in result.ids]
+            kept, dropped = result.kept, result.dropped
+            if final != result.ids:  # repeated ids get their suffix here, where all units are seen in order
+                kept = _with_ids(kept, final, result.kept_at)
+                dropped = _with_ids(dropped, final, result.dropped_at)
+            spill.append(kept, result.kept_count)
+            if add is not None:
+                for signature in result.signatures:
+                    add(index, signature)
+                    index += 1
+            if result.dropped_count:
+                removed_writer.write_table(decode_table(dropped))
+            done += result.records_in
+            if progress:
+                progress(done, reader.bytes_read, total_bytes)
     spill.finish()
     timings["read_and_clean"] = time.perf_counter() - clock
     step_stats = [pipeline.stats[s.name].to_dict() for s in record_steps]
     removed_reasons: Counter = Counter()
     for s in record_steps:
         removed_reasons.update(pipeline.stats[s.name].dropped)
+    if EMPTY_TEXT in pipeline.stats:  # records without text: removed before and after the steps
+        removed_reasons.update(pipeline.stats[EMPTY_TEXT].dropped)
     for name, stats in pipeline.stats.items():
         if name not in {s.name for s in record_steps}:
             timings[f"worker:{name}"] = round(stats.seconds, 3)
@@ -469,17 +542,23 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
 
 
 def _publish(staging: str, target: str) -> str:
+    """Rename the staged version onto ``target`` in one step (never through a symlink)."""
+    if os.path.islink(target):
+        raise PublishError(f"{target} is a symbolic link; publishing never writes through a symlink")
     if os.path.isdir(target) and not os.listdir(target):
         os.rmdir(target)  # an empty folder made for us (e.g. by mkdtemp) is not a version
     if os.path.exists(target):
         if manifest_mod.tree_digests(staging) == manifest_mod.tree_digests(target):
-            shutil.rmtree(staging, ignore_errors=True)
             return "unchanged"
         raise PublishError(
             f"{target} is already published with different content; published versions "
             "are immutable: raise 'version' in the configuration to publish the change"
         )
-    os.rename(staging, target)
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        raise PublishError(f"{target}: cannot publish ({exc.strerror}); it appeared while building, "
+                           "or the folder is not writable") from None
     return "published"
 
 

@@ -5,10 +5,13 @@ Errors a user can cause print one line, ``Error: ...``, and exit non-zero.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
+import signal
 import sys
+import threading
 
 import click
 
@@ -22,22 +25,88 @@ def _fail(message: str, code: int = 1, lines: list[str] | None = None) -> None:
     sys.exit(code)
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, SIGINT or SIGHUP arrived: unwinds like Ctrl-C, so every cleanup runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _interrupt(signum, frame) -> None:
+    for each in _SIGNALS:  # one signal is enough: let the cleanup finish undisturbed
+        signal.signal(each, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def _signals_raise():
+    """While a command runs, SIGTERM/SIGINT/SIGHUP raise :class:`Interrupted` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {each: signal.signal(each, _interrupt) for each in _SIGNALS}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+
+
+def require_writable(path: str, option: str) -> None:
+    """Fail before any work when ``path`` (a file to write) cannot be written."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path} is a folder; give a file path")
+    if not os.path.isdir(folder):
+        raise UsageError(f"{option} {path}: {folder} is not an existing folder; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise UsageError(f"{option} {path}: not writable (permission denied); choose another path")
+
+
+@contextlib.contextmanager
+def removed_on_failure(path: str):
+    """Delete ``path`` (a temporary output) if the block fails or is interrupted."""
+    try:
+        yield
+    except BaseException:
+        if os.path.lexists(path):
+            os.unlink(path)
+        raise
+
+
+class UsageError(CorpuskitError):
+    """A command-line path or option cannot be used."""
+
+
 def handle_errors(func):
-    """Turn corpuskit errors into one line and an exit code; never a traceback."""
+    """Turn corpuskit errors into one line and an exit code; never a traceback.
+
+    SIGTERM, SIGINT (Ctrl-C) and SIGHUP unwind the command like an error, so the
+    build removes its own folder, and print one line (exit 128 + signal number).
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with _signals_raise():
+                return func(*args, **kwargs)
         except CorpuskitError as exc:
             _fail(str(exc), exc.exit_code, getattr(exc, "problems", None))
-        except KeyboardInterrupt:
-            _fail("interrupted; nothing was published", 130)
+        except KeyboardInterrupt as exc:
+            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            _fail(f"interrupted ({signal.Signals(signum).name}); stopped cleanly: nothing was "
+                  "published and no partial output was left", 128 + signum)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence
             if os.environ.get("CORPUSKIT_DEBUG"):
                 raise
+            if isinstance(exc, OSError) and exc.filename:  # the file system refused: say where
+                _fail(f"{exc.filename}: {exc.strerror or exc}; check the path, free space and permissions")
             _fail(f"internal error ({type(exc).__name__}: {exc}); "
                   "rerun with CORPUSKIT_DEBUG=1 for details and report it", 2)
 
@@ -81,6 +150,8 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json)
     from corpuskit.progress import BuildProgress, print_summary
 
     config = load_config(config_path)
+    if stats_json:
+        require_writable(stats_json, "--stats-json")
     on_error = "skip" if skip_bad_chunks else None
 
     def report(error):

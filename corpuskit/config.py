@@ -22,8 +22,10 @@ with ``--config``; the keys are the same everywhere::
     [variants]                  # spelling-variant lexicon
     "Nagorno" = ["Nargono", "Nagorny"]
 
-    [check]                     # thresholds for `corpuskit check`
+    [check]                     # thresholds for `corpuskit check` (the build's gate too)
     min_chars = 200
+    skip = ["records.min_chars"]  # relax the gate: recorded in the manifest and on the card
+    allow_empty = false           # true: an empty dataset may be published
 
 The resolved configuration (every default filled in) is saved with each
 published dataset, so a build can be repeated exactly.
@@ -67,6 +69,11 @@ DEFAULT_CHECK = {
     "min_chars": 40,
     "near_duplicate_threshold": 0.8,
 }
+#: ``[check]`` keys that relax the gate the build runs before publishing (validated by
+#: ``corpuskit.build.gate_settings``; unset by default, so they never appear in a
+#: resolved configuration unless the user set them): ``skip = ["records.min_chars"]``
+#: names checks or families not run, ``allow_empty = true`` allows a version without records.
+GATE_RELAXATIONS = ("skip", "allow_empty")
 
 
 @dataclass

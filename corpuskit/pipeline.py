@@ -18,6 +18,7 @@ objects, so the parent neither unpickles nor re-converts them.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import time
 from collections import deque
@@ -88,10 +89,15 @@ class Pipeline:
         if len(position) != count:  # a reader invariant that the id suffixes rely on
             raise RuntimeError("records of one unit of work must come from distinct source spans")
         stats = [StepStats(step.name) for step in self.steps]
-        dropped: list[Record] = []
+        empty = StepStats(EMPTY_TEXT)
+        records, dropped = _without_text(records, empty, "the input record has no text")
         for step, step_stats in zip(self.steps, stats):
             records, gone = step.process_batch(records, step_stats)
             dropped.extend(gone)
+        records, gone = _without_text(records, empty, "no text is left after cleaning")
+        dropped.extend(gone)
+        if empty.dropped:
+            stats.append(empty)
         signature_started = time.perf_counter()
         signatures = [self.signature(r) for r in records] if self.signature else []
         signature_stats = StepStats("dedup:signature", records_in=len(records),
@@ -116,6 +122,25 @@ class Pipeline:
             self.stats.setdefault(step_stats.name, StepStats(step_stats.name)).merge(step_stats)
 
 
+#: The reason (and stats name) for records removed because they have no text.
+EMPTY_TEXT = "empty_text"
+
+
+def _without_text(records: list[Record], stats: StepStats, detail: str) -> tuple[list[Record], list[Record]]:
+    """Split off records whose text is empty or only whitespace: removed with a reason, since
+    a record without text is no article (and the gate fails an empty ``text``)."""
+    kept: list[Record] = []
+    gone: list[Record] = []
+    for record in records:
+        text = record.get("text")
+        if isinstance(text, str) and text.strip():
+            kept.append(record)
+        else:
+            stats.dropped[EMPTY_TEXT] += 1
+            gone.append(dict(record, removed={"step": EMPTY_TEXT, "reason": EMPTY_TEXT, "detail": detail}))
+    return kept, gone
+
+
 def _span_key(record: Record) -> tuple:
     """Where a record comes from: unique per input record, kept by every step."""
     source = record["source"]
@@ -133,7 +158,15 @@ def _warm(pipeline: Pipeline) -> None:
 
 
 def _init_worker(pipeline: Pipeline) -> None:
+    """Set a worker up. Signals are the parent's business: Ctrl-C, a hang-up and `timeout`'s
+    SIGTERM reach the whole process group, but a worker that died from one while holding the
+    pool's queue lock would hang the pool's shutdown; the parent shuts the pool down instead
+    (:class:`_Pool` stops workers with SIGKILL), and no worker prints a traceback."""
+    import signal
+
     global _WORKER_PIPELINE
+    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
     _WORKER_PIPELINE = pipeline
     _warm(pipeline)
 
@@ -141,6 +174,16 @@ def _init_worker(pipeline: Pipeline) -> None:
 def _run_in_worker(unit) -> BatchResult:
     assert _WORKER_PIPELINE is not None
     return _WORKER_PIPELINE.run_batch(unit)
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """A pool whose ``terminate`` kills its workers (they ignore SIGTERM, see ``_init_worker``)."""
+
+    @staticmethod
+    def Process(ctx, *args, **kwds):
+        process = ctx.Process(*args, **kwds)
+        process.terminate = process.kill
+        return process
 
 
 def default_workers() -> int:
@@ -171,7 +214,7 @@ def run(pipeline: Pipeline, units: Iterable[list[Record] | Any], workers: int = 
         # load lookup tables (language profiles) once; forked workers share the pages
         _warm(pipeline)
     window = workers * 3  # units in flight: bounds memory, keeps every worker busy
-    with context.Pool(workers, initializer=_init_worker, initargs=(pipeline,)) as pool:
+    with _Pool(workers, initializer=_init_worker, initargs=(pipeline,), context=context) as pool:
         pending: deque = deque()
         for unit in units:
             pending.append(pool.apply_async(_run_in_worker, (unit,)))

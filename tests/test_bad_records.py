@@ -225,7 +225,7 @@ def test_jsonl_dates_are_published_as_iso_dates(folder, value, date, edited):
      "'2020-09-28T23:00:00+00:00' -> '2020-09-28'"),
 ])
 def test_parquet_date_and_timestamp_columns_become_iso_dates(folder, column, date, detail):
-    write(folder, "in.parquet", _parquet(text=[BODY], date=column))
+    write(folder, "in.parquet", _parquet(title=["A headline"], text=[BODY], date=column))
     result = build("in.parquet")
     assert result.exit_code == 0, result.output
     row = pq.read_table(folder / "out" / "data").to_pylist()[0]

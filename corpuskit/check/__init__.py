@@ -45,30 +45,50 @@ def all_checks(rebuild: bool = False, load: bool = True) -> list[Check]:
     return checks
 
 
+def check_name(check: Check) -> str:
+    """The stable name of a check function's result, e.g. ``records.min_chars``."""
+    family = check.__module__.rsplit(".", 1)[-1]
+    short = check.__name__.removeprefix("check_")
+    if family in ("loads", "rebuild"):
+        return short
+    return f"{family}.{short}"
+
+
+def check_names() -> list[str]:
+    """Every check's name, in the order they run (what ``[check] skip`` may list)."""
+    return [check_name(c) for c in all_checks(rebuild=True)]
+
+
 def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load: bool = True,
                root: str | None = None, min_chars: int | None = None,
                near_duplicate_threshold: float | None = None,
                languages: Sequence[str] | None = None, only: Sequence[str] | None = None,
+               inputs: Sequence[str] = (),
                progress: Callable[[CheckResult], None] | None = None) -> Report:
     """Check a published version folder; return the report (never raises for a failed check).
 
     Raises :class:`FolderError` (exit code 2) when ``folder`` cannot be read at all.
     ``only`` keeps checks whose name or family is listed (e.g. ``["card", "records.ids"]``).
+    ``inputs``: paths outside the project root that the rebuild may read.
     """
     started = time.perf_counter()
     overrides = {"min_chars": min_chars, "near_duplicate_threshold": near_duplicate_threshold,
                  "languages": tuple(languages) if languages else None}
-    version = open_folder(folder, root=root, overrides=overrides)
+    version = open_folder(folder, root=root, overrides=overrides, allowed_inputs=tuple(inputs))
     report = Report(folder=folder, strict=strict)
+    skipped = _relaxed(version)
     for check in all_checks(rebuild=rebuild, load=load):
-        name = check.__name__
+        name = check_name(check)
         clock = time.perf_counter()
-        try:
-            result = check(version)
-        except Exception as exc:  # noqa: BLE001 - a crashing check is a failed check, not a crash
-            log.info("check %s crashed", name, exc_info=True)
-            result = CheckResult(name.replace("check_", ""))
-            result.fail("check", f"crashed: {type(exc).__name__}: {exc}")
+        if name in skipped or name.split(".", 1)[0] in skipped:
+            result = CheckResult(name).skip("relaxed by the recorded [check] skip (see the card)")
+        else:
+            try:
+                result = check(version)
+            except Exception as exc:  # noqa: BLE001 - a crashing check is a failed check, not a crash
+                log.info("check %s crashed", name, exc_info=True)
+                result = CheckResult(name)
+                result.fail("check", f"crashed: {type(exc).__name__}: {exc}")
         result.seconds = time.perf_counter() - clock
         if only and result.name not in only and result.family not in only:
             continue
@@ -79,5 +99,12 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
     return report
 
 
+def _relaxed(version: VersionFolder) -> set[str]:
+    """Checks the recorded configuration skips (``[check] skip``): relaxed on purpose, and
+    recorded in the manifest and on the card."""
+    skip = version.check_setting("skip", [])
+    return {name for name in skip if isinstance(name, str)} if isinstance(skip, list) else set()
+
+
 __all__ = ["FAIL", "PASS", "SKIP", "WARN", "CheckResult", "FolderError", "Problem", "Report",
-           "all_checks", "run_checks"]
+           "all_checks", "check_name", "check_names", "run_checks"]

@@ -1,10 +1,12 @@
 """File checks: the folder holds exactly the files the manifest names, as declared.
 
 ``files.checksums``  every manifest entry's sha256 and size match the file on disk
-``files.inventory``  no file outside the manifest (extra) and none missing
+``files.inventory``  no file outside the manifest (extra) and none missing; no symlinks,
+                     FIFOs or devices anywhere in the folder
 ``files.config``     the recorded configuration is valid and ``corpuskit.toml`` equals it
 ``files.schema``     each parquet schema equals the card's ``dataset_info`` features
-``files.counts``     ``num_examples`` per split (and the manifest's rows) match the parquet rows
+``files.counts``     ``num_examples`` per split (and the manifest's rows) match the parquet rows;
+                     no records at all fails unless ``[check] allow_empty = true``
 ``files.version``    the folder name equals the version in the manifest, configuration and card
 """
 
@@ -25,13 +27,23 @@ def _manifest_files(folder: VersionFolder) -> list[dict]:
         if isinstance(files, list) else []
 
 
+def _has_link(root: str, rel: str) -> bool:
+    """Whether any part of ``rel`` under ``root`` is a symbolic link."""
+    path = root
+    for part in rel.split("/"):
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return True
+    return False
+
+
 def check_checksums(folder: VersionFolder) -> CheckResult:
     from corpuskit.publish.manifest import sha256_file
 
     result = CheckResult("files.checksums")
     for entry in _manifest_files(folder):
         path = os.path.join(folder.path, entry["path"])
-        if not os.path.isfile(path):
+        if not os.path.isfile(path) or _has_link(folder.path, entry["path"]):
             continue  # reported by files.inventory
         result.checked += 1
         size = os.path.getsize(path)
@@ -45,16 +57,36 @@ def check_checksums(folder: VersionFolder) -> CheckResult:
     return result
 
 
+def _not_plain(path: str, listed_as_dir: bool) -> str | None:
+    """Why ``path`` is not a plain file or folder (a symlink hides or swaps content), or None."""
+    import stat
+
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        kind = "folder" if listed_as_dir else "file"
+        return (f"a symbolic link ({kind} -> {os.readlink(path)}); a version folder holds only "
+                "real files: its inventory and checksums cannot vouch for a link")
+    if not listed_as_dir and not stat.S_ISREG(mode):
+        return "not a regular file (FIFO, socket or device)"
+    return None
+
+
 def check_inventory(folder: VersionFolder) -> CheckResult:
     result = CheckResult("files.inventory")
     listed = [e["path"] for e in _manifest_files(folder)]
     if not listed:
         result.fail(MANIFEST, "lists no files")
     on_disk = set()
-    for directory, _, names in os.walk(folder.path):
-        for name in names:
-            rel = os.path.relpath(os.path.join(directory, name), folder.path).replace(os.sep, "/")
-            if rel != MANIFEST:
+    if os.path.islink(folder.path):
+        result.fail(".", "the version folder is a symbolic link; a version holds only real files")
+    for directory, dirs, names in os.walk(folder.path):
+        for name in dirs + names:
+            path = os.path.join(directory, name)
+            rel = os.path.relpath(path, folder.path).replace(os.sep, "/")
+            problem = _not_plain(path, name in dirs)
+            if problem:
+                result.fail(rel, problem)
+            elif name in names and rel != MANIFEST:
                 on_disk.add(rel)
     result.checked = len(on_disk | set(listed))
     for rel in listed:
@@ -202,6 +234,9 @@ def check_counts(folder: VersionFolder) -> CheckResult:
         if name in manifest_rows and manifest_rows[name] != config_rows:
             result.fail(f"{name}", f"manifest says {manifest_rows[name]} rows, parquet has {config_rows}")
         totals.append(f"{name} {config_rows}")
+        if name == "default" and not config_rows and not folder.check_setting("allow_empty", False):
+            result.fail("default", "no records: an empty dataset is published only with "
+                                   "[check] allow_empty = true")
     result.summary = (f"rows match the card and manifest ({', '.join(totals)})" if not result.problems
                       else f"{len(result.problems)} count mismatch(es)")
     return result

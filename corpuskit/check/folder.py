@@ -42,6 +42,7 @@ class VersionFolder:
     config: Any = None  # corpuskit.config.Config rebuilt from the manifest, or None
     config_error: str | None = None
     overrides: dict = field(default_factory=dict)
+    allowed_inputs: tuple = ()  # paths outside ``root`` that --rebuild may read (given by the user)
     _tables: dict = field(default_factory=dict, repr=False)
 
     # -- recorded configuration -------------------------------------------
@@ -122,6 +123,8 @@ class VersionFolder:
             tables = []
             for rel in self.data_files(config_name):
                 path = os.path.join(self.path, rel)
+                if not os.path.isfile(path):  # never open a FIFO or device (it could block)
+                    continue
                 try:
                     tables.append(pq.read_table(path))
                 except (OSError, pa.ArrowException):
@@ -155,7 +158,8 @@ def find_root(folder: str, override: str | None = None) -> str:
     return os.getcwd()
 
 
-def open_folder(folder: str, root: str | None = None, overrides: dict | None = None) -> VersionFolder:
+def open_folder(folder: str, root: str | None = None, overrides: dict | None = None,
+                allowed_inputs: tuple = ()) -> VersionFolder:
     """Read ``folder``'s manifest, card and recorded configuration."""
     if not os.path.exists(folder):
         raise FolderError(f"{folder}: no such folder")
@@ -174,7 +178,8 @@ def open_folder(folder: str, root: str | None = None, overrides: dict | None = N
     if not isinstance(manifest, dict):
         raise FolderError(f"{folder}: {MANIFEST} is not a JSON object")
     result = VersionFolder(path=os.path.abspath(folder), root=find_root(folder, root),
-                           manifest=manifest, card_text=card_text, overrides=dict(overrides or {}))
+                           manifest=manifest, card_text=card_text, overrides=dict(overrides or {}),
+                           allowed_inputs=tuple(allowed_inputs))
     _parse_card(result)
     _parse_config(result)
     return result

@@ -35,6 +35,10 @@ def check_loads(folder: VersionFolder) -> CheckResult:
     try:
         for name in folder.config_names():
             result.checked += 1
+            if _allowed_empty(folder, name):
+                result.warn(name, "no rows: datasets cannot load an empty split (published with "
+                                  "[check] allow_empty = true)")
+                continue
             try:
                 dataset = datasets.load_dataset(folder.path, name, cache_dir=cache)
             except Exception as exc:  # noqa: BLE001 - any load failure is the finding
@@ -62,6 +66,14 @@ def check_loads(folder: VersionFolder) -> CheckResult:
     result.summary = (f"load_dataset offline: {', '.join(loaded)} rows as declared" if not result.problems
                       else f"{len(result.problems)} config(s) do not load as declared")
     return result
+
+
+def _allowed_empty(folder: VersionFolder, name: str) -> bool:
+    """A config without rows that the recorded ``[check] allow_empty`` allows: ``datasets``
+    refuses to load an empty split ("corresponds to no data"), so loading it proves nothing."""
+    rows = folder.manifest.get("rows")
+    return (isinstance(rows, dict) and rows.get(name) == 0
+            and folder.check_setting("allow_empty", False) is True)
 
 
 CHECKS = (check_loads,)

@@ -3,7 +3,8 @@ rebuild the folder byte for byte.
 
 ``reproducible``  ``corpuskit.build.build`` with the manifest's configuration, run
                   into a temporary folder from the recorded inputs (relative to the
-                  project root), gives files whose sha256 all equal the published ones
+                  project root), gives files whose sha256 all equal the published ones;
+                  inputs outside the project root (or ``--input`` paths) are never read
 """
 
 from __future__ import annotations
@@ -47,6 +48,27 @@ def _saved_config(folder: VersionFolder):
     return folder.config
 
 
+def _outside_inputs(folder: VersionFolder, config) -> list[str]:
+    """Recorded input files outside the project root and the ``--input`` paths.
+
+    A manifest is data anyone can edit: ``inputs = ["/etc/passwd"]`` must not make
+    the gate read (and copy into a rebuild) files outside the project.
+    """
+    from corpuskit.readers import expand_inputs
+
+    allowed = [os.path.realpath(p) for p in (folder.root, *folder.allowed_inputs)]
+    try:
+        files = expand_inputs(config.inputs, root=folder.root)
+    except CorpuskitError:
+        return []  # the rebuild reports it
+    outside = []
+    for path in files:
+        real = os.path.realpath(path)
+        if not any(os.path.commonpath([real, tree]) == tree for tree in allowed):
+            outside.append(path)
+    return outside
+
+
 def _first_difference(published: str, rebuilt: str) -> str | None:
     """For a text file, the first line that differs (a hint at what changed)."""
     if not published.endswith((".md", ".json", ".toml")):
@@ -67,6 +89,13 @@ def check_reproducible(folder: VersionFolder) -> CheckResult:
         result.fail("manifest.json", f"cannot rebuild: {folder.config_error}")
         return result
     config = _saved_config(folder)
+    outside = _outside_inputs(folder, config)
+    if outside:
+        for path in outside:
+            result.fail(path, f"recorded input is outside the project root {folder.root}; --rebuild "
+                              "reads only inputs under the root or given with --input")
+        result.summary = "not rebuilt: the recorded inputs reach outside the project"
+        return result
     out = tempfile.mkdtemp(prefix="corpuskit-check-rebuild-")
     try:
         inputs = folder.manifest.get("inputs") or []
@@ -74,7 +103,9 @@ def check_reproducible(folder: VersionFolder) -> CheckResult:
         workers = 1 if size <= SMALL_INPUT_BYTES else None
         try:
             # a path that does not exist yet: build publishes into it (or under it)
-            rebuilt = build(config, out=os.path.join(out, "rebuilt"), workers=workers)
+            # the published folder itself goes through the gate in this run: the rebuild
+            # only has to be byte-identical to it
+            rebuilt = build(config, out=os.path.join(out, "rebuilt"), workers=workers, gate=False)
         except CorpuskitError as exc:
             result.fail("rebuild", f"failed: {exc}")
             return result

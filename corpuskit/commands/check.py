@@ -18,6 +18,9 @@ from corpuskit.cli import handle_errors
 @click.option("--root", type=click.Path(file_okay=False), default=None,
               help="Project root that inputs and cited sources are relative to "
                    "(default: the folder that contains dist/, else the current folder).")
+@click.option("--input", "allowed_inputs", multiple=True, type=click.Path(),
+              help="With --rebuild: also allow reading this recorded input outside the project "
+                   "root (repeatable; by default only inputs under the root are read).")
 @click.option("--min-chars", type=click.IntRange(min=0), default=None,
               help="Override the recorded [check] min_chars.")
 @click.option("--near-duplicate-threshold", type=click.FloatRange(0.0, 1.0), default=None,
@@ -25,8 +28,8 @@ from corpuskit.cli import handle_errors
 @click.option("--language", "languages", multiple=True,
               help="Allowed language (repeatable); default: the recorded detect_language languages.")
 @handle_errors
-def command(folder, json_path, strict, rebuild, no_load, root, min_chars, near_duplicate_threshold,
-            languages):
+def command(folder, json_path, strict, rebuild, no_load, root, allowed_inputs, min_chars,
+            near_duplicate_threshold, languages):
     """Verify a published version folder, e.g. dist/<name>/<version>.
 
     Checks the card, the files, that it loads offline, every record and its
@@ -38,11 +41,14 @@ def command(folder, json_path, strict, rebuild, no_load, root, min_chars, near_d
     import sys
 
     from corpuskit.check import FolderError, run_checks
+    from corpuskit.cli import require_writable
 
+    if json_path and json_path != "-":
+        require_writable(json_path, "--json")
     try:
         report = run_checks(folder, rebuild=rebuild, strict=strict, load=not no_load, root=root,
                             min_chars=min_chars, near_duplicate_threshold=near_duplicate_threshold,
-                            languages=languages or None)
+                            languages=languages or None, inputs=allowed_inputs)
     except FolderError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -78,6 +78,9 @@ def command(inputs, config_path, step_names, out, skip_bad_chunks):
     detect_language ran, `dropped` (step and reason) when a step removed it,
     and the edits made.
     """
+    from corpuskit.cli import removed_on_failure, require_writable
+
+    require_writable(out, "--out")
     steps = resolve_steps(config_path, step_names)
     for step in steps:
         warm = getattr(step, "warm_up", None)
@@ -86,7 +89,7 @@ def command(inputs, config_path, step_names, out, skip_bad_chunks):
     names = {s.name for s in steps}
     count = dropped_count = 0
     tmp = f"{out}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as handle:
+    with removed_on_failure(tmp), open(tmp, "w", encoding="utf-8") as handle:
         for record, dropped in clean_records(list(inputs), steps,
                                              "skip" if skip_bad_chunks else "raise"):
             row = {

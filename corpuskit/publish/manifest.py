@@ -36,10 +36,13 @@ def sha256_file(path: str) -> str:
 def tree_digests(folder: str) -> dict[str, str]:
     """sha256 of every file under ``folder``, keyed by its ``/``-separated relative path."""
     digests = {}
-    for directory, _, names in os.walk(folder):
-        for name in names:
+    for directory, dirs, names in os.walk(folder):
+        for name in dirs + names:
             path = os.path.join(directory, name)
-            digests[_rel(path, folder)] = sha256_file(path)
+            if os.path.islink(path) or not (name in dirs or os.path.isfile(path)):
+                digests[_rel(path, folder)] = "not a regular file"  # never followed or opened
+            elif name in names:
+                digests[_rel(path, folder)] = sha256_file(path)
     return digests
 
 
@@ -89,6 +92,8 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
     ship_license_file(config, folder)
     card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
                        removed_reasons=removed_reasons)
+    relaxed = relaxed_checks(config)
+    card += _relaxed_section(relaxed)
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:
         handle.write(card)
     resolved = config.to_dict()
@@ -116,9 +121,33 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
         "skipped_chunks": skipped,
         "software": software_versions(),
     }
+    if relaxed:
+        manifest["gate"] = {"relaxed": relaxed}
     with open(os.path.join(folder, MANIFEST), "w", encoding="utf-8") as handle:
         json.dump(manifest, handle, indent=2, sort_keys=True, ensure_ascii=False)
         handle.write("\n")
+
+
+def relaxed_checks(config) -> dict:
+    """The gate relaxations ``[check]`` sets (none by default): recorded where users look."""
+    relaxed = {}
+    if config.check.get("skip"):
+        relaxed["skip"] = list(config.check["skip"])
+    if config.check.get("allow_empty") is True:
+        relaxed["allow_empty"] = True
+    return relaxed
+
+
+def _relaxed_section(relaxed: dict) -> str:
+    if not relaxed:
+        return ""
+    lines = ["", "## Relaxed quality checks", "",
+             "This version was published with parts of the `corpuskit check` gate relaxed by its "
+             "configuration (`[check]` in `corpuskit.toml`):", ""]
+    lines += [f"- not checked: `{name}`" for name in relaxed.get("skip", [])]
+    if relaxed.get("allow_empty"):
+        lines.append("- an empty dataset may be published (`allow_empty = true`)")
+    return "\n".join(lines) + "\n"
 
 
 def _paths(paths, folder):

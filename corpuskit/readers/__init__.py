@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 
 from corpuskit.errors import InputError
@@ -59,8 +60,23 @@ def detect_format(path: str) -> str:
     return "digest"
 
 
+def _regular_file(path: str, root: str | None) -> str:
+    """``path`` if it is a regular file (after links); FIFOs, sockets and devices are refused
+    by their ``stat``, before anything opens them (opening a FIFO would wait forever)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror}); check the path", cite_path(path, root)) from None
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        raise InputError(f"is {kind}, not a regular file; give files, folders or globs of files",
+                         cite_path(path, root))
+    return path
+
+
 def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
-    """Expand files, folders (recursively) and globs into a sorted file list."""
+    """Expand files, folders (recursively) and globs into a sorted list of regular files."""
     files: list[str] = []
     for item in inputs:
         path = item if root is None or os.path.isabs(item) else os.path.join(root, item)
@@ -76,7 +92,7 @@ def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
                                  cite_path(path, root))
             files.extend(sorted(found))
         elif any(ch in item for ch in "*?["):
-            matched = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
+            matched = sorted(p for p in glob.glob(path, recursive=True) if not os.path.isdir(p))
             if not matched:
                 raise InputError("pattern matches no files", item)
             files.extend(matched)
@@ -84,7 +100,7 @@ def expand_inputs(inputs: Iterable[str], root: str | None = None) -> list[str]:
             files.append(path)
         else:
             raise InputError("no such file or folder; check the path", cite_path(path, root))
-    unique = sorted(dict.fromkeys(os.path.abspath(f) for f in files))
+    unique = sorted(dict.fromkeys(os.path.abspath(_regular_file(f, root)) for f in files))
     return unique
 
 
