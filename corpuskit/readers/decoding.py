@@ -1,0 +1,466 @@
+"""Choosing the text encoding of a source file: decided, declared or detected, never guessed.
+
+:func:`choose` returns a :class:`Decoding` (the codec and how it was chosen)
+or raises a one-line :class:`~corpuskit.errors.InputError`. In order:
+
+1. a **declared** encoding (``--encoding`` or the configuration's ``encoding`` /
+   ``[encodings]``) is used, unless the bytes contradict it outright (a
+   byte-order mark of another encoding, or non-ASCII text that is valid
+   UTF-8 under a legacy declaration);
+2. a UTF-8, UTF-16 or UTF-32 **byte-order mark** decides;
+3. NUL bytes in the UTF-16 pattern (every other byte) mean BOM-less UTF-16;
+   other NUL bytes mean a binary file, which is refused;
+4. valid **UTF-8** is UTF-8 (no detector runs), unless it is 7-bit text with
+   ISO-2022 escape sequences (``ESC $ B`` ...) or HZ shifts (``~{ ~}``), which
+   are decoded with that codec when it decodes them and the result is text;
+5. anything else goes to **detection**: charset-normalizer proposes
+   candidates; each distinct decoded text is judged on the words outside
+   markup (:func:`plausibility`): no control characters, no symbols or digits
+   inside words, no script mixed inside a word, no inverted case, and a
+   language whose n-gram profile finds the non-ASCII words likely. A candidate
+   is accepted when the detector is confident in it, it is plausible, and no
+   other plausible candidate decodes to a different text that is nearly as
+   likely. Otherwise the file is refused, naming the candidates and the
+   ``--encoding`` option.
+
+Candidates that decode the bytes to the *same* text (cp1252 and latin-1 on a
+file without 0x80-0x9F bytes, cp1250 and iso-8859-2 on Hungarian) do not
+disagree; the detector's first choice names them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from corpuskit.errors import ConfigError, InputError
+
+AUTO = "auto"
+#: How a file's encoding was chosen, as recorded in the manifest.
+CHOSEN_BY = ("utf-8", "bom", "declared", "detected", "escape sequences", "utf-16 pattern")
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_UNICODE = ("utf-8", "utf-16", "utf-32")
+
+#: Bytes of a file that detection reads (cut at a line end); the chosen codec
+#: must still decode the whole file.
+DETECT_BYTES = 1 << 20
+#: The detector's confidence (1 - its "chaos" measure) needed to accept a candidate.
+MIN_CONFIDENCE = 0.9
+#: Share of non-ASCII words that may look wrong (a stray symbol) in a plausible text.
+MAX_BAD_WORDS = 0.03
+#: Mean log-probability per n-gram (of the non-ASCII words, under their most
+#: likely language) below which a decoding is not text in any known language.
+MIN_LIKELIHOOD = -9.3
+#: A second plausible decoding less likely than this (log-probability per word in
+#: which the two differ) is a tie.
+TIE_MARGIN = 2.0
+#: Non-ASCII words needed before the language evidence counts.
+MIN_WORDS = 3
+
+#: Legacy codecs every detection also tries (beside the detector's own
+#: proposals), so that the right one is judged even when the detector misses it.
+COMMON_CODECS = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "iso8859-2", "iso8859-4", "iso8859-5", "iso8859-7", "iso8859-8", "iso8859-9", "iso8859-13",
+    "iso8859-15", "iso8859-16", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp866", "cp874",
+    "shift_jis", "euc_jp", "gbk", "big5", "euc_kr",
+)
+_FIX = ("declare it with --encoding NAME (or per input in the configuration's [encodings] "
+        "table), or convert the file to UTF-8")
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """The codec of a source and how it was chosen (see :data:`CHOSEN_BY`)."""
+
+    encoding: str
+    chosen_by: str
+    bom: int = 0
+    confidence: float | None = None
+
+    def describe(self) -> dict:
+        """The manifest's record of this choice."""
+        described: dict = {"encoding": self.encoding, "encoding_chosen_by": self.chosen_by}
+        if self.confidence is not None:
+            described["encoding_confidence"] = self.confidence
+        return described
+
+
+def codec_name(name: object, where: str) -> str:
+    """The canonical Python codec name for ``name`` (``auto`` stays ``auto``), or a
+    :class:`ConfigError` naming ``where`` (the option or configuration key).
+
+    >>> codec_name("CP-1251", "--encoding"), codec_name("Shift_JIS", "--encoding"), codec_name("auto", "x")
+    ('cp1251', 'shift_jis', 'auto')
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where} must be the name of a text encoding, e.g. 'cp1251'")
+    if name.strip().lower() == AUTO:
+        return AUTO
+    try:
+        info = codecs.lookup(name.strip())
+    except LookupError:
+        raise ConfigError(f"{where}: unknown encoding {name!r}; use a Python codec name such as "
+                          "'cp1251', 'iso-8859-2', 'shift_jis' or 'auto'") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ConfigError(f"{where}: {name!r} is not a text encoding")
+    return "utf-8" if info.name == "utf-8-sig" else info.name
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _is_utf8(data: bytes, partial: bool) -> bool:
+    """Valid UTF-8 (a sample may end inside a character)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=not partial)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when NUL bytes sit where UTF-16 puts them for
+    mostly-Latin text (every other byte), else None."""
+    sample = data[:8192]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / len(odd)
+    if odd_nul >= 0.4 and even_nul <= 0.05:
+        return "utf-16-le"
+    if even_nul >= 0.4 and odd_nul <= 0.05:
+        return "utf-16-be"
+    return None
+
+
+# ISO-2022 designations: ESC then an intermediate byte ($ ( ) * + - . /) or a
+# single shift (N O). ANSI colour codes (ESC [) are not designations.
+_ESCAPE_RE = re.compile(rb"\x1b[$()*+\-./NO]")
+_ESCAPE_CODECS = (
+    (re.compile(rb"\x1b\$\)C"), ("iso2022_kr",)),
+    (re.compile(rb"\x1b\$[)*+]?[AGH]|\x1b\$\)[EI]"), ()),  # ISO-2022-CN: no Python codec
+    (re.compile(rb"\x1b[$(]"), ("iso2022_jp", "iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_3",
+                                "iso2022_jp_2004", "iso2022_jp_1")),
+)
+
+
+def escape_encoding(data: bytes, path: str) -> Decoding | None:
+    """ISO-2022-JP/KR or HZ for 7-bit text with their escape sequences, else None.
+
+    ISO-2022-CN (which Python cannot decode) and escape sequences no codec
+    decodes are refused.
+    """
+    if _ESCAPE_RE.search(data):
+        at = _ESCAPE_RE.search(data).start()
+        for pattern, names in _ESCAPE_CODECS:
+            if not pattern.search(data):
+                continue
+            for name in names:
+                try:
+                    data.decode(name)
+                except UnicodeDecodeError:
+                    continue
+                return Decoding(name, "escape sequences")
+            if not names:
+                raise InputError("ISO-2022-CN escape sequences, which Python cannot decode; convert "
+                                 "the file to UTF-8 (e.g. iconv -f ISO-2022-CN -t UTF-8)",
+                                 path, _line_of(data, at))
+            break
+        raise InputError("ISO-2022 escape sequences that no ISO-2022 codec decodes; "
+                         + _FIX, path, _line_of(data, at))
+    if b"~{" in data:
+        try:
+            text = data.decode("hz")
+        except UnicodeDecodeError:
+            return None  # a literal "~{" in ASCII text
+        if _HAN_RE.search(text) and plausibility(text).plausible:
+            return Decoding("hz", "escape sequences")
+    return None
+
+
+def choose(data: bytes, path: str, declared: str | None = None, partial: bool = False) -> Decoding:
+    """The encoding of ``data`` (a whole file, or its first bytes when ``partial``).
+
+    >>> choose("café".encode(), "a.txt")
+    Decoding(encoding='utf-8', chosen_by='utf-8', bom=0, confidence=None)
+    >>> choose(codecs.BOM_UTF16_LE + "café".encode("utf-16-le"), "a.txt").chosen_by
+    'bom'
+    """
+    bom, bom_codec = next(((len(b), c) for b, c in _BOMS if data.startswith(b)), (0, None))
+    if declared not in (None, AUTO):
+        return _declared(data, path, declared, bom, bom_codec, partial)
+    if bom_codec is not None:
+        return Decoding(bom_codec, "bom", bom)
+    if b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        if encoding is not None:
+            return Decoding(encoding, "utf-16 pattern")
+        raise InputError("binary data (NUL byte); expected text. If this is UTF-16 or UTF-32, "
+                         "add a byte-order mark or convert it to UTF-8", path,
+                         _line_of(data, data.index(b"\x00")))
+    if _is_utf8(data, partial):
+        if data.isascii():
+            escaped = escape_encoding(data, path)
+            if escaped is not None:
+                return escaped
+        return Decoding("utf-8", "utf-8")
+    return detect(data, path, partial)
+
+
+def _declared(data: bytes, path: str, declared: str, bom: int, bom_codec: str | None,
+              partial: bool) -> Decoding:
+    family = declared.split("-")[0] if declared.startswith(_UNICODE) else None
+    if bom_codec is not None:
+        if family is None or not bom_codec.startswith(family):
+            raise InputError(f"declared {declared}, but the file starts with a {bom_codec} "
+                             "byte-order mark; remove the declaration for this file", path, 1)
+        return Decoding(bom_codec if declared in _UNICODE else declared, "declared", bom)
+    if family is None and not data.isascii() and b"\x00" not in data and _is_utf8(data, partial):
+        raise InputError(f"declared {declared}, but the file is valid UTF-8 with non-ASCII text, "
+                         f"which {declared} would garble; declare utf-8 for this file (or "
+                         "remove the declaration)", path, 1)
+    return Decoding(declared, "declared")
+
+
+def decode(data: bytes, path: str, declared: str | None = None) -> tuple[str, Decoding]:
+    """The whole text of ``data`` and how its encoding was chosen, or a one-line
+    :class:`InputError` naming the file and the line that does not decode.
+
+    >>> decode("“café”".encode("cp1252") * 3 + " Le café est très chaud à Noël.".encode("cp1252"), "a.txt")[1].encoding
+    'cp1252'
+    """
+    choice = choose(data, path, declared)
+    try:
+        return data[choice.bom:].decode(choice.encoding), choice
+    except UnicodeDecodeError as exc:
+        raise undecodable(choice, path, _line_of(data, exc.start + choice.bom)) from None
+
+
+def undecodable(choice: Decoding, path: str, line: int) -> InputError:
+    """The error for bytes the chosen codec cannot decode (e.g. a file that mixes encodings)."""
+    how = {"declared": "declared", "bom": "given by its byte-order mark",
+           "utf-8": "UTF-8 like the lines before"}.get(choice.chosen_by, "detected from its start")
+    return InputError(f"not valid {choice.encoding} (the encoding {how}); the file mixes encodings "
+                      f"or is damaged; {_FIX}", path, line)
+
+
+# -- detection --------------------------------------------------------------------
+
+def detect(data: bytes, path: str, partial: bool = False) -> Decoding:
+    """A detected legacy encoding, or the one-line refusal (see the module docstring)."""
+    bad_line = _first_non_utf8_line(data)
+    sample = data[:DETECT_BYTES]
+    if len(data) > DETECT_BYTES:
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    proposed = _proposals(sample)
+    judged: dict[str, list] = {}  # decoded text -> [verdict, detector confidence, codec names]
+    for name in [*proposed, *(c for c in COMMON_CODECS if c not in proposed)]:
+        try:
+            text = _decode_prefix(sample, name) if partial or sample is not data else sample.decode(name)
+        except UnicodeDecodeError:
+            continue
+        entry = judged.get(text)
+        if entry is None:
+            entry = judged[text] = [None, None, []]
+        entry[2].append(name)
+        if name in proposed and entry[1] is None:
+            entry[1] = proposed[name]
+    for text, entry in judged.items():
+        entry[0] = plausibility(text)
+    plausible = sorted((e for e in judged.values() if e[0].plausible), key=lambda e: -e[0].likelihood)
+    if not plausible:
+        raise refusal(path, bad_line, "no candidate decodes it to plausible text",
+                      [e[2][0] for e in judged.values()] or list(proposed))
+    best, confidence, names = plausible[0]
+    rivals = plausible[1:]
+    if any(separation(best, other) < TIE_MARGIN for other, _, _ in rivals):
+        raise refusal(path, bad_line, "candidates decode it to different text and nothing "
+                      "separates them", [e[2][0] for e in plausible])
+    if confidence is None or confidence < MIN_CONFIDENCE:
+        why = ("the detector does not propose the most plausible candidate" if confidence is None
+               else f"the detector is not confident ({confidence:.2f})")
+        raise refusal(path, bad_line, why, [e[2][0] for e in plausible])
+    name = next(n for n in names if n in proposed)
+    return Decoding(name, "detected", confidence=confidence)
+
+
+def refusal(path: str, line: int, why: str, candidates: list[str]) -> InputError:
+    """The one-line refusal of a file whose encoding cannot be determined safely."""
+    likely = ", ".join(dict.fromkeys(candidates[:4])) or "none"
+    return InputError(f"not UTF-8, and its encoding cannot be determined safely ({why}; "
+                      f"likely: {likely}); {_FIX}", path, line)
+
+
+def _proposals(sample: bytes) -> dict[str, float]:
+    """charset-normalizer's candidates for ``sample``, best first, with its confidence
+    (1 - its chaos measure) in each."""
+    from charset_normalizer import from_bytes
+
+    proposed: dict[str, float] = {}
+    for match in from_bytes(sample, explain=False):
+        confidence = round(1.0 - float(match.chaos), 3)
+        for name in [match.encoding, *match.could_be_from_charset]:
+            try:
+                name = codec_name(name, "detector")
+            except ConfigError:
+                continue
+            if not name.startswith(_UNICODE):
+                proposed.setdefault(name, confidence)
+    return proposed
+
+
+def _first_non_utf8_line(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _line_of(data, exc.start)
+    return 1
+
+
+def _decode_prefix(data: bytes, name: str) -> str:
+    """Decode the first bytes of a file (a multi-byte character may be cut at the end)."""
+    return codecs.getincrementaldecoder(name)().decode(data, final=False)
+
+
+# -- plausibility -----------------------------------------------------------------
+
+_MARKUP_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[|\]\]>|<[^<>]*>"
+                        r"|&#?\w{1,10};")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_EDGE_PUNCT = "\"'()[]{}<>.,;:!?«»‹›“”„‟‘’‚‛–—―…·•¡¿-/*"
+# Scripts written without spaces between words: a "word" there is a phrase that
+# may hold Latin letters too, so mixing with them is not evidence of a wrong codec.
+_UNSPACED = frozenset({"CJK", "HANGUL", "THAI", "LAO", "KHMER", "FULLWIDTH", "HALFWIDTH"})
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """The verdict on a decoded text: is it plausible text, and how language-like is it."""
+
+    plausible: bool
+    likelihood: float  # mean log-probability per n-gram around its non-ASCII characters
+    count: int  # how many n-grams that mean is over
+    language: str
+    words: tuple[str, ...]  # its non-ASCII words (outside markup)
+    bad: int  # how many of them look wrong
+
+
+def text_outside_markup(text: str) -> str:
+    """The text with tags, comments, scripts, styles and entities removed.
+
+    >>> text_outside_markup('<p class="x">Gr&uuml;&szlig;e <b>aus</b> Köln</p><script>var a;</script>')
+    ' Gr  aus  Köln  '
+    """
+    return _MARKUP_RE.sub(" ", text)
+
+
+def _script(char: str) -> str:
+    script = unicodedata.name(char, "").split(" ", 1)[0]
+    return "CJK" if script in ("HIRAGANA", "KATAKANA", "IDEOGRAPHIC", "CJK") else script
+
+
+def _word_is_bad(word: str) -> bool:
+    """Control or unassigned characters; a symbol or digit-like sign glued between
+    letters; two alphabets inside one word; a lower-case letter followed by an
+    upper-case one (the sign of a case-swapped Cyrillic codec)."""
+    core = word.strip(_EDGE_PUNCT)
+    if core[:1] in "¿¡" and len(core) > 1 and not core[1].isupper():
+        return True
+    scripts = set()
+    previous = ""
+    for index, char in enumerate(core):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cn", "Co", "Cs"):
+            return True
+        if category[0] in "LM":
+            if char.isascii():
+                scripts.add("LATIN")
+            elif category[0] == "L":
+                scripts.add(_script(char))
+            if previous.islower() and char.isupper() and not (char.isascii() and previous.isascii()):
+                return True
+        elif not char.isascii() and category[0] in "SN" and category != "Nd":
+            after = core[index + 1:index + 2]
+            if category == "No" and (previous.isalpha() or after.isalpha()):
+                return True  # ¹ ² ³ ¼ glued to a word
+            if previous.isalpha() and after.isalpha():
+                return True
+        previous = char
+    return len(scripts - _UNSPACED) > 1
+
+
+def plausibility(text: str) -> Plausibility:
+    """Judge a decoded text on its words outside markup that hold non-ASCII characters."""
+    evidence = text_outside_markup(text[: 4 * DETECT_BYTES]).split()[:20000]
+    words = tuple(w for w in evidence if not w.isascii())
+    if not words:
+        return Plausibility(True, 0.0, 0, "und", (), 0)
+    bad = sum(1 for word in words if _word_is_bad(word))
+    language = _language(" ".join(evidence[:3000]))
+    likelihood, count = _char_likelihood(words[:3000], language)
+    plausible = (bad <= MAX_BAD_WORDS * len(words)
+                 and (len(words) < MIN_WORDS or likelihood >= MIN_LIKELIHOOD))
+    return Plausibility(plausible, likelihood, count, language, words, bad)
+
+
+def _language(text: str) -> str:
+    """The most likely language of the whole text (all its words, ASCII ones too:
+    in Latin-script text they do not depend on the codec)."""
+    from corpuskit.lang import get_model
+
+    return get_model().guess(text.lower()).language
+
+
+def _char_likelihood(words, language: str) -> tuple[float, int]:
+    """Mean log-probability, in ``language``'s langdetect profile, of the n-grams
+    around each non-ASCII character of ``words`` (the character, and it with
+    either neighbour), with n-grams no profile holds at langdetect's smoothing
+    floor (a wrong codec's letters are mostly unseen); and the number of n-grams."""
+    from corpuskit.lang import ALPHA, BASE_FREQ, get_model
+
+    model = get_model()
+    if language not in model.languages:
+        return math.log(ALPHA / BASE_FREQ), 0
+    column = model.languages.index(language)
+    vocabulary = model.vocabulary
+    ids: list[int] = []
+    unseen = 0
+    for word in model.prepare(" ".join(w.lower() for w in words)).split(" "):
+        if word.isascii():
+            continue
+        padded = f" {word} "
+        for i in range(1, len(padded) - 1):
+            if padded[i].isascii():
+                continue
+            for gram in (padded[i], padded[i - 1:i + 1], padded[i:i + 2]):
+                index = vocabulary.get(gram)
+                if index is None:
+                    unseen += 1
+                else:
+                    ids.append(index)
+    count = len(ids) + unseen
+    if not count:
+        return 0.0, 0
+    total = float(model.logprob[ids, column].sum(dtype="float64")) + unseen * math.log(ALPHA / BASE_FREQ)
+    return total / count, count
+
+
+def separation(best: Plausibility, other: Plausibility) -> float:
+    """How much more likely ``best`` is than ``other``: the difference of their mean
+    log-probabilities over the larger number of n-grams, per word in which they differ."""
+    differing = sum((Counter(best.words) - Counter(other.words)).values())
+    return (best.likelihood - other.likelihood) * max(best.count, other.count) / max(differing, 1)
