@@ -11,7 +11,12 @@ with ``--config``; the keys are the same everywhere::
     language = ["en"]           # languages declared on the card
     task_categories = ["text-generation"]
     inputs = ["seeds"]          # files, folders or globs (CLI inputs override)
+    encoding = "auto"           # inputs' encoding: "auto" (UTF-8, BOM or a safe detection)
+                                # or a codec name, e.g. "cp1251" (--encoding overrides)
     on_error = "raise"          # or "skip": report and skip unparseable chunks
+
+    [encodings]                 # per input: file, folder or glob -> codec (or "auto")
+    "legacy/ru" = "cp1251"
 
     [[pipeline]]                # ordered steps; default: the full default pipeline
     step = "fix_encoding"
@@ -51,6 +56,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 _KNOWN_KEYS = {
     "name", "version", "pretty_name", "license", "language", "task_categories",
     "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes",
+    "encoding", "encodings",
 }
 
 DEFAULT_CHECK = {
@@ -72,6 +78,8 @@ class Config:
     task_categories: list[str] = field(default_factory=lambda: ["text-generation"])
     description: str = ""
     inputs: list[str] = field(default_factory=list)
+    encoding: str = "auto"  # every input's declared encoding, or "auto"
+    encodings: dict[str, str] = field(default_factory=dict)  # per input path, folder or glob
     on_error: str = "raise"
     variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pipeline: list[Step] = field(default_factory=list)
@@ -97,6 +105,8 @@ class Config:
             "task_categories": list(self.task_categories),
             "description": self.description,
             "inputs": list(self.inputs),
+            "encoding": self.encoding,
+            "encodings": dict(self.encodings),
             "on_error": self.on_error,
             "shard_bytes": self.shard_bytes,
             "pipeline": [step.config() for step in self.pipeline],
@@ -136,6 +146,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         value = data.get(key)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             raise ConfigError(f"{key}{where} must be a list of strings")
+    encoding, encodings = _encodings(data, where)
     variants = validate_lexicon(data.get("variants", {}))
     check = dict(DEFAULT_CHECK)
     user_check = data.get("check", {})
@@ -170,6 +181,8 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         task_categories=list(data.get("task_categories", ["text-generation"])),
         description=data.get("description", ""),
         inputs=list(data.get("inputs", [])),
+        encoding=encoding,
+        encodings=encodings,
         on_error=on_error,
         variants=variants,
         pipeline=steps,
@@ -177,6 +190,27 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         shard_bytes=shard_bytes,
         source_file=source_file,
     )
+
+
+def declare_encoding(config: Config, name: str, where: str = "--encoding") -> Config:
+    """``config`` with every input declared ``name`` (``--encoding``): the per-input
+    table no longer applies, and the resolved configuration records the choice."""
+    from dataclasses import replace
+
+    from corpuskit.readers.decoding import codec_name
+
+    return replace(config, encoding=codec_name(name, where), encodings={})
+
+
+def _encodings(data: dict, where: str) -> tuple[str, dict[str, str]]:
+    """The validated ``encoding`` and ``[encodings]`` (codec names made canonical)."""
+    from corpuskit.readers.decoding import codec_name
+
+    encoding = codec_name(data.get("encoding", "auto"), f"encoding{where}")
+    table = data.get("encodings", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[encodings]{where} must be a table of input path = codec name")
+    return encoding, {key: codec_name(value, f"encodings.{key!r}{where}") for key, value in table.items()}
 
 
 def _read_toml(path: str) -> dict:

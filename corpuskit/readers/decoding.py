@@ -31,7 +31,9 @@ disagree; the detector's first choice names them.
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import math
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -61,10 +63,16 @@ MIN_CONFIDENCE = 0.9
 MAX_BAD_WORDS = 0.03
 #: Mean log-probability per n-gram (of the non-ASCII words, under their most
 #: likely language) below which a decoding is not text in any known language.
-MIN_LIKELIHOOD = -9.3
+MIN_LIKELIHOOD = -9.0
 #: A second plausible decoding less likely than this (log-probability per word in
 #: which the two differ) is a tie.
 TIE_MARGIN = 2.0
+#: Log-probability of a punctuation mark (it has no n-grams in langdetect's profiles).
+PUNCTUATION_LOGPROB = -5.0
+#: ASCII words of a Latin-script text needed before they are asked its language, and
+#: the rank that language must have among theirs.
+MIN_ASCII_WORDS = 8
+LANGUAGE_RANK = 2
 #: Non-ASCII words needed before the language evidence counts.
 MIN_WORDS = 3
 
@@ -89,13 +97,6 @@ class Decoding:
     bom: int = 0
     confidence: float | None = None
 
-    def describe(self) -> dict:
-        """The manifest's record of this choice."""
-        described: dict = {"encoding": self.encoding, "encoding_chosen_by": self.chosen_by}
-        if self.confidence is not None:
-            described["encoding_confidence"] = self.confidence
-        return described
-
 
 def codec_name(name: object, where: str) -> str:
     """The canonical Python codec name for ``name`` (``auto`` stays ``auto``), or a
@@ -116,6 +117,44 @@ def codec_name(name: object, where: str) -> str:
     if not getattr(info, "_is_text_encoding", True):
         raise ConfigError(f"{where}: {name!r} is not a text encoding")
     return "utf-8" if info.name == "utf-8-sig" else info.name
+
+
+class EncodingPlan:
+    """Which encoding is declared for which input: ``table`` maps paths, folders or
+    globs (relative to ``root``, like ``inputs``) to codec names; the longest
+    matching key wins; ``default`` applies elsewhere (``auto``: decide or detect).
+
+    >>> plan = EncodingPlan("auto", {"old": "cp1251", "old/jp/*.txt": "shift_jis"}, "/p")
+    >>> plan.declared("/p/old/a.txt"), plan.declared("/p/old/jp/b.txt"), plan.declared("/p/new.txt")
+    ('cp1251', 'shift_jis', None)
+    """
+
+    def __init__(self, default: str = AUTO, table: dict[str, str] | None = None,
+                 root: str | None = None):
+        self.default = default
+        base = os.path.abspath(root or os.getcwd())
+        self._keys = sorted(((key, os.path.normpath(os.path.join(base, key)), name)
+                             for key, name in (table or {}).items()),
+                            key=lambda item: -len(item[0]))
+
+    @staticmethod
+    def _matches(pattern: str, path: str) -> bool:
+        if any(ch in pattern for ch in "*?["):
+            return fnmatch.fnmatchcase(path, pattern)
+        return path == pattern or path.startswith(pattern.rstrip(os.sep) + os.sep)
+
+    def declared(self, path: str) -> str | None:
+        """The codec declared for the file at ``path``, or None to decide from its bytes."""
+        absolute = os.path.abspath(path)
+        name = next((n for _, pattern, n in self._keys if self._matches(pattern, absolute)),
+                    self.default)
+        return None if name == AUTO else name
+
+    def unmatched(self, files: list[str]) -> list[str]:
+        """Keys of the table that match none of ``files`` (most likely a typo)."""
+        absolute = [os.path.abspath(f) for f in files]
+        return [key for key, pattern, _ in self._keys
+                if not any(self._matches(pattern, f) for f in absolute)]
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -149,7 +188,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 # ISO-2022 designations: ESC then an intermediate byte ($ ( ) * + - . /) or a
 # single shift (N O). ANSI colour codes (ESC [) are not designations.
-_ESCAPE_RE = re.compile(rb"\x1b[$()*+\-./NO]")
+ESCAPE_RE = re.compile(rb"\x1b[$()*+\-./NO]")
 _ESCAPE_CODECS = (
     (re.compile(rb"\x1b\$\)C"), ("iso2022_kr",)),
     (re.compile(rb"\x1b\$[)*+]?[AGH]|\x1b\$\)[EI]"), ()),  # ISO-2022-CN: no Python codec
@@ -164,8 +203,8 @@ def escape_encoding(data: bytes, path: str) -> Decoding | None:
     ISO-2022-CN (which Python cannot decode) and escape sequences no codec
     decodes are refused.
     """
-    if _ESCAPE_RE.search(data):
-        at = _ESCAPE_RE.search(data).start()
+    if ESCAPE_RE.search(data):
+        at = ESCAPE_RE.search(data).start()
         for pattern, names in _ESCAPE_CODECS:
             if not pattern.search(data):
                 continue
@@ -223,7 +262,7 @@ def choose(data: bytes, path: str, declared: str | None = None, partial: bool = 
 
 def _declared(data: bytes, path: str, declared: str, bom: int, bom_codec: str | None,
               partial: bool) -> Decoding:
-    family = declared.split("-")[0] if declared.startswith(_UNICODE) else None
+    family = next((u for u in _UNICODE if declared.startswith(u)), None)
     if bom_codec is not None:
         if family is None or not bom_codec.startswith(family):
             raise InputError(f"declared {declared}, but the file starts with a {bom_codec} "
@@ -344,6 +383,9 @@ _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EDGE_PUNCT = "\"'()[]{}<>.,;:!?«»‹›“”„‟‘’‚‛–—―…·•¡¿-/*"
 # Scripts written without spaces between words: a "word" there is a phrase that
 # may hold Latin letters too, so mixing with them is not evidence of a wrong codec.
+#: Punctuation that real words hold between letters (apostrophes, Catalan's l·l,
+#: Hebrew's geresh and gershayim).
+_INNER_PUNCT = "’‘·\u05f3\u05f4"
 _UNSPACED = frozenset({"CJK", "HANGUL", "THAI", "LAO", "KHMER", "FULLWIDTH", "HALFWIDTH"})
 
 
@@ -378,6 +420,8 @@ def _word_is_bad(word: str) -> bool:
     letters; two alphabets inside one word; a lower-case letter followed by an
     upper-case one (the sign of a case-swapped Cyrillic codec)."""
     core = word.strip(_EDGE_PUNCT)
+    if not any(c.isalnum() for c in word) and sum(not c.isascii() for c in word) >= 3:
+        return True  # "„‰«»⁄": letters of another codec read as signs
     if core[:1] in "¿¡" and len(core) > 1 and not core[1].isupper():
         return True
     scripts = set()
@@ -391,16 +435,22 @@ def _word_is_bad(word: str) -> bool:
                 scripts.add("LATIN")
             elif category[0] == "L":
                 scripts.add(_script(char))
+            elif _script(char) not in ("COMBINING", _script(previous) if previous else ""):
+                return True  # a mark of another script on this letter (a Thai tone on "f")
             if previous.islower() and char.isupper() and not (char.isascii() and previous.isascii()):
                 return True
-        elif not char.isascii() and category[0] in "SN" and category != "Nd":
+        elif not char.isascii() and category != "Nd":
             after = core[index + 1:index + 2]
-            if category == "No" and (previous.isalpha() or after.isalpha()):
-                return True  # ¹ ² ³ ¼ glued to a word
-            if previous.isalpha() and after.isalpha():
-                return True
+            if category == "No" and after.isalpha():
+                return True  # ¹ ² ³ ¼ before a letter (km² is fine)
+            if previous.isalpha() and after.isalpha() and (
+                    category[0] in "SN"
+                    or category[0] == "P" and category != "Pd" and char not in _INNER_PUNCT
+                    and _script(previous) not in _UNSPACED):
+                return True  # ‰ between letters: a letter of another codec
         previous = char
-    return len(scripts - _UNSPACED) > 1
+    # Hangul next to Han or kana in one word: GBK or Big5 bytes read as EUC-KR
+    return len(scripts - _UNSPACED) > 1 or {"HANGUL", "CJK"} <= scripts
 
 
 def plausibility(text: str) -> Plausibility:
@@ -413,8 +463,29 @@ def plausibility(text: str) -> Plausibility:
     language = _language(" ".join(evidence[:3000]))
     likelihood, count = _char_likelihood(words[:3000], language)
     plausible = (bad <= MAX_BAD_WORDS * len(words)
-                 and (len(words) < MIN_WORDS or likelihood >= MIN_LIKELIHOOD))
+                 and (len(words) < MIN_WORDS or likelihood >= MIN_LIKELIHOOD)
+                 and _ascii_words_agree(evidence, words, language))
     return Plausibility(plausible, likelihood, count, language, words, bad)
+
+
+def _ascii_words_agree(evidence: list[str], words: tuple[str, ...], language: str) -> bool:
+    """In Latin-script text the ASCII words do not depend on the codec: the language
+    they point to must be among the few nearest to the one the whole text points
+    to (a wrong codec can make Icelandic look Latvian, but not its ASCII words)."""
+    from corpuskit.lang import get_model
+
+    letters = [c for w in words[:3000] for c in w if c.isalpha() and not c.isascii()]
+    if sum(_script(c) == "LATIN" for c in letters) * 2 < len(letters):
+        return True
+    plain = [w for w in evidence if w.isascii() and w.isalpha()][:3000]
+    if len(plain) < MIN_ASCII_WORDS:
+        return True
+    model = get_model()
+    if language not in model.languages:
+        return False
+    totals, _ = model.scores(" ".join(plain).lower())
+    target = totals[model.languages.index(language)]
+    return sum(1 for value in totals if value > target) < LANGUAGE_RANK
 
 
 def _language(text: str) -> str:
@@ -439,6 +510,8 @@ def _char_likelihood(words, language: str) -> tuple[float, int]:
     vocabulary = model.vocabulary
     ids: list[int] = []
     unseen = 0
+    # punctuation (quotes, dashes) carries no letters: it counts as one common n-gram
+    punctuation = sum(_edge_punctuation(w) for w in words)
     for word in model.prepare(" ".join(w.lower() for w in words)).split(" "):
         if word.isascii():
             continue
@@ -452,11 +525,21 @@ def _char_likelihood(words, language: str) -> tuple[float, int]:
                     unseen += 1
                 else:
                     ids.append(index)
-    count = len(ids) + unseen
-    if not count:
-        return 0.0, 0
-    total = float(model.logprob[ids, column].sum(dtype="float64")) + unseen * math.log(ALPHA / BASE_FREQ)
+    count = len(ids) + unseen + punctuation
+    if not count:  # no letters left: no evidence for this decoding
+        return math.log(ALPHA / BASE_FREQ), 0
+    total = (float(model.logprob[ids, column].sum(dtype="float64"))
+             + unseen * math.log(ALPHA / BASE_FREQ) + punctuation * PUNCTUATION_LOGPROB)
     return total / count, count
+
+
+def _edge_punctuation(word: str) -> int:
+    """Non-ASCII quotes and dashes around a word that has letters."""
+    core = word.strip(_EDGE_PUNCT)
+    if not any(c.isalpha() for c in core):
+        return 0
+    return sum(1 for c in word[:word.index(core)] + word[word.index(core) + len(core):]
+               if not c.isascii())
 
 
 def separation(best: Plausibility, other: Plausibility) -> float:
