@@ -67,17 +67,20 @@ MIN_LIKELIHOOD = -9.0
 #: A second plausible decoding less likely than this (log-probability per word in
 #: which the two differ) is a tie.
 TIE_MARGIN = 2.0
+#: Log prior of a codec outside :data:`COMMON_CODECS` (about 1 in 20).
+RARE_CODEC_LOGPRIOR = -3.0
 #: Log-probability of a punctuation mark (it has no n-grams in langdetect's profiles).
 PUNCTUATION_LOGPROB = -5.0
 #: ASCII words of a Latin-script text needed before they are asked its language, and
 #: the rank that language must have among theirs.
-MIN_ASCII_WORDS = 8
+MIN_ASCII_WORDS = 4
 LANGUAGE_RANK = 2
 #: Non-ASCII words needed before the language evidence counts.
 MIN_WORDS = 3
 
 #: Legacy codecs every detection also tries (beside the detector's own
-#: proposals), so that the right one is judged even when the detector misses it.
+#: proposals), so that the right one is judged even when the detector misses it;
+#: the ones met in web pages, feeds and news archives.
 COMMON_CODECS = (
     "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
     "iso8859-2", "iso8859-4", "iso8859-5", "iso8859-7", "iso8859-8", "iso8859-9", "iso8859-13",
@@ -102,7 +105,7 @@ def codec_name(name: object, where: str) -> str:
     """The canonical Python codec name for ``name`` (``auto`` stays ``auto``), or a
     :class:`ConfigError` naming ``where`` (the option or configuration key).
 
-    >>> codec_name("CP-1251", "--encoding"), codec_name("Shift_JIS", "--encoding"), codec_name("auto", "x")
+    >>> codec_name("Windows-1251", "--encoding"), codec_name("Shift_JIS", "--encoding"), codec_name("auto", "x")
     ('cp1251', 'shift_jis', 'auto')
     """
     if not isinstance(name, str) or not name.strip():
@@ -305,7 +308,7 @@ def detect(data: bytes, path: str, partial: bool = False) -> Decoding:
     sample = data[:DETECT_BYTES]
     if len(data) > DETECT_BYTES:
         sample = sample[: sample.rfind(b"\n") + 1] or sample
-    proposed = _proposals(sample)
+    proposed = _proposals(_MARKUP_BYTES_RE.sub(b" ", sample))
     judged: dict[str, list] = {}  # decoded text -> [verdict, detector confidence, codec names]
     for name in [*proposed, *(c for c in COMMON_CODECS if c not in proposed)]:
         try:
@@ -325,8 +328,10 @@ def detect(data: bytes, path: str, partial: bool = False) -> Decoding:
         raise refusal(path, bad_line, "no candidate decodes it to plausible text",
                       [e[2][0] for e in judged.values()] or list(proposed))
     best, confidence, names = plausible[0]
-    rivals = plausible[1:]
-    if any(separation(best, other) < TIE_MARGIN for other, _, _ in rivals):
+    # a clean decoding the language model cannot vouch for (a language it lacks) still rivals
+    rivals = [e for e in judged.values() if e[0].clean and e[0] is not best]
+    if any(separation(best, other, _prior(names) - _prior(other_names)) < TIE_MARGIN
+           for other, _, other_names in rivals):
         raise refusal(path, bad_line, "candidates decode it to different text and nothing "
                       "separates them", [e[2][0] for e in plausible])
     if confidence is None or confidence < MIN_CONFIDENCE:
@@ -345,8 +350,8 @@ def refusal(path: str, line: int, why: str, candidates: list[str]) -> InputError
 
 
 def _proposals(sample: bytes) -> dict[str, float]:
-    """charset-normalizer's candidates for ``sample``, best first, with its confidence
-    (1 - its chaos measure) in each."""
+    """charset-normalizer's candidates for ``sample`` (its text outside markup), best
+    first, with its confidence (1 - its chaos measure) in each."""
     from charset_normalizer import from_bytes
 
     proposed: dict[str, float] = {}
@@ -377,8 +382,11 @@ def _decode_prefix(data: bytes, name: str) -> str:
 
 # -- plausibility -----------------------------------------------------------------
 
-_MARKUP_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[|\]\]>|<[^<>]*>"
-                        r"|&#?\w{1,10};")
+_MARKUP_RE = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[|\]\]>|<[^<>]*>")
+_ENTITY_RE = re.compile(r"&#?\w{1,10};")
+# The same on bytes, for the detector (tags are ASCII in every codec it proposes,
+# and no multi-byte codec's trail byte is "<" or ">").
+_MARKUP_BYTES_RE = re.compile(rb"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^<>]*>")
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _EDGE_PUNCT = "\"'()[]{}<>.,;:!?«»‹›“”„‟‘’‚‛–—―…·•¡¿-/*"
 # Scripts written without spaces between words: a "word" there is a phrase that
@@ -400,14 +408,27 @@ class Plausibility:
     words: tuple[str, ...]  # its non-ASCII words (outside markup)
     bad: int  # how many of them look wrong
 
+    @property
+    def clean(self) -> bool:
+        """No more wrong-looking words than real text has (whatever its language)."""
+        return self.bad <= MAX_BAD_WORDS * len(self.words)
+
 
 def text_outside_markup(text: str) -> str:
-    """The text with tags, comments, scripts, styles and entities removed.
+    """The text with tags, comments, scripts and styles turned into line ends and
+    entities into spaces: one line per text node.
 
     >>> text_outside_markup('<p class="x">Gr&uuml;&szlig;e <b>aus</b> Köln</p><script>var a;</script>')
-    ' Gr  aus  Köln  '
+    '\\nGr  e \\naus\\n Köln\\n\\n'
     """
-    return _MARKUP_RE.sub(" ", text)
+    return _ENTITY_RE.sub(" ", _MARKUP_RE.sub("\n", text))
+
+
+def evidence_words(text: str) -> list[str]:
+    """The words of the text nodes (lines, outside markup) that hold non-ASCII
+    characters: navigation, scripts and markup around them do not dilute them."""
+    return [word for line in text_outside_markup(text).split("\n") if not line.isascii()
+            for word in line.split()]
 
 
 def _script(char: str) -> str:
@@ -455,7 +476,7 @@ def _word_is_bad(word: str) -> bool:
 
 def plausibility(text: str) -> Plausibility:
     """Judge a decoded text on its words outside markup that hold non-ASCII characters."""
-    evidence = text_outside_markup(text[: 4 * DETECT_BYTES]).split()[:20000]
+    evidence = evidence_words(text[: 4 * DETECT_BYTES])[:20000]
     words = tuple(w for w in evidence if not w.isascii())
     if not words:
         return Plausibility(True, 0.0, 0, "und", (), 0)
@@ -542,8 +563,16 @@ def _edge_punctuation(word: str) -> int:
                if not c.isascii())
 
 
-def separation(best: Plausibility, other: Plausibility) -> float:
+def separation(best: Plausibility, other: Plausibility, prior: float = 0.0) -> float:
     """How much more likely ``best`` is than ``other``: the difference of their mean
-    log-probabilities over the larger number of n-grams, per word in which they differ."""
+    log-probabilities over the larger number of n-grams (plus the difference of
+    their codecs' log prior), per word in which they differ."""
     differing = sum((Counter(best.words) - Counter(other.words)).values())
-    return (best.likelihood - other.likelihood) * max(best.count, other.count) / max(differing, 1)
+    gain = (best.likelihood - other.likelihood) * max(best.count, other.count) + prior
+    return gain / max(differing, 1)
+
+
+def _prior(names: list[str]) -> float:
+    """Log prior of the most common of ``names``: 0 for :data:`COMMON_CODECS`, less for
+    code pages rarely met in web pages, feeds and news archives (DOS, old Mac, ...)."""
+    return 0.0 if any(name in COMMON_CODECS for name in names) else RARE_CODEC_LOGPRIOR
