@@ -69,7 +69,8 @@ MIN_LIKELIHOOD = -9.0
 TIE_MARGIN = 2.0
 #: Log prior of a codec outside :data:`COMMON_CODECS` (about 1 in 20).
 RARE_CODEC_LOGPRIOR = -3.0
-#: Log-probability of a punctuation mark (it has no n-grams in langdetect's profiles).
+#: Log-probability of each of a punctuation mark's three n-gram slots (it has no
+#: n-grams in langdetect's profiles, and is common in every language).
 PUNCTUATION_LOGPROB = -5.0
 #: ASCII words of a Latin-script text needed before they are asked its language, and
 #: the rank that language must have among theirs.
@@ -437,16 +438,20 @@ def _script(char: str) -> str:
 
 
 def _word_is_bad(word: str) -> bool:
-    """Control or unassigned characters; a symbol or digit-like sign glued between
-    letters; two alphabets inside one word; a lower-case letter followed by an
-    upper-case one (the sign of a case-swapped Cyrillic codec)."""
+    """Control or unassigned characters; more signs than letters; a symbol or
+    digit-like sign glued between letters, or punctuation inside a word of a
+    spaced script; two alphabets inside one word; a lower-case letter followed by
+    an upper-case one (the sign of a case-swapped Cyrillic codec)."""
     core = word.strip(_EDGE_PUNCT)
     if not any(c.isalnum() for c in word) and sum(not c.isascii() for c in word) >= 3:
         return True  # "„‰«»⁄": letters of another codec read as signs
     if core[:1] in "¿¡" and len(core) > 1 and not core[1].isupper():
         return True
+    letters = sum(c.isalpha() for c in word)
+    if letters and sum(not c.isascii() and not c.isalnum() for c in word) > letters:
+        return True  # "·‡¯ı": more signs than letters
     scripts = set()
-    previous = ""
+    previous = letter = ""
     for index, char in enumerate(core):
         category = unicodedata.category(char)
         if category in ("Cc", "Cn", "Co", "Cs"):
@@ -460,15 +465,16 @@ def _word_is_bad(word: str) -> bool:
                 return True  # a mark of another script on this letter (a Thai tone on "f")
             if previous.islower() and char.isupper() and not (char.isascii() and previous.isascii()):
                 return True
+            letter = char if category[0] == "L" else letter
         elif not char.isascii() and category != "Nd":
             after = core[index + 1:index + 2]
             if category == "No" and after.isalpha():
                 return True  # ¹ ² ³ ¼ before a letter (km² is fine)
-            if previous.isalpha() and after.isalpha() and (
-                    category[0] in "SN"
-                    or category[0] == "P" and category != "Pd" and char not in _INNER_PUNCT
-                    and _script(previous) not in _UNSPACED):
+            if previous.isalpha() and after.isalpha() and category[0] in "SN":
                 return True  # ‰ between letters: a letter of another codec
+            if (category[0] == "P" and category != "Pd" and char not in _INNER_PUNCT and letter
+                    and _script(letter) not in _UNSPACED):
+                return True  # a quote after a letter and before the word's end: "гд«»Џ"
         previous = char
     # Hangul next to Han or kana in one word: GBK or Big5 bytes read as EUC-KR
     return len(scripts - _UNSPACED) > 1 or {"HANGUL", "CJK"} <= scripts
@@ -520,47 +526,47 @@ def _language(text: str) -> str:
 def _char_likelihood(words, language: str) -> tuple[float, int]:
     """Mean log-probability, in ``language``'s langdetect profile, of the n-grams
     around each non-ASCII character of ``words`` (the character, and it with
-    either neighbour), with n-grams no profile holds at langdetect's smoothing
-    floor (a wrong codec's letters are mostly unseen); and the number of n-grams."""
+    either neighbour), and their number. Every character counts as three n-grams,
+    so decodings of the same bytes compare on equal terms: n-grams no profile
+    holds, and signs langdetect ignores, at its smoothing floor (a wrong codec's
+    letters are mostly unseen); punctuation, which has no n-grams, as common ones."""
     from corpuskit.lang import ALPHA, BASE_FREQ, get_model
 
     model = get_model()
+    floor = math.log(ALPHA / BASE_FREQ)
     if language not in model.languages:
-        return math.log(ALPHA / BASE_FREQ), 0
+        return floor, 0
     column = model.languages.index(language)
     vocabulary = model.vocabulary
     ids: list[int] = []
-    unseen = 0
-    # punctuation (quotes, dashes) carries no letters: it counts as one common n-gram
-    punctuation = sum(_edge_punctuation(w) for w in words)
-    for word in model.prepare(" ".join(w.lower() for w in words)).split(" "):
-        if word.isascii():
-            continue
-        padded = f" {word} "
-        for i in range(1, len(padded) - 1):
-            if padded[i].isascii():
+    fixed = 0.0  # log-probability of the slots not looked up
+    slots = 0
+    for word in words:
+        lower = word.lower()
+        prepared = model.prepare(lower)
+        aligned = len(prepared) == len(lower)  # else langdetect dropped letters: use what is left
+        padded = f" {prepared} "
+        for i, char in enumerate(lower if aligned else prepared):
+            if char.isascii():
                 continue
-            for gram in (padded[i], padded[i - 1:i + 1], padded[i:i + 2]):
+            slots += 3
+            if unicodedata.category(char)[0] == "P":  # common around words, odd inside them
+                inside = 0 < i < len(lower) - 1 and lower[i - 1].isalpha() and lower[i + 1].isalpha()
+                fixed += 3 * (floor if inside and aligned else PUNCTUATION_LOGPROB)
+                continue
+            if padded[i + 1] == " ":
+                fixed += 3 * floor
+                continue
+            for gram in (padded[i + 1], padded[i:i + 2], padded[i + 1:i + 3]):
                 index = vocabulary.get(gram)
                 if index is None:
-                    unseen += 1
+                    fixed += floor
                 else:
                     ids.append(index)
-    count = len(ids) + unseen + punctuation
-    if not count:  # no letters left: no evidence for this decoding
-        return math.log(ALPHA / BASE_FREQ), 0
-    total = (float(model.logprob[ids, column].sum(dtype="float64"))
-             + unseen * math.log(ALPHA / BASE_FREQ) + punctuation * PUNCTUATION_LOGPROB)
-    return total / count, count
-
-
-def _edge_punctuation(word: str) -> int:
-    """Non-ASCII quotes and dashes around a word that has letters."""
-    core = word.strip(_EDGE_PUNCT)
-    if not any(c.isalpha() for c in core):
-        return 0
-    return sum(1 for c in word[:word.index(core)] + word[word.index(core) + len(core):]
-               if not c.isascii())
+    if not slots:
+        return floor, 0
+    total = float(model.logprob[ids, column].sum(dtype="float64")) + fixed
+    return total / slots, slots
 
 
 def separation(best: Plausibility, other: Plausibility, prior: float = 0.0) -> float:
