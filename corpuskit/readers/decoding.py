@@ -67,11 +67,15 @@ MIN_LIKELIHOOD = -9.0
 #: A second plausible decoding less likely than this (log-probability per word in
 #: which the two differ) is a tie.
 TIE_MARGIN = 2.0
+#: Log-probability a wrong-looking word costs when decodings are compared.
+BAD_WORD_COST = 10.0
+#: Log-likelihood ratio a decoding needs over any other clean one, in all.
+MIN_GAIN = 8.0
 #: Log prior of a codec outside :data:`COMMON_CODECS` (about 1 in 20).
 RARE_CODEC_LOGPRIOR = -3.0
 #: Log-probability of each of a punctuation mark's three n-gram slots (it has no
 #: n-grams in langdetect's profiles, and is common in every language).
-PUNCTUATION_LOGPROB = -5.0
+PUNCTUATION_LOGPROB = -7.0
 #: ASCII words of a Latin-script text needed before they are asked its language, and
 #: the rank that language must have among theirs.
 MIN_ASCII_WORDS = 4
@@ -324,7 +328,7 @@ def detect(data: bytes, path: str, partial: bool = False) -> Decoding:
             entry[1] = proposed[name]
     for text, entry in judged.items():
         entry[0] = plausibility(text)
-    plausible = sorted((e for e in judged.values() if e[0].plausible), key=lambda e: -e[0].likelihood)
+    plausible = sorted((e for e in judged.values() if e[0].plausible), key=lambda e: -e[0].rank_score)
     if not plausible:
         raise refusal(path, bad_line, "no candidate decodes it to plausible text",
                       [e[2][0] for e in judged.values()] or list(proposed))
@@ -388,8 +392,8 @@ _ENTITY_RE = re.compile(r"&#?\w{1,10};")
 # The same on bytes, for the detector (tags are ASCII in every codec it proposes,
 # and no multi-byte codec's trail byte is "<" or ">").
 _MARKUP_BYTES_RE = re.compile(rb"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^<>]*>")
+_C1_RE = re.compile("[\x80-\x9f]")
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_EDGE_PUNCT = "\"'()[]{}<>.,;:!?«»‹›“”„‟‘’‚‛–—―…·•¡¿-/*"
 # Scripts written without spaces between words: a "word" there is a phrase that
 # may hold Latin letters too, so mixing with them is not evidence of a wrong codec.
 #: Punctuation that real words hold between letters (apostrophes, Catalan's l·l,
@@ -408,6 +412,11 @@ class Plausibility:
     language: str
     words: tuple[str, ...]  # its non-ASCII words (outside markup)
     bad: int  # how many of them look wrong
+
+    @property
+    def rank_score(self) -> float:
+        """Mean log-probability per slot, each wrong-looking word costing :data:`BAD_WORD_COST`."""
+        return self.likelihood - BAD_WORD_COST * self.bad / max(self.count, 1)
 
     @property
     def clean(self) -> bool:
@@ -437,12 +446,26 @@ def _script(char: str) -> str:
     return "CJK" if script in ("HIRAGANA", "KATAKANA", "IDEOGRAPHIC", "CJK") else script
 
 
+def _core(word: str) -> str:
+    """``word`` without the punctuation (of any script) around it.
+
+    >>> _core("«الكريم؟»"), _core("(l’école),")
+    ('الكريم', 'l’école')
+    """
+    start, end = 0, len(word)
+    while start < end and unicodedata.category(word[start])[0] == "P":
+        start += 1
+    while end > start and unicodedata.category(word[end - 1])[0] == "P":
+        end -= 1
+    return word[start:end]
+
+
 def _word_is_bad(word: str) -> bool:
     """Control or unassigned characters; more signs than letters; a symbol or
     digit-like sign glued between letters, or punctuation inside a word of a
     spaced script; two alphabets inside one word; a lower-case letter followed by
     an upper-case one (the sign of a case-swapped Cyrillic codec)."""
-    core = word.strip(_EDGE_PUNCT)
+    core = _core(word)
     if not any(c.isalnum() for c in word) and sum(not c.isascii() for c in word) >= 3:
         return True  # "„‰«»⁄": letters of another codec read as signs
     if core[:1] in "¿¡" and len(core) > 1 and not core[1].isupper():
@@ -487,6 +510,8 @@ def plausibility(text: str) -> Plausibility:
     if not words:
         return Plausibility(True, 0.0, 0, "und", (), 0)
     bad = sum(1 for word in words if _word_is_bad(word))
+    if _C1_RE.search(text):  # C1 controls: never text, the sign of a wrong codec
+        bad = max(bad, len(words))
     language = _language(" ".join(evidence[:3000]))
     likelihood, count = _char_likelihood(words[:3000], language)
     plausible = (bad <= MAX_BAD_WORDS * len(words)
@@ -574,7 +599,10 @@ def separation(best: Plausibility, other: Plausibility, prior: float = 0.0) -> f
     log-probabilities over the larger number of n-grams (plus the difference of
     their codecs' log prior), per word in which they differ."""
     differing = sum((Counter(best.words) - Counter(other.words)).values())
-    gain = (best.likelihood - other.likelihood) * max(best.count, other.count) + prior
+    slots = max(best.count, other.count)
+    gain = (best.rank_score - other.rank_score) * slots + prior
+    if gain < MIN_GAIN:
+        return min(gain, 0.0)  # too little evidence in all, however few words differ
     return gain / max(differing, 1)
 
 
