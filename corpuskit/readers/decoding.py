@@ -90,8 +90,13 @@ COMMON_CODECS = (
     "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
     "iso8859-2", "iso8859-4", "iso8859-5", "iso8859-7", "iso8859-8", "iso8859-9", "iso8859-13",
     "iso8859-15", "iso8859-16", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp866", "cp874",
-    "shift_jis", "euc_jp", "gbk", "big5", "euc_kr",
+    "shift_jis", "euc_jp", "gb18030", "big5hkscs", "cp949",
 )
+#: Codecs that browsers (the WHATWG Encoding Standard) read with a superset, which
+#: differs from Python's codec in a few marks (GB2312's 0xA1AA is U+2015 in
+#: Python's gb2312, U+2014 in GBK): detection proposes the superset.
+WEB_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "iso8859-1": "cp1252", "iso8859-9": "cp1254",
+                 "tis-620": "cp874", "iso8859-11": "cp874", "euc_kr": "cp949", "big5": "big5hkscs"}
 _FIX = ("declare it with --encoding NAME (or per input in the configuration's [encodings] "
         "table), or convert the file to UTF-8")
 
@@ -287,7 +292,7 @@ def decode(data: bytes, path: str, declared: str | None = None) -> tuple[str, De
     """The whole text of ``data`` and how its encoding was chosen, or a one-line
     :class:`InputError` naming the file and the line that does not decode.
 
-    >>> decode("“café”".encode("cp1252") * 3 + " Le café est très chaud à Noël.".encode("cp1252"), "a.txt")[1].encoding
+    >>> decode("Le “café” est très chaud à Noël, dit-il à l’élève.".encode("cp1252"), "a.txt")[1].encoding
     'cp1252'
     """
     choice = choose(data, path, declared)
@@ -313,7 +318,8 @@ def detect(data: bytes, path: str, partial: bool = False) -> Decoding:
     sample = data[:DETECT_BYTES]
     if len(data) > DETECT_BYTES:
         sample = sample[: sample.rfind(b"\n") + 1] or sample
-    proposed = _proposals(_MARKUP_BYTES_RE.sub(b" ", sample))
+    stripped = _MARKUP_BYTES_RE.sub(b" ", sample)
+    proposed = _proposals(stripped)
     judged: dict[str, list] = {}  # decoded text -> [verdict, detector confidence, codec names]
     for name in [*proposed, *(c for c in COMMON_CODECS if c not in proposed)]:
         try:
@@ -339,11 +345,13 @@ def detect(data: bytes, path: str, partial: bool = False) -> Decoding:
            for other, _, other_names in rivals):
         raise refusal(path, bad_line, "candidates decode it to different text and nothing "
                       "separates them", [e[2][0] for e in plausible])
+    name = next((n for n in names if n in proposed), names[0])
+    if confidence is None:  # not among its proposals: ask the detector about this codec
+        confidence = _proposals(stripped, name).get(name)
     if confidence is None or confidence < MIN_CONFIDENCE:
-        why = ("the detector does not propose the most plausible candidate" if confidence is None
+        why = ("the detector rejects the most plausible candidate" if confidence is None
                else f"the detector is not confident ({confidence:.2f})")
         raise refusal(path, bad_line, why, [e[2][0] for e in plausible])
-    name = next(n for n in names if n in proposed)
     return Decoding(name, "detected", confidence=confidence)
 
 
@@ -354,13 +362,15 @@ def refusal(path: str, line: int, why: str, candidates: list[str]) -> InputError
                       f"likely: {likely}); {_FIX}", path, line)
 
 
-def _proposals(sample: bytes) -> dict[str, float]:
+def _proposals(sample: bytes, only: str | None = None) -> dict[str, float]:
     """charset-normalizer's candidates for ``sample`` (its text outside markup), best
-    first, with its confidence (1 - its chaos measure) in each."""
+    first, with its confidence (1 - its chaos measure) in each; ``only``: its
+    verdict on that one codec. Codecs browsers read with a superset are named by
+    the superset (:data:`WEB_SUPERSETS`)."""
     from charset_normalizer import from_bytes
 
     proposed: dict[str, float] = {}
-    for match in from_bytes(sample, explain=False):
+    for match in from_bytes(sample, explain=False, cp_isolation=[only] if only else None):
         confidence = round(1.0 - float(match.chaos), 3)
         for name in [match.encoding, *match.could_be_from_charset]:
             try:
@@ -368,7 +378,7 @@ def _proposals(sample: bytes) -> dict[str, float]:
             except ConfigError:
                 continue
             if not name.startswith(_UNICODE):
-                proposed.setdefault(name, confidence)
+                proposed.setdefault(WEB_SUPERSETS.get(name, name), confidence)
     return proposed
 
 
@@ -470,12 +480,16 @@ def _word_is_bad(word: str) -> bool:
         return True  # "„‰«»⁄": letters of another codec read as signs
     if core[:1] in "¿¡" and len(core) > 1 and not core[1].isupper():
         return True
-    letters = sum(c.isalpha() for c in word)
-    if letters and sum(not c.isascii() and not c.isalnum() for c in word) > letters:
+    letters = sum(unicodedata.category(c)[0] in "LM" for c in word)
+    if letters and sum(unicodedata.category(c)[0] in "PS" for c in word if not c.isascii()) > letters:
         return True  # "·‡¯ı": more signs than letters
-    scripts = set()
+    scripts: set[str] = set()
+    runs = [scripts]  # the scripts of each run of letters (Korean glosses Hanja in brackets)
     previous = letter = ""
     for index, char in enumerate(core):
+        if not char.isalnum() and unicodedata.category(char)[0] not in "M" and scripts:
+            scripts = set()
+            runs.append(scripts)
         category = unicodedata.category(char)
         if category in ("Cc", "Cn", "Co", "Cs"):
             return True
@@ -500,7 +514,8 @@ def _word_is_bad(word: str) -> bool:
                 return True  # a quote after a letter and before the word's end: "гд«»Џ"
         previous = char
     # Hangul next to Han or kana in one word: GBK or Big5 bytes read as EUC-KR
-    return len(scripts - _UNSPACED) > 1 or {"HANGUL", "CJK"} <= scripts
+    mixed = set().union(*runs) - _UNSPACED
+    return len(mixed) > 1 or any({"HANGUL", "CJK"} <= run for run in runs)
 
 
 def plausibility(text: str) -> Plausibility:
