@@ -71,8 +71,8 @@ TIE_MARGIN = 2.0
 BAD_WORD_COST = 10.0
 #: Log-likelihood ratio a decoding needs over any other clean one, in all.
 MIN_GAIN = 8.0
-#: Log prior of a codec outside :data:`COMMON_CODECS` (about 1 in 20).
-RARE_CODEC_LOGPRIOR = -3.0
+#: Log prior of a codec outside :data:`COMMON_CODECS` (about 1 in 150).
+RARE_CODEC_LOGPRIOR = -5.0
 #: Log-probability of each of a punctuation mark's three n-gram slots (it has no
 #: n-grams in langdetect's profiles, and is common in every language).
 PUNCTUATION_LOGPROB = -7.0
