@@ -226,3 +226,12 @@ def test_compressed_declared_encoding_is_streamed(tmp_path):
     path = gz(tmp_path / "ru.jsonl.gz", (json.dumps({"id": "a", "text": "Ôîðóìû"}, ensure_ascii=False)
                                          + "\n").encode("cp1252"))
     assert texts(path, encodings=EncodingPlan("cp1251")) == ["Форумы"]
+
+
+def test_plain_iso2022_file_is_not_streamed_as_utf8(tmp_path):
+    text = "市長は月曜日に、新しい図書館が来年開館すると発表した。"
+    path = jsonl(tmp_path / "jp.jsonl", [text, EN], "iso2022_jp")
+    assert path.read_bytes().isascii()
+    reader = Reader(expand_inputs([str(path)]))
+    assert [r["text"] for r in reader] == [text, EN]
+    assert (reader.sources[0].encoding, reader.sources[0].chosen_by) == ("iso2022_jp", "escape sequences")

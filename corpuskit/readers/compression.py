@@ -76,7 +76,8 @@ def scan_plain(path: str, shown: str) -> tuple[str, bool, int]:
                         streamable = False
                 if not streamable:
                     continue
-                if b"\x00" in chunk or b"\x1b" in chunk or b"~{" in last + chunk[:1] or b"~{" in chunk:
+                if b"\x00" in chunk or b"\x1b" in chunk or (last + chunk[:1] == b"~{") or (
+                        b"~" in chunk and b"~{" in chunk):
                     streamable = False
                     continue
                 last = chunk[-1:]
