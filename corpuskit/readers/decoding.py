@@ -430,8 +430,9 @@ class Plausibility:
 
     @property
     def clean(self) -> bool:
-        """No more wrong-looking words than real text has (whatever its language)."""
-        return self.bad <= MAX_BAD_WORDS * len(self.words)
+        """No more wrong-looking words than real text has (whatever its language):
+        a share of them, and one odd word (a ´ for an apostrophe) in a longer text."""
+        return self.bad <= MAX_BAD_WORDS * len(self.words) + (len(self.words) >= 10)
 
 
 def text_outside_markup(text: str) -> str:
@@ -452,7 +453,8 @@ def evidence_words(text: str) -> list[str]:
 
 
 def _script(char: str) -> str:
-    script = unicodedata.name(char, "").split(" ", 1)[0]
+    """The script of a letter (compatibility forms count as their letter: µ is Greek)."""
+    script = unicodedata.name(unicodedata.normalize("NFKC", char)[:1] or char, "").split(" ", 1)[0]
     return "CJK" if script in ("HIRAGANA", "KATAKANA", "IDEOGRAPHIC", "CJK") else script
 
 
@@ -505,8 +507,8 @@ def _word_is_bad(word: str) -> bool:
             letter = char if category[0] == "L" else letter
         elif not char.isascii() and category != "Nd":
             after = core[index + 1:index + 2]
-            if category == "No" and after.isalpha():
-                return True  # ¹ ² ³ ¼ before a letter (km² is fine)
+            if after.isalpha() and (category == "No" or index == 0 and category[0] == "S"):
+                return True  # ¹ ² ³ ¼ or ΅ before a letter (km² is fine)
             if previous.isalpha() and after.isalpha() and category[0] in "SN":
                 return True  # ‰ between letters: a letter of another codec
             if (category[0] == "P" and category != "Pd" and char not in _INNER_PUNCT and letter
@@ -529,8 +531,8 @@ def plausibility(text: str) -> Plausibility:
         bad = max(bad, len(words))
     language = _language(" ".join(evidence[:3000]))
     likelihood, count = _char_likelihood(words[:3000], language)
-    plausible = (bad <= MAX_BAD_WORDS * len(words)
-                 and (len(words) < MIN_WORDS or likelihood >= MIN_LIKELIHOOD)
+    verdict = Plausibility(False, likelihood, count, language, words, bad)
+    plausible = (verdict.clean and (len(words) < MIN_WORDS or likelihood >= MIN_LIKELIHOOD)
                  and _ascii_words_agree(evidence, words, language))
     return Plausibility(plausible, likelihood, count, language, words, bad)
 
