@@ -202,7 +202,7 @@ def test_a_later_block_that_contradicts_the_sample_is_an_error_naming_the_line(t
     monkeypatch.setattr(compression, "DETECT_BYTES", 4096)
     head = [json.dumps({"id": f"r{i}", "text": EN}) for i in range(100)]  # ASCII: UTF-8 by the sample
     tail = json.dumps({"id": "late", "text": RU}, ensure_ascii=False)
-    path = gz(tmp_path / "mixed.jsonl.gz", ("\n".join(head) + "\n").encode() + tail.encode("cp1251") + b"\n")
+    gz(tmp_path / "mixed.jsonl.gz", ("\n".join(head) + "\n").encode() + tail.encode("cp1251") + b"\n")
     with pytest.raises(InputError) as info:
         texts("mixed.jsonl.gz")
     assert str(info.value) == (
@@ -216,7 +216,7 @@ def test_iso2022_escapes_after_plain_lines_are_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(compression, "DETECT_BYTES", 4096)
     head = [json.dumps({"id": f"r{i}", "text": EN}) for i in range(100)]
     tail = json.dumps({"id": "jp", "text": "新しい図書館が開館した。"}, ensure_ascii=False).encode("iso2022_jp")
-    path = gz(tmp_path / "jp.jsonl.gz", ("\n".join(head) + "\n").encode() + tail + b"\n")
+    gz(tmp_path / "jp.jsonl.gz", ("\n".join(head) + "\n").encode() + tail + b"\n")
     with pytest.raises(InputError, match=r"^jp.jsonl.gz:101: ISO-2022 escape sequences after lines "
                                          r"without them: the file mixes encodings"):
         texts("jp.jsonl.gz")

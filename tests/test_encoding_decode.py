@@ -7,6 +7,7 @@ Every text here was written for these tests (no third-party text).
 from __future__ import annotations
 
 import codecs
+import re
 
 import pytest
 
@@ -237,3 +238,14 @@ def test_bom_with_invalid_body_is_refused():
     with pytest.raises(InputError, match=r"^f.txt:1: not valid utf-8 \(the encoding given by its "
                                          r"byte-order mark\)"):
         decode(codecs.BOM_UTF8 + b"\xff\xfe bad", "f.txt")
+
+
+def test_a_large_file_that_switches_codec_after_the_sample_is_refused(monkeypatch):
+    monkeypatch.setattr(decoding, "DETECT_BYTES", 2000)
+    ru = (PARAGRAPHS["ru"] + "\n") * 12
+    data = ru.encode("cp1251") + ru.encode("koi8-r")  # both decode as anything single-byte
+    with pytest.raises(InputError) as info:
+        decode(data, "big.txt")
+    assert re.match(r"big.txt:1[0-9]: the next MiB of text does not read as cp1251 \(detected from "
+                    r"the file's start\): the file mixes encodings; declare it", str(info.value))
+    assert decode(ru.encode("cp1251") * 2, "big.txt")[0] == ru * 2

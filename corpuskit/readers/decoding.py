@@ -57,6 +57,8 @@ _UNICODE = ("utf-8", "utf-16", "utf-32")
 #: Bytes of a file that detection reads (cut at a line end); the chosen codec
 #: must still decode the whole file.
 DETECT_BYTES = 1 << 20
+#: Non-ASCII words checked in each later MiB of a detected file.
+SEGMENT_WORDS = 5000
 #: The detector's confidence (1 - its "chaos" measure) needed to accept a candidate.
 MIN_CONFIDENCE = 0.9
 #: Share of non-ASCII words that may look wrong (a stray symbol) in a plausible text.
@@ -297,9 +299,28 @@ def decode(data: bytes, path: str, declared: str | None = None) -> tuple[str, De
     """
     choice = choose(data, path, declared)
     try:
-        return data[choice.bom:].decode(choice.encoding), choice
+        text = data[choice.bom:].decode(choice.encoding)
     except UnicodeDecodeError as exc:
         raise undecodable(choice, path, _line_of(data, exc.start + choice.bom)) from None
+    if choice.chosen_by == "detected" and len(data) > DETECT_BYTES:
+        _same_encoding_throughout(text, choice, path)
+    return text, choice
+
+
+def _same_encoding_throughout(text: str, choice: Decoding, path: str) -> None:
+    """Detection read the first MiB: every later MiB must read as clean text in the same
+    codec too (a single-byte codec decodes anything), else the file mixes encodings."""
+    start = text.find("\n", DETECT_BYTES) + 1
+    while 0 < start < len(text):
+        segment = text[start:start + DETECT_BYTES]
+        words = [w for w in evidence_words(segment) if not w.isascii()]
+        step = max(1, len(words) // SEGMENT_WORDS)
+        sampled = words[::step]
+        if sum(_word_is_bad(w) for w in sampled) > MAX_BAD_WORDS * len(sampled) + 1:
+            raise InputError(f"the next MiB of text does not read as {choice.encoding} (detected from "
+                             f"the file's start): the file mixes encodings; {_FIX}", path,
+                             text.count("\n", 0, start) + 1)
+        start += len(segment)
 
 
 def undecodable(choice: Decoding, path: str, line: int) -> InputError:
