@@ -423,6 +423,7 @@ _ENTITY_RE = re.compile(r"&#?\w{1,10};")
 # The same on bytes, for the detector (tags are ASCII in every codec it proposes,
 # and no multi-byte codec's trail byte is "<" or ">").
 _MARKUP_BYTES_RE = re.compile(rb"(?is)<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^<>]*>")
+_ASCII_SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 _C1_RE = re.compile("[\x80-\x9f]")
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Scripts written without spaces between words: a "word" there is a phrase that
@@ -468,9 +469,11 @@ def text_outside_markup(text: str) -> str:
 
 def evidence_words(text: str) -> list[str]:
     """The words of the text nodes (lines, outside markup) that hold non-ASCII
-    characters: navigation, scripts and markup around them do not dilute them."""
+    characters: navigation, scripts and markup around them do not dilute them.
+    Words are cut at ASCII spaces only: a no-break space is a character to judge
+    (another codec's letter may read as one)."""
     return [word for line in text_outside_markup(text).split("\n") if not line.isascii()
-            for word in line.split()]
+            for word in _ASCII_SPACE_RE.split(line) if word]
 
 
 def _script(char: str) -> str:
@@ -613,7 +616,7 @@ def _char_likelihood(words, language: str) -> tuple[float, int]:
             if char.isascii():
                 continue
             slots += 3
-            if unicodedata.category(char)[0] == "P":  # common around words, odd inside them
+            if unicodedata.category(char)[0] in "PZ":  # common around words, odd inside them
                 inside = 0 < i < len(lower) - 1 and lower[i - 1].isalpha() and lower[i + 1].isalpha()
                 fixed += 3 * (floor if inside and aligned else PUNCTUATION_LOGPROB)
                 continue
