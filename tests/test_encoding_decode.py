@@ -95,12 +95,14 @@ def test_non_western_text_is_never_read_as_cp1252(language, encoding):
     ("utf-32", "utf-32-le", 4),
     ("utf-16-le", "utf-16-le", 0),
     ("utf-16-be", "utf-16-be", 0),
+    ("utf-32-le", "utf-32-le", 0),
+    ("utf-32-be", "utf-32-be", 0),
 ])
 def test_unicode_is_decided_without_detection(monkeypatch, encoding, expected, bom):
     monkeypatch.setattr(decoding, "detect", lambda *a, **k: pytest.fail("detector called"))
     text, choice = decode(TEXT.encode(encoding), "f.txt")
     assert (text, choice.encoding, choice.bom) == (TEXT, expected, bom)
-    assert choice.chosen_by == {0: "utf-8" if expected == "utf-8" else "utf-16 pattern"}.get(bom, "bom")
+    assert choice.chosen_by == {0: "utf-8" if expected == "utf-8" else "nul pattern"}.get(bom, "bom")
 
 
 def test_cp1252_punctuation_is_not_read_as_mojibake():

@@ -8,8 +8,8 @@ or raises a one-line :class:`~corpuskit.errors.InputError`. In order:
    byte-order mark of another encoding, or non-ASCII text that is valid
    UTF-8 under a legacy declaration);
 2. a UTF-8, UTF-16 or UTF-32 **byte-order mark** decides;
-3. NUL bytes in the UTF-16 pattern (every other byte) mean BOM-less UTF-16;
-   other NUL bytes mean a binary file, which is refused;
+3. NUL bytes in the UTF-16 or UTF-32 pattern (every other byte, three of four)
+   mean BOM-less UTF-16/32; other NUL bytes mean a binary file, which is refused;
 4. valid **UTF-8** is UTF-8 (no detector runs), unless it is 7-bit text with
    ISO-2022 escape sequences (``ESC $ B`` ...) or HZ shifts (``~{ ~}``), which
    are decoded with that codec when it decodes them and the result is text;
@@ -43,7 +43,7 @@ from corpuskit.errors import ConfigError, InputError
 
 AUTO = "auto"
 #: How a file's encoding was chosen, as recorded in the manifest.
-CHOSEN_BY = ("utf-8", "bom", "declared", "detected", "escape sequences", "utf-16 pattern")
+CHOSEN_BY = ("utf-8", "bom", "declared", "detected", "escape sequences", "nul pattern")
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -185,18 +185,28 @@ def _is_utf8(data: bytes, partial: bool) -> bool:
     return True
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' when NUL bytes sit where UTF-16 puts them for
-    mostly-Latin text (every other byte), else None."""
+def _unicode_without_bom(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 (LE or BE) when NUL bytes sit where those encodings put them
+    for mostly-Latin text (three of four bytes, or every other byte), else None."""
     sample = data[:8192]
-    if len(data) % 2 or len(sample) < 4:
+    if len(sample) < 8:
         return None
-    even, odd = sample[0::2], sample[1::2]
-    even_nul = even.count(0) / len(even)
-    odd_nul = odd.count(0) / len(odd)
-    if odd_nul >= 0.4 and even_nul <= 0.05:
+
+    def nul_share(lane: int, width: int) -> float:
+        return sample[lane::width].count(0) / len(sample[lane::width])
+
+    if len(data) % 4 == 0:
+        lanes = [nul_share(lane, 4) for lane in range(4)]
+        if lanes[0] <= 0.05 and lanes[1] >= 0.4 and min(lanes[2:]) >= 0.95:
+            return "utf-32-le"
+        if lanes[3] <= 0.05 and lanes[2] >= 0.4 and min(lanes[:2]) >= 0.95:
+            return "utf-32-be"
+    if len(data) % 2:
+        return None
+    even, odd = nul_share(0, 2), nul_share(1, 2)
+    if odd >= 0.4 and even <= 0.05:
         return "utf-16-le"
-    if even_nul >= 0.4 and odd_nul <= 0.05:
+    if even >= 0.4 and odd <= 0.05:
         return "utf-16-be"
     return None
 
@@ -260,9 +270,9 @@ def choose(data: bytes, path: str, declared: str | None = None, partial: bool = 
     if bom_codec is not None:
         return Decoding(bom_codec, "bom", bom)
     if b"\x00" in data:
-        encoding = _utf16_without_bom(data)
+        encoding = _unicode_without_bom(data)
         if encoding is not None:
-            return Decoding(encoding, "utf-16 pattern")
+            return Decoding(encoding, "nul pattern")
         raise InputError("binary data (NUL byte); expected text. If this is UTF-16 or UTF-32, "
                          "add a byte-order mark or convert it to UTF-8", path,
                          _line_of(data, data.index(b"\x00")))
