@@ -14,13 +14,18 @@ or raises a one-line :class:`~corpuskit.errors.InputError`. In order:
    ISO-2022 escape sequences (``ESC $ B`` ...) or HZ shifts (``~{ ~}``), which
    are decoded with that codec when it decodes them and the result is text;
 5. anything else goes to **detection**: charset-normalizer proposes
-   candidates; each distinct decoded text is judged on the words outside
-   markup (:func:`plausibility`): no control characters, no symbols or digits
-   inside words, no script mixed inside a word, no inverted case, and a
-   language whose n-gram profile finds the non-ASCII words likely. A candidate
-   is accepted when the detector is confident in it, it is plausible, and no
-   other plausible candidate decodes to a different text that is nearly as
-   likely. Otherwise the file is refused, naming the candidates and the
+   candidates (from the text outside markup) and :data:`COMMON_CODECS` are
+   tried too; each distinct decoded text is judged on the words of the text
+   nodes that hold non-ASCII characters (:func:`plausibility`): no control
+   characters, no signs glued inside words, no two alphabets in a word, no
+   inverted case, and how likely its non-ASCII characters are in the n-gram
+   profile of the text's language. A candidate is accepted when it is
+   plausible, the detector is confident in it (:data:`MIN_CONFIDENCE`), and it
+   is more likely than every other clean decoding by :data:`MIN_GAIN` in all
+   and :data:`TIE_MARGIN` per differing word (rare code pages weigh less a
+   priori; codecs browsers read with a superset are read with it). A file
+   larger than the sample must read as clean text in every later MiB.
+   Otherwise the file is refused, naming the candidates and the
    ``--encoding`` option.
 
 Candidates that decode the bytes to the *same* text (cp1252 and latin-1 on a
@@ -63,8 +68,8 @@ SEGMENT_WORDS = 5000
 MIN_CONFIDENCE = 0.9
 #: Share of non-ASCII words that may look wrong (a stray symbol) in a plausible text.
 MAX_BAD_WORDS = 0.03
-#: Mean log-probability per n-gram (of the non-ASCII words, under their most
-#: likely language) below which a decoding is not text in any known language.
+#: Mean log-probability per n-gram slot (of the non-ASCII characters, in the
+#: text's language) below which a decoding is not text the profiles know.
 MIN_LIKELIHOOD = -9.0
 #: A second plausible decoding less likely than this (log-probability per word in
 #: which the two differ) is a tie.
@@ -659,5 +664,5 @@ def separation(best: Plausibility, other: Plausibility, prior: float = 0.0) -> f
 
 def _prior(names: list[str]) -> float:
     """Log prior of the most common of ``names``: 0 for :data:`COMMON_CODECS`, less for
-    code pages rarely met in web pages, feeds and news archives (DOS, old Mac, ...)."""
+    code pages rarely met in web pages, feeds and news archives (most DOS ones, ...)."""
     return 0.0 if any(name in COMMON_CODECS for name in names) else RARE_CODEC_LOGPRIOR
