@@ -36,7 +36,6 @@ from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
 from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
 from corpuskit.readers import IdCounter, Reader, expand_inputs
-from corpuskit.readers.decoding import EncodingPlan
 from corpuskit.steps import StepStats
 
 log = logging.getLogger(__name__)
@@ -232,11 +231,6 @@ def _clean_stale(parent: str) -> None:
             shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
 
 
-def encoding_plan(config: Config) -> EncodingPlan:
-    """Which encoding the configuration declares for which input."""
-    return EncodingPlan(config.encoding, config.encodings, config.root)
-
-
 def build(config: Config, inputs: Sequence[str] | None = None, out: str | None = None,
           workers: int | None = None, progress: Progress | None = None,
           on_error: str | None = None, report=None) -> BuildResult:
@@ -248,7 +242,7 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
 
         raise InputError("no inputs: give INPUT paths or set inputs in the configuration")
     if not inputs:
-        unmatched = encoding_plan(config).unmatched(files)
+        unmatched = config.encoding_plan().unmatched(files)
         if unmatched:
             from corpuskit.errors import ConfigError
 
@@ -284,7 +278,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     pipeline = Pipeline(record_steps, signature=engine.signature if engine is not None else None,
                         encode=ArrowEncoder())
     reader = Reader(files, root=config.root, on_error=on_error, report=report,
-                    encodings=encoding_plan(config))
+                    encodings=config.encoding_plan())
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging)
     spill = Spill(spill_dir)

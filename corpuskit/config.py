@@ -94,6 +94,13 @@ class Config:
                 return list(step.params.languages)
         return []
 
+    def encoding_plan(self):
+        """Which encoding this configuration declares for which input (an
+        :class:`~corpuskit.readers.decoding.EncodingPlan`)."""
+        from corpuskit.readers.decoding import EncodingPlan
+
+        return EncodingPlan(self.encoding, self.encodings, self.root)
+
     def to_dict(self) -> dict:
         """The resolved configuration as plain data (TOML/JSON round-trip)."""
         return {

@@ -70,7 +70,6 @@ class _Sources:
                 self._cache[cited] = source
         return self._cache[cited]
 
-
     def _encoding(self, cited: str) -> str | None:
         from corpuskit.readers.decoding import codec_name
 

@@ -40,8 +40,7 @@ def encoding_plan(config_path: str | None, encoding: str | None):
         return EncodingPlan(codec_name(encoding, "--encoding"))
     if config_path is None:
         return None
-    config = load_config(config_path)
-    return EncodingPlan(config.encoding, config.encodings, config.root)
+    return load_config(config_path).encoding_plan()
 
 
 def resolve_steps(config_path: str | None, names: str | None) -> list:
