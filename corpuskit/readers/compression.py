@@ -209,7 +209,7 @@ class LineStream:
 
 
     def _no_escapes(self, block: bytes, index: int) -> None:
-        found = ESCAPE_RE.search(block)
+        found = b"\x1b" in block and ESCAPE_RE.search(block)  # memchr first: ESC is rare
         if found:
             raise InputError("ISO-2022 escape sequences after lines without them: the file mixes "
                              "encodings; declare its encoding with --encoding NAME (or in the "
