@@ -275,6 +275,13 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
                         _input_trees(config.inputs, config.root))
     if not files:
         raise InputError("no inputs: give INPUT paths or set inputs in the configuration")
+    if not inputs:
+        unmatched = config.encoding_plan().unmatched(files)
+        if unmatched:
+            from corpuskit.errors import ConfigError
+
+            raise ConfigError(f"encodings.{unmatched[0]!r} matches none of the inputs; "
+                              "fix the path or remove the entry")
     target = os.path.abspath(out or os.path.join(config.root, "dist", config.name, config.version))
     workspace.check_target(target, trees)
     created: list[str] = []
@@ -339,7 +346,8 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     annotate = bool(dedup_step and dedup_step.params.mode == "annotate")
     pipeline = Pipeline(record_steps, signature=engine.signature if engine is not None else None,
                         encode=ArrowEncoder())
-    reader = Reader(files, root=config.root, on_error=on_error, report=report)
+    reader = Reader(files, root=config.root, on_error=on_error, report=report,
+                    encodings=config.encoding_plan())
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging, exist_ok=True)
     spill = Spill(spill_dir)

@@ -134,11 +134,14 @@ def main(verbose: bool) -> None:
                    "in the dedup and write stages; with 1, everything runs in one thread.")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="The encoding of every input (e.g. cp1251), instead of the configuration's "
+                   "encoding/[encodings] (default: UTF-8, a BOM, or a safe detection).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--stats-json", "stats_json", type=click.Path(dir_okay=False), default=None,
               help="Write the per-step table with times to this JSON file (times are never published).")
 @handle_errors
-def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json):
+def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, quiet, stats_json):
     """Build and publish a dataset.
 
     With no arguments, run from the project root: builds the dataset that
@@ -146,12 +149,14 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json)
     With INPUT files, folders or globs, builds those instead.
     """
     from corpuskit.build import build as run_build
-    from corpuskit.config import load_config
+    from corpuskit.config import declare_encoding, load_config
     from corpuskit.progress import BuildProgress, print_summary
 
     config = load_config(config_path)
     if stats_json:
         require_writable(stats_json, "--stats-json")
+    if encoding is not None:
+        config = declare_encoding(config, encoding)
     on_error = "skip" if skip_bad_chunks else None
 
     def report(error):

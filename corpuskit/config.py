@@ -13,7 +13,12 @@ with ``--config``; the keys are the same everywhere::
     language = ["en"]           # languages declared on the card
     task_categories = ["text-generation"]
     inputs = ["seeds"]          # files, folders or globs (CLI inputs override)
+    encoding = "auto"           # inputs' encoding: "auto" (UTF-8, BOM or a safe detection)
+                                # or a codec name, e.g. "cp1251" (--encoding overrides)
     on_error = "raise"          # or "skip": report and skip unparseable chunks
+
+    [encodings]                 # per input: file, folder or glob -> codec (or "auto")
+    "legacy/ru" = "cp1251"
 
     [[pipeline]]                # ordered steps; default: the full default pipeline
     step = "fix_encoding"
@@ -58,7 +63,7 @@ _LICENSE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _KNOWN_KEYS = {
     "name", "version", "pretty_name", "license", "license_name", "license_link", "language",
     "task_categories", "description", "inputs", "on_error", "pipeline", "variants", "check",
-    "shard_bytes",
+    "shard_bytes", "encoding", "encodings",
 }
 #: Not a guess at the terms: the Hub's id for "the licence is not known".
 DEFAULT_LICENSE = "unknown"
@@ -92,6 +97,8 @@ class Config:
     task_categories: list[str] = field(default_factory=lambda: ["text-generation"])
     description: str = ""
     inputs: list[str] = field(default_factory=list)
+    encoding: str = "auto"  # every input's declared encoding, or "auto"
+    encodings: dict[str, str] = field(default_factory=dict)  # per input path, folder or glob
     on_error: str = "raise"
     variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pipeline: list[Step] = field(default_factory=list)
@@ -105,6 +112,13 @@ class Config:
             if step.name == "detect_language":
                 return list(step.params.languages)
         return []
+
+    def encoding_plan(self):
+        """Which encoding this configuration declares for which input (an
+        :class:`~corpuskit.readers.decoding.EncodingPlan`)."""
+        from corpuskit.readers.decoding import EncodingPlan
+
+        return EncodingPlan(self.encoding, self.encodings, self.root)
 
     def to_dict(self) -> dict:
         """The resolved configuration as plain data (TOML/JSON round-trip)."""
@@ -120,6 +134,8 @@ class Config:
             "task_categories": list(self.task_categories),
             "description": self.description,
             "inputs": list(self.inputs),
+            "encoding": self.encoding,
+            "encodings": dict(self.encodings),
             "on_error": self.on_error,
             "shard_bytes": self.shard_bytes,
             "pipeline": [step.config() for step in self.pipeline],
@@ -163,6 +179,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         problems.expected("on_error", "'raise' or 'skip'", on_error)
     _hub_values(problems, data)
     inputs = _string_list(problems, data, "inputs", example='["seeds"]')
+    encoding, encodings = problems.collect(_encodings, data, "") or ("auto", {})
     shard_bytes = data.get("shard_bytes", 256 * 1024 * 1024)
     if not _is_int(shard_bytes) or shard_bytes < 1024 * 1024:
         problems.expected("shard_bytes", "an integer of at least 1048576", shard_bytes)
@@ -182,6 +199,8 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         task_categories=list(data.get("task_categories", ["text-generation"])),
         description=data.get("description", ""),
         inputs=inputs or [],
+        encoding=encoding,
+        encodings=encodings,
         on_error=on_error,
         variants=variants,
         pipeline=steps,
@@ -374,6 +393,27 @@ def _pipeline(problems: _Problems, tables: Any, context: StepContext) -> list[St
     if corpus_steps and steps[-1].kind != "corpus":
         problems.add(f"the {corpus_steps[0].name!r} step must come last in the pipeline")
     return steps
+
+
+def declare_encoding(config: Config, name: str, where: str = "--encoding") -> Config:
+    """``config`` with every input declared ``name`` (``--encoding``): the per-input
+    table no longer applies, and the resolved configuration records the choice."""
+    from dataclasses import replace
+
+    from corpuskit.readers.decoding import codec_name
+
+    return replace(config, encoding=codec_name(name, where), encodings={})
+
+
+def _encodings(data: dict, where: str) -> tuple[str, dict[str, str]]:
+    """The validated ``encoding`` and ``[encodings]`` (codec names made canonical)."""
+    from corpuskit.readers.decoding import codec_name
+
+    encoding = codec_name(data.get("encoding", "auto"), f"encoding{where}")
+    table = data.get("encodings", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[encodings]{where} must be a table of input path = codec name")
+    return encoding, {key: codec_name(value, f"encodings.{key!r}{where}") for key, value in table.items()}
 
 
 def _read_toml(path: str) -> dict:

@@ -43,6 +43,9 @@ class _Sources:
         self._cache: dict[str, _Source] = {}
         inputs = folder.manifest.get("inputs")
         self.recorded = {i.get("path"): i.get("sha256") for i in inputs or [] if isinstance(i, dict)}
+        # read a source in the encoding the build read it in
+        self.encodings = {i.get("path"): i.get("encoding") for i in inputs or []
+                          if isinstance(i, dict) and isinstance(i.get("encoding"), str)}
 
     def locate(self, cited: str) -> str | None:
         candidates = [cited] if os.path.isabs(cited) else [
@@ -61,11 +64,19 @@ class _Sources:
                     data = handle.read()
                 source = _Source(path, hashlib.sha256(data).hexdigest(), data=data)
                 try:
-                    source.text = load_source(path, self.folder.root)
+                    source.text = load_source(path, self.folder.root, self._encoding(cited))
                 except CorpuskitError as exc:
                     source.error = str(exc)
                 self._cache[cited] = source
         return self._cache[cited]
+
+    def _encoding(self, cited: str) -> str | None:
+        from corpuskit.readers.decoding import codec_name
+
+        try:
+            return codec_name(self.encodings.get(cited), "manifest")
+        except CorpuskitError:  # none recorded (or "parquet"): decide from the bytes
+            return None
 
 
 def _rows(folder: VersionFolder) -> list[tuple[str, dict]]:

@@ -10,15 +10,16 @@ import click
 from corpuskit.cli import handle_errors
 
 
-def clean_records(inputs, steps, on_error: str = "raise"):
+def clean_records(inputs, steps, on_error: str = "raise", encodings=None):
     """Yield (record, dropped) for every input record after ``steps``.
 
-    ``dropped`` is the :class:`~corpuskit.steps.Drop` that removed it, or None.
+    ``dropped`` is the :class:`~corpuskit.steps.Drop` that removed it, or None;
+    ``encodings``: the inputs' declared encodings (an ``EncodingPlan``).
     """
     from corpuskit.readers import read_records
     from corpuskit.steps import Drop
 
-    for record in read_records(inputs, on_error=on_error):
+    for record in read_records(inputs, on_error=on_error, encodings=encodings):
         dropped = None
         for step in steps:
             result = step.apply(record)
@@ -27,6 +28,19 @@ def clean_records(inputs, steps, on_error: str = "raise"):
                 break
             record = result
         yield record, dropped
+
+
+def encoding_plan(config_path: str | None, encoding: str | None):
+    """The inputs' declared encodings: ``--encoding`` for all, else the ``--config``
+    file's ``encoding``/``[encodings]``, else none (decide or detect)."""
+    from corpuskit.config import load_config
+    from corpuskit.readers.decoding import EncodingPlan, codec_name
+
+    if encoding is not None:
+        return EncodingPlan(codec_name(encoding, "--encoding"))
+    if config_path is None:
+        return None
+    return load_config(config_path).encoding_plan()
 
 
 def resolve_steps(config_path: str | None, names: str | None) -> list:
@@ -69,8 +83,11 @@ def resolve_steps(config_path: str | None, names: str | None) -> list:
               help="Write one JSON object per input record here (JSON Lines).")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="The encoding of every input (e.g. cp1251); default: the --config file's "
+                   "encoding/[encodings], else UTF-8, a BOM, or a safe detection.")
 @handle_errors
-def command(inputs, config_path, step_names, out, skip_bad_chunks):
+def command(inputs, config_path, step_names, out, skip_bad_chunks, encoding):
     """Clean records with the per-record steps only (no dedup, no publishing).
 
     INPUT may be JSON Lines with `id` and `text`, or press digests. Each output
@@ -82,6 +99,7 @@ def command(inputs, config_path, step_names, out, skip_bad_chunks):
 
     require_writable(out, "--out")
     steps = resolve_steps(config_path, step_names)
+    encodings = encoding_plan(config_path, encoding)
     for step in steps:
         warm = getattr(step, "warm_up", None)
         if warm:
@@ -91,7 +109,7 @@ def command(inputs, config_path, step_names, out, skip_bad_chunks):
     tmp = f"{out}.tmp-{os.getpid()}"
     with removed_on_failure(tmp), open(tmp, "w", encoding="utf-8") as handle:
         for record, dropped in clean_records(list(inputs), steps,
-                                             "skip" if skip_bad_chunks else "raise"):
+                                             "skip" if skip_bad_chunks else "raise", encodings):
             row = {
                 "id": record["id"],
                 "title": record.get("title"),

@@ -48,7 +48,7 @@ def tree_digests(folder: str) -> dict[str, str]:
 
 def software_versions() -> dict[str, str]:
     versions = {}
-    for package in ("corpuskit", "ftfy", "langdetect", "datasets", "pyarrow"):
+    for package in ("corpuskit", "ftfy", "langdetect", "charset-normalizer", "datasets", "pyarrow"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -58,12 +58,16 @@ def software_versions() -> dict[str, str]:
 
 
 def describe_input(source) -> dict:
-    return {
+    described = {
         "path": source.path,
         "sha256": source.sha256,
         "bytes": os.path.getsize(source.abspath),
         "encoding": source.encoding,
+        "encoding_chosen_by": source.chosen_by,  # utf-8, bom, declared, detected, ...
     }
+    if source.confidence is not None:
+        described["encoding_confidence"] = source.confidence
+    return described
 
 
 def _rel(path: str, folder: str) -> str:

@@ -15,9 +15,11 @@ Sources are read in sorted path order, so the record order, and everything
 built from it, is stable. Plain UTF-8 files are streamed: a first pass computes
 the checksum and checks the encoding, the second reads blocks of whole lines
 (whole records for CSV, whole articles for digests) that are parsed where they
-are processed, so memory does not grow with the file. Files in another
-encoding (or with a UTF-16/32 byte-order mark) are read whole and decoded by
-:func:`~corpuskit.readers.source.decode`.
+are processed, so memory does not grow with the file. Other plain files are
+read whole; compressed ones are streamed in the encoding chosen from their first
+bytes. The encoding is declared (``encodings``: an
+:class:`~corpuskit.readers.decoding.EncodingPlan`) or decided by
+:mod:`corpuskit.readers.decoding`, which refuses rather than guesses.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 
 from corpuskit.errors import InputError
-from corpuskit.readers.compression import (LineStream, compression_of, file_sha256, scan_plain,
-                                           strip_compression)
+from corpuskit.readers.compression import (LineStream, compression_of, file_sha256, sample_decoding,
+                                           scan_plain, strip_compression)
+from corpuskit.readers.decoding import Decoding, EncodingPlan
 from corpuskit.readers.csv import CsvBlock, csv_blocks, read_csv
 from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
@@ -128,9 +131,11 @@ class Reader:
     """
 
     def __init__(self, files: list[str], root: str | None = None, on_error: str = "raise",
-                 report: Callable[[InputError], None] | None = None):
+                 report: Callable[[InputError], None] | None = None,
+                 encodings: EncodingPlan | None = None):
         self.files = files
         self.root = root
+        self.encodings = encodings or EncodingPlan()
         self.on_error = on_error
         self.report = report
         self.sources: list[SourceText] = []
@@ -194,7 +199,7 @@ class Reader:
         if fmt == "parquet":
             source = SourceText(path=shown, abspath=os.path.abspath(path),
                                 sha256=file_sha256(path, shown), encoding="parquet", bom=0,
-                                lines=[])
+                                lines=[], chosen_by="format")
             self.sources.append(source)
             size = os.path.getsize(path)
             rows = [0]
@@ -208,17 +213,22 @@ class Reader:
                                     progress=lambda n: rows.__setitem__(0, n), started=started)
             self._position = lambda: size
             return
+        declared = self.encodings.declared(path)
         if compression is None:
             sha256, streamable, bom = scan_plain(path, shown)
-            if not streamable:
-                yield from self._read_whole(path, fmt)
+            if not streamable or declared not in (None, "utf-8"):
+                yield from self._read_whole(path, fmt, declared)
                 return
+            decoding = Decoding("utf-8", "declared" if declared else "bom" if bom else "utf-8", bom)
         else:
-            sha256, bom = file_sha256(path, shown), 0
+            sha256, decoding = file_sha256(path, shown), sample_decoding(path, shown, compression,
+                                                                         declared)
         source = SourceText(path=shown, abspath=os.path.abspath(path), sha256=sha256,
-                            encoding="utf-8", bom=bom, lines=[])
+                            encoding=decoding.encoding, bom=decoding.bom, lines=[],
+                            chosen_by=decoding.chosen_by, confidence=decoding.confidence)
         self.sources.append(source)
-        stream = LineStream(path, shown, compression)
+        stream = LineStream(path, shown, compression,
+                            check_escapes=compression is not None and decoding.chosen_by != "escape sequences")
         self._position = stream.position
         try:
             if fmt == "jsonl":
@@ -232,9 +242,9 @@ class Reader:
         finally:
             stream.close()
 
-    def _read_whole(self, path: str, fmt: str) -> Iterator[Record]:
-        """A file that is not plain UTF-8: read it whole; ``decode`` decides its encoding."""
-        source = load_source(path, self.root)
+    def _read_whole(self, path: str, fmt: str, declared: str | None) -> Iterator[Record]:
+        """A file that is not plain UTF-8 (or declared otherwise): read it whole and decode it."""
+        source = load_source(path, self.root, declared)
         self.sources.append(source)
         size = os.path.getsize(path)
         self._position = lambda: size
@@ -247,9 +257,10 @@ class Reader:
             yield from read_digest(source, on_error=self.on_error, report=self.report_skipped)
 
 
-def read_records(inputs: Iterable[str], root: str | None = None, on_error: str = "raise") -> Iterator[Record]:
+def read_records(inputs: Iterable[str], root: str | None = None, on_error: str = "raise",
+                 encodings: EncodingPlan | None = None) -> Iterator[Record]:
     """Convenience: all records of ``inputs`` in order."""
-    yield from Reader(expand_inputs(inputs, root), root=root, on_error=on_error)
+    yield from Reader(expand_inputs(inputs, root), root=root, on_error=on_error, encodings=encodings)
 
 
 __all__ = ["DigestChunk", "IdCounter", "JsonlBlock", "Reader", "detect_format", "expand_inputs", "read_records"]

@@ -6,9 +6,12 @@ of a compressed source are offsets in the *decompressed* stream; the checksum
 recorded for provenance is the sha256 of the file as it is on disk.
 
 A plain file is streamed when a first pass (checksum and UTF-8 check, in
-fixed-size chunks) shows it is UTF-8 text; any other file (another encoding, a
-byte-order mark other than UTF-8's, NUL bytes, empty) is handed to
-:func:`corpuskit.readers.source.load_source`, which reads it whole and decides.
+fixed-size chunks) shows it is UTF-8 text without ISO-2022/HZ escapes; any
+other file (another encoding, a byte-order mark other than UTF-8's, NUL bytes,
+escapes, empty) is handed to :func:`corpuskit.readers.source.load_source`, which
+reads it whole and decides. A compressed file is streamed in the encoding
+:func:`sample_decoding` chooses from its first decompressed bytes; a later line
+that contradicts the choice is a one-line error citing it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from corpuskit.errors import InputError, require
+from corpuskit.readers.decoding import DETECT_BYTES, ESCAPE_RE, Decoding, choose
 from corpuskit.readers.source import read_error
 
 CHUNK = 1 << 22
@@ -45,13 +49,18 @@ def strip_compression(path: str) -> str:
 
 
 def scan_plain(path: str, shown: str) -> tuple[str, bool, int]:
-    """One pass over a plain file: (sha256, streamable as UTF-8, BOM length)."""
+    """One pass over a plain file: (sha256, streamable as UTF-8, BOM length).
+
+    Escape sequences (ISO-2022's ``ESC``, HZ's ``~{``) make it not streamable:
+    :func:`~corpuskit.readers.decoding.choose` decides on the whole file.
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     streamable = True
     content = False
     first = True
     bom = 0
+    last = b""
     try:
         with open(path, "rb") as handle:
             while True:
@@ -67,9 +76,11 @@ def scan_plain(path: str, shown: str) -> tuple[str, bool, int]:
                         streamable = False
                 if not streamable:
                     continue
-                if b"\x00" in chunk:
+                if b"\x00" in chunk or b"\x1b" in chunk or (last + chunk[:1] == b"~{") or (
+                        b"~" in chunk and b"~{" in chunk):
                     streamable = False
                     continue
+                last = chunk[-1:]
                 content = content or bool(chunk.strip())
                 try:
                     decoder.decode(chunk)
@@ -104,10 +115,11 @@ class LineStream:
     nothing but whitespace has been read.
     """
 
-    def __init__(self, path: str, shown: str, compression: str | None):
+    def __init__(self, path: str, shown: str, compression: str | None, check_escapes: bool = False):
         self.path = path
         self.shown = shown
         self.compression = compression
+        self.check_escapes = check_escapes  # ISO-2022 escapes contradict the decision
         zstandard = None
         if compression == "zstd":
             zstandard = require("zstandard", "zstd-compressed inputs (.zst)", "zstandard")
@@ -177,6 +189,8 @@ class LineStream:
                 if carry:
                     if self.empty and carry.strip():
                         self.empty = False
+                    if self.check_escapes:
+                        self._no_escapes(carry, index)
                     yield index, offset, carry
                 return
             buffer = carry + data if carry else data
@@ -187,9 +201,34 @@ class LineStream:
             block, carry = buffer[:cut], buffer[cut:]
             if self.empty and block.strip():
                 self.empty = False
+            if self.check_escapes:
+                self._no_escapes(block, index)
             yield index, offset, block
             index += block.count(b"\n")
             offset += len(block)
+
+
+    def _no_escapes(self, block: bytes, index: int) -> None:
+        found = b"\x1b" in block and ESCAPE_RE.search(block)  # memchr first: ESC is rare
+        if found:
+            raise InputError("ISO-2022 escape sequences after lines without them: the file mixes "
+                             "encodings; declare its encoding with --encoding NAME (or in the "
+                             "configuration's [encodings] table), or convert it to UTF-8",
+                             self.shown, index + block.count(b"\n", 0, found.start()) + 1)
+
+
+def sample_decoding(path: str, shown: str, compression: str, declared: str | None) -> Decoding:
+    """The encoding of a compressed file, chosen from its first decompressed bytes."""
+    stream = LineStream(path, shown, compression)
+    try:
+        sample = stream._read(DETECT_BYTES, 1)
+    finally:
+        stream.close()
+    decoding = choose(sample, shown, declared, partial=len(sample) >= DETECT_BYTES)
+    if decoding.encoding.startswith(("utf-16", "utf-32")):
+        raise InputError(f"compressed {decoding.encoding} text is not supported; decompress it "
+                         "or convert it to UTF-8", shown)
+    return decoding
 
 
 def split_block(first_index: int, first_offset: int, data: bytes) -> Iterator[tuple[int, int, bytes]]:

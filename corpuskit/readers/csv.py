@@ -113,7 +113,8 @@ class CsvBlock:
     def parse(self) -> tuple[list[Record], list[InputError]]:
         errors: list[InputError] = []
         lines = split_block(self.first_index, self.first_offset, self.data)
-        records = list(read_csv(self.source, lines, self.on_error, errors.append, header=self.header))
+        records = list(read_csv(self.source, lines, self.on_error, errors.append,
+                               decode=self.source.decode_line, header=self.header))
         return records, errors
 
 
@@ -155,7 +156,8 @@ def csv_blocks(source: SourceText, stream: LineStream, on_error: str = "raise",
 def _header_of(source: SourceText, data: bytes, first_index: int) -> tuple[list[str] | None, bytes, int]:
     """The header row at the start of ``data``: (header, the bytes after it, lines it took)."""
     offset = 0
-    for first, last, start, raw, text in _records(split_block(first_index, 0, data), source.path):
+    for first, last, start, raw, text in _records(split_block(first_index, 0, data), source.path,
+                                                  source.decode_line):
         offset = start + len(raw) + 1
         if text.strip():
             return _header(_parse(text, source.path, first + 1), source.path, first + 1), \

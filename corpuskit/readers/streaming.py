@@ -75,7 +75,7 @@ class JsonlBlock:
         errors: list[InputError] = []
         records = list(read_jsonl_lines(self.source, split_block(self.first_index, self.first_offset,
                                                                  self.data),
-                                        self.on_error, errors.append))
+                                        self.on_error, errors.append, self.source.decode_line))
         return records, errors
 
 
@@ -116,7 +116,7 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
         if size < chunk_bytes or not block.endswith(b"\n"):
             continue
         data = b"".join(pieces)
-        cut = _cut_bytes(data, source.path, first_index)
+        cut = _cut_bytes(data, source, first_index)
         if cut is None:
             pieces = [data]
             continue
@@ -129,7 +129,7 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
         yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True)
 
 
-def _cut_bytes(data: bytes, path: str, first_index: int) -> int | None:
+def _cut_bytes(data: bytes, source: SourceText, first_index: int) -> int | None:
     """Byte offset in ``data`` (whole lines) of the last article start whose header is whole."""
     lines = data.split(b"\n")
     lines.pop()  # ``data`` ends with a line end
@@ -138,7 +138,7 @@ def _cut_bytes(data: bytes, path: str, first_index: int) -> int | None:
     def text(k: int) -> str:
         if k not in texts:
             try:
-                texts[k] = decode_line(lines[k], path, first_index + k)
+                texts[k] = source.decode_line(lines[k], source.path, first_index + k)
             except InputError:
                 texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
         return texts[k]
@@ -173,7 +173,7 @@ class DigestChunk:
         texts: list[str] = []
         starts: list[int] = []
         for index, offset, raw in split_block(self.first_index, self.first_offset, self.data):
-            texts.append(decode_line(raw, self.source.path, index))
+            texts.append(self.source.decode_line(raw, self.source.path, index))
             starts.append(offset)
         if self.final and (not self.data or self.data.endswith(b"\n")):
             texts.append("")
