@@ -9,8 +9,12 @@ Three layers, each exact about what it may change:
    Windows Cyrillic or Mac Roman. A run of text is re-encoded in the suspected
    single-byte encoding and decoded as strict UTF-8; the result is kept only
    when every repaired character is a plausible letter or punctuation mark of a
-   living script (never IPA, box drawing, controls). Mixed runs are repaired
-   word by word for cp1252/latin-1 only.
+   living script (never IPA, box drawing, controls), **and** the segment shows
+   evidence of mojibake at least as strong as ftfy's own badness test (ftfy's
+   badness plus the in-word oddities below, in a window around the segment)
+   that the repair at least halves. A capital accented letter before a quote
+   or dash (``MARQUÉ…``) decodes as UTF-8 but shows no evidence, so it stays.
+   Mixed runs are repaired word by word for cp1252/latin-1 only.
 3. **An exact pre-check** (:func:`needs_repair`) that proves a text is a fixed
    point of layers 1+2 without running them: it evaluates exactly the conditions
    under which every ftfy fixer and the segment repair would do nothing. Clean
@@ -202,20 +206,21 @@ _WORD_RE = re.compile(r"[^ \t\n\r]+")
 
 # ftfy's badness regex knows the mojibake of cp1252 and latin-1 best, and
 # misses some of what the segment repair is for: Hungarian read as cp1251
-# (``HirdetГ©s``), Turkish read as cp1252 inside clean text (``baÅŸta``),
-# Korean (``ì§“ê³``), a ``В`` that ftfy left as ``Ð’`` among Cyrillic words.
-# These show the same kind of local evidence its patterns look for (oddities):
+# (``HirdetГ©s``), Turkish read as cp1252 inside clean text (``baÅŸta``,
+# ``ÄŒesi``), Korean (``ì§“ê³``), a ``В`` that ftfy left as ``Ð’`` among
+# Cyrillic words. These show the same kind of local evidence its patterns look
+# for. The oddities counted besides ftfy's badness:
 #
-# * inside a word, a lowercase letter followed by a capital, or a symbol
-#   between two letters, where a character is one that single-byte mojibake
-#   produces (the upper half of a segment encoding);
-# * adjacent letters of two different scripts (East Asian scripts count as one);
-# * neighbouring words whose facing letters are Latin, Greek or Cyrillic and
-#   differ, where one is a mojibake character.
+# * inside a word: a lowercase letter followed by a capital, or two capitals
+#   followed by a lowercase letter (not all ASCII: ``iPhone``, ``IDs`` are
+#   fine); a run of non-letters between two letters holding a mojibake
+#   character (the upper half of a segment encoding) other than an apostrophe,
+#   hyphen or dash; adjacent letters of two scripts (East Asian ones as one);
+# * across a space: facing letters of two scripts, one a mojibake character.
 #
-# Clean text in any script, written with ordinary case and punctuation, has
-# none of them; the decoded text must have at most half as many as the text it
-# replaces, so a repair that puts a Hebrew letter after a Latin one (``Ğף``)
+# Clean text written with ordinary case and punctuation has none of them. The
+# repaired text is measured the same way and must have at most half as much
+# evidence, so a repair that puts a Hebrew letter after a Latin one (``Ğף``)
 # or a Hangul syllable into a Latin word (``Bront녔``) is refused.
 _MOJIBAKE_CHARS = frozenset("".join(_charmap(e)[0x80:] for e in SEGMENT_ENCODINGS))
 #: Characters that join two halves of a clean word: apostrophes, hyphens, dashes,
@@ -238,19 +243,25 @@ def _script(char: str) -> str | None:
 
 def _odd_pair(left: str, right: str) -> bool:
     """Two adjacent letters of one word that clean text does not put together."""
-    if left.islower() and right.isupper() and (left in _MOJIBAKE_CHARS or right in _MOJIBAKE_CHARS):
+    if left.islower() and right.isupper() and not (left + right).isascii():
         return True
     a, b = _script(left), _script(right)
     return a is not None and b is not None and a != b
 
 
+def _odd_capitals(first: str | None, second: str, third: str) -> bool:
+    """Two capitals and a lowercase letter (``ÄŒesi``), not all ASCII (``IDs``)."""
+    return (first is not None and first.isupper() and second.isupper() and third.islower()
+            and not (first + second).isascii())
+
+
 def _odd_neighbours(left: str, right: str) -> bool:
-    """The last letter of a word and the first of the next: Latin, Greek or
-    Cyrillic, different, one of them a mojibake character."""
+    """The last letter of a word and the first of the next: of different
+    scripts, one of them a mojibake character."""
     if left not in _MOJIBAKE_CHARS and right not in _MOJIBAKE_CHARS:
         return False
     a, b = _script(left), _script(right)
-    return a in _ALPHABETS and b in _ALPHABETS and a != b
+    return a is not None and b is not None and a != b
 
 
 def _word_oddities(word: str) -> int:
@@ -259,6 +270,7 @@ def _word_oddities(word: str) -> int:
     Digits break a word; marks belong to their letter."""
     odd = 0
     previous = None  # the last letter, unless a digit came after it
+    before = None  # the letter right before ``previous``
     gap: list[str] = []
     for char in word:
         kind = unicodedata.category(char)[0]
@@ -269,10 +281,12 @@ def _word_oddities(word: str) -> int:
                 if gap:
                     odd += any(c in _MOJIBAKE_CHARS and c not in _IN_WORD_JOINERS for c in gap)
                 else:
-                    odd += _odd_pair(previous, char)
+                    odd += _odd_pair(previous, char) or _odd_capitals(before, previous, char)
+            before = previous if not gap else None
             previous, gap = char, []
         elif kind == "N" and char not in _MOJIBAKE_CHARS:
-            previous, gap = None, []
+            previous = before = None
+            gap = []
         else:
             gap.append(char)
     return odd
@@ -315,24 +329,20 @@ def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
 def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Pattern,
                   sequence: re.Pattern) -> str:
     """Repair ``text[start:end]`` word by word; inside a word that does not
-    decode as a whole (ftfy already fixed part of it), repair each complete
-    UTF-8 sequence on its own. Each repair must pass :func:`_less_bad`."""
-
-    def repaired(at: int, piece: str) -> str:
-        fixed = _decode_run(piece, encoding)
-        if fixed is None or not _less_bad(text, at, at + len(piece), fixed):
-            return piece
-        return fixed
+    decode as a whole (ftfy already fixed part of it), each complete UTF-8
+    sequence that decodes plausibly is repaired. Each word's repair is judged
+    as one (:func:`_less_bad`): its evidence is the whole word's."""
 
     def word(match: re.Match) -> str:
         token = match.group()
         if not pair.search(token):
             return token
+        fixed = _decode_run(token, encoding) or sequence.sub(
+            lambda m: _decode_run(m.group(), encoding) or m.group(), token)
         at = start + match.start()
-        fixed = repaired(at, token)
-        if fixed is not token:
-            return fixed
-        return sequence.sub(lambda m: repaired(at + m.start(), m.group()), token)
+        if fixed == token or not _less_bad(text, at, at + len(token), fixed):
+            return token
+        return fixed
 
     return _WORD_RE.sub(word, text[start:end])
 
