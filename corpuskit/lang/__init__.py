@@ -37,6 +37,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from corpuskit.lang.scripts import dominant_script
+
 log = logging.getLogger(__name__)
 
 UNDETERMINED = "und"
@@ -391,25 +393,62 @@ def _has_letters(text: str, minimum: int) -> bool:
     return count + (DENSE_WEIGHT - 1) * len(_DENSE_RE.findall(text)) >= minimum
 
 
+#: Language id backends: the default uses langdetect's profiles (always installed).
+BACKENDS = ("langdetect", "py3langid")
+
+
+def check_backend(name: str) -> None:
+    """Raise ``ValueError`` for an unknown backend and a fix-it
+    :class:`~corpuskit.errors.DependencyError` for one that is not installed."""
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r} (known: {', '.join(BACKENDS)})")
+    if name == "py3langid":
+        from corpuskit.lang import py3langid_backend
+
+        py3langid_backend.get_identifier()
+
+
 def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
-           min_probability: float = 0.8) -> tuple[str, float]:
+           min_probability: float = 0.8, backend: str = "langdetect") -> tuple[str, float]:
     """Return (language code, probability) for ``text``; ``und`` when unsure.
+
+    A script that names its language decides first (Armenian ``hy``, Georgian
+    ``ka``, ...; :mod:`corpuskit.lang.scripts`); text mostly in a script the
+    backend has no model for is ``und``. Otherwise the backend's best label,
+    ``und`` below ``min_probability``.
 
     >>> detect("The president said on Monday that the talks would continue next week.")
     ('en', 1.0)
     >>> detect("Der Präsident sagte am Montag, die Gespräche würden nächste Woche fortgesetzt.")[0]
     'de'
+    >>> detect("Հայաստանի կառավարությունը հինգշաբթի հաստատեց նոր ծրագիրը։")
+    ('hy', 1.0)
     >>> detect("OK 42")
     ('und', 0.0)
     """
     sample = sample_text(text, sample_chars)
     if not _has_letters(sample, min_letters):
         return UNDETERMINED, 0.0
-    guess = get_model().guess(sample)
-    probability = round(guess.probability, 4)
-    if guess.language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
+    script = dominant_script(sample)
+    if script is not None:
+        name, language, share = script
+        if language is None and backend == "langdetect":
+            return UNDETERMINED, 0.0  # a script no langdetect profile covers
+        if language is not None:
+            share = round(share, 4)
+            return (language, share) if share >= min_probability else (UNDETERMINED, share)
+    if backend == "py3langid":
+        from corpuskit.lang import py3langid_backend
+
+        language, probability = py3langid_backend.guess(sample)
+    else:
+        guess = get_model().guess(sample)
+        language, probability = guess.language, guess.probability
+    probability = round(probability, 4)
+    if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
-    return guess.language, probability
+    return language, probability
 
 
-__all__ = ["Guess", "Model", "UNDETERMINED", "detect", "get_model", "sample_text"]
+__all__ = ["BACKENDS", "Guess", "Model", "UNDETERMINED", "check_backend", "detect", "get_model",
+           "sample_text"]
