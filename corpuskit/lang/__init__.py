@@ -393,6 +393,8 @@ def _has_letters(text: str, minimum: int) -> bool:
     return count + (DENSE_WEIGHT - 1) * len(_DENSE_RE.findall(text)) >= minimum
 
 
+#: Letters enough for a script that names its language (one script, one language).
+SCRIPT_MIN_LETTERS = 3
 #: Language id backends: the default uses langdetect's profiles (always installed).
 BACKENDS = ("langdetect", "py3langid")
 
@@ -413,9 +415,11 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
     """Return (language code, probability) for ``text``; ``und`` when unsure.
 
     A script that names its language decides first (Armenian ``hy``, Georgian
-    ``ka``, ...; :mod:`corpuskit.lang.scripts`); text mostly in a script the
-    backend has no model for is ``und``. Otherwise the backend's best label,
-    ``und`` below ``min_probability``.
+    ``ka``, ...; :mod:`corpuskit.lang.scripts`): when at least half the letters
+    are in it, the label is certain (score 1.0) and :data:`SCRIPT_MIN_LETTERS`
+    letters are enough. Text mostly in a script the backend has no model for is
+    ``und``. Otherwise the backend's best label, ``und`` below ``min_probability``
+    or with fewer than ``min_letters`` letters.
 
     >>> detect("The president said on Monday that the talks would continue next week.")
     ('en', 1.0)
@@ -427,16 +431,15 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
     ('und', 0.0)
     """
     sample = sample_text(text, sample_chars)
+    script = dominant_script(sample) if _has_letters(sample, SCRIPT_MIN_LETTERS) else None
+    if script is not None:
+        language = script[1]
+        if language is not None:
+            return language, 1.0
+        if backend == "langdetect":
+            return UNDETERMINED, 0.0  # a script no langdetect profile covers
     if not _has_letters(sample, min_letters):
         return UNDETERMINED, 0.0
-    script = dominant_script(sample)
-    if script is not None:
-        name, language, share = script
-        if language is None and backend == "langdetect":
-            return UNDETERMINED, 0.0  # a script no langdetect profile covers
-        if language is not None:
-            share = round(share, 4)
-            return (language, share) if share >= min_probability else (UNDETERMINED, share)
     if backend == "py3langid":
         from corpuskit.lang import py3langid_backend
 
