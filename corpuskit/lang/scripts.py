@@ -43,6 +43,7 @@ SCRIPTS: dict[str, tuple[str, str | None]] = {
 }
 SINGLE_LANGUAGE = {name: lang for name, (_, lang) in SCRIPTS.items() if lang}
 _SCRIPT_RES = [(name, re.compile(f"[{chars}]"), lang) for name, (chars, lang) in SCRIPTS.items()]
+_ANY_SCRIPT_RE = re.compile("[" + "".join(chars for chars, _ in SCRIPTS.values()) + "]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 #: A script decides when at least this share of the letters are written in it.
 DOMINANT_SHARE = 0.5
@@ -57,7 +58,7 @@ def dominant_script(text: str) -> tuple[str, str | None, float] | None:
     >>> dominant_script("Plain English") is None
     True
     """
-    if text.isascii():
+    if text.isascii() or not _ANY_SCRIPT_RE.search(text):
         return None
     letters = len(_LETTER_RE.findall(text))
     if not letters:
