@@ -227,7 +227,6 @@ _MOJIBAKE_CHARS = frozenset("".join(_charmap(e)[0x80:] for e in SEGMENT_ENCODING
 #: the middle dot (Catalan ``l·l``) and the soft hyphen.
 _IN_WORD_JOINERS = frozenset("\u2019\u2018\u02bc\u2010\u2011\u2013\u2014\u00b7\u00ad")
 _EAST_ASIAN = frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO"})
-_ALPHABETS = frozenset({"LATIN", "GREEK", "CYRILLIC"})
 #: Names of letters that belong to no script of their own (``ª``, ``µ``).
 _NO_SCRIPT = frozenset({"MODIFIER", "FEMININE", "MASCULINE", "MICRO", "LETTERLIKE"})
 
