@@ -233,3 +233,23 @@ def test_py3langid_backend_same_contract():
     assert record["language"] == "az" and 0.8 <= record["language_score"] <= 1.0
     assert step.apply(new_record(text=ARMENIAN, source={}))["language"] == "hy"
     assert step.apply(new_record(text="12 34", source={}))["language"] == UNDETERMINED
+
+
+TURKISH = ("Türkiye hükümeti perşembe günü yeni planı onayladı ve meclise sunacağını açıkladı. "
+           "Bakan, projenin gelecek yıl hayata geçirileceğini söyledi. Muhalefet partileri plana "
+           "itiraz ederek daha fazla görüşme yapılması gerektiğini belirtti. Ekonomistler ise "
+           "planın enflasyon üzerindeki etkisinin sınırlı kalacağını düşünüyor.")
+AZERBAIJANI_LONG = AZERBAIJANI + (
+    " Müxalifət partiyaları plana etiraz edərək daha çox müzakirə aparılmasının vacib olduğunu "
+    "qeyd etdilər. İqtisadçılar isə planın inflyasiyaya təsirinin məhdud qalacağını düşünürlər. "
+    "Hökumət nümayəndəsi jurnalistlərə açıqlamasında xərclərin büdcədən ödəniləcəyini bildirib.")
+
+
+def test_long_text_unknown_to_every_profile_is_und():
+    """Azerbaijani is not Turkish: with enough text, the share of n-grams in no
+    profile at all (ə, x, q ...) says the language is one langdetect lacks."""
+    model = get_model()
+    assert model.guess(AZERBAIJANI_LONG).language == "tr"  # the nearest profile
+    assert model.guess(AZERBAIJANI_LONG).emitted >= 700
+    assert detect(AZERBAIJANI_LONG)[0] == UNDETERMINED
+    assert detect(TURKISH + " " + TURKISH)[0] == "tr"
