@@ -2,7 +2,7 @@
 
 * ``mojibake.jsonl.gz``: exact-match accuracy of ``fix_encoding`` overall, per
   kind and on the negatives, next to plain ``ftfy.fix_encoding``.
-* ``sentences/*.txt`` (500 real sentences in each of 75 languages): clean text
+* ``sentences/*.txt`` (up to 500 real sentences in each of 75 languages): clean text
   unchanged. Every sentence that plain ``ftfy.fix_encoding`` leaves alone must
   come back byte-identical, apart from the documented removal of control
   characters (a BOM) by ftfy's ``remove_control_chars``; where ftfy changes a
