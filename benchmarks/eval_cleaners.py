@@ -2,6 +2,13 @@
 
 * ``mojibake.jsonl.gz``: exact-match accuracy of ``fix_encoding`` overall, per
   kind and on the negatives, next to plain ``ftfy.fix_encoding``.
+* ``sentences/*.txt`` (up to 500 real sentences in each of 75 languages): clean text
+  unchanged. Every sentence that plain ``ftfy.fix_encoding`` leaves alone must
+  come back byte-identical, apart from the documented removal of control
+  characters (a BOM) by ftfy's ``remove_control_chars``; where ftfy changes a
+  sentence (real mojibake in the source), ours is compared with it and every
+  difference listed. Also: paragraphs of 5 sentences with one sentence turned
+  into cp1252 / cp1251 / Mac Roman mojibake (seeded), repaired exactly or not.
 * ``digest-*.txt`` with ``digest-lexicon.toml``: every block is read with
   corpuskit's digest reader and run through ``fix_encoding``,
   ``normalize_whitespace``, ``strip_boilerplate`` and ``normalize_variants``.
@@ -55,6 +62,76 @@ def eval_mojibake() -> dict:
         "per_kind": {k: {"n": total[k], "ours": round(ours[k] / total[k], 4),
                          "ftfy.fix_encoding": round(plain[k] / total[k], 4)} for k in sorted(total)},
     }
+
+
+def _sentences() -> dict[str, list[str]]:
+    return {path.stem: path.read_text(encoding="utf-8").splitlines()
+            for path in sorted((EVAL / "sentences").glob("*.txt"))}
+
+
+def eval_sentences() -> dict:
+    import ftfy
+    from ftfy.fixes import remove_control_chars
+
+    from corpuskit.steps.encoding import fix_text
+
+    totals: Counter = Counter()
+    changed: list[dict] = []
+    differences: list[dict] = []
+    for lang, lines in _sentences().items():
+        for line in lines:
+            totals["sentences"] += 1
+            plain = ftfy.fix_encoding(line)
+            ours = fix_text(line)[0]
+            if plain == line:
+                if ours == line:
+                    totals["clean_unchanged"] += 1
+                elif ours == remove_control_chars(line):
+                    totals["clean_documented_removal"] += 1
+                else:
+                    changed.append({"lang": lang, "input": line, "ours": ours})
+                continue
+            totals["ftfy_changes"] += 1
+            if ours == plain:
+                totals["same_as_ftfy"] += 1
+            else:
+                differences.append({"lang": lang, "input": line, "ftfy": plain, "ours": ours})
+    totals["clean_changed"] = len(changed)
+    totals["different_from_ftfy"] = len(differences)
+    return {"totals": dict(totals), "clean_changed": changed, "differences_from_ftfy": differences}
+
+
+def eval_partial_mojibake(seed: int = 1) -> dict:
+    """One sentence of a 5-sentence paragraph read as another code page."""
+    import random
+
+    import ftfy
+
+    from corpuskit.steps.encoding import fix_text
+
+    rng = random.Random(seed)
+    total: Counter = Counter()
+    ours: Counter = Counter()
+    plain: Counter = Counter()
+    for lang, lines in _sentences().items():
+        for start in range(0, 200, 5):
+            paragraph = lines[start:start + 5]
+            k = rng.randrange(len(paragraph))
+            encoding = rng.choice(["sloppy-windows-1252", "sloppy-windows-1252",
+                                   "sloppy-windows-1251", "macroman"])
+            try:
+                broken = paragraph[k].encode("utf-8").decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if broken == paragraph[k]:
+                continue
+            text = " ".join(paragraph[:k] + [broken] + paragraph[k + 1:])
+            want = " ".join(paragraph)
+            total[encoding] += 1
+            ours[encoding] += fix_text(text)[0] == want
+            plain[encoding] += ftfy.fix_encoding(text) == want
+    return {e: {"n": total[e], "ours": round(ours[e] / total[e], 3),
+                "ftfy.fix_encoding": round(plain[e] / total[e], 3)} for e in sorted(total)}
 
 
 def _lexicon() -> dict[str, tuple[str, ...]]:
@@ -147,6 +224,24 @@ def test_mojibake_targets():
         assert result["per_kind"][kind]["ours"] == 1.0, kind
 
 
+def test_clean_sentences_unchanged():
+    _require_eval()
+    result = eval_sentences()
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    print(json.dumps(eval_partial_mojibake(), indent=1))
+    assert result["totals"]["clean_changed"] == 0
+    # where ftfy repairs real mojibake, ours is the same or leaves less evidence of
+    # mojibake (ftfy's badness plus the segment repair's oddities); the note lists them
+    for item in result["differences_from_ftfy"]:
+        assert _evidence(item["ours"]) < _evidence(item["ftfy"]), item
+
+
+def _evidence(text: str) -> int:
+    from corpuskit.steps.encoding import _badness
+
+    return _badness(text, 0, len(text))
+
+
 def test_digest_targets():
     _require_eval()
     result = eval_digests()
@@ -161,4 +256,6 @@ def test_digest_targets():
 if __name__ == "__main__":
     if not (EVAL / "mojibake.jsonl.gz").exists():
         sys.exit(f"evaluation data not found at {EVAL}")
-    print(json.dumps({"mojibake": eval_mojibake(), "digests": eval_digests()}, indent=1))
+    print(json.dumps({"mojibake": eval_mojibake(), "sentences": eval_sentences(),
+                      "partial_mojibake": eval_partial_mojibake(), "digests": eval_digests()},
+                     indent=1, ensure_ascii=False))

@@ -166,3 +166,90 @@ def test_every_golden_text_with_default_thresholds():
     assert not wrong
     assert detect("中央银行周四维持利率不变。")[0] == "zh-cn"
     assert detect("東京")[0] == UNDETERMINED and detect("서울")[0] == UNDETERMINED
+
+
+# --- scripts, und, backends ----------------------------------------------------------
+ARMENIAN = "Հայաստանի կառավարությունը հինգշաբթի հաստատեց նոր ծրագիրը, որը կներկայացվի խորհրդարանին։"
+GEORGIAN = "საქართველოს მთავრობამ ხუთშაბათს ახალი გეგმა დაამტკიცა, რომელიც პარლამენტს წარედგინება."
+AMHARIC = "የኢትዮጵያ መንግስት ሐሙስ ዕለት አዲስ እቅድ አፀደቀ፣ ይህም ለፓርላማው ይቀርባል።"
+AZERBAIJANI = ("Azərbaycan hökuməti cümə axşamı yeni planı təsdiqlədi və onu parlamentə təqdim "
+               "edəcəyini bildirdi. Nazir bildirib ki, layihə gələn il həyata keçiriləcək.")
+
+
+def test_script_names_the_language():
+    assert detect(ARMENIAN) == ("hy", 1.0)
+    assert detect(GEORGIAN) == ("ka", 1.0)
+    # a few words of another script do not change the label; a URL neither
+    assert detect(ARMENIAN + " (Reuters) www.example.am")[0] == "hy"
+
+
+def test_armenian_is_never_estonian():
+    """The bug: langdetect's nearest profile for Armenian letters is Estonian."""
+    assert get_model().guess(ARMENIAN).language == "et"  # what the bare model says
+    words = ARMENIAN.split()
+    for n in range(2, len(words) + 1):
+        assert detect(" ".join(words[:n]), min_letters=1)[0] in ("hy", UNDETERMINED)
+
+
+def test_script_without_a_profile_is_und():
+    """Ethiopic is written for Amharic, Tigrinya and others: no guess."""
+    assert detect(AMHARIC) == (UNDETERMINED, 0.0)
+
+
+def test_mixed_scripts_follow_the_majority():
+    english = "The central bank kept interest rates unchanged on Thursday, it said."
+    assert detect(ARMENIAN + " " + english)[0] == "hy"
+    assert detect(english + " " + english + " " + ARMENIAN)[0] == "en"
+    assert detect("Բարի լույս")[0] == "hy"  # a short text in the script is enough
+    assert detect("Բ OK")[0] == UNDETERMINED
+
+
+def test_unknown_backend_is_a_config_error():
+    import pytest
+
+    from corpuskit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown backend 'fasttext'"):
+        build_step({"step": "detect_language", "backend": "fasttext"}, StepContext())
+
+
+def test_missing_backend_names_the_extra(monkeypatch):
+    import pytest
+
+    from corpuskit.errors import DependencyError
+    from corpuskit.lang import py3langid_backend
+
+    monkeypatch.setattr(py3langid_backend, "_identifier", None)
+    monkeypatch.setitem(sys.modules, "py3langid", None)  # import fails as if not installed
+    with pytest.raises(DependencyError) as info:
+        build_step({"step": "detect_language", "backend": "py3langid"}, StepContext())
+    assert "corpuskit[langid]" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_py3langid_backend_same_contract():
+    step = build_step({"step": "detect_language", "backend": "py3langid"}, StepContext())
+    step.warm_up()
+    record = step.apply(new_record(text=AZERBAIJANI, source={}))
+    assert record["language"] == "az" and 0.8 <= record["language_score"] <= 1.0
+    assert step.apply(new_record(text=ARMENIAN, source={}))["language"] == "hy"
+    assert step.apply(new_record(text="12 34", source={}))["language"] == UNDETERMINED
+
+
+TURKISH = ("Türkiye hükümeti perşembe günü yeni planı onayladı ve meclise sunacağını açıkladı. "
+           "Bakan, projenin gelecek yıl hayata geçirileceğini söyledi. Muhalefet partileri plana "
+           "itiraz ederek daha fazla görüşme yapılması gerektiğini belirtti. Ekonomistler ise "
+           "planın enflasyon üzerindeki etkisinin sınırlı kalacağını düşünüyor.")
+AZERBAIJANI_LONG = AZERBAIJANI + (
+    " Müxalifət partiyaları plana etiraz edərək daha çox müzakirə aparılmasının vacib olduğunu "
+    "qeyd etdilər. İqtisadçılar isə planın inflyasiyaya təsirinin məhdud qalacağını düşünürlər. "
+    "Hökumət nümayəndəsi jurnalistlərə açıqlamasında xərclərin büdcədən ödəniləcəyini bildirib.")
+
+
+def test_long_text_unknown_to_every_profile_is_und():
+    """Azerbaijani is not Turkish: with enough text, the share of n-grams in no
+    profile at all (ə, x, q ...) says the language is one langdetect lacks."""
+    model = get_model()
+    assert model.guess(AZERBAIJANI_LONG).language == "tr"  # the nearest profile
+    assert model.guess(AZERBAIJANI_LONG).emitted >= 700
+    assert detect(AZERBAIJANI_LONG)[0] == UNDETERMINED
+    assert detect(TURKISH + " " + TURKISH)[0] == "tr"

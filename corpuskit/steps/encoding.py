@@ -9,8 +9,12 @@ Three layers, each exact about what it may change:
    Windows Cyrillic or Mac Roman. A run of text is re-encoded in the suspected
    single-byte encoding and decoded as strict UTF-8; the result is kept only
    when every repaired character is a plausible letter or punctuation mark of a
-   living script (never IPA, box drawing, controls). Mixed runs are repaired
-   word by word for cp1252/latin-1 only.
+   living script (never IPA, box drawing, controls), **and** the segment shows
+   evidence of mojibake at least as strong as ftfy's own badness test (ftfy's
+   badness plus the in-word oddities below, in a window around the segment)
+   that the repair at least halves. A capital accented letter before a quote
+   or dash (``MARQUÉ…``) decodes as UTF-8 but shows no evidence, so it stays.
+   Mixed runs are repaired word by word for cp1252/latin-1 only.
 3. **An exact pre-check** (:func:`needs_repair`) that proves a text is a fixed
    point of layers 1+2 without running them: it evaluates exactly the conditions
    under which every ftfy fixer and the segment repair would do nothing. Clean
@@ -200,20 +204,153 @@ def _multibyte(text: str) -> int:
 _WORD_RE = re.compile(r"[^ \t\n\r]+")
 
 
-def _repair_words(run: str, encoding: str, pair: re.Pattern, sequence: re.Pattern) -> str:
-    """Repair word by word; inside a word that does not decode as a whole (ftfy
-    already fixed part of it), repair each complete UTF-8 sequence on its own."""
+# ftfy's badness regex knows the mojibake of cp1252 and latin-1 best, and
+# misses some of what the segment repair is for: Hungarian read as cp1251
+# (``HirdetГ©s``), Turkish read as cp1252 inside clean text (``baÅŸta``,
+# ``ÄŒesi``), Korean (``ì§“ê³``), a ``В`` that ftfy left as ``Ð’`` among
+# Cyrillic words. These show the same kind of local evidence its patterns look
+# for. The oddities counted besides ftfy's badness:
+#
+# * inside a word: a lowercase letter followed by a capital, or two capitals
+#   followed by a lowercase letter (not all ASCII: ``iPhone``, ``IDs`` are
+#   fine); a run of non-letters between two letters holding a mojibake
+#   character (the upper half of a segment encoding) other than an apostrophe,
+#   hyphen or dash; adjacent letters of two scripts (East Asian ones as one);
+# * across a space: facing letters of two scripts, one a mojibake character.
+#
+# Clean text written with ordinary case and punctuation has none of them. The
+# repaired text is measured the same way and must have at most half as much
+# evidence, so a repair that puts a Hebrew letter after a Latin one (``Ğף``)
+# or a Hangul syllable into a Latin word (``Bront녔``) is refused.
+_MOJIBAKE_CHARS = frozenset("".join(_charmap(e)[0x80:] for e in SEGMENT_ENCODINGS))
+#: Characters that join two halves of a clean word: apostrophes, hyphens, dashes,
+#: the middle dot (Catalan ``l·l``) and the soft hyphen.
+_IN_WORD_JOINERS = frozenset("\u2019\u2018\u02bc\u2010\u2011\u2013\u2014\u00b7\u00ad")
+_EAST_ASIAN = frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO"})
+#: Names of letters that belong to no script of their own (``ª``, ``µ``).
+_NO_SCRIPT = frozenset({"MODIFIER", "FEMININE", "MASCULINE", "MICRO", "LETTERLIKE"})
 
-    def piece(match: re.Match) -> str:
-        return _decode_run(match.group(), encoding) or match.group()
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str | None:
+    """The script of a letter, from its Unicode name (East Asian scripts as one)."""
+    word = unicodedata.name(char, "").split(" ", 1)[0]
+    if not word or word in _NO_SCRIPT:
+        return None
+    return "CJK" if word in _EAST_ASIAN else word
+
+
+def _odd_pair(left: str, right: str) -> bool:
+    """Two adjacent letters of one word that clean text does not put together."""
+    if left.islower() and right.isupper() and not (left + right).isascii():
+        return True
+    a, b = _script(left), _script(right)
+    return a is not None and b is not None and a != b
+
+
+def _odd_capitals(first: str | None, second: str, third: str) -> bool:
+    """Two capitals and a lowercase letter (``ÄŒesi``), not all ASCII (``IDs``)."""
+    return (first is not None and first.isupper() and second.isupper() and third.islower()
+            and not (first + second).isascii())
+
+
+def _odd_neighbours(left: str, right: str) -> bool:
+    """The last letter of a word and the first of the next: of different
+    scripts, one of them a mojibake character."""
+    if left not in _MOJIBAKE_CHARS and right not in _MOJIBAKE_CHARS:
+        return False
+    a, b = _script(left), _script(right)
+    return a is not None and b is not None and a != b
+
+
+def _word_oddities(word: str) -> int:
+    """Oddities inside one word: odd letter pairs, and runs of non-letters
+    between two letters that hold a mojibake character other than a joiner.
+    Digits break a word; marks belong to their letter."""
+    odd = 0
+    previous = None  # the last letter, unless a digit came after it
+    before = None  # the letter right before ``previous``
+    gap: list[str] = []
+    for char in word:
+        kind = unicodedata.category(char)[0]
+        if kind == "M":
+            continue
+        if kind == "L":
+            if previous is not None:
+                if gap:
+                    odd += any(c in _MOJIBAKE_CHARS and c not in _IN_WORD_JOINERS for c in gap)
+                else:
+                    odd += _odd_pair(previous, char) or _odd_capitals(before, previous, char)
+            before = previous if not gap else None
+            previous, gap = char, []
+        elif kind == "N" and char not in _MOJIBAKE_CHARS:
+            previous = before = None
+            gap = []
+        else:
+            gap.append(char)
+    return odd
+
+
+def _badness(text: str, lo: int, hi: int) -> int:
+    """Evidence of mojibake in ``text[lo:hi]``: ftfy's ``badness`` read in place
+    (``^`` matches only at the real start of ``text``) plus the oddities above."""
+    odd = 0
+    last = None  # the last letter of the previous word
+    for word in text[lo:hi].split():
+        odd += _word_oddities(word)
+        letters = [c for c in word if c.isalpha()]
+        if letters:
+            odd += last is not None and _odd_neighbours(last, letters[0])
+            last = letters[-1]
+    return odd + len(BADNESS_RE.findall(text, lo, hi))
+
+
+def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
+    """Whether ``text[start:end]`` shows evidence of mojibake (:func:`_badness`)
+    and the text with ``fixed`` in its place is at most half as bad.
+
+    Evidence is counted in a window of :data:`_BADNESS_REACH` characters around
+    the segment (every BADNESS_RE match is at most that long), so a segment is
+    judged in its context, as ftfy judges a whole text. This is the evidence
+    ftfy itself demands before it rewrites a text, and never less.
+    """
+    lo = max(0, start - _BADNESS_REACH)
+    hi = min(len(text), end + _BADNESS_REACH)
+    before = _badness(text, lo, hi)
+    if not before:
+        return False
+    keep = 1 if lo else 0  # one character more, so that ``^`` cannot match mid-text
+    window = text[lo - keep:start] + fixed + text[end:hi]
+    after = _badness(window, keep, len(window))
+    return after < before and 2 * after <= before
+
+
+def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Pattern,
+                  sequence: re.Pattern) -> str:
+    """Repair ``text[start:end]`` word by word; inside a word that does not
+    decode as a whole (ftfy already fixed part of it), each complete UTF-8
+    sequence that decodes plausibly is repaired. Each word's repair is judged
+    as one (:func:`_less_bad`): its evidence is the whole word's."""
 
     def word(match: re.Match) -> str:
         token = match.group()
         if not pair.search(token):
             return token
-        return _decode_run(token, encoding) or sequence.sub(piece, token)
+        fixed = _decode_run(token, encoding) or sequence.sub(
+            lambda m: _decode_run(m.group(), encoding) or m.group(), token)
+        at = start + match.start()
+        if fixed == token or not _less_bad(text, at, at + len(token), fixed):
+            return token
+        return fixed
 
-    return _WORD_RE.sub(word, run)
+    return _WORD_RE.sub(word, text[start:end])
+
+
+def _whole_run_evidence(text: str, start: int, end: int, fixed: str, encoding: str) -> bool:
+    """Whether a run that decodes completely may be replaced by ``fixed``."""
+    if encoding not in WORD_ENCODINGS and _multibyte(fixed) < 2:
+        return False  # one stray pair in another code page is no evidence
+    return _less_bad(text, start, end, fixed)
 
 
 def repair_segments(text: str) -> str:
@@ -223,8 +360,8 @@ def repair_segments(text: str) -> str:
     'Az első és a második: első és második.'
     >>> repair_segments("HirdetГ©s szГ¶vege")
     'Hirdetés szövege'
-    >>> repair_segments("“CAFÉ” is clean")
-    '“CAFÉ” is clean'
+    >>> repair_segments("“CAFÉ” is clean, MARQUÉ… too")
+    '“CAFÉ” is clean, MARQUÉ… too'
     """
     if not _ANY_PAIR_RE.search(text):
         return text
@@ -235,16 +372,17 @@ def repair_segments(text: str) -> str:
             run_re, pair, sequence = _encoding_tables(encoding)
             if not pair.search(text):
                 continue
+            current = text
 
             def segment(match: re.Match) -> str:
                 run = match.group()
                 if not pair.search(run):
                     return run
                 if words:
-                    return _repair_words(run, encoding, pair, sequence)
+                    return _repair_words(current, match.start(), match.end(), encoding, pair, sequence)
                 fixed = _decode_run(run, encoding)
-                if fixed is None or (encoding not in WORD_ENCODINGS and _multibyte(fixed) < 2):
-                    return run  # one stray pair in another code page is no evidence
+                if fixed is None or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding):
+                    return run
                 return fixed
 
             text = run_re.sub(segment, text)

@@ -6,6 +6,12 @@ the text) instead of by random sampling; see :mod:`corpuskit.lang`. The same tex
 gets the same answer in every run and under any ``PYTHONHASHSEED``, about a
 hundred times faster than ``langdetect.detect``.
 
+A script that names its language decides first (Armenian ``hy``, Georgian
+``ka``, ...), and text in a script langdetect has no profile for is ``und``
+(:mod:`corpuskit.lang.scripts`). ``backend = "py3langid"`` (extra
+``corpuskit[langid]``) uses py3langid's model instead, which covers Azerbaijani
+and many languages langdetect lacks; the output contract is the same.
+
 Text with fewer than ``min_letters`` letters, or whose best language has a
 probability below ``min_probability``, is labelled ``und``. With ``languages``
 set, records in other languages (``und`` included) are dropped with the reason
@@ -17,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpuskit.errors import describe_value
-from corpuskit.lang import UNDETERMINED, detect, get_model
+from corpuskit.lang import UNDETERMINED, check_backend, detect, get_model
 from corpuskit.records import Record, with_changes
 from corpuskit.steps.base import Drop, RecordStep
 
@@ -44,10 +50,14 @@ class DetectLanguage(RecordStep):
         min_probability: float = 0.8
         min_letters: int = 20
         sample_chars: int = 1500
+        backend: str = "langdetect"
 
     def warm_up(self) -> None:
         """Load the language model now (pipeline workers call this once each)."""
-        get_model()
+        if self.params.backend == "langdetect":
+            get_model()
+        else:
+            check_backend(self.params.backend)
 
     @classmethod
     def coerce(cls, table, context):
@@ -56,6 +66,7 @@ class DetectLanguage(RecordStep):
             raise ValueError("min_probability: expected a number from 0 to 1, "
                              f"got {describe_value(table['min_probability'])}")
         table["languages"] = tuple(table.get("languages", context.languages))
+        check_backend(table.get("backend", "langdetect"))  # unknown or not installed: one line
         return table
 
     def process_batch(self, records, stats):
@@ -68,7 +79,7 @@ class DetectLanguage(RecordStep):
         text = record.get("text") or ""
         language, probability = detect(
             text, sample_chars=self.params.sample_chars, min_letters=self.params.min_letters,
-            min_probability=self.params.min_probability)
+            min_probability=self.params.min_probability, backend=self.params.backend)
         if self.params.languages and language not in self.params.languages:
             return Drop(f"language:{language}", f"p={probability}")
         if record.get("language") == language and record.get("language_score") == probability:
