@@ -42,7 +42,7 @@ def test_every_removed_line_is_in_provenance():
 def test_rules_are_configurable():
     step = build_step({"step": "strip_boilerplate", "rules": ["read_more"],
                        "extra_rules": {"promo": r"Advertisement"}}, StepContext())
-    out = step.apply(new_record(text="A.\n\nAdvertisement\n\n(Reporting by X)\n\nREAD MORE: Y", source={}))
+    out = step.apply(new_record(text="A.\n\nAdvertisement\n\n(Reporting by X)\n\nREAD MORE: Yen Rises", source={}))
     assert out["text"] == "A.\n\n(Reporting by X)"
     assert step.config() == {"step": "strip_boilerplate", "rules": ["read_more"],
                              "extra_rules": {"promo": "Advertisement"}}
