@@ -136,7 +136,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         value = data.get(key)
         if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
             raise ConfigError(f"{key}{where} must be a list of strings")
-    variants = validate_lexicon(data.get("variants", {}))
+    variants = validate_lexicon(data.get("variants", {}), where)
     check = dict(DEFAULT_CHECK)
     user_check = data.get("check", {})
     if not isinstance(user_check, dict):

@@ -100,3 +100,100 @@ def test_cli_suggest_missing_lexicon():
     result = CliRunner().invoke(main, ["variants", "suggest", str(SEEDS), "--lexicon", "nope.toml"])
     assert result.exit_code == 1
     assert result.output.strip() == "Error: nope.toml: no such lexicon file"
+
+
+@pytest.mark.parametrize("table, key, message", [
+    ({"": ["Volker"]}, "''", ": the canonical spelling is empty"),
+    ({"Volcker": ["-"]}, "'Volcker'", ": variant '-' has no letter"),
+    ({"Volcker": ["Volker", "  "]}, "'Volcker'", ": variant '  ' has no letter"),
+    ({"Volcker": ["1987"]}, "'Volcker'", ": variant '1987' has no letter"),
+    ({"--": ["Volker"]}, "'--'", ": the canonical spelling has no letter"),
+    ({"Volcker": ["VOLCKER"]}, "'Volcker'", ": variant 'VOLCKER' is the canonical spelling itself"),
+    ({"O'Neill": ["O’Neill"]}, '"O\'Neill"', ": variant 'O’Neill' is the canonical spelling itself"),
+    ({"Volcker": ["Volker"], "Volkert": ["volker"]}, "'Volkert'", ": variant 'volker' is listed under both 'Volcker' and 'Volkert'"),
+    ({"Volcker": ["Volker"], "Volker": ["Vollker"]}, "'Volker'",
+     ": 'Volker' is both a canonical form and a variant of 'Volcker' (a chain)"),
+    ({"Nagorno": ["Nagorny"], "Nagorny Karabakh": ["Nargono Karabakh"], "Karabakh": ["Karabach"]}, None, None),
+    ({"Kilroy-Silk": ["Kilroy Silk"], "Kilroy Silk": ["Kilroy Sylk"]}, "'Kilroy Silk'",
+     ": spells the same name as canonical 'Kilroy-Silk'"),
+    ({"Volcker": "Volker"}, "'Volcker'", " must be a list of strings"),
+])
+def test_lexicon_errors_name_the_key(table, key, message):
+    from corpuskit.errors import ConfigError
+
+    if message is None:
+        assert validate_lexicon(table)
+        return
+    with pytest.raises(ConfigError) as info:
+        validate_lexicon(table, " in my.toml")
+    text = str(info.value)
+    assert text.startswith(f"[variants] {key} in my.toml{message}") and "\n" not in text, text
+
+
+def test_bad_lexicon_is_one_line_from_the_cli(tmp_path):
+    config = tmp_path / "lex.toml"
+    config.write_text('[variants]\n"Kilroy-Silk" = ["Kilroy Silk"]\n"" = ["x"]\n', encoding="utf-8")
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"id": "1", "text": "Kilroy Silk said"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["clean", str(data), "--config", str(config), "--out", str(out)])
+    assert result.exit_code != 0 and not out.exists()
+    assert result.output.strip().splitlines() == [
+        f"Error: [variants] '' in {config}: the canonical spelling is empty; write the name its "
+        "variants should become"]
+
+
+LETTERS = st.text(alphabet="abcdefgh", min_size=2, max_size=6)
+SEPARATORS = st.sampled_from([" ", "-", "'", ".", ""])
+
+
+@st.composite
+def lexicons(draw):
+    """Random multi-word names with punctuation, each with variants that differ by punctuation or a letter."""
+    table = {}
+    used = set()
+    for _ in range(draw(st.integers(1, 4))):
+        words = draw(st.lists(LETTERS, min_size=1, max_size=3))
+        seps = [draw(SEPARATORS) for _ in words[1:]]
+        canonical = words[0].title() + "".join(s + w.title() for s, w in zip(seps, words[1:]))
+        variants = []
+        for _ in range(draw(st.integers(1, 3))):
+            vwords = list(words)
+            if draw(st.booleans()):
+                i = draw(st.integers(0, len(vwords) - 1))
+                vwords[i] = vwords[i] + draw(st.sampled_from("xyz"))
+            vseps = [draw(SEPARATORS) for _ in vwords[1:]]
+            variants.append(vwords[0].title() + "".join(s + w.title() for s, w in zip(vseps, vwords[1:])))
+        forms = [canonical] + variants
+        try:
+            candidate = dict(table, **{canonical: [v for v in variants if v != canonical]})
+            validate_lexicon(candidate)
+        except Exception:
+            continue
+        if any(f.lower() in used for f in forms):
+            continue
+        used.update(f.lower() for f in forms)
+        table = candidate
+    return table
+
+
+@settings(max_examples=300, deadline=None)
+@given(lexicons(), st.data())
+def test_every_listed_variant_is_replaced(table, data):
+    """Whatever its punctuation and case, each listed variant becomes its canonical; canonicals stay."""
+    from hypothesis import assume
+
+    lexicon = validate_lexicon(table)
+    assume(any(lexicon.values()))
+    step = NormalizeVariants(lexicon=tuple(sorted(lexicon.items())))
+    for canonical, variants in lexicon.items():
+        for variant in variants:
+            case = data.draw(st.sampled_from([str, str.upper, str.lower]))
+            text = f"Then {case(variant)} spoke."
+            new, counts = step.rewrite(text)
+            assert counts == {(variant, canonical): 1}, (text, new)
+            expected = canonical if case(variant) == variant or case is str else case(canonical)
+            assert new == f"Then {expected} spoke."
+            assert step.rewrite(new) == (new, {})
+        assert step.rewrite(f"Then {canonical} spoke.") == (f"Then {canonical} spoke.", {})
+        assert step.rewrite(f"Then {canonical}q spoke.")[0] == f"Then {canonical}q spoke."
