@@ -29,7 +29,7 @@ from corpuskit.steps.base import RecordStep
 _SP = r"[^\S\n]"  # a space that is not a line break: no rule crosses lines
 # a capitalised name word ("O'Rourke", "Brennan-Hughes", "Inc.", "U.S.", "McCarthy")
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-Я][\w'’.-]*)"
-_PARTICLE = r"(?:de|da|di|del|der|den|van|von|la|le|du|dos|al|el|bin|ibn|ten|ter|y)"
+_PARTICLE = r"(?:de|da|di|del|der|den|van|von|la|le|du|dos|al|el|bin|ibn|ten|ter|y|of|the|for)"
 # two to five words of a person's name, e.g. "Mei-Ling Chou", "Ludwig van Beethoven"
 _PERSON = _NAME_WORD + r"(?:" + _SP + r"(?:" + _NAME_WORD + "|" + _PARTICLE + r")){1,4}"
 # one to six words of a name of a person, outlet or agency ("Press Pool Photo", "Getty Images")
@@ -92,13 +92,16 @@ _SOURCE_BY_WORD = re.compile(r"(?:(?:" + _NAMES + _SP + r")?" + _PHOTO_WORD
 _AGENCY_RE = re.compile(_AGENCY)
 _PERSON_RE = re.compile(_PERSON)
 _NAMES_RE = re.compile(_NAMES)
-# (Photo: Jane Doe), (Picture by Jane Doe/Reuters), (Credit: ...), (Courtesy of NASA)
+# (Photo: Jane Doe), (Picture by Jane Doe/Reuters), (Credit: ...), (Courtesy of NASA),
+# (Handout Photo from Armenian Foreign Ministry)
 _LABELLED = re.compile(
-    r"(?:(?i:(?:photo|picture|image)s?(?:" + _SP + r"credit)?)" + _SP + r"*(?::|(?i:by))"
+    r"(?:(?i:(?:(?:handout|file|pool|staff)" + _SP + r")?(?:photo|picture|image)s?(?:" + _SP
+    + r"credit)?)" + _SP + r"*(?::|(?i:by|from))"
     r"|(?i:photographed by|credit:)|(?i:courtesy(?: of)?))" + _SP + r"*"
     + _NAMES + r"(?:" + _SP + r"*(?:/|,|via|for|and)" + _SP + r"*" + _NAMES + r"){0,3}"
 )
-# (Handout via Reuters), (Saudi Press Agency via Reuters), (file photo)
+# (Handout via Reuters), (Saudi Press Agency via Reuters), (file photo); also as a part of
+# a slash credit: (Foreign Ministry of Armenia/Handout via Reuters)
 _VIA = re.compile(r"(?:(?i:handout|file|pool)(?:" + _SP + r"(?i:photo))?|" + _NAMES + r")"
                   + _SP + r"+via" + _SP + r"+" + _AGENCY + r"|(?i:file|pool|handout)" + _SP
                   + r"+(?i:photo)|(?i:handout)")
@@ -133,9 +136,10 @@ def is_photo_credit(credit: str, caption: str) -> bool:
     if _LABELLED.fullmatch(credit) or _VIA.fullmatch(credit) or _SOURCE_BY_WORD.fullmatch(credit):
         return True
     parts = [p.strip() for p in credit.split("/")]
-    if not all(_NAMES_RE.fullmatch(p) for p in parts):
+    if not all(_NAMES_RE.fullmatch(p) or _VIA.fullmatch(p) for p in parts):
         return False
-    sources = [p for p in parts if _SOURCE_BY_WORD.fullmatch(p) or _AGENCY_RE.fullmatch(p)]
+    sources = [p for p in parts
+               if _SOURCE_BY_WORD.fullmatch(p) or _AGENCY_RE.fullmatch(p) or _VIA.fullmatch(p)]
     people = [p for p in parts if _PERSON_RE.fullmatch(p) and p not in sources]
     if len(parts) >= 2 and sources and (people or len(sources) >= 2):
         return True
