@@ -83,7 +83,8 @@ def test_format_toml_round_trips():
 
     texts = ["Nagorno Karabakh fighting"] * 5 + ["Nagorny Karabakh fighting", "Nargono Karabakh fighting"]
     table = tomllib.loads(format_toml(suggest_variants(texts)))
-    assert table == {"variants": {"Nagorno": ["Nagorny", "Nargono"]}}
+    assert set(table) == {"variants"} and set(table["variants"]) == {"Nagorno"}
+    assert sorted(table["variants"]["Nagorno"]) == ["Nagorny", "Nargono"]
 
 
 def test_cli_suggest_on_seed(tmp_path):
@@ -197,3 +198,70 @@ def test_every_listed_variant_is_replaced(table, data):
             assert step.rewrite(new) == (new, {})
         assert step.rewrite(f"Then {canonical} spoke.") == (f"Then {canonical} spoke.", {})
         assert step.rewrite(f"Then {canonical}q spoke.")[0] == f"Then {canonical}q spoke."
+
+
+@pytest.mark.parametrize("variant, canonical, kind", [
+    ("Commmission", "Commission", "doubled"), ("Wiliam", "William", "doubled"),
+    ("Toyko", "Tokyo", "swapped"), ("Juen", "June", "swapped"),
+    ("Corfp", "Corp", "near key"), ("Duth", "Dutch", "dropped letter"),
+    ("Pohl", "Phol", "swapped"), ("Tchaikovsky", "Chaikovsky", "transliteration"),
+    ("Marc", "March", "ending"), ("Paulo", "Paul", "ending"), ("Gull", "Gulf", "ending"),
+    ("Bader", "Baker", "letter"),
+])
+def test_typo_kind(variant, canonical, kind):
+    from corpuskit.variants_suggest import typo_kind
+
+    assert typo_kind(variant, canonical)[0] == kind
+
+
+def _corpus():
+    """Invented news lines: typos of frequent words, and distinct names one letter apart."""
+    texts = []
+    for day in range(1, 29):
+        texts.append(f"The Commission said on June {day} that Prime Minister Alma Vetrova would visit Tokyo "
+                     f"for trade talks with President Reagan. Shares fell in Tokyo trading.")
+        texts.append(f"Tokyo stocks rose on June {day}, and the Commission in Brussels said Brazil's "
+                     f"exports to Tokyo grew. President Reagan and Iran were mentioned.")
+    texts += [f"Iran and Iraq agreed a truce, Iraq said. Baghdad said Iraq would respond {i}."
+              for i in range(6)]
+    texts += ["The Commmission said on June 3 that it would rule.",       # real typos
+              "Shares of the firm rose in Toyko trading on Juen 30, brokers said.",
+              "Former chief of staff Donald Regan told the committee he knew nothing.",  # a distinct name
+              "Marc Schneebaum, a director, said the fund would grow.",
+              "Loans from Banco do Brasil were cut, and Banco do Brasil said so again."]
+    return texts
+
+
+def test_suggest_ranks_typos_and_drops_distinct_names():
+    found = {(s.variant, s.canonical) for s in suggest_variants(_corpus())}
+    assert {("Commmission", "Commission"), ("Toyko", "Tokyo"), ("Juen", "June")} <= found
+    assert not {v for v, _ in found} & {"Regan", "Marc", "Brasil", "Iraq"}, found
+
+
+def test_suggestions_round_trip_through_the_config_loader(tmp_path):
+    from corpuskit.config import load_config
+
+    # Nagorny is both a variant of Nagorno and a canonical candidate for Nagornyy: a chain
+    texts = (["Fighting in Nagorno Karabakh spread."] * 40 + ["Fighting in Nagorny Karabakh spread."] * 10
+             + ["Fighting in Nagornyy Karabakh spread."] * 2)
+    printed = format_toml(suggest_variants(texts, top=0))
+    path = tmp_path / "pasted.toml"
+    path.write_text(printed, encoding="utf-8")
+    lexicon = load_config(str(path)).variants
+    assert lexicon and all(v not in lexicon for vs in lexicon.values() for v in vs)
+
+
+NAMES = ["Nagorno", "Nagorny", "Nagornyy", "Nargono", "Nagoron", "Nagorn", "NAgorno", "Karabakh",
+         "Karabach", "Karabahk", "Caucasus", "Caucuses", "Caucasu"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(NAMES), st.integers(1, 8)),
+                min_size=1, max_size=12))
+def test_printed_table_always_loads(pairs):
+    """Whatever the corpus, the printed table is a valid [variants] lexicon."""
+    import tomllib
+
+    texts = [f"Fighting in {a} {b} spread." for a, b, n in pairs for _ in range(n)]
+    table = tomllib.loads(format_toml(suggest_variants(texts, top=0, min_count=1, ratio=1.5)))
+    validate_lexicon(table["variants"])
