@@ -152,6 +152,8 @@ def typo_kind(variant: str, canonical: str) -> tuple[str, float]:
         if dv in _VOWELS and dc in _VOWELS:
             return "vowel", 0.7
         return "letter", 0.3
+    if sorted(dv) == sorted(dc):
+        return "letters moved", 0.7 if not at_end else 0.15
     if edit_distance(dv, dc, 2) <= 2 and all(ch in _VOWELS for ch in set(dv) ^ set(dc)):
         return "vowels", 0.5 if not at_end else 0.15
     return "other", 0.2 if not at_end else 0.05
