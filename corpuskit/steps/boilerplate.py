@@ -80,9 +80,9 @@ DEFAULT_RULES: dict[str, str] = {
 }
 
 # words that make a name part a picture credit ("AP Photo", "Frontier Images")
-_PHOTO_WORD = r"(?:Photos?|Photograph(?:s|y|er)?|Pictures?|Images?|Handout)"
+_PHOTO_WORD = r"(?i:photos?|photograph(?:s|y|er)?|pictures?|images?|handout)"
 # picture agencies and wires that credit photos under their own name
-_AGENCY = (r"(?:Reuters|AP|AFP|EPA|EPA-EFE|Getty(?: Images)?|Xinhua|Kyodo|Yonhap|ANP|dpa|AAP|"
+_AGENCY = (r"(?i:Reuters|AP|AFP|EPA|EPA-EFE|Getty(?: Images)?|Xinhua|Kyodo|Yonhap|ANP|dpa|AAP|"
            r"Bloomberg|TASS|ITAR-TASS|Sputnik|Anadolu|KCNA|Shutterstock|Alamy|PA|UPI|"
            r"Associated Press|Agence France-Presse|Press Association)")
 # a picture source named by its own words ("AP Photo", "Wire Photo Service", "Getty Images")
@@ -97,7 +97,7 @@ _NAMES_RE = re.compile(_NAMES)
 _LABELLED = re.compile(
     r"(?:(?i:(?:(?:handout|file|pool|staff)" + _SP + r")?(?:photo|picture|image)s?(?:" + _SP
     + r"credit)?)" + _SP + r"*(?::|(?i:by|from))"
-    r"|(?i:photographed by|credit:)|(?i:courtesy(?: of)?))" + _SP + r"*"
+    r"|(?i:photographed by|credit:)|(?i:(?:photo" + _SP + r")?courtesy(?: of)?))" + _SP + r"*"
     + _NAMES + r"(?:" + _SP + r"*(?:/|,|via|for|and)" + _SP + r"*" + _NAMES + r"){0,3}"
 )
 # (Handout via Reuters), (Saudi Press Agency via Reuters), (file photo); also as a part of
@@ -136,7 +136,7 @@ def is_photo_credit(credit: str, caption: str) -> bool:
     if _LABELLED.fullmatch(credit) or _VIA.fullmatch(credit) or _SOURCE_BY_WORD.fullmatch(credit):
         return True
     parts = [p.strip() for p in credit.split("/")]
-    if not all(_NAMES_RE.fullmatch(p) or _VIA.fullmatch(p) for p in parts):
+    if not all(_NAMES_RE.fullmatch(p) or _VIA.fullmatch(p) or _SOURCE_BY_WORD.fullmatch(p) for p in parts):
         return False
     sources = [p for p in parts
                if _SOURCE_BY_WORD.fullmatch(p) or _AGENCY_RE.fullmatch(p) or _VIA.fullmatch(p)]
