@@ -14,7 +14,11 @@ The text is read in place from ../shared/eval (research-use only, never copied):
   moved to the end of its own sentence, the shape of a caption credit;
 * ``sentences``: the real sentences in 75 languages of ``sentences/*.txt``.
 
-The dev digests' 132 boilerplate lines are checked by eval_cleaners.py.
+Recall is measured on the 167 copies of kind ``boilerplate`` in the same file
+(1-3 generated boilerplate items added to an original): a paragraph left that
+is not in the original is missed boilerplate, a removed paragraph that is in
+the original is a wrong removal. The dev digests' 132 boilerplate lines are
+checked by eval_cleaners.py.
 
 Run:  .venv/bin/pytest benchmarks/eval_boilerplate.py -s
   or: .venv/bin/python benchmarks/eval_boilerplate.py   (prints the figures and every removal)
@@ -34,9 +38,35 @@ EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 _ASIDE = re.compile(r"\(([^()\n]{2,120})\)")
 
 
-def originals() -> list[str]:
+def _rows() -> list[dict]:
     with gzip.open(EVAL / "neardup.jsonl.gz", "rt", encoding="utf-8") as handle:
-        return [row["text"] for row in map(json.loads, handle) if row["kind"] == "original"]
+        return [json.loads(line) for line in handle]
+
+
+def originals() -> list[str]:
+    return [row["text"] for row in _rows() if row["kind"] == "original"]
+
+
+def boilerplate_recall() -> dict:
+    """Removed, missed and wrongly removed paragraphs on the ``boilerplate`` copies."""
+    from corpuskit.records import new_record
+    from corpuskit.steps.boilerplate import StripBoilerplate
+
+    rows = _rows()
+    original = {r["cluster"]: {p.strip() for p in r["text"].split("\n\n")}
+                for r in rows if r["kind"] == "original"}
+    step = StripBoilerplate()
+    counts = {"copies": 0, "removed": 0, "wrongly_removed": 0, "missed": 0}
+    for row in rows:
+        if row["kind"] != "boilerplate":
+            continue
+        body = original[row["cluster"]]
+        out = step.apply(new_record(text=row["text"], source={}))
+        counts["copies"] += 1
+        counts["removed"] += len(out["edits"])
+        counts["wrongly_removed"] += sum(e["detail"] in body for e in out["edits"])
+        counts["missed"] += sum(p.strip() not in body for p in out["text"].split("\n\n"))
+    return counts
 
 
 def sentences() -> list[str]:
@@ -87,6 +117,7 @@ def evaluate() -> dict:
         result["corpora"][name] = {"records": len(texts), "paragraphs": paragraphs, "removed": removed}
     result["total_paragraphs"] = sum(c["paragraphs"] for c in result["corpora"].values())
     result["total_removed"] = sum(c["removed"] for c in result["corpora"].values())
+    result["boilerplate_copies"] = boilerplate_recall()
     return result
 
 
@@ -96,6 +127,8 @@ def test_no_body_paragraph_removed():
     print(json.dumps(result, indent=1))
     assert result["total_paragraphs"] >= 20_000
     assert result["total_removed"] == 0, result["removed"][:10]
+    copies = result["boilerplate_copies"]
+    assert copies["missed"] == 0 and copies["wrongly_removed"] == 0, copies
 
 
 if __name__ == "__main__":
