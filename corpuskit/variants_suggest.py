@@ -20,9 +20,10 @@ evidence that the two spellings name the same thing:
   ``Gull``/``Gulf``) is how different names differ, so it counts for little.
 
 Pairs are dropped when the variant is a common word (its lowercase form is
-frequent: then both are words, ``Grass``/``Glass``), when one is the other plus an ending (``German``/``Germans``), when
-they differ only in case (the lexicon matches any case), and when the variant
-is used often with neighbours of its own (an independent name). The printed
+frequent, ``Grass``/``Glass``), when one is the other plus an ending
+(``German``/``Germans``), when they differ only in case (the lexicon matches
+any case), and when the variant is used often with neighbours of its own (an
+independent name). The canonical form may be a common word (``Commmission``). The printed
 table always loads as a ``[variants]`` lexicon: no chains, no name listed as
 its own variant.
 
