@@ -28,7 +28,8 @@ table always loads as a ``[variants]`` lexicon: no chains, no name listed as
 its own variant.
 
 >>> texts = ["The Nagorno-Karabakh region and Nagorno Karabakh again.",
-...          "Fighting in Nagorno Karabakh spread.", "Nargono Karabakh is in the Caucasus."]
+...          "Fighting in Nagorno Karabakh spread.", "Nagorno Karabakh is at war.",
+...          "Nargono Karabakh is in the Caucasus."]
 >>> [(s.variant, s.canonical) for s in suggest_variants(texts, min_count=2)]
 [('Nargono', 'Nagorno')]
 """
