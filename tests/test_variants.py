@@ -268,3 +268,14 @@ def test_printed_table_always_loads(pairs):
     texts = [f"Fighting in {a} {b} spread." for a, b, n in pairs for _ in range(n)]
     table = tomllib.loads(format_toml(suggest_variants(texts, top=0, min_count=1, ratio=1.5)))
     validate_lexicon(table["variants"])
+
+
+def test_module_examples_hold():
+    import doctest
+
+    import corpuskit.steps.boilerplate
+    import corpuskit.steps.variants
+    import corpuskit.variants_suggest
+
+    for module in (corpuskit.variants_suggest, corpuskit.steps.variants, corpuskit.steps.boilerplate):
+        assert doctest.testmod(module).failed == 0, module.__name__
