@@ -233,14 +233,22 @@ def _neighbour(text: str, tokens: list, lowered: list[str], index: int, step: in
 
 
 def _neighbour_support(variant: _Usage, canonical: _Usage) -> float:
-    """Share of the variant's uses whose next word, on either side, is also next to the canonical."""
+    """Share of the variant's uses whose next word, on either side, is also next to the canonical.
+
+    A shared function word (``the``, ``of``) counts a quarter, and not at all when
+    the other side holds a content word never seen there (``Donald Regan`` is not
+    ``Donald Reagan``'s neighbourhood just because ``and`` follows both).
+    """
     total = 0.0
     for left, right in variant.occurrences:
         best = 0.0
+        unmatched_content = False
         for word, seen in ((left, canonical.left), (right, canonical.right)):
             if word and seen[word]:
                 best = max(best, 0.25 if word in _STOP else 1.0)
-        total += best
+            elif word and word not in _STOP and not word.isdigit():
+                unmatched_content = True  # a number is no evidence against (Juen 31 / June 30)
+        total += 0.0 if best < 1.0 and unmatched_content else best
     return total / len(variant.occurrences) if variant.occurrences else 0.0
 
 
