@@ -218,7 +218,7 @@ CASES = [
         '[variants] must be a table of canonical = [variants]',
     ]),
     ('variants-string', '[variants]\n"Nagorno" = "Nargono"', [
-        "[variants] 'Nagorno' must be a list of non-empty strings",
+        "[variants] 'Nagorno' must be a list of strings, e.g. 'Nagorno' = [\"variant\"]",
     ]),
     ('pipeline-string', 'pipeline = "dedup"', [
         "pipeline: expected [[pipeline]] tables, got 'dedup' (a string)",

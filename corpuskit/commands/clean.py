@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
+from collections import Counter
 
 import click
 
@@ -79,57 +82,109 @@ def resolve_steps(config_path: str | None, names: str | None) -> list:
 @click.option("--steps", "step_names", default=None, metavar="NAME,...",
               help="Run only these record steps (fix_encoding, normalize_whitespace, "
                    "strip_boilerplate, normalize_variants, detect_language).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False),
-              help="Write one JSON object per input record here (JSON Lines).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write one JSON object per input record here (JSON Lines). "
+                   "Required unless --explain is given.")
+@click.option("--explain", is_flag=True,
+              help="List every line a step removed, with its rule and where it came from "
+                   "(file:line, record id), to review what the rules take out of a corpus.")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
 @click.option("--encoding", default=None, metavar="NAME",
               help="The encoding of every input (e.g. cp1251); default: the --config file's "
                    "encoding/[encodings], else UTF-8, a BOM, or a safe detection.")
 @handle_errors
-def command(inputs, config_path, step_names, out, skip_bad_chunks, encoding):
+def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, encoding):
     """Clean records with the per-record steps only (no dedup, no publishing).
 
     INPUT may be JSON Lines with `id` and `text`, or press digests. Each output
     line holds the record's id, cleaned text and fields, `language` when
     detect_language ran, `dropped` (step and reason) when a step removed it,
     and the edits made.
+
+    With --explain, every removed line is listed instead (or as well, with
+    --out): FILE:LINE, record id, STEP:RULE and the text, then a count per rule.
     """
     from corpuskit.cli import removed_on_failure, require_writable
 
-    require_writable(out, "--out")
+    if out is not None:
+        require_writable(out, "--out")
     steps = resolve_steps(config_path, step_names)
     encodings = encoding_plan(config_path, encoding)
     for step in steps:
         warm = getattr(step, "warm_up", None)
         if warm:
             warm()
+    if out is None and not explain:
+        raise click.UsageError("give --out FILE, --explain, or both")
     names = {s.name for s in steps}
     count = dropped_count = 0
-    tmp = f"{out}.tmp-{os.getpid()}"
-    with removed_on_failure(tmp), open(tmp, "w", encoding="utf-8") as handle:
-        for record, dropped in clean_records(list(inputs), steps,
-                                             "skip" if skip_bad_chunks else "raise", encodings):
-            row = {
-                "id": record["id"],
-                "title": record.get("title"),
-                "outlet": record.get("outlet"),
-                "date": record.get("date"),
-                "time": record.get("time"),
-                "author": record.get("author"),
-                "url": record.get("url"),
-                "text": record["text"],
-            }
-            if "detect_language" in names:
-                row["language"] = record.get("language")
-                row["language_score"] = record.get("language_score")
-            if dropped is not None:
-                dropped_count += 1
-                row["dropped"] = {"reason": dropped.reason, "detail": dropped.detail}
-            row["edits"] = record["edits"]
-            row["source"] = record["source"]
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
-    os.replace(tmp, out)
-    click.echo(f"{out}: {count} records cleaned with {', '.join(s.name for s in steps) or 'no steps'}"
-               f"; {dropped_count} dropped")
+    removed: Counter = Counter()
+    tmp = f"{out}.tmp-{os.getpid()}" if out is not None else None
+    try:
+        with removed_on_failure(tmp) if tmp else contextlib.nullcontext(), \
+                (open(tmp, "w", encoding="utf-8") if tmp else contextlib.nullcontext()) as handle:
+            for record, dropped in clean_records(list(inputs), steps,
+                                                 "skip" if skip_bad_chunks else "raise", encodings):
+                if explain:
+                    removed.update(explain_removals(record))
+                if handle is not None:
+                    handle.write(json.dumps(output_row(record, dropped, names), ensure_ascii=False) + "\n")
+                count += 1
+                dropped_count += dropped is not None
+    except BrokenPipeError:
+        # whoever reads --explain stopped reading (`| head`): stop quietly, as Unix tools do;
+        # an unfinished --out is not left behind
+        if tmp is not None and os.path.exists(tmp):
+            os.remove(tmp)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0 if out is None else 1) from None
+    if tmp is not None:
+        os.replace(tmp, out)
+    if explain:
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(removed.items())) or "none"
+        click.echo(f"# {sum(removed.values())} lines removed from {count} records ({rules})")
+    if out is not None:
+        click.echo(f"{out}: {count} records cleaned with {', '.join(s.name for s in steps) or 'no steps'}"
+                   f"; {dropped_count} dropped")
+
+
+def explain_removals(record) -> Counter:
+    """Print one line per paragraph a step removed from ``record``; count them by rule.
+
+    Format: ``FILE:LINE<TAB>ID<TAB>STEP:RULE<TAB>removed text``, where FILE:LINE is
+    where the record starts in its input.
+    """
+    counts: Counter = Counter()
+    source = record.get("source") or {}
+    where = f"{source.get('path', '?')}:{source.get('start_line', '?')}"
+    for item in record["edits"]:
+        if not item["action"].startswith("remove:"):
+            continue
+        rule = item["action"].split(":", 1)[1]
+        counts[rule] += 1
+        text = " ".join(item["detail"].split())
+        click.echo(f"{where}\t{record['id']}\t{item['step']}:{rule}\t{text}")
+    return counts
+
+
+def output_row(record, dropped, names: set[str]) -> dict:
+    """One output line of ``clean``: the record's fields, language, drop reason and edits."""
+    row = {
+        "id": record["id"],
+        "title": record.get("title"),
+        "outlet": record.get("outlet"),
+        "date": record.get("date"),
+        "time": record.get("time"),
+        "author": record.get("author"),
+        "url": record.get("url"),
+        "text": record["text"],
+    }
+    if "detect_language" in names:
+        row["language"] = record.get("language")
+        row["language_score"] = record.get("language_score")
+    if dropped is not None:
+        row["dropped"] = {"reason": dropped.reason, "detail": dropped.detail}
+    row["edits"] = record["edits"]
+    row["source"] = record["source"]
+    return row

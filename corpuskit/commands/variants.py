@@ -37,7 +37,7 @@ def suggest(inputs, lexicon_path, top, min_count):
         known = _load_lexicon(lexicon_path)
     texts = (fix_text(r["text"])[0] for r in read_records(list(inputs)))
     found = suggest_variants(texts, known=known, top=top, min_count=min_count)
-    click.echo(format_toml(found), nl=False)
+    click.echo(format_toml(found, known), nl=False)
 
 
 def _load_lexicon(path: str) -> dict:

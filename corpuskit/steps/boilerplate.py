@@ -1,10 +1,20 @@
 """``strip_boilerplate``: remove trailer, video, read-more and caption paragraphs.
 
 Rules are data: each has a stable name and a regular expression that must match
-a *whole paragraph*. They are conservative by design: a paragraph that merely
-mentions Reuters or ends in parentheses stays; a caption is removed only when
-its closing parenthesis holds a photo credit. Every removed paragraph is logged
-in the record's provenance with the rule that removed it.
+a *whole paragraph* on one line. Each pattern spells out the whole shape of one
+kind of boilerplate line (whole words, anchored at both ends), so prose that
+merely mentions Reuters, ends in a parenthesis or starts with "Copyright" stays.
+A paragraph that spans several lines is never boilerplate: no rule matches a
+line break, so a body whose paragraphs are separated by single newlines can
+lose nothing.
+
+``photo_caption`` is the one rule with a second test: its pattern finds a
+sentence followed by a parenthesis, and :func:`is_photo_credit` decides whether
+that parenthesis is a credit naming a photographer or an agency (``(Reuters/
+John Smith)``, ``(AP Photo/Jane Doe)``, ``(Photo: Jane Doe)``, ``(Press Pool
+Photo)``) rather than prose (``(Approved by shareholders ...)``, ``(Credit
+Suisse estimates)``, ``(Apple Computer Inc, Pool Energy)``). Every removed
+paragraph is logged in the record's provenance with the rule that removed it.
 """
 
 from __future__ import annotations
@@ -16,57 +26,137 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from corpuskit.records import Record, edit, with_changes
 from corpuskit.steps.base import RecordStep
 
-_CREDIT_WORDS = (
-    r"photo|photos|photograph|photographer|picture|pictures|handout|images?|pool|getty|"
-    r"credit|courtesy|afp|epa|ap|reuters/|/reuters"
-)
-# "Agency/Photographer" or "Outlet/Staff/Name": two to four capitalised parts joined by "/"
-_SLASH_CREDIT = r"[A-Z][\w.&'’ -]{0,40}(?:/[A-Z][\w.&'’ -]{0,40}){1,3}"
-# what makes a sentence a caption: a caption word, or the date captions end with
-_CAPTION_CUE = (
-    r"(?i:\b(?:photo|picture|pictured|handout|file photo|is seen|are seen|poses?)\b)"
-    r"|\b[A-Z][a-z]{2,4}\.? \d{1,2}, \d{4}[.!?]\s*\("
-)
-_CAPTION = r"[^()]{20,400}[.!?]"
-_SHARE_TARGETS = r"(?:Facebook|Twitter|X|Email|E-mail|Print|WhatsApp|LinkedIn|Reddit|Pinterest|Telegram|Messenger|Copy link)"
+_SP = r"[^\S\n]"  # a space that is not a line break: no rule crosses lines
+# a capitalised name word ("O'Rourke", "Brennan-Hughes", "Inc.", "U.S.", "McCarthy")
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-Я][\w'’.-]*)"
+_PARTICLE = r"(?:de|da|di|del|der|den|van|von|la|le|du|dos|al|el|bin|ibn|ten|ter|y|of|the|for)"
+# two to five words of a person's name, e.g. "Mei-Ling Chou", "Ludwig van Beethoven"
+_PERSON = _NAME_WORD + r"(?:" + _SP + r"(?:" + _NAME_WORD + "|" + _PARTICLE + r")){1,4}"
+# one to six words of a name of a person, outlet or agency ("Press Pool Photo", "Getty Images")
+_NAMES = _NAME_WORD + r"(?:" + _SP + r"(?:" + _NAME_WORD + "|" + _PARTICLE + r"|&)){0,5}"
+_SHARE_TARGETS = (r"(?:Facebook|Twitter|X|Email|E-mail|Print|WhatsApp|LinkedIn|Reddit|Pinterest|"
+                  r"Telegram|Messenger|Copy link)")
+_ROLE = (r"(?:Reporting|Additional reporting|Writing|Editing|Compiled|Research|Fact-checking|"
+         r"Graphics|Production)")
+# "Ann Lee", "Ann Lee in Paris", "Ann Lee and Bo Kim in New York", "Tokyo newsroom"
+_CREDITED = (_NAMES + r"(?:" + _SP + r"(?:staff|bureau|newsroom|team|reporters|correspondents))?"
+             + r"(?:" + _SP + r"in" + _SP + _NAMES + r")?")
+_CREDITED_LIST = (_CREDITED + r"(?:" + _SP + r"*(?:,|and|&)" + _SP + r"*" + _CREDITED + r"){0,5}")
+_TRAILER_PART = r"(?i:" + _ROLE + r")" + _SP + r"+(?i:by)" + _SP + r"+" + _CREDITED_LIST
+_YEAR = r"(?:1[89]|20)\d\d"
 
 #: name -> pattern matched against a whole, stripped paragraph (``re.fullmatch``).
 DEFAULT_RULES: dict[str, str] = {
-    # (Reporting by ...; Editing by ...) wire trailers, in parentheses only
+    # (Reporting by Ann Lee in Paris; Additional reporting by Bo Kim; Editing by Tom Roe)
     "reporting_trailer": (
-        r"\((?:Reporting|Additional reporting|Writing|Editing|Compiled|Research|Fact-checking)"
-        r"\s+by\s[^()]*\)\.?"
+        r"\(" + _TRAILER_PART + r"(?:" + _SP + r"*[;,]" + _SP + r"*" + _TRAILER_PART + r"){0,5}"
+        + _SP + r"*\)\.?"
     ),
-    # READ MORE: <headline of another story>
-    "read_more": r"(?i:read more)\s*[:\-–—]\s*\S.{0,200}",
+    # READ MORE: <headline of another story>, one line of at most 25 words
+    "read_more": (r"(?:READ MORE|Read more|Read More)" + _SP + r"*[:\-–—|]" + _SP + r"*"
+                  r"(?=[^\n]{3,200}$)[^\s]+(?:" + _SP + r"+[^\s]+){0,24}"),
     # "Watch all videos at" (+ URL here or in the next paragraph, moved to ``url``)
-    "watch_videos": r"Watch all videos at:?(?:\s+https?://\S+)?",
-    # one caption sentence ending in a parenthesised credit that names a photo
-    # source, or a slash credit (Agency/Photographer) after a caption cue
-    "photo_caption": (
-        _CAPTION + r"\s*\((?=[^()]*\b(?i:" + _CREDIT_WORDS + r"))[^()]{2,100}\)"
-        r"|(?=[^()]*(?:" + _CAPTION_CUE + r"))" + _CAPTION + r"\s*\(" + _SLASH_CREDIT + r"\)"
-    ),
+    "watch_videos": r"Watch all videos at:?(?:" + _SP + r"+https?://\S+)?",
+    # one caption (20-400 characters ending in .!?) and a parenthesised photo credit;
+    # the credit itself is checked by is_photo_credit
+    "photo_caption": (r"(?P<caption>[^()\n]{20,400}?[.!?]['’\"”]?)" + _SP + r"*"
+                      r"\((?P<credit>[^()\n]{2,120})\)"),
     # Share this article: Facebook | Twitter | Email | Print
     "share_bar": (
-        r"(?i:share(?: this)?(?: article| story| on)?)?\s*:?\s*"
-        + _SHARE_TARGETS + r"(?:\s*[|•·,/]\s*" + _SHARE_TARGETS + r"){1,8}"
+        r"(?:(?i:share(?: this)?(?: article| story| on)?)" + _SP + r"*:?" + _SP + r"*)?"
+        + _SHARE_TARGETS + r"(?:" + _SP + r"*[|•·,/]" + _SP + r"*" + _SHARE_TARGETS + r"){1,8}"
     ),
-    # Sign up for our ... newsletter ... / Subscribe to our newsletter ...
-    "newsletter": r"(?i:sign up|subscribe)\b[^\n]{0,120}\b(?i:newsletters?)\b[^\n]{0,120}",
-    # Copyright 1987 Outlet. All rights reserved. / © 2020 Outlet
+    # Sign up for our Markets newsletter ... / Subscribe to our newsletter ...: one
+    # imperative line of at most 240 characters
+    "newsletter": (r"(?=[^\n]{0,240}$)(?i:sign up|subscribe)\b[^\n]{0,120}?\b(?i:newsletters?)\b"
+                   r"[^\n]{0,120}"),
+    # Copyright 1987 The Example Ledger. All rights reserved. / © 2020 Outlet
     "copyright": (
-        r"(?:Copyright|COPYRIGHT|©)\s*(?:©\s*|\(c\)\s*)?(?:\d{4}(?:[-–]\d{4})?)\s[^\n]{0,120}?"
-        r"(?:\.?\s*All rights reserved\.?)?"
+        r"(?:Copyright|COPYRIGHT|©)" + _SP + r"*(?:©|\([cC]\))?" + _SP + r"*" + _YEAR
+        + r"(?:" + _SP + r"*[-–]" + _SP + r"*" + _YEAR + r")?,?" + _SP + r"+"
+        + r"(?:" + _NAMES + r"(?:,?" + _SP + r"+" + _NAMES + r")?)\.?"
+        + r"(?:" + _SP + r"*(?i:all rights reserved)\.?)?"
     ),
 }
 
+# words that make a name part a picture credit ("AP Photo", "Frontier Images")
+_PHOTO_WORD = r"(?i:photos?|photograph(?:s|y|er)?|pictures?|images?|handout)"
+# picture agencies and wires that credit photos under their own name
+_AGENCY = (r"(?i:Reuters|AP|AFP|EPA|EPA-EFE|Getty(?: Images)?|Xinhua|Kyodo|Yonhap|ANP|dpa|AAP|"
+           r"Bloomberg|TASS|ITAR-TASS|Sputnik|Anadolu|KCNA|Shutterstock|Alamy|PA|UPI|"
+           r"Associated Press|Agence France-Presse|Press Association)")
+# a picture source named by its own words ("AP Photo", "Wire Photo Service", "Getty Images")
+_SOURCE_BY_WORD = re.compile(r"(?:(?:" + _NAMES + _SP + r")?" + _PHOTO_WORD
+                             + r"(?:" + _SP + r"(?:Service|Agency|Desk|Library|Staff))?"
+                             + r"|(?:Press" + _SP + r")?Pool)")
+_AGENCY_RE = re.compile(_AGENCY)
+_PERSON_RE = re.compile(_PERSON)
+_NAMES_RE = re.compile(_NAMES)
+# (Photo: Jane Doe), (Picture by Jane Doe/Reuters), (Credit: ...), (Courtesy of NASA),
+# (Handout Photo from Armenian Foreign Ministry)
+_LABELLED = re.compile(
+    r"(?:(?i:(?:(?:handout|file|pool|staff)" + _SP + r")?(?:photo|picture|image)s?(?:" + _SP
+    + r"credit)?)" + _SP + r"*(?::|(?i:by|from))"
+    r"|(?i:photographed by|credit:)|(?i:(?:photo" + _SP + r")?courtesy(?: of)?))" + _SP + r"*"
+    + _NAMES + r"(?:" + _SP + r"*(?:/|,|via|for|and)" + _SP + r"*" + _NAMES + r"){0,3}"
+)
+# (Handout via Reuters), (Saudi Press Agency via Reuters), (file photo); also as a part of
+# a slash credit: (Foreign Ministry of Armenia/Handout via Reuters)
+_VIA = re.compile(r"(?:(?i:handout|file|pool)(?:" + _SP + r"(?i:photo))?|" + _NAMES + r")"
+                  + _SP + r"+via" + _SP + r"+" + _AGENCY + r"|(?i:file|pool|handout)" + _SP
+                  + r"+(?i:photo)|(?i:handout)")
+# what makes a sentence a caption: a picture word, or the date captions end with
+_CAPTION_CUE = re.compile(
+    r"(?i:\b(?:photo|photos|photograph|picture|pictures|pictured|handout)\b)"
+    r"|(?:\b[A-Z][a-z]{2,8}\.?" + _SP + r"\d{1,2}," + _SP + r"\d{4}|\b\d{1,2}" + _SP
+    + r"[A-Z][a-z]{2,8}" + _SP + r"\d{4})[.!?]['’\"”]?$"
+)
+_REPORTED_SPEECH = re.compile(r"\b(?:said|says|told)\b")
+
+
+def is_photo_credit(credit: str, caption: str) -> bool:
+    """Whether ``(credit)`` after ``caption`` is a picture credit, not a prose aside.
+
+    A credit is made only of names: a labelled credit (``Photo: Jane Doe``), a
+    picture source (``Press Pool Photo``, ``Getty Images``, ``Handout via
+    Reuters``), or names joined by ``/`` of which one is a picture source and
+    another a person or agency (``AP Photo/Jane Doe``, ``Jane Doe/Reuters``).
+    Names alone (``Meridian Wire/Desmond Clarke``, or an agency alone: ``Reuters``)
+    count only after a sentence that reads like a caption: a picture word or a
+    closing date, and no reported speech.
+
+    >>> is_photo_credit("Reuters/Jane Doe", "A man walks past a bank.")
+    True
+    >>> is_photo_credit("Credit Suisse estimates", "Profits will rise, analysts said.")
+    False
+    >>> is_photo_credit("Apple Computer Inc, Pool Energy", "Shares of five companies rose.")
+    False
+    """
+    credit = credit.strip()
+    if _LABELLED.fullmatch(credit) or _VIA.fullmatch(credit) or _SOURCE_BY_WORD.fullmatch(credit):
+        return True
+    parts = [p.strip() for p in credit.split("/")]
+    if not all(_NAMES_RE.fullmatch(p) or _VIA.fullmatch(p) or _SOURCE_BY_WORD.fullmatch(p) for p in parts):
+        return False
+    sources = [p for p in parts
+               if _SOURCE_BY_WORD.fullmatch(p) or _AGENCY_RE.fullmatch(p) or _VIA.fullmatch(p)]
+    people = [p for p in parts if _PERSON_RE.fullmatch(p) and p not in sources]
+    if len(parts) >= 2 and sources and (people or len(sources) >= 2):
+        return True
+    if not _CAPTION_CUE.search(caption) or _REPORTED_SPEECH.search(caption):
+        return False
+    return bool(people) if len(parts) >= 2 else bool(sources)
+
+
+_CHECKS = {"photo_caption": lambda match: is_photo_credit(match["credit"], match["caption"])}
+
 # Every default rule is anchored: a paragraph it matches either ends in ")"
-# (trailers, captions) or starts with one of these. This necessary condition
-# lets almost every body paragraph skip the rules; it never changes a decision
-# (tests/test_boilerplate_prefilter.py proves it against the rules themselves).
+# (trailers, captions) or starts with one of these, and never holds a line
+# break. This necessary condition lets almost every body paragraph skip the
+# rules; it never changes a decision (tests/test_boilerplate_prefilter.py
+# proves it against the rules themselves).
 _DEFAULT_PREFIX = re.compile(
-    r"\(|(?i:read more|sign up|subscribe|share)|Watch all videos at|Copyright|COPYRIGHT|©|:|"
+    r"(?i:read more|sign up|subscribe|share)|Watch all videos at|Copyright|COPYRIGHT|©|"
     + _SHARE_TARGETS
 )
 
@@ -122,25 +212,26 @@ class StripBoilerplate(RecordStep):
 
     def __init__(self, params=None, **kwargs):
         super().__init__(params, **kwargs)
-        patterns = [(name, DEFAULT_RULES[name]) for name in self.params.rules]
-        patterns += list(self.params.extra_rules)
-        self._rules = [(name, re.compile(pattern, re.S)) for name, pattern in patterns]
+        self._rules = [(name, re.compile(DEFAULT_RULES[name])) for name in self.params.rules]
         self._extra = [(name, re.compile(pattern, re.S)) for name, pattern in self.params.extra_rules]
 
     def _rule_for(self, paragraph: str) -> str | None:
-        if paragraph.endswith(")") or _DEFAULT_PREFIX.match(paragraph):
-            rules = self._rules
-        else:
-            rules = self._extra  # no default rule can match this paragraph
-        for name, pattern in rules:
-            if pattern.fullmatch(paragraph):
-                return name
-        return None
+        if "\n" not in paragraph and (paragraph.endswith(")") or paragraph.endswith(").")
+                                      or _DEFAULT_PREFIX.match(paragraph)):
+            found = self._match(self._rules, paragraph)
+            if found:
+                return found
+        return self._match(self._extra, paragraph)  # no default rule can match otherwise
 
     def _rule_for_unfiltered(self, paragraph: str) -> str | None:
         """The same decision without the prefilter (the reference for tests)."""
-        for name, pattern in self._rules:
-            if pattern.fullmatch(paragraph):
+        return self._match(self._rules, paragraph) or self._match(self._extra, paragraph)
+
+    @staticmethod
+    def _match(rules, paragraph: str) -> str | None:
+        for name, pattern in rules:
+            match = pattern.fullmatch(paragraph)
+            if match and (name not in _CHECKS or _CHECKS[name](match)):
                 return name
         return None
 

@@ -1,10 +1,26 @@
 """``normalize_variants``: rewrite known spelling variants of names to the canonical form.
 
-The lexicon maps each canonical spelling to its variants. Matching is exact and
-whole-word: a variant never matches inside a longer word (``Ebber`` leaves
-``Ebbers`` alone), a possessive ``'s`` is kept, multi-word entries match with a
-space or a hyphen between words, and case is carried over (a variant in
-capitals becomes the canonical in capitals). Nothing is matched fuzzily.
+The lexicon maps each canonical spelling to its variants, and the step does
+exactly what it says: every occurrence of a listed variant becomes the
+canonical spelling as written there, and nothing else changes.
+
+* Whole words only: a variant never matches inside a longer word or identifier
+  (``Ebber`` leaves ``Ebbers``, ``Volker`` leaves ``Volker2``); a possessive
+  ``'s`` after it is kept. Nothing is matched fuzzily.
+* Punctuation inside a variant is matched as written, up to typography: a space
+  or a hyphen between words matches a space, a line break or any hyphen
+  (``Nagorny Karabakh`` also finds ``Nagorny-Karabakh``), an apostrophe matches
+  ``'``, ``’`` or ``ʼ``, and a dot is a dot. So a variant that differs from its
+  canonical only by a hyphen, a space or an apostrophe is replaced like any
+  other (``"Kilroy-Silk" = ["Kilroy Silk"]``), and the canonical itself, in any
+  typography, is left alone.
+* Case: a variant is found in any case; the canonical is written as listed,
+  or in capitals / lower case when the match is in capitals / lower case and
+  the variant is not listed that way (``VOLKER`` becomes ``VOLCKER``).
+
+:func:`validate_lexicon` refuses a lexicon that cannot be applied exactly (an
+empty canonical, a variant without a letter, a variant equal to its canonical,
+one variant under two canonicals, chains), with one line naming the key.
 """
 
 from __future__ import annotations
@@ -17,64 +33,99 @@ from corpuskit.errors import ConfigError
 from corpuskit.records import edit
 from corpuskit.steps.base import FieldStep
 
-_WORD = r"\w"  # letters, digits and "_": a variant never matches inside an identifier
+_APOSTROPHES = "'’ʼ"
+_HYPHENS = "‐‑-"  # hyphen-minus last: literal in a character class
+# between two words of a name: spaces and hyphens, or one line break (wrapped text)
+_SEPARATOR = rf"(?:[^\S\n]*\n[^\S\n]*|(?:[^\S\n]|[{_HYPHENS}])+)"
+_SPLIT = re.compile(rf"[\s{_HYPHENS}]+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
-def validate_lexicon(table: dict) -> dict[str, tuple[str, ...]]:
-    """Check a ``[variants]`` table and return it normalised (NFC, tuples)."""
+def _shape(text: str) -> str:
+    """The spelling up to case and typography: what the lexicon compares exactly."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = re.sub(f"[{_APOSTROPHES}]", "'", text)
+    text = re.sub(f"[{_HYPHENS}]", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _key(text: str) -> str:
+    """The spelling up to case, typography and the choice of space or hyphen: what matches."""
+    return " ".join(w for w in _SPLIT.split(_shape(text)) if w)
+
+
+def validate_lexicon(table: dict, where: str = "") -> dict[str, tuple[str, ...]]:
+    """Check a ``[variants]`` table and return it normalised (NFC, tuples).
+
+    ``where`` (e.g. ``" in corpuskit.toml"``) is added to error messages.
+    """
     if not isinstance(table, dict):
-        raise ConfigError("[variants] must be a table of canonical = [variants]")
+        raise ConfigError(f"[variants]{where} must be a table of canonical = [variants]")
     lexicon: dict[str, tuple[str, ...]] = {}
-    owner: dict[str, str] = {}
-    for canonical, variants in table.items():
+    owner: dict[str, str] = {}  # variant key -> canonical
+    canonical_keys: dict[str, str] = {}
+    for raw_canonical, variants in table.items():
+        label = f"[variants] {raw_canonical!r}{where}"
         if isinstance(variants, str) or not isinstance(variants, list) or not all(
-            isinstance(v, str) and v.strip() for v in variants
+            isinstance(v, str) for v in variants
         ):
-            raise ConfigError(f"[variants] {canonical!r} must be a list of non-empty strings")
-        canonical_n = unicodedata.normalize("NFC", canonical.strip())
-        items = []
-        for variant in variants:
-            v = unicodedata.normalize("NFC", variant.strip())
-            if v.casefold() == canonical_n.casefold():
-                raise ConfigError(f"[variants] {canonical!r} lists itself as a variant")
-            if v.casefold() in owner and owner[v.casefold()] != canonical_n:
-                raise ConfigError(
-                    f"[variants] {variant!r} is listed under both {owner[v.casefold()]!r} and {canonical!r}")
-            owner[v.casefold()] = canonical_n
-            items.append(v)
-        lexicon[canonical_n] = tuple(items)
-    for canonical in lexicon:
-        if canonical.casefold() in owner:
-            raise ConfigError(f"[variants] {canonical!r} is both a canonical form and a variant")
+            raise ConfigError(f"{label} must be a list of strings, e.g. {raw_canonical!r} = [\"variant\"]")
+        canonical = " ".join(unicodedata.normalize("NFC", raw_canonical).split())
+        if not canonical:
+            raise ConfigError(f"{label}: the canonical spelling is empty; write the name "
+                              f"its variants should become")
+        if not _HAS_LETTER.search(canonical):
+            raise ConfigError(f"{label}: the canonical spelling has no letter; it must be a name")
+        key = _key(canonical)
+        if key in canonical_keys:
+            raise ConfigError(f"{label}: spells the same name as canonical {canonical_keys[key]!r}; "
+                              f"keep one of them")
+        canonical_keys[key] = canonical
+        items: list[str] = []
+        for raw in variants:
+            variant = " ".join(unicodedata.normalize("NFC", raw).split())
+            if not _HAS_LETTER.search(variant):
+                raise ConfigError(f"{label}: variant {raw!r} has no letter; a variant must be a "
+                                  f"spelling of the name")
+            if _shape(variant) == _shape(canonical):
+                raise ConfigError(f"{label}: variant {raw!r} is the canonical spelling itself "
+                                  f"(matching ignores case); remove it")
+            vkey = _key(variant)
+            if owner.get(vkey, canonical) != canonical:
+                raise ConfigError(f"{label}: variant {raw!r} is listed under both {owner[vkey]!r} "
+                                  f"and {canonical!r}; a variant can have one canonical spelling")
+            owner[vkey] = canonical
+            if variant not in items:
+                items.append(variant)
+        lexicon[canonical] = tuple(items)
+    for vkey, canonical in owner.items():
+        other = canonical_keys.get(vkey)
+        if other is not None and other != canonical:
+            raise ConfigError(
+                f"[variants] {other!r}{where}: {other!r} is both a canonical form and a variant "
+                f"of {canonical!r} (a chain); list its variants under {canonical!r} instead")
     return lexicon
 
 
-def _separator_pattern(variant: str) -> str:
-    words = re.split(r"[\s\-]+", variant)
-    return r"[\s\-]+".join(re.escape(w) for w in words)
+def _form_pattern(form: str) -> str:
+    """A regex for ``form`` written as listed, up to typography (see the module docstring)."""
+    out = []
+    for word_index, word in enumerate(w for w in _SPLIT.split(form) if w):
+        if word_index:
+            out.append(_SEPARATOR)
+        out.append("".join(f"[{_APOSTROPHES}]" if ch in _APOSTROPHES else re.escape(ch) for ch in word))
+    return "".join(out)
 
 
-def _carry_case(matched: str, canonical: str, variant: str) -> str | None:
-    """Canonical in the case style of ``matched``; None if the case is not a plain form."""
-    if matched == variant or _same_words(matched, variant):
-        out = canonical
-    elif matched == matched.upper() and matched != matched.lower():
-        out = canonical.upper()
-    elif matched == matched.lower():
-        out = canonical.lower()
-    elif matched.title() == matched:
-        out = canonical.title() if canonical == canonical.lower() else canonical
-    else:
-        return None
-    seps = re.findall(r"[\s\-]+", matched)
-    canon_words = re.split(r"[\s\-]+", out)
-    if seps and len(seps) == len(canon_words) - 1:
-        out = canon_words[0] + "".join(s + w for s, w in zip(seps, canon_words[1:]))
-    return out
-
-
-def _same_words(a: str, b: str) -> bool:
-    return re.split(r"[\s\-]+", a) == re.split(r"[\s\-]+", b)
+def _carry_case(matched: str, canonical: str, variant: str) -> str:
+    """The canonical, in capitals or lower case when ``matched`` is and ``variant`` is not."""
+    if _shape(matched) != _shape(variant) or matched == variant:
+        return canonical
+    if matched == matched.upper() and matched != matched.lower() and variant != variant.upper():
+        return canonical.upper()
+    if matched == matched.lower() and variant != variant.lower():
+        return canonical.lower()
+    return canonical
 
 
 class NormalizeVariants(FieldStep):
@@ -105,17 +156,20 @@ class NormalizeVariants(FieldStep):
 
     def __init__(self, params=None, **kwargs):
         super().__init__(params, **kwargs)
-        self._lookup: dict[str, tuple[str, str]] = {}
-        alternatives = []
+        # key -> (canonical, the listed variants with that key: none when only the canonical has it)
+        self._lookup: dict[str, tuple[str, list[str]]] = {}
+        forms: list[str] = []
         for canonical, variants in self.params.lexicon:
+            self._lookup.setdefault(_key(canonical), (canonical, []))
+            forms.append(canonical)  # matched too, so no variant is found inside it
             for variant in variants:
-                self._lookup[_key(variant)] = (canonical, variant)
-                alternatives.append(variant)
-        alternatives.sort(key=len, reverse=True)
+                self._lookup.setdefault(_key(variant), (canonical, []))[1].append(variant)
+                forms.append(variant)
         self._pattern = None
-        if alternatives:
-            body = "|".join(_separator_pattern(v) for v in alternatives)
-            self._pattern = re.compile(rf"(?<!{_WORD})(?:{body})(?!{_WORD})", re.IGNORECASE)
+        if any(variants for _, variants in self.params.lexicon):
+            forms.sort(key=lambda f: (-len(f), f))  # the longest form wins where several start
+            body = "|".join(_form_pattern(f) for f in forms)
+            self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
     def rewrite(self, text: str) -> tuple[str, dict[tuple[str, str], int]]:
         """Rewrite ``text``; return it and counts per (variant, canonical)."""
@@ -125,10 +179,11 @@ class NormalizeVariants(FieldStep):
 
         def replace(match: re.Match) -> str:
             matched = match.group()
-            canonical, variant = self._lookup[_key(matched)]
+            canonical, variants = self._lookup[_key(matched)]
+            if not variants or _shape(matched) == _shape(canonical):
+                return matched  # the canonical spelling, in any case or typography
+            variant = next((v for v in variants if _shape(v) == _shape(matched)), variants[0])
             new = _carry_case(matched, canonical, variant)
-            if new is None:
-                return matched
             counts[(variant, canonical)] = counts.get((variant, canonical), 0) + 1
             return new
 
@@ -138,7 +193,8 @@ class NormalizeVariants(FieldStep):
             if not self._pattern.search(nfc):
                 return text, {}
             text = nfc
-        return self._pattern.sub(replace, text), counts
+        new_text = self._pattern.sub(replace, text)
+        return (new_text, counts) if counts else (text, {})
 
     def counter_key(self, item: dict) -> str:
         return item["detail"]
@@ -147,7 +203,3 @@ class NormalizeVariants(FieldStep):
         new, counts = self.rewrite(value)
         return new, [edit(self.name, name, "replace", f"{variant} -> {canonical}", n)
                      for (variant, canonical), n in sorted(counts.items())]
-
-
-def _key(text: str) -> str:
-    return " ".join(re.split(r"[\s\-]+", unicodedata.normalize("NFC", text).casefold()))
