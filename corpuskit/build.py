@@ -270,7 +270,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     annotate = bool(dedup_step and dedup_step.params.mode == "annotate")
     pipeline = Pipeline(record_steps, signature=engine.signature if engine is not None else None,
                         encode=ArrowEncoder())
-    reader = Reader(files, root=config.root, on_error=on_error, report=report)
+    reader = Reader(files, root=config.root, on_error=on_error, report=report, options=config.read_options)
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging)
     spill = Spill(spill_dir)

@@ -64,11 +64,14 @@ def main(verbose: bool) -> None:
                    "in the dedup and write stages; with 1, everything runs in one thread.")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
+@click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
+              help="Read record FIELD from input column or key COLUMN (repeatable; replaces "
+                   "the configuration's [fields]), e.g. --field text=content.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--stats-json", "stats_json", type=click.Path(dir_okay=False), default=None,
               help="Write the per-step table with times to this JSON file (times are never published).")
 @handle_errors
-def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json):
+def build(inputs, config_path, out, workers, skip_bad_chunks, fields, quiet, stats_json):
     """Build and publish a dataset.
 
     With no arguments, run from the project root: builds the dataset that
@@ -79,7 +82,7 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json)
     from corpuskit.config import load_config
     from corpuskit.progress import BuildProgress, print_summary
 
-    config = load_config(config_path)
+    config = with_fields(load_config(config_path), fields)
     on_error = "skip" if skip_bad_chunks else None
 
     def report(error):
@@ -97,6 +100,18 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, quiet, stats_json)
         print_summary(result)
     verb = "published" if result.status == "published" else "unchanged (identical content already published)"
     click.echo(f"{os.path.relpath(result.folder)}: {verb}; {result.rows} records, {result.removed} removed")
+
+
+def with_fields(config, fields: tuple[str, ...]):
+    """``config`` reading inputs with the ``--field`` mapping, when one is given."""
+    if not fields:
+        return config
+    import dataclasses
+
+    from corpuskit.readers.options import parse_field_options
+
+    options = dataclasses.replace(config.read_options, fields=parse_field_options(fields))
+    return dataclasses.replace(config, read_options=options)
 
 
 def _register() -> None:

@@ -23,6 +23,12 @@ with ``--config``; the keys are the same everywhere::
     [check]                     # thresholds for `corpuskit check`
     min_chars = 200
 
+    [fields]                    # record field = input column/key (default: same name)
+    text = "content"
+
+    [digest]
+    date_order = "dmy"          # or "mdy": reads 03/04/2020; default: such dates are refused
+
 The resolved configuration (every default filled in) is saved with each
 published dataset, so a build can be repeated exactly.
 """
@@ -41,6 +47,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from corpuskit.errors import ConfigError
+from corpuskit.readers.options import ReadOptions, read_options
 from corpuskit.steps import DEFAULT_PIPELINE, Step, StepContext, build_step
 from corpuskit.steps.variants import validate_lexicon
 
@@ -51,6 +58,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 _KNOWN_KEYS = {
     "name", "version", "pretty_name", "license", "language", "task_categories",
     "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes",
+    "fields", "digest",  # how inputs are read: corpuskit.readers.options
 }
 
 DEFAULT_CHECK = {
@@ -78,6 +86,7 @@ class Config:
     check: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CHECK))
     shard_bytes: int = 256 * 1024 * 1024
     source_file: str | None = None
+    read_options: ReadOptions = field(default_factory=ReadOptions)
 
     @property
     def allowed_languages(self) -> list[str]:
@@ -103,6 +112,7 @@ class Config:
             # sorted, so the manifest (written with sorted keys) holds the same configuration
             "variants": {k: list(self.variants[k]) for k in sorted(self.variants)},
             "check": {k: self.check[k] for k in sorted(self.check)},
+            **self.read_options.to_dict(),
         }
 
 
@@ -176,6 +186,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         check=check,
         shard_bytes=shard_bytes,
         source_file=source_file,
+        read_options=read_options(data, where),
     )
 
 

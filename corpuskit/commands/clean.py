@@ -10,15 +10,15 @@ import click
 from corpuskit.cli import handle_errors
 
 
-def clean_records(inputs, steps, on_error: str = "raise"):
+def clean_records(inputs, steps, on_error: str = "raise", options=None):
     """Yield (record, dropped) for every input record after ``steps``.
 
     ``dropped`` is the :class:`~corpuskit.steps.Drop` that removed it, or None.
     """
-    from corpuskit.readers import read_records
+    from corpuskit.readers import ReadOptions, read_records
     from corpuskit.steps import Drop
 
-    for record in read_records(inputs, on_error=on_error):
+    for record in read_records(inputs, on_error=on_error, options=options or ReadOptions()):
         dropped = None
         for step in steps:
             result = step.apply(record)
@@ -57,6 +57,19 @@ def resolve_steps(config_path: str | None, names: str | None) -> list:
     return steps
 
 
+def read_options(config_path: str | None, fields: tuple[str, ...]):
+    """How to read the inputs: ``--config``'s [fields] and [digest], ``--field`` replacing [fields]."""
+    import dataclasses
+
+    from corpuskit.config import load_config
+    from corpuskit.readers.options import ReadOptions, parse_field_options
+
+    options = load_config(config_path).read_options if config_path is not None else ReadOptions()
+    if fields:
+        options = dataclasses.replace(options, fields=parse_field_options(fields))
+    return options
+
+
 @click.command("clean")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--config", "config_path", type=click.Path(), default=None,
@@ -69,8 +82,10 @@ def resolve_steps(config_path: str | None, names: str | None) -> list:
               help="Write one JSON object per input record here (JSON Lines).")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
+@click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
+              help="Read record FIELD from input column or key COLUMN (repeatable), e.g. --field text=content.")
 @handle_errors
-def command(inputs, config_path, step_names, out, skip_bad_chunks):
+def command(inputs, config_path, step_names, out, skip_bad_chunks, fields):
     """Clean records with the per-record steps only (no dedup, no publishing).
 
     INPUT may be JSON Lines with `id` and `text`, or press digests. Each output
@@ -79,6 +94,7 @@ def command(inputs, config_path, step_names, out, skip_bad_chunks):
     and the edits made.
     """
     steps = resolve_steps(config_path, step_names)
+    options = read_options(config_path, fields)
     for step in steps:
         warm = getattr(step, "warm_up", None)
         if warm:
@@ -88,7 +104,7 @@ def command(inputs, config_path, step_names, out, skip_bad_chunks):
     tmp = f"{out}.tmp-{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as handle:
         for record, dropped in clean_records(list(inputs), steps,
-                                             "skip" if skip_bad_chunks else "raise"):
+                                             "skip" if skip_bad_chunks else "raise", options):
             row = {
                 "id": record["id"],
                 "title": record.get("title"),

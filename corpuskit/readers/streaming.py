@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import LineStream, decode_line, split_block
-from corpuskit.readers.digest import DigestParser, _clean, is_blank, parse_date
-from corpuskit.readers.jsonl import record_from_object
+from corpuskit.readers.digest import DigestParser, is_blank, line_date, starts_article
+from corpuskit.readers.jsonl import record_from_object, repeated_key
+from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
@@ -35,7 +36,7 @@ Decode = Callable[[bytes, str, int], str]
 
 def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
                      report: Callable[[InputError], None] | None = None,
-                     decode: Decode = decode_line) -> Iterator[Record]:
+                     decode: Decode = decode_line, options: ReadOptions = ReadOptions()) -> Iterator[Record]:
     """Records of a JSON Lines stream of (index, start byte, raw bytes).
 
     ``decode`` turns a line's bytes into text: strict UTF-8 for streamed files,
@@ -51,7 +52,11 @@ def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
             except json.JSONDecodeError as exc:
                 raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line",
                                  source.path, index + 1) from None
-            yield record_from_object(obj, source, index, raw, start, start + len(raw))
+            repeated = repeated_key(line, options)
+            if repeated is not None:
+                raise InputError(f"key {options.named(repeated)} appears twice in the object; keep one",
+                                 source.path, index + 1)
+            yield record_from_object(obj, source, index, raw, start, start + len(raw), options)
         except InputError as error:
             if on_error == "raise":
                 raise
@@ -75,21 +80,22 @@ class JsonlBlock:
     first_offset: int
     data: bytes
     on_error: str = "raise"
+    options: ReadOptions = ReadOptions()
 
     def parse(self) -> tuple[list[Record], list[InputError]]:
         """The block's records, and the errors skipped (``on_error="skip"``; else the first is raised)."""
         errors: list[InputError] = []
         records = list(read_jsonl_lines(self.source, split_block(self.first_index, self.first_offset,
                                                                  self.data),
-                                        self.on_error, errors.append))
+                                        self.on_error, errors.append, options=self.options))
         return records, errors
 
 
 def jsonl_blocks(source: SourceText, stream: LineStream, on_error: str = "raise",
-                 block_bytes: int | None = None) -> Iterator[JsonlBlock]:
+                 block_bytes: int | None = None, options: ReadOptions = ReadOptions()) -> Iterator[JsonlBlock]:
     """A streamed JSON Lines file as :class:`JsonlBlock` s of about ``block_bytes``."""
     for first_index, first_offset, data in stream.blocks(block_bytes or JSONL_BLOCK_BYTES):
-        yield JsonlBlock(source, first_index, first_offset, data, on_error)
+        yield JsonlBlock(source, first_index, first_offset, data, on_error, options)
 
 
 def _shift(error: InputError, lines: int) -> InputError:
@@ -98,22 +104,22 @@ def _shift(error: InputError, lines: int) -> InputError:
     return InputError(error.reason, error.path, error.line + lines)
 
 
-def _is_date(text: str) -> bool:
-    text = text.rstrip("\r")
-    return not is_blank(text) and len(text) <= 60 and parse_date(_clean(text)) is not None
-
-
 def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise",
-                  chunk_bytes: int | None = None) -> Iterator[DigestChunk]:
+                  chunk_bytes: int | None = None, options: ReadOptions = ReadOptions()) -> Iterator[DigestChunk]:
     """A streamed digest as :class:`DigestChunk` s of about ``chunk_bytes``, cut at article starts.
 
-    Only the lines around a cut are decoded here; the chunk is decoded and
+    A chunk runs from one article start to another, so it holds at least one
+    whole article (the first chunk also holds whatever precedes the first
+    start), whatever the article lengths. Lines are searched for starts once,
+    and only the lines around a start are decoded here; the chunk is decoded and
     parsed by :meth:`DigestChunk.parse`, in whichever process handles it.
     """
     chunk_bytes = chunk_bytes or DIGEST_CHUNK_BYTES
     pieces: list[bytes] = []
     size = 0
     first_index = first_offset = 0
+    starts: list[int] = []  # article starts found in the pending lines
+    searched = 0  # pending lines already searched for a start
     for index, offset, block in stream.blocks(min(chunk_bytes, 1 << 20)):
         if not pieces:
             first_index, first_offset = index, offset
@@ -122,41 +128,47 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
         if size < chunk_bytes or not block.endswith(b"\n"):
             continue
         data = b"".join(pieces)
-        cut = _cut_bytes(data, source.path, first_index)
-        if cut is None:
-            pieces = [data]
+        pieces = [data]
+        lines = data.split(b"\n")
+        lines.pop()  # ``data`` ends with a line end
+        searched = _find_starts(lines, searched, starts, source.path, first_index, options.date_order)
+        if len(starts) < 2:  # no second article start yet: keep reading
             continue
-        yield DigestChunk(source, first_index, first_offset, data[:cut], on_error)
-        first_index += data.count(b"\n", 0, cut)
+        k = starts[-1]
+        cut = sum(map(len, lines[:k])) + k
+        yield DigestChunk(source, first_index, first_offset, data[:cut], on_error, options=options)
+        first_index += k
         first_offset += cut
-        pieces = [data[cut:]] if cut < len(data) else []
+        pieces = [data[cut:]]
         size = len(data) - cut
+        starts, searched = [0], searched - k
     if pieces:
-        yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True)
+        yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True,
+                          options=options)
 
 
-def _cut_bytes(data: bytes, path: str, first_index: int) -> int | None:
-    """Byte offset in ``data`` (whole lines) of the last article start whose header is whole."""
-    lines = data.split(b"\n")
-    lines.pop()  # ``data`` ends with a line end
+def _find_starts(lines: list[bytes], searched: int, starts: list[int], path: str, first_index: int,
+                 date_order: str | None) -> int:
+    """Append to ``starts`` the article starts among ``lines[searched:]`` whose header is whole;
+    return how many lines are now searched."""
     texts: dict[int, str] = {}
 
     def text(k: int) -> str:
         if k not in texts:
             try:
-                texts[k] = decode_line(lines[k], path, first_index + k)
+                texts[k] = decode_line(lines[k], path, first_index + k).rstrip("\r")
             except InputError:
                 texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
         return texts[k]
 
-    def blank(k: int) -> bool:
-        return is_blank(text(k).rstrip("\r"))
+    def readable_date(k: int) -> bool:
+        return isinstance(line_date(text(k), date_order), tuple)
 
-    for k in range(len(lines) - 4, 0, -1):
-        if (blank(k - 1) and not blank(k) and blank(k + 1) and not blank(k + 2)
-                and _is_date(text(k + 3))):
-            return sum(map(len, lines[:k])) + k
-    return None
+    n = len(lines)
+    for i in range(searched, n - 3):
+        if starts_article(lambda k: is_blank(text(k)), readable_date, i, n):
+            starts.append(i)
+    return max(searched, n - 3)
 
 
 @dataclass
@@ -174,6 +186,7 @@ class DigestChunk:
     data: bytes
     on_error: str = "raise"
     final: bool = False  # the file's last chunk: a final line end is followed by an empty line
+    options: ReadOptions = ReadOptions()
 
     def parse(self) -> tuple[list[Record], list[InputError]]:
         texts: list[str] = []
@@ -186,19 +199,19 @@ class DigestChunk:
             starts.append(self.first_offset + len(self.data))
         errors: list[InputError] = []
         records = list(_parse_chunk(self.source, texts, starts, self.first_index, self.on_error,
-                                    errors.append))
+                                    errors.append, self.options.date_order))
         return records, errors
 
 
 def _parse_chunk(source: SourceText, texts: list[str], starts: list[int], first: int,
-                 on_error: str, report) -> Iterator[Record]:
+                 on_error: str, report, date_order: str | None = None) -> Iterator[Record]:
     chunk = SourceText(path=source.path, abspath=source.abspath, sha256=source.sha256,
                        encoding=source.encoding, bom=source.bom, lines=texts, line_starts=starts)
     shifted_report = None
     if report is not None:
         def shifted_report(error: InputError) -> None:
             report(_shift(error, first))
-    parser = DigestParser(chunk, on_error=on_error, report=shifted_report)
+    parser = DigestParser(chunk, on_error=on_error, report=shifted_report, date_order=date_order)
     try:
         for record in parser:
             if first:
