@@ -259,7 +259,7 @@ class DigestParser:
             text = _clean(self.lines[i + 3])
             return i, i + 3, f"unreadable date {text!r} in the article header ({date}); {_date_example()}"
         if self._date_at(i + 2) is not None:
-            return i, i + 2, (f"article header at line {i + 1} has a date but no outlet line; "
+            return i, i + 2, ("article header has a date but no outlet line; "
                               "put the outlet line between the blank line and the date")
         return None
 
@@ -267,8 +267,8 @@ class DigestParser:
         date = self._date_at(date_line)
         if isinstance(date, DateError):
             text = _clean(self.lines[date_line])
-            return title, date_line, (f"unreadable date {text!r} in the article header starting at "
-                                      f"line {title + 1} ({date}); {_date_example()}")
+            return title, date_line, (f"unreadable date {text!r} under a title and an outlet line "
+                                      f"({date}); {_date_example()}")
         return title, title, ("article header laid out wrongly (a title line, an outlet line and a "
                               "date line, but not as: title line, blank line, outlet line, date line); "
                               "fix the layout so the article is not read as part of another")
