@@ -95,10 +95,12 @@ _ABBREVIATION = re.compile(r"^[A-Z][A-Za-z]{0,4}\.$")  # "Inc.", "Co.": an outle
 
 
 def _outlet_like(text: str) -> bool:
-    """A name, not a sentence: it does not end like one (an abbreviation such as 'Inc.' may)."""
-    if text[-1] not in ".!?:;,":
-        return True
-    return bool(_ABBREVIATION.match(text.split()[-1]))
+    """A name, not a sentence: it does not end like one (an abbreviation such as 'Inc.' may),
+    and most of its words are capitalised ('Voice of America', not 'The vote was held on')."""
+    words = text.split()
+    if text[-1] in ".!?:;," and not _ABBREVIATION.match(words[-1]):
+        return False
+    return len(words) == 1 or 2 * sum(word[0].islower() for word in words) <= len(words)
 
 
 def header_shaped(title: str, outlet: str, date_line: str) -> bool:
@@ -127,6 +129,22 @@ def find_header_block(units: list[str], start: int = 0) -> int | None:
     for k in range(start, len(units) - 2):
         if header_shaped(units[k], units[k + 1], units[k + 2]):
             return k
+    return None
+
+
+def header_block_in(text: str) -> str | None:
+    """The first header-shaped block in a published body (its three lines joined by ' / '), or None.
+
+    Bodies join their lines with blank lines, so this is the reader's own test
+    (:func:`header_shaped` on consecutive non-blank lines): a body the reader
+    published never holds one; a body holding one has another article merged in.
+    """
+    lines = [line for line in text.split("\n") if not is_blank(line)]
+    for k in range(len(lines) - 2):
+        if len(lines[k + 2]) <= _LONGEST_DATE:
+            three = [_clean(line) for line in lines[k:k + 3]]
+            if header_shaped(*three):
+                return " / ".join(three)
     return None
 
 
