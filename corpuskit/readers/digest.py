@@ -91,14 +91,28 @@ def parse_byline(text: str) -> str | None:
 _LONGEST_DATE = 4 * DATE_MAX  # a raw line longer than this is no date, even repaired
 TITLE_MAX = 300  # a header-shaped block's title line is at most this long
 OUTLET_MAX = 100  # and its outlet line at most this long
-_ABBREVIATION = re.compile(r"^[A-Z][A-Za-z]{0,4}\.$")  # "Inc.", "Co.": an outlet may end so
+_ABBREVIATION = re.compile(r"^(?:[A-Z][A-Za-z]{0,4}|(?:[A-Z]\.)+[A-Z])\.$")  # "Inc.", "U.S.": may end a name
+_CLOSERS = "\"'”’»)"
+
+
+def _ends_sentence(text: str, marks: str) -> bool:
+    """True when ``text`` ends in one of ``marks`` (after closing quotes), not an abbreviation's dot."""
+    end = text.rstrip(_CLOSERS)
+    if not end or end[-1] not in marks:
+        return False
+    return not (end[-1] == "." and _ABBREVIATION.match(end.split()[-1]))
+
+
+def _title_like(text: str) -> bool:
+    """A headline: not too long, not a date, not ending like a sentence or a lead-in (':')."""
+    return 0 < len(text) <= TITLE_MAX and not _ends_sentence(text, ".:;,") and not looks_like_date(text)
 
 
 def _outlet_like(text: str) -> bool:
-    """A name, not a sentence: it does not end like one (an abbreviation such as 'Inc.' may),
-    and most of its words are capitalised ('Voice of America', not 'The vote was held on')."""
+    """A name, not a sentence: short, not ending like one, most words capitalised
+    ('Voice of America', 'dpa', not 'The vote was held on'), not a date."""
     words = text.split()
-    if text[-1] in ".!?:;," and not _ABBREVIATION.match(words[-1]):
+    if not 0 < len(text) <= OUTLET_MAX or _ends_sentence(text, ".!?:;,") or looks_like_date(text):
         return False
     return len(words) == 1 or 2 * sum(word[0].islower() for word in words) <= len(words)
 
@@ -106,22 +120,20 @@ def _outlet_like(text: str) -> bool:
 def header_shaped(title: str, outlet: str, date_line: str) -> bool:
     """The one definition of a header-shaped block, for the reader and for ``corpuskit check``.
 
-    Three consecutive non-blank lines (stripped): a title line (not a date, not
-    ending in ':'), an outlet line (a short name, not a sentence, not a date) and
-    a date-shaped line (:func:`~corpuskit.readers.dates.looks_like_date`), readable or not.
-    Blank lines are ignored because a published body joins every line with a
-    blank line; a real article never holds such a block, a merged one always does.
+    Three lines (stripped): a title line (a headline: not a date, not ending like a
+    sentence), an outlet line (a name) and a date-shaped line
+    (:func:`~corpuskit.readers.dates.looks_like_date`), readable or not. An
+    article starts only at such a block laid out as title, blank line, outlet,
+    date; anywhere else among consecutive non-blank lines it is refused.
+    Blank lines are ignored there because a published body joins every line
+    with a blank line: a real article never holds such a block, a merged one always does.
 
     >>> header_shaped("Storm Hits Coast", "Daily Courier", "Monday, Sept. 28, 2020")
     True
-    >>> header_shaped("He left the room.", "She stayed behind.", "March 3, 2020")
+    >>> header_shaped("He left the room.", "She stayed behind", "March 3, 2020")
     False
     """
-    return (
-        looks_like_date(date_line)
-        and 0 < len(title) <= TITLE_MAX and not title.endswith(":") and not looks_like_date(title)
-        and 0 < len(outlet) <= OUTLET_MAX and _outlet_like(outlet) and not looks_like_date(outlet)
-    )
+    return looks_like_date(date_line) and _title_like(title) and _outlet_like(outlet)
 
 
 def find_header_block(units: list[str], start: int = 0) -> int | None:
@@ -148,11 +160,12 @@ def header_block_in(text: str) -> str | None:
     return None
 
 
-def starts_article(blank: Callable[[int], bool], readable_date: Callable[[int], bool], i: int,
-                   n: int) -> bool:
-    """The article-start layout at line ``i`` of ``n``: a line after a blank line (or the file
-    start), a blank line, an outlet line and a readable date line. Shared by the parser and the
-    streaming cutter, so no cut can fall inside an article."""
+def starts_article(blank: Callable[[int], bool], readable_date: Callable[[int], bool],
+                   shaped: Callable[[int], bool], i: int, n: int) -> bool:
+    """An article starts at line ``i`` of ``n``: a title line after a blank line (or the file
+    start), a blank line, an outlet line and a readable date line, :func:`header_shaped`
+    (``shaped(i)``). Shared by the parser and the streaming cutter, so no cut can fall
+    inside an article."""
     return (
         i + 3 < n
         and not blank(i)
@@ -160,6 +173,7 @@ def starts_article(blank: Callable[[int], bool], readable_date: Callable[[int], 
         and blank(i + 1)
         and not blank(i + 2)
         and readable_date(i + 3)
+        and shaped(i)
     )
 
 
@@ -209,8 +223,12 @@ class DigestParser:
         return self._dates[index]
 
     def _is_start(self, i: int) -> bool:
-        return starts_article(self._blank.__getitem__,
-                              lambda k: isinstance(self._date_at(k), tuple), i, len(self.lines))
+        return starts_article(self._blank.__getitem__, lambda k: isinstance(self._date_at(k), tuple),
+                              self._laid_out_shaped, i, len(self.lines))
+
+    def _laid_out_shaped(self, i: int) -> bool:
+        """The title, outlet and date lines of a header laid out at ``i`` are header-shaped."""
+        return header_shaped(*(_clean(self.lines[k]) for k in (i, i + 2, i + 3)))
 
     def _fail(self, message: str, line_index: int) -> None:
         error = InputError(message, self.source.path, line_index + 1)
@@ -268,7 +286,8 @@ class DigestParser:
         return header_shaped(*(_clean(self.lines[i]) for i in three))
 
     def _layout_problem(self, i: int, stop: int) -> tuple[int, int, str] | None:
-        """A header laid out at line ``i`` whose date is unreadable, or that has no outlet line."""
+        """A header laid out at line ``i`` that is not an article start: its date is unreadable,
+        its lines are not header-shaped, or it has a title and a date but no outlet line."""
         blank = self._blank
         if not (i == 0 or blank[i - 1]) or i + 2 >= stop or not blank[i + 1] or blank[i + 2]:
             return None
@@ -276,7 +295,13 @@ class DigestParser:
         if isinstance(date, DateError):
             text = _clean(self.lines[i + 3])
             return i, i + 3, f"unreadable date {text!r} in the article header ({date}); {_date_example()}"
-        if self._date_at(i + 2) is not None:
+        if date is not None:  # readable, yet no article starts here: not header-shaped
+            title, outlet = _clean(self.lines[i]), _clean(self.lines[i + 2])
+            what = (f"title line {title[:60]!r} does not read as a headline" if not _title_like(title)
+                    else f"outlet line {outlet[:60]!r} does not read as a name")
+            return i, i, (f"laid out like an article header (title, blank line, outlet, date) but the "
+                          f"{what}; fix the header, or join the lines if they are body text")
+        if self._date_at(i + 2) is not None and _title_like(_clean(self.lines[i])):
             return i, i + 2, ("article header has a date but no outlet line; "
                               "put the outlet line between the blank line and the date")
         return None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import LineStream, decode_line, split_block
-from corpuskit.readers.digest import DigestParser, is_blank, line_date, starts_article
+from corpuskit.readers.digest import DigestParser, _clean, header_shaped, is_blank, line_date, starts_article
 from corpuskit.readers.jsonl import record_from_object, repeated_key
 from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.source import SourceText
@@ -164,9 +164,12 @@ def _find_starts(lines: list[bytes], searched: int, starts: list[int], path: str
     def readable_date(k: int) -> bool:
         return isinstance(line_date(text(k), date_order), tuple)
 
+    def shaped(k: int) -> bool:
+        return header_shaped(*(_clean(text(j)) for j in (k, k + 2, k + 3)))
+
     n = len(lines)
     for i in range(searched, n - 3):
-        if starts_article(lambda k: is_blank(text(k)), readable_date, i, n):
+        if starts_article(lambda k: is_blank(text(k)), readable_date, shaped, i, n):
             starts.append(i)
     return max(searched, n - 3)
 
