@@ -88,6 +88,7 @@ def parse_byline(text: str) -> str | None:
     return names
 
 
+_DIGIT = re.compile(r"\d")  # every date-shaped line holds one
 _LONGEST_DATE = 4 * DATE_MAX  # a raw line longer than this is no date, even repaired
 TITLE_MAX = 300  # a header-shaped block's title line is at most this long
 OUTLET_MAX = 100  # and its outlet line at most this long
@@ -180,7 +181,7 @@ def starts_article(blank: Callable[[int], bool], readable_date: Callable[[int], 
 def line_date(line: str, order: str | None) -> tuple[str, str | None] | DateError | None:
     """A raw line's (date, time), None if it is not date-shaped, or the DateError saying why it
     cannot be read. ``order``: the ``[digest] date_order`` setting."""
-    if len(line) > _LONGEST_DATE or is_blank(line):  # most body lines: no cleaning needed
+    if len(line) > _LONGEST_DATE or not _DIGIT.search(line) or is_blank(line):  # no cleaning needed
         return None
     try:
         return read_date(_clean(line), order)
@@ -281,7 +282,7 @@ class DigestParser:
         return sorted(found)
 
     def _shaped(self, three: list[int]) -> bool:
-        if len(self.lines[three[2]]) > _LONGEST_DATE:  # most body lines: no cleaning needed
+        if self._date_at(three[2]) is None:  # most body lines: only this cheap test
             return False
         return header_shaped(*(_clean(self.lines[i]) for i in three))
 

@@ -118,8 +118,8 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
     pieces: list[bytes] = []
     size = 0
     first_index = first_offset = 0
-    starts: list[int] = []  # article starts found in the pending lines
-    searched = 0  # pending lines already searched for a start
+    searched = 0  # pending lines before this one hold no article start but the known one
+    known = False  # an article start is known before ``searched`` (the first chunk may have none)
     for index, offset, block in stream.blocks(min(chunk_bytes, 1 << 20)):
         if not pieces:
             first_index, first_offset = index, offset
@@ -131,47 +131,56 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
         pieces = [data]
         lines = data.split(b"\n")
         lines.pop()  # ``data`` ends with a line end
-        searched = _find_starts(lines, searched, starts, source.path, first_index, options.date_order)
-        if len(starts) < 2:  # no second article start yet: keep reading
+        start = _StartFinder(lines, source.path, first_index, options.date_order)
+        last = start.last(searched, len(lines) - 3)
+        earlier = known or (last is not None and start.last(searched, last) is not None)
+        searched = max(searched, len(lines) - 3)
+        if last is None or not earlier:  # a chunk must hold a whole article: keep reading
+            known = known or last is not None
             continue
-        k = starts[-1]
-        cut = sum(map(len, lines[:k])) + k
+        cut = sum(map(len, lines[:last])) + last
         yield DigestChunk(source, first_index, first_offset, data[:cut], on_error, options=options)
-        first_index += k
+        first_index += last
         first_offset += cut
         pieces = [data[cut:]]
         size = len(data) - cut
-        starts, searched = [0], searched - k
+        searched, known = searched - last, True
     if pieces:
         yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True,
                           options=options)
 
 
-def _find_starts(lines: list[bytes], searched: int, starts: list[int], path: str, first_index: int,
-                 date_order: str | None) -> int:
-    """Append to ``starts`` the article starts among ``lines[searched:]`` whose header is whole;
-    return how many lines are now searched."""
-    texts: dict[int, str] = {}
+class _StartFinder:
+    """Finds article starts in whole lines of raw bytes, decoding only the lines it looks at."""
 
-    def text(k: int) -> str:
-        if k not in texts:
+    def __init__(self, lines: list[bytes], path: str, first_index: int, date_order: str | None):
+        self.lines, self.path, self.first_index, self.date_order = lines, path, first_index, date_order
+        self.texts: dict[int, str] = {}
+
+    def text(self, k: int) -> str:
+        if k not in self.texts:
             try:
-                texts[k] = decode_line(lines[k], path, first_index + k).rstrip("\r")
+                self.texts[k] = decode_line(self.lines[k], self.path, self.first_index + k).rstrip("\r")
             except InputError:
-                texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
-        return texts[k]
+                self.texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
+        return self.texts[k]
 
-    def readable_date(k: int) -> bool:
-        return isinstance(line_date(text(k), date_order), tuple)
+    def last(self, lo: int, hi: int) -> int | None:
+        """The last article start in ``lines[lo:hi]`` (its header lines all present), or None."""
+        n = len(self.lines)
+        for i in range(hi - 1, lo - 1, -1):
+            if starts_article(self.blank, self.readable_date, self.shaped, i, n):
+                return i
+        return None
 
-    def shaped(k: int) -> bool:
-        return header_shaped(*(_clean(text(j)) for j in (k, k + 2, k + 3)))
+    def blank(self, k: int) -> bool:
+        return is_blank(self.text(k))
 
-    n = len(lines)
-    for i in range(searched, n - 3):
-        if starts_article(lambda k: is_blank(text(k)), readable_date, shaped, i, n):
-            starts.append(i)
-    return max(searched, n - 3)
+    def readable_date(self, k: int) -> bool:
+        return isinstance(line_date(self.text(k), self.date_order), tuple)
+
+    def shaped(self, k: int) -> bool:
+        return header_shaped(*(_clean(self.text(j)) for j in (k, k + 2, k + 3)))
 
 
 @dataclass
