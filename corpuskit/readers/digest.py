@@ -5,21 +5,25 @@ An article block is::
     <title>
     <blank line>
     <outlet>
-    <date>                    Sept 28 2020 | Sep 28, 2020 | September 28 2020 | 28 September 2020
+    <date>                    see corpuskit.readers.dates: September 28, 2020 | Mon, Sep 28 2020 |
+                              28.09.2020 | 2020-09-28 | September 28, 2020 3:25 PM | ...
     By <Name>[ and <Name>]    optional
     03:25 PM                  optional
     <blank line>              optional
     <body>                    paragraphs, separated by a blank line or a single newline
 
-Blocks are separated by one or more blank lines. A block starts wherever a
-non-blank line follows a blank line (or the start of the file) and is itself
-followed by a blank line, an outlet line and a date line; that four-line shape
-is what tells a header from body paragraphs.
+Blocks are separated by one or more blank lines. An article starts at a title
+line after a blank line (or the file start) followed by a blank line, an
+outlet line and a readable date line, the three being header-shaped
+(:func:`header_shaped`: a headline, a name, a date). Any other header-shaped
+block (an unreadable date, a missing blank line or outlet, a layout whose lines
+do not read as a header) is an error at its line, never body text.
 
 Header lines never leak into the body; every non-blank body line is kept as a
 paragraph (the cleaning steps decide what is boilerplate, and record it).
 Anything that cannot be parsed raises :class:`~corpuskit.errors.InputError` with
-the file and line, unless ``on_error="skip"``, which reports and skips the chunk.
+the file and line, unless ``on_error="skip"``, which reports and skips the text
+up to the next article.
 """
 
 from __future__ import annotations

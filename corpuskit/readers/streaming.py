@@ -2,10 +2,10 @@
 
 The reading process only cuts raw bytes: JSON Lines into blocks of whole lines
 (:class:`JsonlBlock`), a digest into chunks of about ``DIGEST_CHUNK_BYTES`` cut
-at article starts (:class:`DigestChunk`; an article start is a line after a
-blank line, followed by a blank line, an outlet line and a date line: the same
-test the digest parser uses, so no article header can straddle a cut; only
-the lines around a cut are decoded to find it). ``parse()`` decodes and parses
+at article starts (:class:`DigestChunk`; the parser's own start test,
+:func:`~corpuskit.readers.digest.starts_article`, so no article header can
+straddle a cut; every chunk holds at least one whole article; only the lines
+around a cut are decoded to find it). ``parse()`` decodes and parses
 a unit, in a build worker or in-process, with line numbers shifted back to the
 file's. Memory is bounded by the unit size plus the longest article, whatever
 the file size; records are identical to parsing the whole file at once.
@@ -110,7 +110,7 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
 
     A chunk runs from one article start to another, so it holds at least one
     whole article (the first chunk also holds whatever precedes the first
-    start), whatever the article lengths. Lines are searched for starts once,
+    start), whatever the article lengths. Lines are searched back from the end,
     and only the lines around a start are decoded here; the chunk is decoded and
     parsed by :meth:`DigestChunk.parse`, in whichever process handles it.
     """
