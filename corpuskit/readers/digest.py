@@ -141,14 +141,6 @@ def header_shaped(title: str, outlet: str, date_line: str) -> bool:
     return looks_like_date(date_line) and _title_like(title) and _outlet_like(outlet)
 
 
-def find_header_block(units: list[str], start: int = 0) -> int | None:
-    """Index in ``units`` (stripped non-blank lines) of the first header-shaped block from ``start``."""
-    for k in range(start, len(units) - 2):
-        if header_shaped(units[k], units[k + 1], units[k + 2]):
-            return k
-    return None
-
-
 def header_block_in(text: str) -> str | None:
     """The first header-shaped block in a published body (its three lines joined by ' / '), or None.
 
@@ -158,11 +150,14 @@ def header_block_in(text: str) -> str | None:
     """
     lines = [line for line in text.split("\n") if not is_blank(line)]
     for k in range(len(lines) - 2):
-        if len(lines[k + 2]) <= _LONGEST_DATE:
-            three = [_clean(line) for line in lines[k:k + 3]]
-            if header_shaped(*three):
-                return " / ".join(three)
+        if line_date(lines[k + 2], None) is not None and laid_out_shaped(lines.__getitem__, k, 1):
+            return " / ".join(_clean(line) for line in lines[k:k + 3])
     return None
+
+
+def laid_out_shaped(line: Callable[[int], str], i: int, gap: int = 2) -> bool:
+    """The lines ``i`` (title), ``i + gap`` (outlet) and the next (date) are header-shaped."""
+    return header_shaped(*(_clean(line(k)) for k in (i, i + gap, i + gap + 1)))
 
 
 def starts_article(blank: Callable[[int], bool], readable_date: Callable[[int], bool],
@@ -229,11 +224,7 @@ class DigestParser:
 
     def _is_start(self, i: int) -> bool:
         return starts_article(self._blank.__getitem__, lambda k: isinstance(self._date_at(k), tuple),
-                              self._laid_out_shaped, i, len(self.lines))
-
-    def _laid_out_shaped(self, i: int) -> bool:
-        """The title, outlet and date lines of a header laid out at ``i`` are header-shaped."""
-        return header_shaped(*(_clean(self.lines[k]) for k in (i, i + 2, i + 3)))
+                              lambda k: laid_out_shaped(self.lines.__getitem__, k), i, len(self.lines))
 
     def _fail(self, message: str, line_index: int) -> None:
         error = InputError(message, self.source.path, line_index + 1)
@@ -286,6 +277,7 @@ class DigestParser:
         return sorted(found)
 
     def _shaped(self, three: list[int]) -> bool:
+        """Consecutive non-blank lines ``three`` are header-shaped (blank lines between ignored)."""
         if self._date_at(three[2]) is None:  # most body lines: only this cheap test
             return False
         return header_shaped(*(_clean(self.lines[i]) for i in three))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import LineStream, decode_line, split_block
-from corpuskit.readers.digest import DigestParser, _clean, header_shaped, is_blank, line_date, starts_article
+from corpuskit.readers.digest import DigestParser, is_blank, laid_out_shaped, line_date, starts_article
 from corpuskit.readers.jsonl import record_from_object, repeated_key
 from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.source import SourceText
@@ -180,7 +180,7 @@ class _StartFinder:
         return isinstance(line_date(self.text(k), self.date_order), tuple)
 
     def shaped(self, k: int) -> bool:
-        return header_shaped(*(_clean(self.text(j)) for j in (k, k + 2, k + 3)))
+        return laid_out_shaped(self.text, k)
 
 
 @dataclass
