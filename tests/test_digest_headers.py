@@ -79,6 +79,8 @@ def test_unreadable_header_date_is_an_error_at_its_line(tmp_path, line, reason):
     ("Storm Hits Coast\nWeather Desk\nSept 28 2020", 7, "laid out wrongly"),  # no blank line
     ("Storm Hits Coast\n\nSept 28 2020", 9, "no outlet line"),
     ("Storm Hits Coast\nWeather Desk\nSept 31 2020", 9, "no day 31"),
+    ("Storm Hits Coast\n\nthe desk said on\nSept 28 2020", 7, "outlet line 'the desk said on' does not read"),
+    ("Storm hits coast.\n\nWeather Desk\nSept 28 2020", 7, "title line 'Storm hits coast.' does not read"),
 ])
 def test_misshapen_header_is_an_error_never_body(tmp_path, header, line, reason):
     with pytest.raises(InputError) as err:
@@ -126,13 +128,14 @@ def test_build_reads_date_order_from_the_config(tmp_path):
     "The vote was held on\nMonday, September 28, 2020.",  # a sentence, then a date paragraph
     "Timeline:\nMarch 3, 2020\nFirst case\nMarch 9, 2020\nLockdown",  # a dated list
     "He left.\nShe stayed.\nMarch 3, 2020",
+    "He left the room.\n\nShe stayed behind.\nMarch 3, 2020\nThen the rain came.",  # laid out, but sentences
     "Chapter 12 2020\nSection 3\nMarathon 26 2019",
 ])
 def test_dates_inside_bodies_are_body_text(tmp_path, body):
     path = tmp_path / "digest.txt"
     path.write_text(FIRST + "Storm Hits Coast\n\nWeather Desk\nSept 28 2020\n" + body + LAST, encoding="utf-8")
     records = list(read_records([str(path)]))
-    assert records[1]["text"] == body.replace("\n", "\n\n")
+    assert records[1]["text"] == "\n\n".join(line for line in body.split("\n") if line)
     assert header_block_in(records[1]["text"]) is None
 
 

@@ -84,16 +84,16 @@ def _streamed(path: Path, chunk: int, on_error: str):
 # DIGEST_EXAMPLES=5000 for a longer search (a few minutes)
 @settings(max_examples=int(os.environ.get("DIGEST_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pieces=st.lists(_piece(), min_size=1, max_size=12), chunk=st.integers(1, 400),
-       lead=st.integers(0, 2), crlf=st.booleans(), final_newline=st.booleans(),
+       lead=st.integers(0, 2), crlf=st.booleans(), final_newline=st.booleans(), bom=st.booleans(),
        on_error=st.sampled_from(["raise", "skip"]))
-def test_streamed_digest_equals_whole_file(pieces, chunk, lead, crlf, final_newline, on_error):
+def test_streamed_digest_equals_whole_file(pieces, chunk, lead, crlf, final_newline, bom, on_error):
     lines = [""] * lead + [line for piece in pieces for line in piece]
     text = ("\r\n" if crlf else "\n").join(lines) + ("\n" if final_newline else "")
     if not text.strip():
         text = "x\n"  # an empty file is refused before any digest reading
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "digest.txt"
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
         streamed = _streamed(path, chunk, on_error)
         assert streamed == _whole(path, on_error)
         if streamed[0] != "error":  # and no published body holds a header: `corpuskit check` agrees

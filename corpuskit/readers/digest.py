@@ -284,7 +284,8 @@ class DigestParser:
 
     def _layout_problem(self, i: int, stop: int) -> tuple[int, int, str] | None:
         """A header laid out at line ``i`` that is not an article start: its date is unreadable,
-        its lines are not header-shaped, or it has a title and a date but no outlet line."""
+        its title or its outlet line does not read as one (neither: body text), or it has a title
+        and a date but no outlet line."""
         blank = self._blank
         if not (i == 0 or blank[i - 1]) or i + 2 >= stop or not blank[i + 1] or blank[i + 2]:
             return None
@@ -294,6 +295,8 @@ class DigestParser:
             return i, i + 3, f"unreadable date {text!r} in the article header ({date}); {_date_example()}"
         if date is not None:  # readable, yet no article starts here: not header-shaped
             title, outlet = _clean(self.lines[i]), _clean(self.lines[i + 2])
+            if not _title_like(title) and not _outlet_like(outlet):
+                return None  # two sentences and a date: body text, and not header-shaped for check
             what = (f"title line {title[:60]!r} does not read as a headline" if not _title_like(title)
                     else f"outlet line {outlet[:60]!r} does not read as a name")
             return i, i, (f"laid out like an article header (title, blank line, outlet, date) but the "
