@@ -25,7 +25,8 @@ def record_from_object(obj: object, source: SourceText, index: int, raw: bytes,
     """Validate one decoded object (keyed by input column or key) and turn it into a record
     (raises InputError)."""
     line = index + 1
-    text_key = options.column("text")
+    columns = options.columns()
+    text_key = columns["text"]
     if not isinstance(obj, dict):
         raise InputError(f"expected a JSON object with a {text_key!r} field", source.path, line)
     for field, key in options.fields:
@@ -38,12 +39,12 @@ def record_from_object(obj: object, source: SourceText, index: int, raw: bytes,
                          source.path, line)
     fields = {}
     for field in _OPTIONAL:
-        key = options.column(field)
-        value = obj.get(key)
+        value = obj.get(columns[field])
         if value is not None and not isinstance(value, str):
-            raise InputError(f"field {options.named(key)} must be a string or null", source.path, line)
+            raise InputError(f"field {options.named(columns[field])} must be a string or null",
+                             source.path, line)
         fields[field] = value
-    id_key = options.column("id")
+    id_key = columns["id"]
     rid = obj.get(id_key)
     if rid is not None and not isinstance(rid, (str, int)):
         raise InputError(f"field {options.named(id_key)} must be a string or an integer", source.path, line)
@@ -71,18 +72,15 @@ def _pairs(pairs: list[tuple[str, object]]) -> dict:
     return out
 
 
-def repeated_key(line: str, options: ReadOptions) -> str | None:
-    """A key read into a record that appears twice in the object on ``line``, or None.
+#: Parses a JSON line keeping track of repeated keys; as fast as ``json.loads`` (built once).
+DECODER = json.JSONDecoder(object_pairs_hook=_pairs)
 
-    Only a line that holds a read key's quoted name twice is parsed again (with
-    every pair kept), so ordinary lines cost one substring count per key.
-    """
-    used = options.columns().values()
-    if not any(line.count(f'"{key}"') > 1 for key in used):
-        return None
-    obj = json.loads(line, object_pairs_hook=_pairs)
+
+def repeated_key(obj: object, options: ReadOptions) -> str | None:
+    """A read key that appears twice in ``obj`` (parsed by :data:`DECODER`), or None."""
     if isinstance(obj, _Pairs):
-        return next((k for k in obj.repeated if k in used), None)
+        read = set(options.columns().values())
+        return next((key for key in obj.repeated if key in read), None)
     return None
 
 

@@ -36,11 +36,16 @@ class ReadOptions:
 
     def column(self, field: str) -> str:
         """The input column or key that fills record ``field``."""
-        return dict(self.fields).get(field, field)
+        return self.columns()[field]
 
     def columns(self) -> dict[str, str]:
-        """Every record field and the input column that fills it."""
-        return {field: self.column(field) for field in RECORD_FIELDS}
+        """Every record field and the input column that fills it (computed once: read per record)."""
+        cached = self.__dict__.get("_columns")
+        if cached is None:
+            mapped = dict(self.fields)
+            cached = {field: mapped.get(field, field) for field in RECORD_FIELDS}
+            object.__setattr__(self, "_columns", cached)
+        return cached
 
     def named(self, column: str) -> str:
         """How an error names ``column``: with the field it fills when that differs."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import LineStream, decode_line, split_block
 from corpuskit.readers.digest import DigestParser, is_blank, laid_out_shaped, line_date, starts_article
-from corpuskit.readers.jsonl import record_from_object, repeated_key
+from corpuskit.readers.jsonl import DECODER, record_from_object, repeated_key
 from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
@@ -48,11 +48,11 @@ def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
         try:
             line = decode(raw, source.path, index)
             try:
-                obj = json.loads(line)
+                obj = DECODER.decode(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno}); fix or remove the line",
                                  source.path, index + 1) from None
-            repeated = repeated_key(line, options)
+            repeated = repeated_key(obj, options)
             if repeated is not None:
                 raise InputError(f"key {options.named(repeated)} appears twice in the object; keep one",
                                  source.path, index + 1)
