@@ -347,7 +347,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     pipeline = Pipeline(record_steps, signature=engine.signature if engine is not None else None,
                         encode=ArrowEncoder())
     reader = Reader(files, root=config.root, on_error=on_error, report=report,
-                    encodings=config.encoding_plan())
+                    encodings=config.encoding_plan(), options=config.read_options)
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging, exist_ok=True)
     spill = Spill(spill_dir)

@@ -137,11 +137,14 @@ def main(verbose: bool) -> None:
 @click.option("--encoding", default=None, metavar="NAME",
               help="The encoding of every input (e.g. cp1251), instead of the configuration's "
                    "encoding/[encodings] (default: UTF-8, a BOM, or a safe detection).")
+@click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
+              help="Read record FIELD from input column or key COLUMN (repeatable; replaces "
+                   "the configuration's [fields]), e.g. --field text=content.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary table.")
 @click.option("--stats-json", "stats_json", type=click.Path(dir_okay=False), default=None,
               help="Write the per-step table with times to this JSON file (times are never published).")
 @handle_errors
-def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, quiet, stats_json):
+def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, fields, quiet, stats_json):
     """Build and publish a dataset.
 
     With no arguments, run from the project root: builds the dataset that
@@ -152,7 +155,7 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, quiet, s
     from corpuskit.config import declare_encoding, load_config
     from corpuskit.progress import BuildProgress, print_summary
 
-    config = load_config(config_path)
+    config = with_fields(load_config(config_path), fields)
     if stats_json:
         require_writable(stats_json, "--stats-json")
     if encoding is not None:
@@ -174,6 +177,18 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, quiet, s
         print_summary(result)
     verb = "published" if result.status == "published" else "unchanged (identical content already published)"
     click.echo(f"{os.path.relpath(result.folder)}: {verb}; {result.rows} records, {result.removed} removed")
+
+
+def with_fields(config, fields: tuple[str, ...]):
+    """``config`` reading inputs with the ``--field`` mapping, when one is given."""
+    if not fields:
+        return config
+    import dataclasses
+
+    from corpuskit.readers.options import parse_field_options
+
+    options = dataclasses.replace(config.read_options, fields=parse_field_options(fields))
+    return dataclasses.replace(config, read_options=options)
 
 
 def _register() -> None:

@@ -32,6 +32,12 @@ with ``--config``; the keys are the same everywhere::
     skip = ["records.min_chars"]  # relax the gate: recorded in the manifest and on the card
     allow_empty = false           # true: an empty dataset may be published
 
+    [fields]                    # record field = input column/key (default: same name)
+    text = "content"
+
+    [digest]
+    date_order = "dmy"          # or "mdy": reads 03/04/2020; default: such dates are refused
+
 The resolved configuration (every default filled in) is saved with each
 published dataset, so a build can be repeated exactly.
 """
@@ -52,6 +58,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from corpuskit.errors import ConfigError, describe_value
+from corpuskit.readers.options import ReadOptions, read_options
 from corpuskit.steps import DEFAULT_PIPELINE, Step, StepContext, build_step
 from corpuskit.steps.variants import validate_lexicon
 
@@ -64,6 +71,7 @@ _KNOWN_KEYS = {
     "name", "version", "pretty_name", "license", "license_name", "license_link", "language",
     "task_categories", "description", "inputs", "on_error", "pipeline", "variants", "check",
     "shard_bytes", "encoding", "encodings",
+    "fields", "digest",  # how inputs are read: corpuskit.readers.options
 }
 #: Not a guess at the terms: the Hub's id for "the licence is not known".
 DEFAULT_LICENSE = "unknown"
@@ -105,6 +113,7 @@ class Config:
     check: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CHECK))
     shard_bytes: int = 256 * 1024 * 1024
     source_file: str | None = None
+    read_options: ReadOptions = field(default_factory=ReadOptions)
 
     @property
     def allowed_languages(self) -> list[str]:
@@ -142,6 +151,7 @@ class Config:
             # sorted, so the manifest (written with sorted keys) holds the same configuration
             "variants": {k: list(self.variants[k]) for k in sorted(self.variants)},
             "check": {k: self.check[k] for k in sorted(self.check)},
+            **self.read_options.to_dict(),
         }
 
 
@@ -186,6 +196,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
     check = _check_table(problems, data.get("check", {}))
     variants = problems.collect(validate_lexicon, data.get("variants", {})) or {}
     steps = _pipeline(problems, data.get("pipeline"), StepContext(variants=variants, languages=()))
+    read_options_ = problems.collect(read_options, data, "") or ReadOptions()
     problems.raise_any()
     return Config(
         name=name,
@@ -207,6 +218,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         check=check,
         shard_bytes=shard_bytes,
         source_file=source_file,
+        read_options=read_options_,
     )
 
 

@@ -354,6 +354,21 @@ def test_boilerplate_left_in_fails_boilerplate(folder):
     assert_only(folder, {"records.boilerplate"}, "reporting_trailer")
 
 
+def test_merged_digest_article_fails_header_blocks(folder):
+    rows = read_rows(folder)
+    merged = rows[2]["text"] + "\n\nCouncil Votes on Budget\n\nDaily Courier\n\nMonday, September 28, 2020\n\nIt passed."
+    edit_row(folder, 2, text=merged)
+    assert_only(folder, {"records.header_blocks"},
+                f"{rows[2]['id']}: body holds an article header ('Council Votes on Budget / Daily Courier")
+
+
+def test_a_date_paragraph_in_a_body_is_not_a_header_block(folder):
+    rows = read_rows(folder)
+    edit_row(folder, 2, text=rows[2]["text"] + "\n\nThe vote was held on\n\nMonday, September 28, 2020.")
+    code, report = check(folder)
+    assert "records.header_blocks" not in failed(report)
+
+
 def test_language_not_allowed_fails_languages(folder):
     rows = read_rows(folder)
     edit_row(folder, 0, language="fr")

@@ -16,6 +16,9 @@ means that record was not cleaned (or was edited after the build).
                              disagrees with are warnings
 ``records.min_chars``        no text shorter than ``[check] min_chars``
 ``records.boilerplate``      ``strip_boilerplate`` removes nothing
+``records.header_blocks``    no body holds an article header (title, outlet and date lines: the
+                             digest reader's definition): a failure for records read from a
+                             digest, where it means two articles merged; a warning for others
 """
 
 from __future__ import annotations
@@ -314,5 +317,26 @@ def check_min_chars(folder: VersionFolder) -> CheckResult:
     return result
 
 
+def check_header_blocks(folder: VersionFolder) -> CheckResult:
+    from corpuskit.readers import detect_format
+    from corpuskit.readers.digest import header_block_in
+
+    result = CheckResult("records.header_blocks")
+    for index, record in enumerate(_records(folder)):
+        result.checked += 1
+        block = header_block_in(record.get("text") or "")
+        if block is None:
+            continue
+        path = (record.get("source") or {}).get("path") or ""
+        reason = f"body holds an article header ({block[:100]!r})"
+        if detect_format(path) == "digest":
+            result.fail(_rid(record, index), reason + ": another article is merged into it")
+        else:
+            result.warn(_rid(record, index), reason)
+    result.summary = (f"{result.checked} bodies, no article header inside" if not result.problems
+                      else f"{len(result.problems)} body(ies) hold another article's header")
+    return result
+
+
 CHECKS = (check_ids, check_required, check_dates, check_exact_duplicates, check_near_duplicates, check_mojibake,
-          check_variants, check_languages, check_min_chars, check_boilerplate)
+          check_variants, check_languages, check_min_chars, check_boilerplate, check_header_blocks)

@@ -13,16 +13,17 @@ import click
 from corpuskit.cli import handle_errors
 
 
-def clean_records(inputs, steps, on_error: str = "raise", encodings=None):
+def clean_records(inputs, steps, on_error: str = "raise", encodings=None, options=None):
     """Yield (record, dropped) for every input record after ``steps``.
 
     ``dropped`` is the :class:`~corpuskit.steps.Drop` that removed it, or None;
     ``encodings``: the inputs' declared encodings (an ``EncodingPlan``).
     """
-    from corpuskit.readers import read_records
+    from corpuskit.readers import ReadOptions, read_records
     from corpuskit.steps import Drop
 
-    for record in read_records(inputs, on_error=on_error, encodings=encodings):
+    for record in read_records(inputs, on_error=on_error, encodings=encodings,
+                               options=options or ReadOptions()):
         dropped = None
         for step in steps:
             result = step.apply(record)
@@ -74,6 +75,19 @@ def resolve_steps(config_path: str | None, names: str | None) -> list:
     return steps
 
 
+def read_options(config_path: str | None, fields: tuple[str, ...]):
+    """How to read the inputs: ``--config``'s [fields] and [digest], ``--field`` replacing [fields]."""
+    import dataclasses
+
+    from corpuskit.config import load_config
+    from corpuskit.readers.options import ReadOptions, parse_field_options
+
+    options = load_config(config_path).read_options if config_path is not None else ReadOptions()
+    if fields:
+        options = dataclasses.replace(options, fields=parse_field_options(fields))
+    return options
+
+
 @click.command("clean")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("--config", "config_path", type=click.Path(), default=None,
@@ -93,8 +107,10 @@ def resolve_steps(config_path: str | None, names: str | None) -> list:
 @click.option("--encoding", default=None, metavar="NAME",
               help="The encoding of every input (e.g. cp1251); default: the --config file's "
                    "encoding/[encodings], else UTF-8, a BOM, or a safe detection.")
+@click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
+              help="Read record FIELD from input column or key COLUMN (repeatable), e.g. --field text=content.")
 @handle_errors
-def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, encoding):
+def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, encoding, fields):
     """Clean records with the per-record steps only (no dedup, no publishing).
 
     INPUT may be JSON Lines with `id` and `text`, or press digests. Each output
@@ -111,6 +127,7 @@ def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, enco
         require_writable(out, "--out")
     steps = resolve_steps(config_path, step_names)
     encodings = encoding_plan(config_path, encoding)
+    options = read_options(config_path, fields)
     for step in steps:
         warm = getattr(step, "warm_up", None)
         if warm:
@@ -125,7 +142,8 @@ def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, enco
         with removed_on_failure(tmp) if tmp else contextlib.nullcontext(), \
                 (open(tmp, "w", encoding="utf-8") if tmp else contextlib.nullcontext()) as handle:
             for record, dropped in clean_records(list(inputs), steps,
-                                                 "skip" if skip_bad_chunks else "raise", encodings):
+                                                 "skip" if skip_bad_chunks else "raise", encodings,
+                                                 options):
                 if explain:
                     removed.update(explain_removals(record))
                 if handle is not None:

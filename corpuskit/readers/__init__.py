@@ -36,6 +36,7 @@ from corpuskit.readers.decoding import Decoding, EncodingPlan
 from corpuskit.readers.csv import CsvBlock, csv_blocks, read_csv
 from corpuskit.readers.digest import read_digest
 from corpuskit.readers.jsonl import read_jsonl
+from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.parquet import read_parquet
 from corpuskit.readers.source import SourceText, cite_path, load_source
 from corpuskit.readers.streaming import DigestChunk, JsonlBlock, digest_chunks, jsonl_blocks
@@ -132,8 +133,9 @@ class Reader:
 
     def __init__(self, files: list[str], root: str | None = None, on_error: str = "raise",
                  report: Callable[[InputError], None] | None = None,
-                 encodings: EncodingPlan | None = None):
+                 encodings: EncodingPlan | None = None, options: ReadOptions = ReadOptions()):
         self.files = files
+        self.options = options
         self.root = root
         self.encodings = encodings or EncodingPlan()
         self.on_error = on_error
@@ -210,7 +212,8 @@ class Reader:
 
             self._position = lambda: size * rows[0] // max(total[0], 1)
             yield from read_parquet(source, on_error=self.on_error, report=self.report_skipped,
-                                    progress=lambda n: rows.__setitem__(0, n), started=started)
+                                    progress=lambda n: rows.__setitem__(0, n), started=started,
+                                    options=self.options)
             self._position = lambda: size
             return
         declared = self.encodings.declared(path)
@@ -232,11 +235,11 @@ class Reader:
         self._position = stream.position
         try:
             if fmt == "jsonl":
-                yield from jsonl_blocks(source, stream, self.on_error)
+                yield from jsonl_blocks(source, stream, self.on_error, options=self.options)
             elif fmt == "csv":
-                yield from csv_blocks(source, stream, self.on_error)
+                yield from csv_blocks(source, stream, self.on_error, options=self.options)
             else:
-                yield from digest_chunks(source, stream, self.on_error)
+                yield from digest_chunks(source, stream, self.on_error, options=self.options)
             if stream.empty:
                 raise InputError("file is empty; remove it from the inputs or add articles", shown)
         finally:
@@ -249,18 +252,23 @@ class Reader:
         size = os.path.getsize(path)
         self._position = lambda: size
         if fmt == "jsonl":
-            yield from read_jsonl(source, on_error=self.on_error, report=self.report_skipped)
+            yield from read_jsonl(source, on_error=self.on_error, report=self.report_skipped,
+                                  options=self.options)
         elif fmt == "csv":
             yield from read_csv(source, source.numbered_lines(), self.on_error, self.report_skipped,
-                                decode=source.decode_line, encoding=source.encoding)
+                                decode=source.decode_line, encoding=source.encoding, options=self.options)
         else:
-            yield from read_digest(source, on_error=self.on_error, report=self.report_skipped)
+            yield from read_digest(source, on_error=self.on_error, report=self.report_skipped,
+                                   date_order=self.options.date_order)
 
 
 def read_records(inputs: Iterable[str], root: str | None = None, on_error: str = "raise",
-                 encodings: EncodingPlan | None = None) -> Iterator[Record]:
+                 encodings: EncodingPlan | None = None,
+                 options: ReadOptions = ReadOptions()) -> Iterator[Record]:
     """Convenience: all records of ``inputs`` in order."""
-    yield from Reader(expand_inputs(inputs, root), root=root, on_error=on_error, encodings=encodings)
+    yield from Reader(expand_inputs(inputs, root), root=root, on_error=on_error, encodings=encodings,
+                      options=options)
 
 
-__all__ = ["DigestChunk", "IdCounter", "JsonlBlock", "Reader", "detect_format", "expand_inputs", "read_records"]
+__all__ = ["DigestChunk", "IdCounter", "JsonlBlock", "ReadOptions", "Reader", "detect_format", "expand_inputs",
+           "read_records"]

@@ -2,7 +2,8 @@
 
 Recognised optional columns: ``id``, ``title``, ``outlet``, ``date``, ``time``,
 ``author``, ``url`` (dates and timestamps become ISO strings); other columns
-are not read. The file is streamed in record batches of ``BATCH_ROWS`` rows.
+are not read. ``[fields]`` / ``--field`` map other column names to these fields;
+a column that is read must be named once. The file is streamed in record batches of ``BATCH_ROWS`` rows.
 
 Provenance: ``start_line`` = ``end_line`` = the row number (1-based, over the
 whole file) and the byte span is null, because a row of a compressed, columnar
@@ -17,15 +18,15 @@ import json
 from collections.abc import Callable, Iterator
 
 from corpuskit.errors import InputError
+from corpuskit.readers.csv import check_columns
 from corpuskit.readers.jsonl import record_from_object
+from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
 BATCH_ROWS = 1024
-_KNOWN = ("id", "title", "outlet", "date", "time", "author", "url", "text")
-
-
-def open_parquet(path: str, shown: str):
+def open_parquet(path: str, shown: str, options: ReadOptions = ReadOptions()):
+    """The file and the names of the columns read into records."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -34,13 +35,13 @@ def open_parquet(path: str, shown: str):
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"not a readable Parquet file ({exc})", shown) from None
     names = parquet.schema_arrow.names
-    if "text" not in names:
-        raise InputError(f"no 'text' column (found: {', '.join(names) or 'nothing'}); name the "
-                         "article body column 'text'", shown)
-    text_type = parquet.schema_arrow.field("text").type
+    check_columns(names, options, shown, None, "in the schema")
+    text = options.column("text")
+    text_type = parquet.schema_arrow.field(text).type
     if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type)):
-        raise InputError(f"column 'text' is {text_type}, expected strings", shown)
-    return parquet, [name for name in names if name in _KNOWN]
+        raise InputError(f"column {options.named(text)} is {text_type}, expected strings", shown)
+    used = set(options.columns().values())
+    return parquet, [name for name in names if name in used]
 
 
 def _plain(value):
@@ -74,9 +75,10 @@ def _batch_rows(batch, shown: str, first_row: int) -> list[dict]:
 def read_parquet(source: SourceText, on_error: str = "raise",
                  report: Callable[[InputError], None] | None = None,
                  progress: Callable[[int], None] | None = None,
-                 started: Callable[[int], None] | None = None) -> Iterator[Record]:
+                 started: Callable[[int], None] | None = None,
+                 options: ReadOptions = ReadOptions()) -> Iterator[Record]:
     """Yield the records of a Parquet source; ``progress(rows)`` after each batch."""
-    parquet, columns = open_parquet(source.abspath, source.path)
+    parquet, columns = open_parquet(source.abspath, source.path, options)
     if started:
         started(parquet.metadata.num_rows)
     row = 0
@@ -88,7 +90,7 @@ def read_parquet(source: SourceText, on_error: str = "raise",
                 obj = {key: _plain(value) for key, value in obj.items()}
                 raw = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
                 try:
-                    yield record_from_object(obj, source, index, raw, None, None)
+                    yield record_from_object(obj, source, index, raw, None, None, options)
                 except InputError as error:
                     if on_error == "raise":
                         raise

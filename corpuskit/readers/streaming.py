@@ -2,10 +2,10 @@
 
 The reading process only cuts raw bytes: JSON Lines into blocks of whole lines
 (:class:`JsonlBlock`), a digest into chunks of about ``DIGEST_CHUNK_BYTES`` cut
-at article starts (:class:`DigestChunk`; an article start is a line after a
-blank line, followed by a blank line, an outlet line and a date line: the same
-test the digest parser uses, so no article header can straddle a cut; only
-the lines around a cut are decoded to find it). ``parse()`` decodes and parses
+at article starts (:class:`DigestChunk`; the parser's own start test,
+:func:`~corpuskit.readers.digest.starts_article`, so no article header can
+straddle a cut; every chunk holds at least one whole article; only the lines
+around a cut are decoded to find it). ``parse()`` decodes and parses
 a unit, in a build worker or in-process, with line numbers shifted back to the
 file's. Memory is bounded by the unit size plus the longest article, whatever
 the file size; records are identical to parsing the whole file at once.
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from corpuskit.errors import InputError
 from corpuskit.readers.compression import LineStream, decode_line, split_block
-from corpuskit.readers.digest import DigestParser, _clean, is_blank, parse_date
-from corpuskit.readers.jsonl import load_json_line, record_from_object
+from corpuskit.readers.digest import DigestParser, is_blank, laid_out_shaped, line_date, starts_article
+from corpuskit.readers.jsonl import load_json_line, record_from_object, repeated_key
+from corpuskit.readers.options import ReadOptions
 from corpuskit.readers.source import SourceText
 from corpuskit.records import Record
 
@@ -34,7 +35,7 @@ Decode = Callable[[bytes, str, int], str]
 
 def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
                      report: Callable[[InputError], None] | None = None,
-                     decode: Decode = decode_line) -> Iterator[Record]:
+                     decode: Decode = decode_line, options: ReadOptions = ReadOptions()) -> Iterator[Record]:
     """Records of a JSON Lines stream of (index, start byte, raw bytes).
 
     ``decode`` turns a line's bytes into text: strict UTF-8 for streamed files,
@@ -45,7 +46,11 @@ def read_jsonl_lines(source: SourceText, lines: Lines, on_error: str = "raise",
             continue
         try:
             obj = load_json_line(decode(raw, source.path, index), source.path, index + 1)
-            yield record_from_object(obj, source, index, raw, start, start + len(raw))
+            repeated = repeated_key(obj, options)
+            if repeated is not None:
+                raise InputError(f"key {options.named(repeated)} appears twice in the object; keep one",
+                                 source.path, index + 1)
+            yield record_from_object(obj, source, index, raw, start, start + len(raw), options)
         except InputError as error:
             if on_error == "raise":
                 raise
@@ -69,21 +74,23 @@ class JsonlBlock:
     first_offset: int
     data: bytes
     on_error: str = "raise"
+    options: ReadOptions = ReadOptions()
 
     def parse(self) -> tuple[list[Record], list[InputError]]:
         """The block's records, and the errors skipped (``on_error="skip"``; else the first is raised)."""
         errors: list[InputError] = []
         records = list(read_jsonl_lines(self.source, split_block(self.first_index, self.first_offset,
                                                                  self.data),
-                                        self.on_error, errors.append, self.source.decode_line))
+                                        self.on_error, errors.append, self.source.decode_line,
+                                        options=self.options))
         return records, errors
 
 
 def jsonl_blocks(source: SourceText, stream: LineStream, on_error: str = "raise",
-                 block_bytes: int | None = None) -> Iterator[JsonlBlock]:
+                 block_bytes: int | None = None, options: ReadOptions = ReadOptions()) -> Iterator[JsonlBlock]:
     """A streamed JSON Lines file as :class:`JsonlBlock` s of about ``block_bytes``."""
     for first_index, first_offset, data in stream.blocks(block_bytes or JSONL_BLOCK_BYTES):
-        yield JsonlBlock(source, first_index, first_offset, data, on_error)
+        yield JsonlBlock(source, first_index, first_offset, data, on_error, options)
 
 
 def _shift(error: InputError, lines: int) -> InputError:
@@ -92,22 +99,22 @@ def _shift(error: InputError, lines: int) -> InputError:
     return InputError(error.reason, error.path, error.line + lines)
 
 
-def _is_date(text: str) -> bool:
-    text = text.rstrip("\r")
-    return not is_blank(text) and len(text) <= 60 and parse_date(_clean(text)) is not None
-
-
 def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise",
-                  chunk_bytes: int | None = None) -> Iterator[DigestChunk]:
+                  chunk_bytes: int | None = None, options: ReadOptions = ReadOptions()) -> Iterator[DigestChunk]:
     """A streamed digest as :class:`DigestChunk` s of about ``chunk_bytes``, cut at article starts.
 
-    Only the lines around a cut are decoded here; the chunk is decoded and
+    A chunk runs from one article start to another, so it holds at least one
+    whole article (the first chunk also holds whatever precedes the first
+    start), whatever the article lengths. Lines are searched back from the end,
+    and only the lines around a start are decoded here; the chunk is decoded and
     parsed by :meth:`DigestChunk.parse`, in whichever process handles it.
     """
     chunk_bytes = chunk_bytes or DIGEST_CHUNK_BYTES
     pieces: list[bytes] = []
     size = 0
     first_index = first_offset = 0
+    searched = 0  # pending lines before this one hold no article start but the known one
+    known = False  # an article start is known before ``searched`` (the first chunk may have none)
     for index, offset, block in stream.blocks(min(chunk_bytes, 1 << 20)):
         if not pieces:
             first_index, first_offset = index, offset
@@ -116,41 +123,60 @@ def digest_chunks(source: SourceText, stream: LineStream, on_error: str = "raise
         if size < chunk_bytes or not block.endswith(b"\n"):
             continue
         data = b"".join(pieces)
-        cut = _cut_bytes(data, source, first_index)
-        if cut is None:
-            pieces = [data]
+        pieces = [data]
+        lines = data.split(b"\n")
+        lines.pop()  # ``data`` ends with a line end
+        start = _StartFinder(lines, source, first_index, options.date_order)
+        last = start.last(searched, len(lines) - 3)
+        earlier = known or (last is not None and start.last(searched, last) is not None)
+        searched = max(searched, len(lines) - 3)
+        if last is None or not earlier:  # a chunk must hold a whole article: keep reading
+            known = known or last is not None
             continue
-        yield DigestChunk(source, first_index, first_offset, data[:cut], on_error)
-        first_index += data.count(b"\n", 0, cut)
+        cut = sum(map(len, lines[:last])) + last
+        yield DigestChunk(source, first_index, first_offset, data[:cut], on_error, options=options)
+        first_index += last
         first_offset += cut
-        pieces = [data[cut:]] if cut < len(data) else []
+        pieces = [data[cut:]]
         size = len(data) - cut
+        searched, known = searched - last, True
     if pieces:
-        yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True)
+        yield DigestChunk(source, first_index, first_offset, b"".join(pieces), on_error, final=True,
+                          options=options)
 
 
-def _cut_bytes(data: bytes, source: SourceText, first_index: int) -> int | None:
-    """Byte offset in ``data`` (whole lines) of the last article start whose header is whole."""
-    lines = data.split(b"\n")
-    lines.pop()  # ``data`` ends with a line end
-    texts: dict[int, str] = {}
+class _StartFinder:
+    """Finds article starts in whole lines of raw bytes, decoding only the lines it looks at."""
 
-    def text(k: int) -> str:
-        if k not in texts:
+    def __init__(self, lines: list[bytes], source: SourceText, first_index: int, date_order: str | None):
+        self.lines, self.source, self.first_index, self.date_order = lines, source, first_index, date_order
+        self.texts: dict[int, str] = {}
+
+    def text(self, k: int) -> str:
+        if k not in self.texts:
             try:
-                texts[k] = source.decode_line(lines[k], source.path, first_index + k)
+                self.texts[k] = self.source.decode_line(self.lines[k], self.source.path,
+                                                        self.first_index + k).rstrip("\r")
             except InputError:
-                texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
-        return texts[k]
+                self.texts[k] = "\ufffd"  # not a header line; the chunk's parse reports the error
+        return self.texts[k]
 
-    def blank(k: int) -> bool:
-        return is_blank(text(k).rstrip("\r"))
+    def last(self, lo: int, hi: int) -> int | None:
+        """The last article start in ``lines[lo:hi]`` (its header lines all present), or None."""
+        n = len(self.lines)
+        for i in range(hi - 1, lo - 1, -1):
+            if starts_article(self.blank, self.readable_date, self.shaped, i, n):
+                return i
+        return None
 
-    for k in range(len(lines) - 4, 0, -1):
-        if (blank(k - 1) and not blank(k) and blank(k + 1) and not blank(k + 2)
-                and _is_date(text(k + 3))):
-            return sum(map(len, lines[:k])) + k
-    return None
+    def blank(self, k: int) -> bool:
+        return is_blank(self.text(k))
+
+    def readable_date(self, k: int) -> bool:
+        return isinstance(line_date(self.text(k), self.date_order), tuple)
+
+    def shaped(self, k: int) -> bool:
+        return laid_out_shaped(self.text, k)
 
 
 @dataclass
@@ -168,6 +194,7 @@ class DigestChunk:
     data: bytes
     on_error: str = "raise"
     final: bool = False  # the file's last chunk: a final line end is followed by an empty line
+    options: ReadOptions = ReadOptions()
 
     def parse(self) -> tuple[list[Record], list[InputError]]:
         texts: list[str] = []
@@ -180,19 +207,19 @@ class DigestChunk:
             starts.append(self.first_offset + len(self.data))
         errors: list[InputError] = []
         records = list(_parse_chunk(self.source, texts, starts, self.first_index, self.on_error,
-                                    errors.append))
+                                    errors.append, self.options.date_order))
         return records, errors
 
 
 def _parse_chunk(source: SourceText, texts: list[str], starts: list[int], first: int,
-                 on_error: str, report) -> Iterator[Record]:
+                 on_error: str, report, date_order: str | None = None) -> Iterator[Record]:
     chunk = SourceText(path=source.path, abspath=source.abspath, sha256=source.sha256,
                        encoding=source.encoding, bom=source.bom, lines=texts, line_starts=starts)
     shifted_report = None
     if report is not None:
         def shifted_report(error: InputError) -> None:
             report(_shift(error, first))
-    parser = DigestParser(chunk, on_error=on_error, report=shifted_report)
+    parser = DigestParser(chunk, on_error=on_error, report=shifted_report, date_order=date_order)
     try:
         for record in parser:
             if first:
