@@ -91,14 +91,18 @@ def _cover(store: Frozen, head_weights: np.ndarray, a: np.ndarray, b: np.ndarray
     return out
 
 
-def head_weights(store: Frozen) -> tuple[HeadlineWeights, np.ndarray]:
-    """Corpus idf of headline tokens, and the weight of every value of the flat ``head`` array."""
+def head_weights(store: Frozen, active: np.ndarray | None = None) -> tuple[HeadlineWeights, np.ndarray]:
+    """Corpus idf of headline tokens over the ``active`` records (default: all), and the
+    weight of every value of the flat ``head`` array."""
     weights = HeadlineWeights([])
     heads = store.data["head"]
-    weights.total = max(1, len(store.keys))
-    weights.tokens, counts = np.unique(heads, return_counts=True)
+    counted = heads
+    if active is not None and not active.all():
+        counted = heads[_ranges(store.offsets["head"], np.flatnonzero(active))[1]]
+    weights.total = max(1, len(store.keys) if active is None else int(active.sum()))
+    weights.tokens, counts = np.unique(counted, return_counts=True)
     weights.idf = np.log((weights.total + 1) / (counts + 1)) + 1.0
-    flat = weights.idf[np.searchsorted(weights.tokens, heads)] if len(heads) else np.empty(0)
+    flat = weights.of(heads) if len(heads) else np.empty(0)  # inactive records' tokens may be unknown
     return weights, flat
 
 

@@ -20,8 +20,13 @@ text never has to be kept or re-read:
 ``day``       the story's day of the year from its date or dateline, -1 if unknown
 ``title``     the headline's canonical tokens joined by spaces (for the
               OCR-tolerant headline-to-headline comparison)
+``bands``     :data:`BANDS` uint32 MinHash band keys of the word 4-grams (each band
+              ``ROWS`` min-hashes combined): two articles share a band with a
+              probability that depends on their own Jaccard similarity alone, so
+              near copies are candidates whatever else the corpus holds
+              (``resolve`` does not depend on bucket sizes for them)
 
-About 700 bytes for a 500-word article.
+About 750 bytes for a 500-word article.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class Signature(NamedTuple):
     numbers: bytes
     day: int
     title: str = ""
+    bands: bytes = b""
 
 
 def _word_hash(word: str) -> int:
@@ -183,6 +189,39 @@ def sampling_level(count: int, target: int) -> int:
     return level
 
 
+#: MinHash LSH over word 4-grams: BANDS bands of ROWS min-hashes. A pair with Jaccard
+#: similarity J shares a band with probability 1 - (1 - J**ROWS)**BANDS: 0.998 at 0.8
+#: (a near copy cut to 85 % of its words with a few edits), 2e-7 at 0.05 (unrelated
+#: articles sharing a paragraph) per pair: candidates that do not depend on the corpus.
+BANDS, ROWS, GRAM = 12, 4, 4
+_SEEDS = _mix(np.arange(1, BANDS * ROWS + 1, dtype=np.uint64) * _PAIR)[:, None]
+_BAND_SALT = np.arange(BANDS, dtype=np.uint64) * _MIX1
+
+
+def bands(hashes: np.ndarray, key: int) -> bytes:
+    """The :data:`BANDS` band keys (uint32) of a token-hash stream; texts of fewer than
+    :data:`GRAM` tokens get keys derived from their exact ``key`` (only exact copies share them).
+
+    >>> a = np.arange(1, 400, dtype=np.uint64)
+    >>> b = np.concatenate([a[:200], a[201:]])
+    >>> shared = array(bands(a, 1)) == array(bands(b, 2))
+    >>> len(shared), bool(shared.any())
+    (12, True)
+    """
+    if len(hashes) < GRAM:
+        values = _mix(np.uint64(key) + _BAND_SALT)
+    else:
+        grams = hashes[:1 - GRAM]
+        for k in range(1, GRAM):
+            grams = grams * _PAIR + hashes[k:len(hashes) - GRAM + 1 + k]
+        mins = _mix(_mix(grams)[None, :] ^ _SEEDS).min(axis=1).reshape(BANDS, ROWS)
+        values = mins[:, 0]
+        for k in range(1, ROWS):
+            values = _mix(values * _PAIR + mins[:, k])
+        values = _mix(values + _BAND_SALT)
+    return (values >> np.uint64(32)).astype(_U32).tobytes()
+
+
 #: a wire or outlet tag before the headline (``UPDATE 1-``, ``RPT-``, ``Outlet: ``)
 _PREFIX = re.compile(r"^\s*(?:[A-Z]{2,}(?:\s+\d+)?\s*-(?!\s)|[A-Z][\w.&']*(?:\s+[\w.&']+){0,2}\s*:\s)")
 #: a tag after it (`` - report``, `` | Outlet``, `` (updated)``)
@@ -256,6 +295,7 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         numbers=_u32_set(mixed[len(head) + len(lead):]),
         day=day,
         title=title_text,
+        bands=bands(all_hashes, key),
     )
 
 
