@@ -60,3 +60,19 @@ def test_planted_copies_same_clusters_among_300_and_3000_distractors(corpora):
     missed = [(c, o, k) for c, o, k in truth if large[c] != large[o]]
     assert len(missed) <= len(truth) // 50, missed  # ~0.998 per near pair: at most 2 % missed
     assert all(kept.startswith("s21-") for kept in large.values())  # no distractor joined
+
+
+def test_kept_records_are_a_fixed_point(corpora):
+    """What the build keeps, the engine run on it again (``corpuskit check``) leaves alone."""
+    planted, _, distractors = corpora
+    records = planted + distractors[:1200]
+    engine = Deduplicator()
+    for i, record in enumerate(records):
+        engine.add(i, engine.signature(record))
+    clusters = engine.resolve()
+    kept = [r for i, r in enumerate(records) if i not in clusters.kept_of]
+    assert len(kept) < len(records) - 50
+    again = Deduplicator()
+    for i, record in enumerate(kept):
+        again.add(i, again.signature(record))
+    assert again.resolve().kept_of == {}
