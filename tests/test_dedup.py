@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from corpuskit.cli import main
 from corpuskit.dedup import Deduplicator, DedupParams
+from corpuskit.errors import InputError
 
 STORY = [
     "FRONTIER MILLS AGREES TO BUY RIVERBEND PAPER FOR 340 MLN DLRS",
@@ -197,6 +198,30 @@ def test_cli_writes_one_line_per_record_in_input_order(tmp_path):
     assert lines == [{"id": "a", "cluster": "c"}, {"id": "b", "cluster": "b"}, {"id": "c", "cluster": "c"}]
     explained = [json.loads(line) for line in (tmp_path / "x.jsonl").read_text().splitlines()]
     assert [(e["kept"], e["copy"], e["match"]) for e in explained] == [("c", "a", "containment")]
+
+
+def test_cli_streams_in_batches_same_output_for_any_batch_and_workers(tmp_path, monkeypatch):
+    """Batches of 2 on 1 and 2 workers give the output of one batch; ids keep their JSON type;
+    an id repeated in a later batch (5 and "5" are the same id) is reported with its line."""
+    from corpuskit.dedup import run
+
+    rows = [{"id": 5, "text": article(STORY[:3])}, {"id": "b", "text": "Other\n\nNothing alike."},
+            {"id": "ç", "text": article(STORY)}, {"id": "d", "text": article(STORY[:2])}]
+    _write(tmp_path / "in.jsonl", rows)
+    outputs = []
+    for batch, workers in ((10_000, 1), (2, 1), (2, 2)):
+        monkeypatch.setattr(run, "BATCH", batch)
+        out = tmp_path / f"pred-{batch}-{workers}.jsonl"
+        run.dedup_jsonl(str(tmp_path / "in.jsonl"), str(out), workers=workers)
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert [json.loads(line) for line in outputs[0].splitlines()] == [
+        {"id": 5, "cluster": "ç"}, {"id": "b", "cluster": "b"}, {"id": "ç", "cluster": "ç"},
+        {"id": "d", "cluster": "ç"}]
+    _write(tmp_path / "dup.jsonl", rows + [{"id": "5", "text": "again"}])
+    with pytest.raises(InputError, match="duplicate id '5'") as caught:
+        run.dedup_jsonl(str(tmp_path / "dup.jsonl"), str(tmp_path / "never.jsonl"), workers=1)
+    assert caught.value.line == 5 and not (tmp_path / "never.jsonl").exists()
 
 
 @pytest.mark.parametrize("content, message", [
