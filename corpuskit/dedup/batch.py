@@ -135,6 +135,7 @@ class PairEvidence:
     title: np.ndarray  # exact-token lower bound until refined
     smaller: np.ndarray
     reworded: np.ndarray  # computed (in Python) only for matching template-sized pairs
+    same_body: np.ndarray
 
     def evidence(self, k: int, title: float | None = None) -> Evidence:
         if self.exact[k]:
@@ -142,7 +143,7 @@ class PairEvidence:
         return Evidence(float(self.containment[k]), float(self.headline[k]), float(self.numbers[k]),
                         int(self.figures[k]), False, int(self.days[k]), float(self.ratio[k]),
                         float(self.title[k] if title is None else title), int(self.missing[k]),
-                        int(self.smaller[k]), bool(self.reworded[k]))
+                        int(self.smaller[k]), bool(self.reworded[k]), bool(self.same_body[k]))
 
 
 def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
@@ -191,7 +192,8 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
     missing = np.zeros(n, dtype=np.int64)
     title = np.ones(n)
     days = np.full(n, -1, dtype=np.int64)
-    live = np.flatnonzero(~exact & (cont >= min_containment))
+    same_body = (store.bodies[a] == store.bodies[b]) & (store.bodies[a] != 0) & ~exact
+    live = np.flatnonzero(~exact & ((cont >= min_containment) | same_body))
     if len(live):
         la, lb = a[live], b[live]
         headline[live] = np.maximum(_cover(store, weights, la, lb, "context"),
@@ -208,7 +210,7 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
         numbers[live] = np.where(fig > 0, shared / np.maximum(1, fig), 1.0)
         days[live] = days_apart(store.days[la], store.days[lb])
     return PairEvidence(a, b, exact, cont, ratio, headline, numbers, figures, missing, days, title,
-                        np.minimum(sa, sb), np.zeros(n, dtype=bool))
+                        np.minimum(sa, sb), np.zeros(n, dtype=bool), same_body)
 
 
 def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> np.ndarray:
@@ -224,6 +226,9 @@ def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> 
     slack = np.where((ev.figures >= 3) & (ev.containment >= t.slack_containment)
                      & (ev.smaller >= t.slack_tokens), t.figure_slack * (1 + ev.figures // 8), 0)
     ok &= (ev.missing == 0) | (ev.missing <= slack)
+    # :func:`~corpuskit.dedup.verify.same_article`: the same body under another headline
+    ok |= ev.same_body & ~np.bool_(t.exact_only) & (ev.days <= t.max_days) & (
+        (ev.smaller >= t.reworded_tokens) | (np.maximum(ev.headline, title) >= t.headline))
     out = np.where(ok, np.where(ev.ratio >= 0.8, NEAR, CONTAINMENT), NONE)
     out[ev.exact] = EXACT
     return out
@@ -253,7 +258,8 @@ def verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarr
     if len(doubt):
         match[doubt] = decide(_subset(ev, doubt), limits)
     # reworded headlines only ever turn a match down: test the matching template-sized pairs
-    for k in np.flatnonzero((match != NONE) & ~ev.exact & (ev.smaller < limits.reworded_tokens)).tolist():
+    for k in np.flatnonzero((match != NONE) & ~ev.exact & ~ev.same_body
+                            & (ev.smaller < limits.reworded_tokens)).tolist():
         if reworded(store.title(int(a[k])), store.title(int(b[k]))):
             ev.reworded[k] = True
             match[k] = NONE

@@ -223,12 +223,15 @@ def _cores() -> int:
 def candidates(store, rank: np.ndarray, exact_only: bool = False,
                active: np.ndarray | None = None) -> np.ndarray:
     """Every candidate pair of ``active`` records (default: all), sorted unique ``(low, high)``:
-    same canonical text, a shared MinHash band, or shared anchors (``exact_only``: the first only)."""
+    same canonical text or body, a shared MinHash band, or shared anchors (``exact_only``: the first only)."""
     exact = _exact_pairs(store.keys, rank, active)
     if exact_only:
         return exact
+    bodies = store.bodies
+    has_body = bodies != 0 if active is None else active & (bodies != 0)
     return _dedupe(np.concatenate([candidate_pairs(store, rank, active=active),
-                                   band_pairs(store, rank, active), exact]))
+                                   band_pairs(store, rank, active), exact,
+                                   _exact_pairs(bodies, rank, has_body)]))
 
 
 def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14,

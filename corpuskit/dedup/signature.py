@@ -20,6 +20,8 @@ text never has to be kept or re-read:
 ``day``       the story's day of the year from its date or dateline, -1 if unknown
 ``title``     the headline's canonical tokens joined by spaces (for the
               OCR-tolerant headline-to-headline comparison)
+``body``      64-bit hash of the body's canonical tokens alone (0 when empty): the
+              same article re-sent under a reworded headline has the same ``body``
 ``bands``     :data:`BANDS` uint32 MinHash band keys of the word 4-grams (each band
               ``ROWS`` min-hashes combined): two articles share a band with a
               probability that depends on their own Jaccard similarity alone, so
@@ -61,6 +63,7 @@ class Signature(NamedTuple):
     day: int
     title: str = ""
     bands: bytes = b""
+    body: int = 0
 
 
 def _word_hash(word: str) -> int:
@@ -296,6 +299,7 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         day=day,
         title=title_text,
         bands=bands(all_hashes, key),
+        body=xxhash.xxh3_64_intdigest(body_hashes.tobytes()) if len(body_hashes) else 0,
     )
 
 

@@ -52,6 +52,7 @@ class Frozen:
     titles: bytes
     title_offsets: np.ndarray
     bands: np.ndarray  # (records, BANDS) uint32
+    bodies: np.ndarray  # uint64 body keys
 
     def values(self, field: str, i: int) -> np.ndarray:
         off = self.offsets[field]
@@ -77,6 +78,7 @@ class SignatureStore:
         self.titles = bytearray()
         self.title_offsets = array("q", [0])
         self.bands = array("I")
+        self.bodies = array("Q")
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -97,12 +99,13 @@ class SignatureStore:
         self.titles += sig.title.encode("utf-8")
         self.title_offsets.append(len(self.titles))
         self.bands.frombytes(sig.bands)
+        self.bodies.append(sig.body)
 
     def nbytes(self) -> int:
         """Bytes held by the arrays (allocated capacity may be a little more)."""
         total = sum(a.itemsize * len(a) for a in (self.keys, self.sizes, self.chars, self.levels,
                                                     self.anchors, self.days, self.positions,
-                                                    self.title_offsets, self.bands))
+                                                    self.title_offsets, self.bands, self.bodies))
         total += sum(a.itemsize * len(a) for a in self.data.values())
         total += sum(a.itemsize * len(a) for a in self.offsets.values())
         return total + len(self.titles)
@@ -119,7 +122,7 @@ class SignatureStore:
             data={k: view(v, np.uint32) for k, v in self.data.items()},
             offsets={k: view(v, np.int64) for k, v in self.offsets.items()},
             titles=bytes(self.titles), title_offsets=view(self.title_offsets, np.int64),
-            bands=view(self.bands, np.uint32).reshape(-1, BANDS),
+            bands=view(self.bands, np.uint32).reshape(-1, BANDS), bodies=view(self.bodies, np.uint64),
         )
 
     def signature(self, i: int) -> Signature:
@@ -133,5 +136,5 @@ class SignatureStore:
             anchor=self.anchors[i], shingles=blob("shingles"), head=blob("head"),
             context=blob("context"), numbers=blob("numbers"), day=self.days[i],
             title=self.titles[self.title_offsets[i]:self.title_offsets[i + 1]].decode("utf-8"),
-            bands=self.bands[i * BANDS:(i + 1) * BANDS].tobytes(),
+            bands=self.bands[i * BANDS:(i + 1) * BANDS].tobytes(), body=self.bodies[i],
         )

@@ -54,6 +54,7 @@ class Evidence:
     missing: int = 0  # figure occurrences of the article with fewer that the other lacks
     smaller: int = 1 << 30  # canonical tokens of the smaller article
     reworded: bool = False  # a word of the shorter headline is absent from the other (see ``reworded``)
+    same_body: bool = False  # identical canonical bodies (see ``same_article``)
 
 
 class HeadlineWeights:
@@ -217,13 +218,14 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights,
     """
     if a.key == b.key:
         return Evidence(1.0, 1.0, 1.0, 0, True)
+    same_body = a.body == b.body != 0
     level = max(a.level, b.level)
     sa = _sample(array(a.shingles), level)
     sb = _sample(array(b.shingles), level)
     shared = len(np.intersect1d(sa, sb, assume_unique=True))
     containment = shared / max(1, min(len(sa), len(sb)))
     ratio = min(a.size, b.size) / max(1, a.size, b.size)
-    if containment < min_containment:
+    if containment < min_containment and not same_body:
         return Evidence(containment, 0.0, 0.0, 0, False, -1, ratio)
     headline = max(_covered(array(a.head), array(b.context), weights),
                    _covered(array(b.head), array(a.context), weights))
@@ -234,7 +236,7 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights,
     days = days_apart(a.day, b.day) if a.day >= 0 and b.day >= 0 else -1
     title = title_agreement(a.title, b.title, titles or TitleWeights([]))
     return Evidence(containment, headline, numbers, figures, False, days, ratio, title,
-                    figures - shared_figures, min(a.size, b.size), reworded(a.title, b.title))
+                    figures - shared_figures, min(a.size, b.size), reworded(a.title, b.title), same_body)
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,24 @@ class Thresholds:
     exact_only: bool = False
 
 
+def same_article(evidence: Evidence, thresholds: Thresholds) -> bool:
+    """Identical bodies under different headlines: one article re-sent (re-titled), when
+    the body identifies the story by itself (``reworded_tokens`` or more tokens of names,
+    figures, places) or the headlines agree on their rare (identifying) tokens, and the
+    stories are dated together. Template stories of different companies or days differ
+    in their bodies (names, tickers, figures, dateline) or in their headlines' names.
+
+    >>> t = Thresholds()
+    >>> same_article(Evidence(0.8, 0.3, 1.0, 2, False, 0, title=0.3, smaller=200, same_body=True), t)
+    True
+    >>> same_article(Evidence(0.8, 0.3, 1.0, 2, False, 0, title=0.3, smaller=20, same_body=True), t)
+    False
+    """
+    return (evidence.same_body and evidence.days <= thresholds.max_days
+            and (evidence.smaller >= thresholds.reworded_tokens
+                 or max(evidence.headline, evidence.title) >= thresholds.headline))
+
+
 def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
     """The name of the test the pair passes (``exact``, ``near``, ``containment``) or None.
 
@@ -271,6 +291,8 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
         return "exact"
     if thresholds.exact_only:
         return None
+    if same_article(evidence, thresholds):
+        return "near" if evidence.ratio >= 0.8 else "containment"
     if evidence.containment < thresholds.containment or \
             max(evidence.headline, evidence.title) < thresholds.headline:
         return None
@@ -297,7 +319,7 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
 def plausible(evidence: Evidence, thresholds: Thresholds) -> bool:
     """The looser check of a record joining a cluster through one of its members:
     the kept record and the record still share most of a body, a headline and a date."""
-    if evidence.exact:
+    if evidence.exact or same_article(evidence, thresholds):
         return True
     return (evidence.containment >= thresholds.containment
             and max(evidence.headline, evidence.title) >= thresholds.headline
