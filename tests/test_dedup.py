@@ -293,17 +293,31 @@ def test_copies_of_one_original_join_through_a_member():
     assert len(set(labels)) == 1
 
 
-def test_template_resend_under_reworded_headline_stays_apart_but_tagged_short_copy_merges():
-    # a copy's headline is re-cased, tagged or shortened, never reworded: in a
-    # template-sized story a reworded headline marks an independent re-send
+def test_same_body_under_reworded_headline_merges_but_other_company_or_day_stays_apart():
+    # the body identifies the story (figures, dateline) and the headlines agree on the
+    # company's name: one article re-sent under a reworded headline
     body = ["NEW YORK, March 19 - Qtly div 30 cts vs 30 cts prior", "Pay April 30", "Record April 3",
             "Note: the company has paid the same dividend for the past eight quarters."]
     original = article(["ALDER KNITTING MILLS INC <AKM> IN PAYOUT"] + body)
-    # the same body word for word: only the reworded headline tells the re-send apart
     resend = article(["ALDER KNITTING MILLS INC <AKM> SETS PAYOUT"] + body)
     copy = article(["UPDATE 1-Alder Knitting Mills Inc <AKM> In"] + body)
-    labels, _ = cluster([original, resend, copy])
-    assert labels[0] == labels[2] != labels[1]
+    # the same template body under another company's name, and the company's notice of another day
+    other_company = article(["BRAMBLE FOODS CORP <BRF> SETS PAYOUT"] + body)
+    other_day = article(["ALDER KNITTING MILLS INC <AKM> SETS PAYOUT",
+                         body[0].replace("30 cts prior", "28 cts prior").replace("March 19", "June 18"),
+                         "Pay July 30", "Record July 3", body[3]])
+    labels, _ = cluster([original, resend, copy, other_company, other_day])
+    assert labels[0] == labels[1] == labels[2]
+    assert len({labels[0], labels[3], labels[4]}) == 3
+
+
+def test_long_body_under_a_rewritten_headline_merges():
+    # a story long enough to name its own people, places and figures: the headline is the
+    # editor's, the article the same
+    retitled = article(["PAPER MAKERS CONSOLIDATE IN MIDWEST, ANALYSTS SAY"] + STORY[1:])
+    labels, clusters = cluster([article(STORY), retitled])
+    assert labels[0] == labels[1]
+    assert clusters.members[labels[0]][0].evidence.same_body
 
 
 def test_reworded_headline_rule():
