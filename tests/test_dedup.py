@@ -117,6 +117,14 @@ def test_same_headline_recurring_story_on_other_dates_stays_apart():
     assert len(set(labels)) == 3
 
 
+def test_ocr_copy_with_a_digit_lost_from_its_dateline_merges():
+    # OCR drops a digit of the dateline's day: every figure and most of the body still agree
+    damaged = article(STORY).replace("DULUTH, May 12 -", "DULUTH, May 2 -")
+    labels, clusters = cluster([article(STORY), ocr(damaged, rate=0.01, seed=8)])
+    assert labels[0] == labels[1]
+    assert clusters.members[labels[0]][0].evidence.date_slip
+
+
 def test_distinct_stories_are_not_merged():
     other = article([
         "GRAIN SHIPPERS WARN OF RAIL DELAYS AHEAD OF HARVEST",

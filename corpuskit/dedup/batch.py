@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.normalize import _MONTH_START
+from corpuskit.dedup.normalize import _MONTH_START, SLIPPED
+
+_SLIPPED = np.array(SLIPPED, dtype=bool)
 from corpuskit.dedup.store import Frozen
 from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, reworded, title_agreement
 
@@ -136,6 +138,7 @@ class PairEvidence:
     smaller: np.ndarray
     reworded: np.ndarray  # computed (in Python) only for matching template-sized pairs
     same_body: np.ndarray
+    date_slip: np.ndarray
 
     def evidence(self, k: int, title: float | None = None) -> Evidence:
         if self.exact[k]:
@@ -143,7 +146,8 @@ class PairEvidence:
         return Evidence(float(self.containment[k]), float(self.headline[k]), float(self.numbers[k]),
                         int(self.figures[k]), False, int(self.days[k]), float(self.ratio[k]),
                         float(self.title[k] if title is None else title), int(self.missing[k]),
-                        int(self.smaller[k]), bool(self.reworded[k]), bool(self.same_body[k]))
+                        int(self.smaller[k]), bool(self.reworded[k]), bool(self.same_body[k]),
+                        bool(self.date_slip[k]))
 
 
 def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
@@ -192,6 +196,7 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
     missing = np.zeros(n, dtype=np.int64)
     title = np.ones(n)
     days = np.full(n, -1, dtype=np.int64)
+    slip = np.zeros(n, dtype=bool)
     same_body = (store.bodies[a] == store.bodies[b]) & (store.bodies[a] != 0) & ~exact
     live = np.flatnonzero(~exact & ((cont >= min_containment) | same_body))
     if len(live):
@@ -209,8 +214,10 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
         missing[live] = fig - shared
         numbers[live] = np.where(fig > 0, shared / np.maximum(1, fig), 1.0)
         days[live] = days_apart(store.days[la], store.days[lb])
+        da, db = store.days[la].astype(np.int64), store.days[lb].astype(np.int64)
+        slip[live] = (da >= 0) & (db >= 0) & (da // 32 == db // 32) & _SLIPPED[da % 32, db % 32]
     return PairEvidence(a, b, exact, cont, ratio, headline, numbers, figures, missing, days, title,
-                        np.minimum(sa, sb), np.zeros(n, dtype=bool), same_body)
+                        np.minimum(sa, sb), np.zeros(n, dtype=bool), same_body, slip)
 
 
 def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> np.ndarray:
@@ -219,7 +226,9 @@ def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> 
     ok = ~ev.exact & ~np.bool_(t.exact_only)
     ok &= ev.containment >= t.containment
     ok &= np.maximum(ev.headline, title) >= t.headline
-    ok &= ev.days <= t.max_days
+    # :func:`~corpuskit.dedup.verify.misread_date`
+    ok &= (ev.days <= t.max_days) | (ev.date_slip & (ev.missing <= 1) & (ev.figures >= 3)
+                                     & (ev.containment >= t.slack_containment))
     ok &= (title >= t.title) | (ev.containment >= t.retitled_containment)
     ok &= (ev.smaller >= t.short_tokens) | (ev.containment >= t.short_containment)
     ok &= ~ev.reworded | (ev.smaller >= t.reworded_tokens)

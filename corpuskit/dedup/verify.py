@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.normalize import days_apart
+from corpuskit.dedup.normalize import date_slip, days_apart
 from corpuskit.dedup.signature import Signature, array, head_value
 
 
@@ -55,6 +55,7 @@ class Evidence:
     smaller: int = 1 << 30  # canonical tokens of the smaller article
     reworded: bool = False  # a word of the shorter headline is absent from the other (see ``reworded``)
     same_body: bool = False  # identical canonical bodies (see ``same_article``)
+    date_slip: bool = False  # one day number is the other with a digit lost (``normalize.date_slip``)
 
 
 class HeadlineWeights:
@@ -236,7 +237,8 @@ def compare(a: Signature, b: Signature, weights: HeadlineWeights,
     days = days_apart(a.day, b.day) if a.day >= 0 and b.day >= 0 else -1
     title = title_agreement(a.title, b.title, titles or TitleWeights([]))
     return Evidence(containment, headline, numbers, figures, False, days, ratio, title,
-                    figures - shared_figures, min(a.size, b.size), reworded(a.title, b.title), same_body)
+                    figures - shared_figures, min(a.size, b.size), reworded(a.title, b.title), same_body,
+                    date_slip(a.day, b.day))
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,23 @@ class Thresholds:
     short_containment: float = 0.9  # ... need this containment
     reworded_tokens: int = 50  # template-sized articles whose headlines are reworded are distinct
     exact_only: bool = False
+
+
+def misread_date(evidence: Evidence, thresholds: Thresholds) -> bool:
+    """Dates apart by a lost digit of the day (OCR drops a dateline digit) in a pair
+    that otherwise reads as one story: at least 3 figures, all shared but the misread day
+    itself (the dateline's day is not counted as a figure, so each side drops a different
+    one), and the body mostly shared; the figure rule of ``decide`` still applies. A
+    recurring story of another day differs in its figures.
+
+    >>> t = Thresholds()
+    >>> misread_date(Evidence(0.96, 1.0, 1.0, 12, False, 10, date_slip=True), t)
+    True
+    >>> misread_date(Evidence(0.96, 1.0, 0.8, 12, False, 10, missing=2, date_slip=True), t)
+    False
+    """
+    return (evidence.date_slip and evidence.missing <= 1 and evidence.figures >= 3
+            and evidence.containment >= thresholds.slack_containment)
 
 
 def same_article(evidence: Evidence, thresholds: Thresholds) -> bool:
@@ -296,7 +315,7 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> str | None:
     if evidence.containment < thresholds.containment or \
             max(evidence.headline, evidence.title) < thresholds.headline:
         return None
-    if evidence.days > thresholds.max_days:
+    if evidence.days > thresholds.max_days and not misread_date(evidence, thresholds):
         return None
     if evidence.title < thresholds.title and evidence.containment < thresholds.retitled_containment:
         return None
