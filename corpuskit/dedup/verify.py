@@ -137,11 +137,30 @@ def _near(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
+def _spacing(a: list[str], b: list[str]) -> set[str]:
+    """Tokens of ``a`` that ``b`` has with a space lost or added by OCR: a token of ``a`` that
+    is two neighbouring tokens of ``b`` written together, and two neighbours of ``a`` that
+    are one token of ``b``.
+
+    >>> sorted(_spacing(["bid", "for", "san", "miguel"], ["bid", "for", "sanmiguel"]))
+    ['miguel', 'san']
+    >>> sorted(_spacing(["bid", "forsan"], ["bid", "for", "san"]))
+    ['forsan']
+    """
+    other = set(b)
+    glued = {x + y for x, y in zip(b, b[1:])}
+    found = {t for t in a if t in glued}
+    for x, y in zip(a, a[1:]):
+        if x + y in other:
+            found.update((x, y))
+    return found
+
+
 def _title_cover(a: list[str], b: list[str], weights: TitleWeights) -> float:
     if not a:
         return 1.0
-    other = set(b)
-    fuzzy = [t for t in other if len(t) >= 4 and not t.isdigit()]
+    other = set(b) | _spacing(a, b)
+    fuzzy = [t for t in set(b) if len(t) >= 4 and not t.isdigit()]
     total = found = 0.0
     for token in set(a):
         w = weights.weight(token)
