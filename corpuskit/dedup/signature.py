@@ -193,12 +193,33 @@ def sampling_level(count: int, target: int) -> int:
 
 
 #: MinHash LSH over word 4-grams: BANDS bands of ROWS min-hashes. A pair with Jaccard
-#: similarity J shares a band with probability 1 - (1 - J**ROWS)**BANDS: 0.998 at 0.8
-#: (a near copy cut to 85 % of its words with a few edits), 2e-7 at 0.05 (unrelated
-#: articles sharing a paragraph) per pair: candidates that do not depend on the corpus.
+#: similarity J shares a band with probability about 1 - (1 - J**ROWS)**BANDS: 0.998 at
+#: 0.8 (a near copy cut to 85 % of its words with a few edits), 1e-4 at 0.05 (unrelated
+#: articles sharing a paragraph): candidates that depend on the two articles alone.
+#: The min-hashes are one-permutation hashing: the 4-gram hashes are split by value into
+#: BANDS * ROWS equal ranges and each range's minimum is one min-hash (one hash and one
+#: sort per article instead of one hash per min-hash); an empty range borrows the next
+#: non-empty one's (densification by rotation).
 BANDS, ROWS, GRAM = 12, 4, 4
-_SEEDS = _mix(np.arange(1, BANDS * ROWS + 1, dtype=np.uint64) * _PAIR)[:, None]
+_BINS = BANDS * ROWS
+_BOUNDS = np.array([(k << 64) // _BINS for k in range(_BINS)], dtype=np.uint64)
 _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * _MIX1
+
+
+def _min_hashes(hashes: np.ndarray) -> np.ndarray:
+    """The ``_BINS`` one-permutation min-hashes of a non-empty hash array."""
+    hashes = np.sort(hashes)
+    starts = np.searchsorted(hashes, _BOUNDS)
+    ends = np.append(starts[1:], len(hashes))
+    mins = hashes[np.minimum(starts, len(hashes) - 1)]
+    empty = np.flatnonzero(starts >= ends)
+    if len(empty):
+        full = np.flatnonzero(starts < ends)
+        for k in empty.tolist():
+            nxt = int(full[np.searchsorted(full, k) % len(full)])
+            borrowed = (int(mins[nxt]) + ((nxt - k) % _BINS) * int(_PAIR)) & 0xFFFFFFFFFFFFFFFF
+            mins[k] = _mix(np.array([borrowed], dtype=np.uint64))[0]
+    return mins
 
 
 def bands(hashes: np.ndarray, key: int) -> bytes:
@@ -217,7 +238,7 @@ def bands(hashes: np.ndarray, key: int) -> bytes:
         grams = hashes[:1 - GRAM]
         for k in range(1, GRAM):
             grams = grams * _PAIR + hashes[k:len(hashes) - GRAM + 1 + k]
-        mins = _mix(_mix(grams)[None, :] ^ _SEEDS).min(axis=1).reshape(BANDS, ROWS)
+        mins = _min_hashes(_mix(grams)).reshape(BANDS, ROWS)
         values = mins[:, 0]
         for k in range(1, ROWS):
             values = _mix(values * _PAIR + mins[:, k])
