@@ -150,7 +150,7 @@ class PairEvidence:
                         bool(self.date_slip[k]))
 
 
-def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 12) -> np.ndarray:
     """Share of the smaller sample found in the other, both sampled at the coarser level.
 
     Pairs whose records share a sampling level (most) skip the re-sampling mask.

@@ -167,7 +167,7 @@ class Deduplicator:
         # Chunks are independent and numpy releases the GIL in the heavy kernels
         # (sorts, searches), so they run on a thread per core; results are
         # gathered in chunk order, so the outcome never depends on the threads.
-        step = 1 << 17
+        step = 1 << 15
 
         def verify_chunk(lo: int):
             a = pairs[lo:lo + step, 0].astype(np.int64)
