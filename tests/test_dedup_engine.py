@@ -149,3 +149,12 @@ def test_signature_char_count_matches_split():
     for text in ("plain  ascii\ttext\n", "curly \u201cquotes\u201d\u00a0and\u2009thin\u202fspaces",
                  "\u3000ideographic\u3000space", "x\x1cy\x85z", ""):
         assert _chars(text) == sum(map(len, text.split()))
+
+
+def test_records_with_empty_bodies_and_headline_only_texts():
+    # headline-only records have no body key; the body candidates must cope with none at all
+    engine = Deduplicator()
+    texts = ["ONLY A HEADLINE", "ONLY A HEADLINE", "ANOTHER HEADLINE"]
+    for i, text in enumerate(texts):
+        engine.add(i, engine.signature({"title": None, "text": text}))
+    assert engine.resolve().kept_of == {1: 0}

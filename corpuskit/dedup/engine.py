@@ -289,6 +289,8 @@ def _exact_pairs(keys: np.ndarray, rank: np.ndarray, active: np.ndarray | None =
     order = np.lexsort((rank, keys))
     if active is not None:
         order = order[active[order]]
+    if len(order) < 2:
+        return np.empty((0, 2), dtype=np.uint32)
     sorted_keys = keys[order]
     starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
     heads = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
