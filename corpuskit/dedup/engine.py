@@ -4,8 +4,9 @@
 Only signatures (:mod:`~corpuskit.dedup.signature`) are held in memory, copied
 into flat arrays (:mod:`~corpuskit.dedup.store`, about 0.8 KB per ~500-word
 article); text is never re-read, so ``resolve`` ignores ``fetch``. ``resolve``
-verifies all candidate pairs in numpy batches (:mod:`~corpuskit.dedup.batch`)
-and clusters on the verified edges.
+finds candidates (same text or body, a shared MinHash band, shared anchors),
+verifies them in numpy batches (:mod:`~corpuskit.dedup.batch`), clusters on the
+verified edges, and repeats on the kept records until nothing more merges.
 
 >>> engine = Deduplicator()
 >>> texts = ["HEADLINE ONE\\n\\n" + " ".join(f"word{i}" for i in range(60)),
