@@ -77,12 +77,17 @@ class Ids:
         """Index of the first record whose id (as a string) an earlier record has, or None."""
         hashes = np.frombuffer(self.hashes, dtype=np.uint64) if len(self) else np.empty(0, np.uint64)
         order = np.argsort(hashes, kind="stable")
-        same = np.flatnonzero(hashes[order][1:] == hashes[order][:-1])
+        ranked = hashes[order]
         found = []
-        for k in same.tolist():  # equal hashes: compare the ids themselves
-            first, later = int(order[k]), int(order[k + 1])
-            if _key(self[first]) == _key(self[later]):
-                found.append(later)
+        for value in np.unique(ranked[1:][ranked[1:] == ranked[:-1]]).tolist():
+            seen: set[str] = set()  # equal hashes (rare): compare the ids themselves, in input order
+            lo = int(np.searchsorted(ranked, np.uint64(value), "left"))
+            hi = int(np.searchsorted(ranked, np.uint64(value), "right"))
+            for index in order[lo:hi].tolist():
+                key = _key(self[index])
+                if key in seen:
+                    found.append(index)
+                seen.add(key)
         return min(found) if found else None
 
 
