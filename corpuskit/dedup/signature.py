@@ -204,6 +204,8 @@ BANDS, ROWS, GRAM = 12, 4, 4
 _BINS = BANDS * ROWS
 _BOUNDS = np.array([(k << 64) // _BINS for k in range(_BINS)], dtype=np.uint64)
 _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * _MIX1
+#: a band's key is the polynomial m0·P³ + m1·P² + m2·P + m3 of its rows (mod 2⁶⁴), mixed
+_ROW_POWERS = np.array([pow(int(_PAIR), ROWS - 1 - k, 1 << 64) for k in range(ROWS)], dtype=np.uint64)
 
 
 def _min_hashes(hashes: np.ndarray) -> np.ndarray:
@@ -222,28 +224,24 @@ def _min_hashes(hashes: np.ndarray) -> np.ndarray:
     return mins
 
 
-def bands(hashes: np.ndarray, key: int) -> bytes:
-    """The :data:`BANDS` band keys (uint32) of a token-hash stream; texts of fewer than
+def bands(bigrams: np.ndarray, key: int) -> bytes:
+    """The :data:`BANDS` band keys (uint32) from the mixed word-bigram hashes of a text (in
+    text order); a word 4-gram is two bigrams two words apart. Texts of fewer than
     :data:`GRAM` tokens get keys derived from their exact ``key`` (only exact copies share them).
 
-    >>> a = np.arange(1, 400, dtype=np.uint64)
+    >>> a = _mix(np.arange(1, 400, dtype=np.uint64))
     >>> b = np.concatenate([a[:200], a[201:]])
     >>> shared = array(bands(a, 1)) == array(bands(b, 2))
     >>> len(shared), bool(shared.any())
     (12, True)
     """
-    if len(hashes) < GRAM:
-        values = _mix(np.uint64(key) + _BAND_SALT)
+    if len(bigrams) < GRAM - 1:
+        values = np.uint64(key) + _BAND_SALT
     else:
-        grams = hashes[:1 - GRAM]
-        for k in range(1, GRAM):
-            grams = grams * _PAIR + hashes[k:len(hashes) - GRAM + 1 + k]
-        mins = _min_hashes(_mix(grams)).reshape(BANDS, ROWS)
-        values = mins[:, 0]
-        for k in range(1, ROWS):
-            values = _mix(values * _PAIR + mins[:, k])
-        values = _mix(values + _BAND_SALT)
-    return (values >> np.uint64(32)).astype(_U32).tobytes()
+        grams = bigrams[:-2] * _PAIR + bigrams[2:]
+        mins = _min_hashes(grams).reshape(BANDS, ROWS)
+        values = (mins * _ROW_POWERS).sum(axis=1, dtype=np.uint64) + _BAND_SALT
+    return (_mix(values) >> np.uint64(32)).astype(_U32).tobytes()
 
 
 #: a wire or outlet tag before the headline (``UPDATE 1-``, ``RPT-``, ``Outlet: ``)
@@ -291,10 +289,10 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
     size = len(all_hashes)
     key = xxhash.xxh3_64_intdigest(all_hashes.tobytes())
     if size >= 2:
-        grams = _mix(all_hashes[:-1] * _PAIR + all_hashes[1:])
+        grams64 = _mix(all_hashes[:-1] * _PAIR + all_hashes[1:])
     else:
-        grams = _mix(all_hashes)
-    grams32 = _unique((grams >> np.uint64(32)).astype(_U32))
+        grams64 = _mix(all_hashes)
+    grams32 = _unique((grams64 >> np.uint64(32)).astype(_U32))
     level = sampling_level(len(grams32), sample_target)
     anchor = max(level, sampling_level(len(grams32), anchor_target))
     if level:
@@ -319,7 +317,7 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         numbers=_u32_set(mixed[len(head) + len(lead):]),
         day=day,
         title=title_text,
-        bands=bands(all_hashes, key),
+        bands=bands(grams64, key),
         body=xxhash.xxh3_64_intdigest(body_hashes.tobytes()) if len(body_hashes) else 0,
     )
 
