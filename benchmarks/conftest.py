@@ -48,14 +48,22 @@ def cache_dir() -> Path:
     return folder
 
 
-def corpus_file(n: int, seed: int = 0, fmt: str = "jsonl") -> Path:
-    """A generated corpus of ``n`` articles, written once and reused."""
+#: the generator's copy mix for the build benchmarks (``copies``: issue 12's scale-recall corpus)
+PROFILE = os.environ.get("CORPUSKIT_BENCH_PROFILE", "news")
+
+
+def corpus_file(n: int, seed: int = 0, fmt: str = "jsonl", profile: str = "news") -> Path:
+    """A generated corpus of ``n`` articles, written once and reused, with its ground truth
+    beside it (``generate.truth_path``)."""
     pool = "pool" if generate.POOL_FILE.exists() else "grammar"
-    path = cache_dir() / f"news-{n}-seed{seed}-{pool}.{'jsonl' if fmt == 'jsonl' else 'txt'}"
-    if not path.exists():
+    name = "news" if profile == "news" else f"news-{profile}"
+    path = cache_dir() / f"{name}-{n}-seed{seed}-{pool}.{'jsonl' if fmt == 'jsonl' else 'txt'}"
+    truth = generate.truth_path(path)
+    if not path.exists() or not truth.exists():
         tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
         writer = generate.write_jsonl if fmt == "jsonl" else generate.write_digest
-        writer(tmp, n, seed)
+        writer(tmp, n, seed, profile=profile, truth=generate.truth_path(tmp))
+        os.replace(generate.truth_path(tmp), truth)
         os.replace(tmp, path)
     return path
 
@@ -207,4 +215,4 @@ def harness():
 
     return types.SimpleNamespace(corpus_file=corpus_file, run_build=run_build,
                                  save_result=save_result, generate=generate,
-                                 write_config=write_config, large=LARGE)
+                                 write_config=write_config, large=LARGE, profile=PROFILE)

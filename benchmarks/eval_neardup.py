@@ -25,9 +25,10 @@ DATA = EVAL / "neardup.jsonl.gz"
 SCORER = EVAL / "score_dedup.py"
 RESULTS = Path(__file__).resolve().parent / "results"
 
-TARGETS = {"precision": 0.997, "recall": 0.97, "ari": 0.97, "per_perturbation": 0.93}
+TARGETS = {"precision": 0.998, "recall": 0.97, "ari": 0.985, "per_perturbation": 0.95}  # issue 12
 PERTURBATIONS = ("truncated", "ocr", "variants", "boilerplate", "mojibake", "header",
-                 "middle_drop", "editor_note", "typography", "whitespace", "exact")
+                 "middle_drop", "editor_note", "typography", "whitespace", "exact",
+                 "source_duplicate", "source_retitled", "source_revision")
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"evaluation data not found at {EVAL} "
                                 "(the harness needs ../shared/eval/neardup.jsonl.gz)")

@@ -8,7 +8,8 @@ a blank line) that look like a messy news collection:
   marks, named people, organisations, places and figures;
 * exact copies (~7%), abridged copies (truncated, ~5%), noisy OCR-like copies
   (~4%), each a little later in the stream than its original, syndicated under
-  another outlet;
+  another outlet (``profile="copies"``: 15% exact copies and 10% near copies cut
+  to 85–98% of their words with 1–5 word edits);
 * a little mojibake (~1.5% of articles: UTF-8 read as Windows-1252), spelling
   variants of names (``Nargono`` for ``Nagorno``, see :data:`VARIANTS`) and a
   few boilerplate lines (reporting trailers, ``READ MORE:``, photo captions,
@@ -29,7 +30,10 @@ and the first ``k`` articles of a corpus are the same for every ``n >= k``.
 >>> articles == list(generate_corpus(3, seed=1, pool=False))
 True
 
-Command line: ``python benchmarks/generate.py N OUT [--seed S] [--format jsonl|digest]``.
+Every copy is recorded: ``truth=[]`` receives ``(copy id, original id, kind)``, and
+the writers put the same rows in ``<OUT>.truth.tsv`` (:func:`truth_path`).
+
+Command line: ``python benchmarks/generate.py N OUT [--seed S] [--format jsonl|digest] [--profile news|copies]``.
 """
 
 from __future__ import annotations
@@ -282,6 +286,34 @@ def _noisy(text: str, r: random.Random) -> str:
     return "".join(out)
 
 
+def _near(text: str, r: random.Random) -> str:
+    """``text`` cut to 85–98 % of its words, then 1–5 single-word edits (replace, drop, insert).
+
+    Paragraph breaks are kept; a word is replaced or inserted from the article's own words.
+    """
+    paragraphs = [p.split(" ") for p in text.split("\n\n")]
+    total = sum(map(len, paragraphs))
+    keep = max(1, int(total * r.uniform(0.85, 0.98)))
+    cut: list[list[str]] = []
+    for words in paragraphs:
+        if keep <= 0:
+            break
+        cut.append(words[:keep])
+        keep -= len(words)
+    flat = [w for p in cut for w in p]
+    for _ in range(r.randint(1, 5)):
+        p = cut[r.randrange(len(cut))]
+        at = r.randrange(len(p))
+        edit = r.random()
+        if edit < 0.4:
+            p[at] = r.choice(flat)
+        elif edit < 0.7 and len(p) > 1:
+            del p[at]
+        else:
+            p.insert(at, r.choice(flat))
+    return "\n\n".join(" ".join(p) for p in cut)
+
+
 def _copy(original: dict, kind: str, number: int, seed: int, r: random.Random) -> dict:
     copy = dict(original, id=f"s{seed}-{number:08d}")
     if kind == "exact":
@@ -293,23 +325,44 @@ def _copy(original: dict, kind: str, number: int, seed: int, r: random.Random) -
     if kind == "abridged":
         keep = max(1, int(len(paragraphs) * r.uniform(0.4, 0.8)))
         copy["text"] = "\n\n".join(paragraphs[:keep])
+    elif kind == "near":
+        copy["text"] = _near(original["text"], r)
     else:  # noisy
         copy["text"] = _noisy(original["text"], r)
         copy["title"] = _noisy(original["title"], r)
     return copy
 
 
-def generate_corpus(n: int, seed: int = 0, pool: bool = True) -> Iterator[dict]:
-    """Yield ``n`` articles; deterministic in ``n``, ``seed`` (and the pool file's presence)."""
+#: Copy mixes: (kind, cumulative share of the stream). ``news`` is the default benchmark
+#: corpus; ``copies`` is the scale-recall corpus of issue 12 (15 % exact copies, 10 % near
+#: copies cut to 85–98 % of their words with 1–5 word edits).
+PROFILES = {
+    "news": (("exact", 0.07), ("abridged", 0.12), ("noisy", 0.16)),
+    "copies": (("exact", 0.15), ("near", 0.25)),
+}
+
+
+def generate_corpus(n: int, seed: int = 0, pool: bool = True, profile: str = "news",
+                    truth: list | None = None) -> Iterator[dict]:
+    """Yield ``n`` articles; deterministic in ``n``, ``seed``, ``profile`` (and the pool file's presence).
+
+    ``truth``, when given, receives ``(copy id, original id, kind)`` for every copy
+    (copies are only ever made of originals, so each original and its copies form
+    one true cluster).
+    """
     r = random.Random(seed)
     w = _Writer(r, _pool(pool))
+    mix = PROFILES[profile]
     recent: list[dict] = []  # originals a later copy may duplicate (bounded)
     for number in range(n):
         roll = r.random()
-        if recent and roll < 0.16:
+        if recent and roll < mix[-1][1]:
             original = recent[r.randrange(len(recent))]
-            kind = "exact" if roll < 0.07 else "abridged" if roll < 0.12 else "noisy"
-            yield _copy(original, kind, number, seed, r)
+            kind = next(k for k, share in mix if roll < share)
+            copy = _copy(original, kind, number, seed, r)
+            if truth is not None:
+                truth.append((copy["id"], original["id"], kind))
+            yield copy
             continue
         article = _article(w, number, seed)
         if len(recent) < 2000:
@@ -319,12 +372,34 @@ def generate_corpus(n: int, seed: int = 0, pool: bool = True) -> Iterator[dict]:
         yield article
 
 
-def write_jsonl(path: str | os.PathLike, n: int, seed: int = 0, pool: bool = True) -> str:
-    """Write ``n`` articles as JSON Lines (UTF-8); return the path."""
+def truth_path(corpus: str | os.PathLike) -> Path:
+    """Where the ground truth of a written corpus goes: ``<corpus>.truth.tsv``."""
+    return Path(f"{corpus}.truth.tsv")
+
+
+def _write_truth(path: str | os.PathLike, truth: list) -> None:
     with open(path, "w", encoding="utf-8") as handle:
-        for article in generate_corpus(n, seed, pool=pool):
+        handle.write("copy\toriginal\tkind\n")
+        handle.writelines(f"{c}\t{o}\t{k}\n" for c, o, k in truth)
+
+
+def read_truth(path: str | os.PathLike) -> list[tuple[str, str, str]]:
+    """``(copy id, original id, kind)`` rows of a ground-truth file."""
+    with open(path, encoding="utf-8") as handle:
+        next(handle)
+        return [tuple(line.rstrip("\n").split("\t")) for line in handle]
+
+
+def write_jsonl(path: str | os.PathLike, n: int, seed: int = 0, pool: bool = True,
+                profile: str = "news", truth: str | os.PathLike | None = None) -> str:
+    """Write ``n`` articles as JSON Lines (UTF-8), and the ground truth to ``truth``; return the path."""
+    copies: list = []
+    with open(path, "w", encoding="utf-8") as handle:
+        for article in generate_corpus(n, seed, pool=pool, profile=profile, truth=copies):
             handle.write(json.dumps(article, ensure_ascii=False))
             handle.write("\n")
+    if truth is not None:
+        _write_truth(truth, copies)
     return str(path)
 
 
@@ -349,11 +424,13 @@ def format_digest_block(article: dict, clock: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def write_digest(path: str | os.PathLike, n: int, seed: int = 0, pool: bool = True) -> str:
-    """Write ``n`` articles in the press-digest format; return the path."""
+def write_digest(path: str | os.PathLike, n: int, seed: int = 0, pool: bool = True,
+                 profile: str = "news", truth: str | os.PathLike | None = None) -> str:
+    """Write ``n`` articles in the press-digest format, and the ground truth to ``truth``; return the path."""
     r = random.Random(seed + 7919)
+    copies: list = []
     with open(path, "w", encoding="utf-8") as handle:
-        for index, article in enumerate(generate_corpus(n, seed, pool=pool)):
+        for index, article in enumerate(generate_corpus(n, seed, pool=pool, profile=profile, truth=copies)):
             clock = None
             if r.random() < 0.4:
                 clock = f"{r.randint(1, 12):02d}:{r.randint(0, 59):02d} {r.choice(('AM', 'PM'))}"
@@ -361,6 +438,8 @@ def write_digest(path: str | os.PathLike, n: int, seed: int = 0, pool: bool = Tr
                 handle.write("\n\n\n")
             handle.write(format_digest_block(article, clock))
         handle.write("\n")
+    if truth is not None:
+        _write_truth(truth, copies)
     return str(path)
 
 
@@ -373,10 +452,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--format", choices=("jsonl", "digest"), default=None)
     parser.add_argument("--no-pool", action="store_true", help="grammar-only prose")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="news", help="copy mix")
     args = parser.parse_args(argv)
     fmt = args.format or ("jsonl" if args.out.endswith((".jsonl", ".ndjson")) else "digest")
     writer = write_jsonl if fmt == "jsonl" else write_digest
-    writer(args.out, args.n, args.seed, pool=not args.no_pool)
+    writer(args.out, args.n, args.seed, pool=not args.no_pool, profile=args.profile,
+           truth=truth_path(args.out))
     print(f"wrote {args.n} articles to {args.out}", file=sys.stderr)
 
 

@@ -9,8 +9,8 @@ signatures) and adds every signature to one engine.
 
 With ``--pool P``, generates and signs ``P`` articles (on the workers), then
 adds ``N`` distinct signatures: the pool itself, then *salted* replicas of it.
-Replica ``j`` maps every hashed value (shingles, headline, lead, figures, exact
-key) through a bijective mix salted with ``j``, keeping the sampling levels; so
+Replica ``j`` maps every hashed value (shingles, headline, lead, figures, band
+keys, exact and body keys) through a bijective mix salted with ``j``, keeping the sampling levels; so
 each replica is a new set of articles with the same structure (lengths,
 copies, candidate pairs, template twins) and no values shared with other
 replicas. Replicas are rebuilt from the engine's own flat arrays, so the
@@ -55,8 +55,9 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 
 
-def _salt(values: np.ndarray, salt: int, keep_low: int = 0) -> np.ndarray:
-    """A salted bijective mix of uint32 values; ``keep_low`` low bits stay zero (sampling level)."""
+def _salt(values: np.ndarray, salt: int, keep_low: int = 0, unique: bool = True) -> np.ndarray:
+    """A salted bijective mix of uint32 values; ``keep_low`` low bits stay zero (sampling level);
+    sorted unique unless ``unique`` is false (band keys keep their order)."""
     v = values.astype(np.uint64) ^ np.uint64(salt * 0x9E3779B9 & 0xFFFFFFFF)
     v = (v * _M1) & np.uint64(0xFFFFFFFF)
     v ^= v >> np.uint64(15)
@@ -65,15 +66,18 @@ def _salt(values: np.ndarray, salt: int, keep_low: int = 0) -> np.ndarray:
     out = v.astype(np.uint32)
     if keep_low:
         out &= np.uint32(~((1 << keep_low) - 1) & 0xFFFFFFFF)
-    return np.unique(out)
+    return np.unique(out) if unique else out
 
 
 def _replica(sig, salt: int):
     from corpuskit.dedup.signature import array
 
-    key = int(np.uint64(sig.key) ^ np.uint64((salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF))
+    mask = (salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    key = int(np.uint64(sig.key) ^ np.uint64(mask))
     return sig._replace(
         key=key,
+        body=sig.body ^ mask if sig.body else 0,
+        bands=_salt(array(sig.bands), salt, unique=False).tobytes(),
         shingles=_salt(array(sig.shingles), salt, sig.level).tobytes(),
         head=_salt(array(sig.head), salt).tobytes(),
         context=_salt(array(sig.context), salt).tobytes(),

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from corpuskit.cli import main
 from corpuskit.dedup import Deduplicator, DedupParams
+from corpuskit.errors import InputError
 
 STORY = [
     "FRONTIER MILLS AGREES TO BUY RIVERBEND PAPER FOR 340 MLN DLRS",
@@ -116,6 +117,14 @@ def test_same_headline_recurring_story_on_other_dates_stays_apart():
     assert len(set(labels)) == 3
 
 
+def test_ocr_copy_with_a_digit_lost_from_its_dateline_merges():
+    # OCR drops a digit of the dateline's day: every figure and most of the body still agree
+    damaged = article(STORY).replace("DULUTH, May 12 -", "DULUTH, May 2 -")
+    labels, clusters = cluster([article(STORY), ocr(damaged, rate=0.01, seed=8)])
+    assert labels[0] == labels[1]
+    assert clusters.members[labels[0]][0].evidence.date_slip
+
+
 def test_distinct_stories_are_not_merged():
     other = article([
         "GRAIN SHIPPERS WARN OF RAIL DELAYS AHEAD OF HARVEST",
@@ -199,6 +208,30 @@ def test_cli_writes_one_line_per_record_in_input_order(tmp_path):
     assert [(e["kept"], e["copy"], e["match"]) for e in explained] == [("c", "a", "containment")]
 
 
+def test_cli_streams_in_batches_same_output_for_any_batch_and_workers(tmp_path, monkeypatch):
+    """Batches of 2 on 1 and 2 workers give the output of one batch; ids keep their JSON type;
+    an id repeated in a later batch (5 and "5" are the same id) is reported with its line."""
+    from corpuskit.dedup import run
+
+    rows = [{"id": 5, "text": article(STORY[:3])}, {"id": "b", "text": "Other\n\nNothing alike."},
+            {"id": "ç", "text": article(STORY)}, {"id": "d", "text": article(STORY[:2])}]
+    _write(tmp_path / "in.jsonl", rows)
+    outputs = []
+    for batch, workers in ((10_000, 1), (2, 1), (2, 2)):
+        monkeypatch.setattr(run, "BATCH", batch)
+        out = tmp_path / f"pred-{batch}-{workers}.jsonl"
+        run.dedup_jsonl(str(tmp_path / "in.jsonl"), str(out), workers=workers)
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert [json.loads(line) for line in outputs[0].splitlines()] == [
+        {"id": 5, "cluster": "ç"}, {"id": "b", "cluster": "b"}, {"id": "ç", "cluster": "ç"},
+        {"id": "d", "cluster": "ç"}]
+    _write(tmp_path / "dup.jsonl", rows + [{"id": "5", "text": "again"}])
+    with pytest.raises(InputError, match="duplicate id '5'") as caught:
+        run.dedup_jsonl(str(tmp_path / "dup.jsonl"), str(tmp_path / "never.jsonl"), workers=1)
+    assert caught.value.line == 5 and not (tmp_path / "never.jsonl").exists()
+
+
 @pytest.mark.parametrize("content, message", [
     ('{"id": "a", "text": "x"}\n{"id": "b", "text": \n', "in.jsonl:2: not valid JSON"),
     ('{"id": "a"}\n', "in.jsonl:1: record has no text (a string)"),
@@ -268,17 +301,31 @@ def test_copies_of_one_original_join_through_a_member():
     assert len(set(labels)) == 1
 
 
-def test_template_resend_under_reworded_headline_stays_apart_but_tagged_short_copy_merges():
-    # a copy's headline is re-cased, tagged or shortened, never reworded: in a
-    # template-sized story a reworded headline marks an independent re-send
+def test_same_body_under_reworded_headline_merges_but_other_company_or_day_stays_apart():
+    # the body identifies the story (figures, dateline) and the headlines agree on the
+    # company's name: one article re-sent under a reworded headline
     body = ["NEW YORK, March 19 - Qtly div 30 cts vs 30 cts prior", "Pay April 30", "Record April 3",
             "Note: the company has paid the same dividend for the past eight quarters."]
     original = article(["ALDER KNITTING MILLS INC <AKM> IN PAYOUT"] + body)
-    # the same body word for word: only the reworded headline tells the re-send apart
     resend = article(["ALDER KNITTING MILLS INC <AKM> SETS PAYOUT"] + body)
     copy = article(["UPDATE 1-Alder Knitting Mills Inc <AKM> In"] + body)
-    labels, _ = cluster([original, resend, copy])
-    assert labels[0] == labels[2] != labels[1]
+    # the same template body under another company's name, and the company's notice of another day
+    other_company = article(["BRAMBLE FOODS CORP <BRF> SETS PAYOUT"] + body)
+    other_day = article(["ALDER KNITTING MILLS INC <AKM> SETS PAYOUT",
+                         body[0].replace("30 cts prior", "28 cts prior").replace("March 19", "June 18"),
+                         "Pay July 30", "Record July 3", body[3]])
+    labels, _ = cluster([original, resend, copy, other_company, other_day])
+    assert labels[0] == labels[1] == labels[2]
+    assert len({labels[0], labels[3], labels[4]}) == 3
+
+
+def test_long_body_under_a_rewritten_headline_merges():
+    # a story long enough to name its own people, places and figures: the headline is the
+    # editor's, the article the same
+    retitled = article(["PAPER MAKERS CONSOLIDATE IN MIDWEST, ANALYSTS SAY"] + STORY[1:])
+    labels, clusters = cluster([article(STORY), retitled])
+    assert labels[0] == labels[1]
+    assert clusters.members[labels[0]][0].evidence.same_body
 
 
 def test_reworded_headline_rule():

@@ -17,7 +17,7 @@ import pytest
 
 from corpuskit.dedup import Deduplicator, batch
 from corpuskit.dedup import cluster as cluster_mod
-from corpuskit.dedup.engine import _exact_pairs, candidate_pairs
+from corpuskit.dedup.engine import candidates
 from corpuskit.dedup.verify import HeadlineWeights, TitleWeights, compare, decide, plausible
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def test_batch_verification_equals_scalar(signed):
     order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    pairs = np.concatenate([candidate_pairs(store, rank), _exact_pairs(store.keys, rank)])
+    pairs = candidates(store, rank)
     assert len(pairs) > 100
     a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
     heads, flat = batch.head_weights(store)
@@ -97,7 +97,7 @@ def _reference_resolve(signatures, limits):
     order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
-    pairs = np.concatenate([candidate_pairs(store, rank), _exact_pairs(store.keys, rank)])
+    pairs = candidates(store, rank)
     offsets, neighbours = cluster_mod.adjacency(pairs, n)
     weights = HeadlineWeights([s.head for s in signatures])
     titles = TitleWeights([s.title for s in signatures])
@@ -149,3 +149,12 @@ def test_signature_char_count_matches_split():
     for text in ("plain  ascii\ttext\n", "curly \u201cquotes\u201d\u00a0and\u2009thin\u202fspaces",
                  "\u3000ideographic\u3000space", "x\x1cy\x85z", ""):
         assert _chars(text) == sum(map(len, text.split()))
+
+
+def test_records_with_empty_bodies_and_headline_only_texts():
+    # headline-only records have no body key; the body candidates must cope with none at all
+    engine = Deduplicator()
+    texts = ["ONLY A HEADLINE", "ONLY A HEADLINE", "ANOTHER HEADLINE"]
+    for i, text in enumerate(texts):
+        engine.add(i, engine.signature({"title": None, "text": text}))
+    assert engine.resolve().kept_of == {1: 0}

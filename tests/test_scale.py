@@ -44,10 +44,6 @@ step = "normalize_variants"
 step = "dedup"
 [variants]
 "Nagorno" = ["Nargono", "Nagorny"]
-[check]
-# these tests are about worker independence; the gate's pairwise near-duplicate check
-# takes ~100 s per build on these 1,811 records (until #12's engine-only check lands)
-skip = ["records.near_duplicates"]
 """
 
 

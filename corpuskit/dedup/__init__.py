@@ -8,12 +8,14 @@ Stages (each one bounded by signatures, never by text), one module each:
    headline, figures, date).
 2. :mod:`~corpuskit.dedup.store` and :mod:`~corpuskit.dedup.index`:
    ``add(index, signature)`` copies the signature into flat offset-indexed
-   arrays; ``resolve`` posts each record's sampled anchors into a flat inverted
-   index; candidate pairs share anchors.
+   arrays; ``resolve`` posts each record's MinHash band keys and sampled anchors
+   into flat inverted indexes; candidate pairs share a band (whatever else the
+   corpus holds), anchors, or their canonical text or body.
 3. :mod:`~corpuskit.dedup.verify`, :mod:`~corpuskit.dedup.batch` and
    :mod:`~corpuskit.dedup.cluster`: ``resolve()`` verifies candidates in numpy batches (containment plus headline, figure and
    date guards) against the most complete copy of each cluster (star
-   clustering, no chaining).
+   clustering, no chaining), then again on the kept records until nothing more
+   merges: the published set is a fixed point, so ``corpuskit check`` agrees.
 
 Presets live in :mod:`~corpuskit.dedup.presets`; docs/dedup.md explains them.
 """

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.normalize import _MONTH_START
+from corpuskit.dedup.normalize import _MONTH_START, SLIPPED
+
+_SLIPPED = np.array(SLIPPED, dtype=bool)
 from corpuskit.dedup.store import Frozen
 from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, reworded, title_agreement
 
@@ -91,14 +93,18 @@ def _cover(store: Frozen, head_weights: np.ndarray, a: np.ndarray, b: np.ndarray
     return out
 
 
-def head_weights(store: Frozen) -> tuple[HeadlineWeights, np.ndarray]:
-    """Corpus idf of headline tokens, and the weight of every value of the flat ``head`` array."""
+def head_weights(store: Frozen, active: np.ndarray | None = None) -> tuple[HeadlineWeights, np.ndarray]:
+    """Corpus idf of headline tokens over the ``active`` records (default: all), and the
+    weight of every value of the flat ``head`` array."""
     weights = HeadlineWeights([])
     heads = store.data["head"]
-    weights.total = max(1, len(store.keys))
-    weights.tokens, counts = np.unique(heads, return_counts=True)
+    counted = heads
+    if active is not None and not active.all():
+        counted = heads[_ranges(store.offsets["head"], np.flatnonzero(active))[1]]
+    weights.total = max(1, len(store.keys) if active is None else int(active.sum()))
+    weights.tokens, counts = np.unique(counted, return_counts=True)
     weights.idf = np.log((weights.total + 1) / (counts + 1)) + 1.0
-    flat = weights.idf[np.searchsorted(weights.tokens, heads)] if len(heads) else np.empty(0)
+    flat = weights.of(heads) if len(heads) else np.empty(0)  # inactive records' tokens may be unknown
     return weights, flat
 
 
@@ -131,6 +137,8 @@ class PairEvidence:
     title: np.ndarray  # exact-token lower bound until refined
     smaller: np.ndarray
     reworded: np.ndarray  # computed (in Python) only for matching template-sized pairs
+    same_body: np.ndarray
+    date_slip: np.ndarray
 
     def evidence(self, k: int, title: float | None = None) -> Evidence:
         if self.exact[k]:
@@ -138,10 +146,11 @@ class PairEvidence:
         return Evidence(float(self.containment[k]), float(self.headline[k]), float(self.numbers[k]),
                         int(self.figures[k]), False, int(self.days[k]), float(self.ratio[k]),
                         float(self.title[k] if title is None else title), int(self.missing[k]),
-                        int(self.smaller[k]), bool(self.reworded[k]))
+                        int(self.smaller[k]), bool(self.reworded[k]), bool(self.same_body[k]),
+                        bool(self.date_slip[k]))
 
 
-def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+def containment(store: Frozen, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 12) -> np.ndarray:
     """Share of the smaller sample found in the other, both sampled at the coarser level.
 
     Pairs whose records share a sampling level (most) skip the re-sampling mask.
@@ -177,8 +186,10 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
     """Evidence for pairs ``(a, b)``; pairs below ``min_containment`` get zero guards (like ``compare``)."""
     n = len(a)
     exact = store.keys[a] == store.keys[b]
-    cont = containment(store, a, b)
-    cont[exact] = 1.0
+    cont = np.ones(n)  # identical canonical texts contain each other
+    rows = np.flatnonzero(~exact)
+    if len(rows):
+        cont[rows] = containment(store, a[rows], b[rows])
     sa, sb = store.sizes[a], store.sizes[b]
     ratio = np.minimum(sa, sb) / np.maximum(1, np.maximum(sa, sb))
     headline = np.zeros(n)
@@ -187,7 +198,9 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
     missing = np.zeros(n, dtype=np.int64)
     title = np.ones(n)
     days = np.full(n, -1, dtype=np.int64)
-    live = np.flatnonzero(~exact & (cont >= min_containment))
+    slip = np.zeros(n, dtype=bool)
+    same_body = (store.bodies[a] == store.bodies[b]) & (store.bodies[a] != 0) & ~exact
+    live = np.flatnonzero(~exact & ((cont >= min_containment) | same_body))
     if len(live):
         la, lb = a[live], b[live]
         headline[live] = np.maximum(_cover(store, weights, la, lb, "context"),
@@ -203,8 +216,10 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
         missing[live] = fig - shared
         numbers[live] = np.where(fig > 0, shared / np.maximum(1, fig), 1.0)
         days[live] = days_apart(store.days[la], store.days[lb])
+        da, db = store.days[la].astype(np.int64), store.days[lb].astype(np.int64)
+        slip[live] = (da >= 0) & (db >= 0) & (da // 32 == db // 32) & _SLIPPED[da % 32, db % 32]
     return PairEvidence(a, b, exact, cont, ratio, headline, numbers, figures, missing, days, title,
-                        np.minimum(sa, sb), np.zeros(n, dtype=bool))
+                        np.minimum(sa, sb), np.zeros(n, dtype=bool), same_body, slip)
 
 
 def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> np.ndarray:
@@ -213,13 +228,18 @@ def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> 
     ok = ~ev.exact & ~np.bool_(t.exact_only)
     ok &= ev.containment >= t.containment
     ok &= np.maximum(ev.headline, title) >= t.headline
-    ok &= ev.days <= t.max_days
+    # :func:`~corpuskit.dedup.verify.misread_date`
+    ok &= (ev.days <= t.max_days) | (ev.date_slip & (ev.missing <= 1) & (ev.figures >= 3)
+                                     & (ev.containment >= t.slack_containment))
     ok &= (title >= t.title) | (ev.containment >= t.retitled_containment)
     ok &= (ev.smaller >= t.short_tokens) | (ev.containment >= t.short_containment)
     ok &= ~ev.reworded | (ev.smaller >= t.reworded_tokens)
     slack = np.where((ev.figures >= 3) & (ev.containment >= t.slack_containment)
                      & (ev.smaller >= t.slack_tokens), t.figure_slack * (1 + ev.figures // 8), 0)
     ok &= (ev.missing == 0) | (ev.missing <= slack)
+    # :func:`~corpuskit.dedup.verify.same_article`: the same body under another headline
+    ok |= ev.same_body & ~np.bool_(t.exact_only) & (ev.days <= t.max_days) & (
+        (ev.smaller >= t.reworded_tokens) | (np.maximum(ev.headline, title) >= t.headline))
     out = np.where(ok, np.where(ev.ratio >= 0.8, NEAR, CONTAINMENT), NONE)
     out[ev.exact] = EXACT
     return out
@@ -249,7 +269,8 @@ def verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarr
     if len(doubt):
         match[doubt] = decide(_subset(ev, doubt), limits)
     # reworded headlines only ever turn a match down: test the matching template-sized pairs
-    for k in np.flatnonzero((match != NONE) & ~ev.exact & (ev.smaller < limits.reworded_tokens)).tolist():
+    for k in np.flatnonzero((match != NONE) & ~ev.exact & ~ev.same_body
+                            & (ev.smaller < limits.reworded_tokens)).tolist():
         if reworded(store.title(int(a[k])), store.title(int(b[k]))):
             ev.reworded[k] = True
             match[k] = NONE

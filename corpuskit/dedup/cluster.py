@@ -48,11 +48,12 @@ def star_clusters(order: np.ndarray, offsets: np.ndarray, neighbours: np.ndarray
     """``{kept: [(copy, match, similarity), ...]}`` for every cluster with copies.
 
     ``verify(kept, candidate)`` returns the matching test and similarity, or None.
+    ``order`` may hold only some of the records (the others take part in no pair).
     """
-    n = len(order)
+    n = len(offsets) - 1
     taken = np.zeros(n, dtype=bool)
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
+    rank = np.full(n, n, dtype=np.int64)
+    rank[order] = np.arange(len(order))
     clusters: dict[int, list[tuple[int, str, float]]] = {}
     connected = offsets[1:] > offsets[:-1]  # records without candidates stay alone: skip them
     rank_of = rank.tolist()
@@ -86,7 +87,7 @@ def _join_singletons(order, rank, offsets, neighbours, clusters, join) -> None:
     too, so a join never chains into a different story. Only first-pass
     members serve as bridges; records visited in keep order.
     """
-    n = len(order)
+    n = len(offsets) - 1
     cluster_of = np.full(n, -1, dtype=np.int64)
     for center, members in clusters.items():
         cluster_of[center] = center

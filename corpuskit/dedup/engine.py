@@ -4,8 +4,9 @@
 Only signatures (:mod:`~corpuskit.dedup.signature`) are held in memory, copied
 into flat arrays (:mod:`~corpuskit.dedup.store`, about 0.8 KB per ~500-word
 article); text is never re-read, so ``resolve`` ignores ``fetch``. ``resolve``
-verifies all candidate pairs in numpy batches (:mod:`~corpuskit.dedup.batch`)
-and clusters on the verified edges.
+finds candidates (same text or body, a shared MinHash band, shared anchors),
+verifies them in numpy batches (:mod:`~corpuskit.dedup.batch`), clusters on the
+verified edges, and repeats on the kept records until nothing more merges.
 
 >>> engine = Deduplicator()
 >>> texts = ["HEADLINE ONE\\n\\n" + " ".join(f"word{i}" for i in range(60)),
@@ -103,6 +104,13 @@ class Deduplicator:
                 threads: int | None = None) -> Clusters:
         """Cluster everything added so far (``fetch`` is unused: signatures suffice).
 
+        The result is a fixed point: run on the records it keeps, the engine finds
+        no copies (so ``corpuskit check``, which runs it on the published records,
+        agrees with the build). A round clusters the records still kept; headline
+        rarity is a corpus statistic, so removing copies can tip a pair of kept
+        records over a threshold, and the next round merges it. Rounds repeat until
+        one merges nothing (usually the second).
+
         Candidate pairs are verified on ``threads`` threads (default: one per
         core); the clusters are the same whatever the number.
         """
@@ -111,26 +119,56 @@ class Deduplicator:
         clusters = Clusters()
         if n < 2:
             return clusters
-        limits = self.thresholds
         order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
-        exact = _exact_pairs(store.keys, rank)
-        if limits.exact_only:
-            pairs = exact
-        else:
-            pairs = np.concatenate([candidate_pairs(store, rank), exact])
-            if len(exact):
-                pairs = _dedupe(pairs)
-        log.info("dedup: %d records, %d candidate pairs", n, len(pairs))
-        heads, head_flat = batch.head_weights(store)
+        active = np.ones(n, dtype=bool)
+        kept_of: dict[int, int] = {}  # store index -> store index of its kept record
+        members: dict[int, list[Member]] = {}  # store index of a kept record -> its copies
+        rounds = 0
+        while True:
+            stars = self._round(store, order, rank, active, threads)
+            rounds += 1
+            if not stars:
+                break
+            for kept, copies in stars.items():
+                found = members.setdefault(kept, [])
+                for member in copies:
+                    active[member.index] = False
+                    kept_of[member.index] = kept
+                    found.append(member)
+                    for moved in members.pop(member.index, []):  # a kept record merged later
+                        kept_of[moved.index] = kept
+                        found.append(moved)
+        positions = store.positions
+        for kept, copies in members.items():
+            kept_at = int(positions[kept])
+            clusters.members[kept_at] = [Member(int(positions[m.index]), m.similarity, m.match, m.evidence)
+                                         for m in copies]
+        clusters.kept_of = {int(positions[c]): int(positions[k]) for c, k in kept_of.items()}
+        log.info("dedup: %d clusters with copies, %d copies, %d rounds", len(clusters.members),
+                 len(clusters.kept_of), rounds)
+        return clusters
+
+    def _round(self, store, order: np.ndarray, rank: np.ndarray, active: np.ndarray,
+               threads: int | None) -> dict[int, list[Member]]:
+        """One clustering of the ``active`` records: ``{kept: [Member, ...]}`` in store indices.
+
+        Everything (candidates, headline rarity, clusters) is computed from the active
+        records alone, as if the others had never been added.
+        """
+        n = len(store.keys)
+        limits = self.thresholds
+        pairs = candidates(store, rank, limits.exact_only, active)
+        log.info("dedup: %d records, %d candidate pairs", int(active.sum()), len(pairs))
+        heads, head_flat = batch.head_weights(store, active)
         titles = TitleWeights.from_heads(heads)
 
         # verify every candidate pair in numpy batches; keep the verified edges.
         # Chunks are independent and numpy releases the GIL in the heavy kernels
         # (sorts, searches), so they run on a thread per core; results are
         # gathered in chunk order, so the outcome never depends on the threads.
-        step = 1 << 17
+        step = 1 << 15
 
         def verify_chunk(lo: int):
             a = pairs[lo:lo + step, 0].astype(np.int64)
@@ -171,18 +209,9 @@ class Deduplicator:
             evidence[(kept, other)] = direct
             return match, round(direct.containment, 4)
 
-        stars = cluster_mod.star_clusters(order, offsets, neighbours, verify, join)
-        positions = store.positions
-        for kept, copies in stars.items():
-            kept_at = int(positions[kept])
-            clusters.members[kept_at] = [
-                Member(int(positions[c]), similarity, match, evidence[(kept, c)])
-                for c, match, similarity in copies
-            ]
-            for c, _, _ in copies:
-                clusters.kept_of[int(positions[c])] = kept_at
-        log.info("dedup: %d clusters with copies, %d copies", len(clusters.members), len(clusters.kept_of))
-        return clusters
+        stars = cluster_mod.star_clusters(order[active[order]], offsets, neighbours, verify, join)
+        return {kept: [Member(c, similarity, match, evidence[(kept, c)]) for c, match, similarity in copies]
+                for kept, copies in stars.items()}
 
 
 def _cores() -> int:
@@ -192,7 +221,22 @@ def _cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray:
+def candidates(store, rank: np.ndarray, exact_only: bool = False,
+               active: np.ndarray | None = None) -> np.ndarray:
+    """Every candidate pair of ``active`` records (default: all), sorted unique ``(low, high)``:
+    same canonical text or body, a shared MinHash band, or shared anchors (``exact_only``: the first only)."""
+    exact = _exact_pairs(store.keys, rank, active)
+    if exact_only:
+        return exact
+    bodies = store.bodies
+    has_body = bodies != 0 if active is None else active & (bodies != 0)
+    return _dedupe(np.concatenate([candidate_pairs(store, rank, active=active),
+                                   band_pairs(store, rank, active), exact,
+                                   _exact_pairs(bodies, rank, has_body)]))
+
+
+def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14,
+                    active: np.ndarray | None = None) -> np.ndarray:
     """Candidate pairs from the anchors (each record's shingles at its ``anchor`` level)."""
     n = len(store.keys)
     off = store.offsets["shingles"]
@@ -205,6 +249,8 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray
         values = data[off[lo]:off[hi]]
         masks = (np.uint32(1) << store.anchors[lo:hi].astype(np.uint32)) - np.uint32(1)
         keep = (values & np.repeat(masks, lengths)) == 0
+        if active is not None:
+            keep &= np.repeat(active[lo:hi], lengths)
         docs = np.repeat(np.arange(lo, hi, dtype=np.uint32), lengths)[keep]
         counts[lo:hi] = np.bincount(docs - np.uint32(lo), minlength=hi - lo)
         parts.append((values[keep], docs))
@@ -223,9 +269,29 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14) -> np.ndarray
     return AnchorIndex.pairs_of(holder, rank, counts)
 
 
-def _exact_pairs(keys: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Pairs joining every record to the first-kept record with the same canonical text."""
+def band_pairs(store, rank: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
+    """Candidate pairs sharing a MinHash band (see :func:`~corpuskit.dedup.signature.bands`).
+
+    Whether two records share a band depends on the two alone, so these candidates
+    (every near copy's, with high probability) do not change with the rest of the corpus.
+    """
+    n, width = store.bands.shape
+    docs = np.arange(n, dtype=np.uint64) if active is None else np.flatnonzero(active).astype(np.uint64)
+    postings = (store.bands if active is None else store.bands[active]).ravel().astype(np.uint64)
+    postings <<= np.uint64(32)
+    postings |= np.repeat(docs, width)
+    holder = [postings]
+    del postings
+    return AnchorIndex.pairs_of(holder, rank, np.full(n, width), min_shared=1)
+
+
+def _exact_pairs(keys: np.ndarray, rank: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
+    """Pairs joining every (active) record to the first-kept record with the same canonical text."""
     order = np.lexsort((rank, keys))
+    if active is not None:
+        order = order[active[order]]
+    if len(order) < 2:
+        return np.empty((0, 2), dtype=np.uint32)
     sorted_keys = keys[order]
     starts = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
     heads = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]

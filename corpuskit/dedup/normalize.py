@@ -285,6 +285,30 @@ def story_day(record: dict, body: str, window: int = 300) -> int:
     return (_MONTHS.index(month) + 1) * 32 + int(day)
 
 
+def _one_digit_dropped(x: int, y: int) -> bool:
+    """One day number is the other with a digit dropped (``17``/``1``, ``13``/``3``, ``20``/``2``).
+
+    A changed digit is not a slip: any two days 1–9 differ by one digit, and a weekly
+    story of the 2nd and the 9th is two stories.
+    """
+    a, b = sorted((str(x), str(y)), key=len, reverse=True)
+    return len(a) == len(b) + 1 and any(a[:i] + a[i + 1:] == b for i in range(len(a)))
+
+
+#: ``SLIPPED[d1, d2]``: day-of-month ``d1`` could be ``d2`` with a digit lost (or the reverse)
+SLIPPED = [[_one_digit_dropped(x, y) for y in range(32)] for x in range(32)]
+
+
+def date_slip(a: int, b: int) -> bool:
+    """Two :func:`story_day` values of the same month, one day number the other with a digit
+    lost: what OCR does to a dateline (``April 17`` read as ``April 1``).
+
+    >>> date_slip(4 * 32 + 17, 4 * 32 + 1), date_slip(3 * 32 + 2, 3 * 32 + 9), date_slip(3 * 32 + 4, 5 * 32 + 14)
+    (True, False, False)
+    """
+    return a >= 0 and b >= 0 and a // 32 == b // 32 and SLIPPED[a % 32][b % 32]
+
+
 def days_apart(a: int, b: int) -> int:
     """Distance in days between two :func:`story_day` values, across the new year.
 

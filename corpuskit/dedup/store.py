@@ -10,7 +10,8 @@ Python object per article:
 * the set-valued fields (``shingles``, ``head``, ``context``, ``numbers``) as
   one concatenated uint32 array each plus an int64 offset array: record ``i``'s
   values are ``data[off[i]:off[i + 1]]`` (sorted, unique);
-* headline canonical tokens as one UTF-8 byte buffer plus offsets.
+* headline canonical tokens as one UTF-8 byte buffer plus offsets;
+* the MinHash band keys, :data:`~corpuskit.dedup.signature.BANDS` uint32 per record.
 
 About 0.8 KB per ~500-word article (see docs/dedup.md for the measured figure).
 :meth:`freeze` exposes everything as numpy arrays without copying.
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.signature import Signature
+from corpuskit.dedup.signature import BANDS, Signature
 
 SETS = ("shingles", "head", "context", "numbers")
 
@@ -50,6 +51,8 @@ class Frozen:
     offsets: dict[str, np.ndarray]
     titles: bytes
     title_offsets: np.ndarray
+    bands: np.ndarray  # (records, BANDS) uint32
+    bodies: np.ndarray  # uint64 body keys
 
     def values(self, field: str, i: int) -> np.ndarray:
         off = self.offsets[field]
@@ -74,6 +77,8 @@ class SignatureStore:
         self.offsets = {name: array("q", [0]) for name in SETS}
         self.titles = bytearray()
         self.title_offsets = array("q", [0])
+        self.bands = array("I")
+        self.bodies = array("Q")
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -93,12 +98,14 @@ class SignatureStore:
             self.offsets[name].append(len(values))
         self.titles += sig.title.encode("utf-8")
         self.title_offsets.append(len(self.titles))
+        self.bands.frombytes(sig.bands)
+        self.bodies.append(sig.body)
 
     def nbytes(self) -> int:
         """Bytes held by the arrays (allocated capacity may be a little more)."""
         total = sum(a.itemsize * len(a) for a in (self.keys, self.sizes, self.chars, self.levels,
                                                     self.anchors, self.days, self.positions,
-                                                    self.title_offsets))
+                                                    self.title_offsets, self.bands, self.bodies))
         total += sum(a.itemsize * len(a) for a in self.data.values())
         total += sum(a.itemsize * len(a) for a in self.offsets.values())
         return total + len(self.titles)
@@ -115,6 +122,7 @@ class SignatureStore:
             data={k: view(v, np.uint32) for k, v in self.data.items()},
             offsets={k: view(v, np.int64) for k, v in self.offsets.items()},
             titles=bytes(self.titles), title_offsets=view(self.title_offsets, np.int64),
+            bands=view(self.bands, np.uint32).reshape(-1, BANDS), bodies=view(self.bodies, np.uint64),
         )
 
     def signature(self, i: int) -> Signature:
@@ -128,4 +136,5 @@ class SignatureStore:
             anchor=self.anchors[i], shingles=blob("shingles"), head=blob("head"),
             context=blob("context"), numbers=blob("numbers"), day=self.days[i],
             title=self.titles[self.title_offsets[i]:self.title_offsets[i + 1]].decode("utf-8"),
+            bands=self.bands[i * BANDS:(i + 1) * BANDS].tobytes(), body=self.bodies[i],
         )
