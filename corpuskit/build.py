@@ -36,6 +36,7 @@ from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
 from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
 from corpuskit.readers import IdCounter, Reader, expand_inputs
+from corpuskit.release import release_files
 from corpuskit.steps import StepStats
 
 log = logging.getLogger(__name__)
@@ -250,6 +251,7 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
     try:
         result = _build_into(config, files, staging, spill_dir, workers, progress,
                              on_error or config.on_error, report)
+        release_files(staging, target, config)  # refuses an understated version; writes CHANGELOG.md
         status = _publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -21,6 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from corpuskit.cli import main
+from corpuskit.release import RELEASE_FILES, changelog_text
 
 from helpers import ROOT, SEED_DIR
 
@@ -102,11 +103,13 @@ def reseal(folder: Path, counts: bool = True) -> None:
     files = []
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
-        if path.is_file() and rel != "manifest.json":
+        if path.is_file() and rel not in ("manifest.json", *RELEASE_FILES):
             files.append({"path": rel, "sha256": sha256_file(str(path)), "bytes": path.stat().st_size})
     manifest["files"] = files
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                           encoding="utf-8")
+    if counts:  # the changelog states the counts too
+        (folder / "CHANGELOG.md").write_text(changelog_text(str(folder), None), encoding="utf-8")
 
 
 def edit_row(folder: Path, index: int = 0, config: str = "default", **changes) -> dict:

@@ -15,6 +15,7 @@ import re
 
 from corpuskit.check.folder import CONFIG_COPY, MANIFEST, VersionFolder
 from corpuskit.check.report import CheckResult
+from corpuskit.release import RELEASE_FILES
 
 _UNREADABLE = "front matter unreadable (see card.yaml)"
 
@@ -54,7 +55,7 @@ def check_inventory(folder: VersionFolder) -> CheckResult:
     for directory, _, names in os.walk(folder.path):
         for name in names:
             rel = os.path.relpath(os.path.join(directory, name), folder.path).replace(os.sep, "/")
-            if rel != MANIFEST:
+            if rel != MANIFEST and (rel not in RELEASE_FILES or rel in listed):  # see check.release
                 on_disk.add(rel)
     result.checked = len(on_disk | set(listed))
     for rel in listed:

@@ -16,6 +16,7 @@ from corpuskit.check.folder import CONFIG_COPY, VersionFolder
 from corpuskit.check.report import CheckResult
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.manifest import tree_digests
+from corpuskit.release import RELEASE_FILES
 
 #: Inputs up to this size are rebuilt in-process (no worker start-up cost).
 SMALL_INPUT_BYTES = 16 * 1024 * 1024
@@ -78,7 +79,9 @@ def check_reproducible(folder: VersionFolder) -> CheckResult:
         except CorpuskitError as exc:
             result.fail("rebuild", f"failed: {exc}")
             return result
-        ours, theirs = tree_digests(folder.path), tree_digests(rebuilt.folder)
+        # release files relate a version to its neighbours: check.release verifies them
+        ours, theirs = ({rel: digest for rel, digest in tree_digests(path).items() if rel not in RELEASE_FILES}
+                        for path in (folder.path, rebuilt.folder))
         result.checked = len(set(ours) | set(theirs))
         for rel in sorted(set(ours) | set(theirs)):
             if rel not in theirs:
