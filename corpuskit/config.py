@@ -50,7 +50,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
 _KNOWN_KEYS = {
     "name", "version", "pretty_name", "license", "language", "task_categories",
-    "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes",
+    "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes", "rai",
 }
 
 DEFAULT_CHECK = {
@@ -78,6 +78,7 @@ class Config:
     check: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CHECK))
     shard_bytes: int = 256 * 1024 * 1024
     source_file: str | None = None
+    rai: dict[str, Any] = field(default_factory=dict)  # Croissant RAI texts (publish/croissant.py)
 
     @property
     def allowed_languages(self) -> list[str]:
@@ -103,6 +104,8 @@ class Config:
             # sorted, so the manifest (written with sorted keys) holds the same configuration
             "variants": {k: list(self.variants[k]) for k in sorted(self.variants)},
             "check": {k: self.check[k] for k in sorted(self.check)},
+            # only when set, so configurations from before [rai] existed resolve as they did
+            **({"rai": {k: self.rai[k] for k in sorted(self.rai)}} if self.rai else {}),
         }
 
 
@@ -160,7 +163,11 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
     shard_bytes = data.get("shard_bytes", 256 * 1024 * 1024)
     if not isinstance(shard_bytes, int) or shard_bytes < 1024 * 1024:
         raise ConfigError(f"shard_bytes{where} must be an integer of at least 1048576")
+    from corpuskit.publish.croissant import validate_rai
+
+    rai = validate_rai(data.get("rai", {}), where)
     return Config(
+        rai=rai,
         name=name,
         version=version,
         root=os.path.abspath(root),

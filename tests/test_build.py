@@ -13,6 +13,7 @@ import pytest
 from corpuskit.build import build
 from corpuskit.config import load_config
 from corpuskit.errors import PublishError
+from corpuskit.release import RELEASE_FILES
 from corpuskit.steps.encoding import FixEncoding
 
 from helpers import DIST, ROOT, tree_digests
@@ -184,10 +185,11 @@ def test_fresh_build_reproduces_the_committed_dataset_byte_for_byte(tmp_path):
     assert COMMITTED.is_dir(), "the default dataset must be committed under dist/"
     out = tmp_path / VERSION
     build(load_config(root=str(ROOT)), out=str(out), workers=1)
-    # the build outputs; release files (CHANGELOG.md) came after 1.0.0 and are checked by check.release
+    # the build outputs; release files (CHANGELOG.md, croissant.json) came after 1.0.0 (check.release)
     built = tree_digests(out)
     assert (out / "CHANGELOG.md").read_text().startswith("# Changelog: Nagorno-Karabakh war press digest")
-    del built["CHANGELOG.md"]
+    for name in RELEASE_FILES:
+        del built[name]
     assert built == tree_digests(COMMITTED)
 
 

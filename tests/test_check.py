@@ -21,6 +21,8 @@ import yaml
 from click.testing import CliRunner
 
 from corpuskit.cli import main
+from corpuskit.check.folder import open_folder
+from corpuskit.publish import croissant
 from corpuskit.release import RELEASE_FILES, changelog_text
 
 from helpers import ROOT, SEED_DIR
@@ -110,6 +112,9 @@ def reseal(folder: Path, counts: bool = True) -> None:
                                           encoding="utf-8")
     if counts:  # the changelog states the counts too
         (folder / "CHANGELOG.md").write_text(changelog_text(str(folder), None), encoding="utf-8")
+    version = open_folder(str(folder))  # croissant.json lists the manifest's files and checksums
+    if version.config is not None:
+        (folder / "croissant.json").write_text(croissant.render(str(folder), version.config), encoding="utf-8")
 
 
 def edit_row(folder: Path, index: int = 0, config: str = "default", **changes) -> dict:

@@ -3,6 +3,8 @@
 ``release.changelog``  ``CHANGELOG.md`` equals the changelog generated again from this
                        folder and the latest earlier version beside it (a folder published
                        before corpuskit wrote changelogs has none: skipped)
+``release.croissant``  ``croissant.json`` equals the description generated again from the
+                       folder, and ``mlcroissant`` (when installed) finds no error in it
 """
 
 from __future__ import annotations
@@ -44,4 +46,35 @@ def check_changelog(folder: VersionFolder) -> CheckResult:
     return result
 
 
-CHECKS = (check_changelog,)
+def check_croissant(folder: VersionFolder) -> CheckResult:
+    from corpuskit.errors import DependencyError
+    from corpuskit.publish import croissant
+
+    result = CheckResult("release.croissant")
+    path = os.path.join(folder.path, croissant.CROISSANT)
+    if not os.path.isfile(path):
+        return result.skip(f"no {croissant.CROISSANT} (published before corpuskit wrote one)")
+    if folder.config is None:
+        result.fail("manifest.json", f"cannot regenerate {croissant.CROISSANT}: {folder.config_error}")
+        return result
+    result.checked = 1
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        published = handle.read()
+    expected = croissant.render(folder.path, folder.config)
+    if published != expected:
+        line = next((i for i, (a, b) in enumerate(zip(published.splitlines(), expected.splitlines()), 1)
+                     if a != b), min(len(published.splitlines()), len(expected.splitlines())) + 1)
+        result.fail(croissant.CROISSANT, f"differs from the description of this folder (first at line {line})")
+    try:
+        errors = croissant.validate(path)
+        validated = "mlcroissant finds no error"
+    except DependencyError:
+        errors, validated = [], "not validated by mlcroissant (pip install mlcroissant)"
+    for error in errors:
+        result.fail(croissant.CROISSANT, f"mlcroissant: {error}")
+    result.summary = (f"describes this folder; {validated}" if not result.problems
+                      else f"{len(result.problems)} problem(s)")
+    return result
+
+
+CHECKS = (check_changelog, check_croissant)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import os
 
 from corpuskit.errors import PublishError
+from corpuskit.publish.croissant import CROISSANT
 from corpuskit.release.changelog import CHANGELOG, initial_changelog, render_changelog
 from corpuskit.release.diff import Diff, diff_folders
 from corpuskit.release.versions import LEVELS, bump, next_version, previous_version
 
 #: Files a version folder may hold beyond its manifest (verified by the ``release`` checks).
-RELEASE_FILES = (CHANGELOG,)
+RELEASE_FILES = (CHANGELOG, CROISSANT)
 
 
 def check_number(diff: Diff) -> None:
@@ -51,7 +52,7 @@ def changelog_text(folder: str, previous: str | None, diff: Diff | None = None) 
     return render_changelog(name, diff or diff_folders(previous, folder))
 
 
-def release_files(staging: str, target: str, config=None) -> Diff | None:
+def release_files(staging: str, target: str, config) -> Diff | None:
     """Write the release files of ``staging`` (to be published as ``target``); return the diff.
 
     Raises :class:`PublishError` when the version number understates the change
@@ -65,10 +66,16 @@ def release_files(staging: str, target: str, config=None) -> Diff | None:
     diff = diff_folders(previous, staging) if previous else None
     if diff is not None:
         check_number(diff)
-    text = changelog_text(staging, previous, diff)
-    with open(os.path.join(staging, CHANGELOG), "w", encoding="utf-8") as handle:
-        handle.write(text)
+    from corpuskit.publish import croissant
+
+    _write(os.path.join(staging, CHANGELOG), changelog_text(staging, previous, diff))
+    _write(os.path.join(staging, CROISSANT), croissant.render(staging, config))
     return diff
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 __all__ = ["RELEASE_FILES", "changelog_text", "check_number", "release_files"]
