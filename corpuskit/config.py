@@ -47,10 +47,11 @@ from corpuskit.steps.variants import validate_lexicon
 CONFIG_FILE = "corpuskit.toml"
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_HUB_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
 _KNOWN_KEYS = {
     "name", "version", "pretty_name", "license", "language", "task_categories",
-    "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes", "rai",
+    "description", "inputs", "on_error", "pipeline", "variants", "check", "shard_bytes", "rai", "hub_repo",
 }
 
 DEFAULT_CHECK = {
@@ -79,6 +80,7 @@ class Config:
     shard_bytes: int = 256 * 1024 * 1024
     source_file: str | None = None
     rai: dict[str, Any] = field(default_factory=dict)  # Croissant RAI texts (publish/croissant.py)
+    hub_repo: str | None = None  # Hub dataset repository the card tells users to load from
 
     @property
     def allowed_languages(self) -> list[str]:
@@ -106,6 +108,7 @@ class Config:
             "check": {k: self.check[k] for k in sorted(self.check)},
             # only when set, so configurations from before [rai] existed resolve as they did
             **({"rai": {k: self.rai[k] for k in sorted(self.rai)}} if self.rai else {}),
+            **({"hub_repo": self.hub_repo} if self.hub_repo else {}),
         }
 
 
@@ -166,8 +169,12 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
     from corpuskit.publish.croissant import validate_rai
 
     rai = validate_rai(data.get("rai", {}), where)
+    hub_repo = data.get("hub_repo")
+    if hub_repo is not None and (not isinstance(hub_repo, str) or not _HUB_REPO_RE.match(hub_repo)):
+        raise ConfigError(f"hub_repo{where} must be a Hub repository id like 'my-org/my-news', not {hub_repo!r}")
     return Config(
         rai=rai,
+        hub_repo=hub_repo,
         name=name,
         version=version,
         root=os.path.abspath(root),

@@ -81,6 +81,14 @@ FIELD_DOCS = [
 ]
 
 
+def hub_load_lines(config) -> list[str]:
+    """With ``hub_repo`` set: how to load this exact version from the Hub (its ``v<version>`` tag)."""
+    if not getattr(config, "hub_repo", None):
+        return []
+    return ["", "# from the Hugging Face Hub, pinned to this version",
+            f"ds = load_dataset(\"{config.hub_repo}\", revision=\"v{config.version}\")"]
+
+
 def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[dict],
                 removed_reasons: dict[str, int]) -> str:
     meta = front_matter(config=config, configs=configs)
@@ -124,6 +132,7 @@ def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[
         "folder = \"dist/" + config.name + "/" + config.version + "\"",
         "ds = load_dataset(folder)                     # the cleaned records (split: train)",
         "removed = load_dataset(folder, \"removed\")   # dropped copies and records, with reasons",
+        *hub_load_lines(config),
         "```", "",
         "## Limitations", "",
         "- Text is as published by the outlets; copyright stays with them. Check the licence "

@@ -175,7 +175,7 @@ def croissant(folder: str, config) -> dict:
         "description": config.description.strip() or f"{manifest.get('pretty_name')}: news articles "
                        "cleaned and deduplicated by corpuskit.",
         "version": manifest["version"], "license": config.license,
-        "url": f"https://huggingface.co/datasets/{manifest['name']}",
+        **({"url": f"https://huggingface.co/datasets/{config.hub_repo}"} if getattr(config, "hub_repo", None) else {}),
         "inLanguage": list(config.language), "keywords": ["news", "corpuskit", "deduplicated"],
         "citeAs": citation(config, manifest), "isLiveDataset": False,
         "prov:wasDerivedFrom": [{"@type": "prov:Entity", "name": i["path"], "sha256": i["sha256"],
