@@ -210,3 +210,20 @@ def test_committed_dataset_loads_offline_with_datasets():
         assert train.features["provenance"]["merged"].feature["similarity"].dtype == "float64"
         removed = load_dataset(str(COMMITTED), "removed", cache_dir=cache)["train"]
         assert removed.num_rows == 5
+
+
+def test_card_states_statistics_an_example_and_a_citation(built):
+    root, _ = built
+    card = (root / "dist" / NAME / VERSION / "README.md").read_text()
+    rows = _rows(root / "dist" / NAME / VERSION)
+    words = sorted(len(r["text"].split()) for r in rows)
+    assert "- records: 5\n" in card
+    assert (f"- words per article: median {words[2]}, p10 {words[0]}, p25 {words[1]}, p75 {words[3]}, "
+            f"p90 {words[4]}; shortest {words[0]}, longest {words[4]}; {sum(words)} in all") in card
+    assert "- dates: 2020-09-28 to 2020-09-28\n" in card and "- languages: en 5\n" in card
+    assert "- outlets (4): US News 2, Forbes 1, RT – Russia Today 1, Voice of America 1\n" in card
+    example = card.split("```json\n", 1)[1].split("\n```", 1)[0]
+    shown = json.loads(example)
+    assert shown["id"] == rows[0]["id"] and shown["text"].endswith(" …")
+    assert rows[0]["text"].startswith(shown["text"][:-2])
+    assert "```bibtex\n@misc{nagorno_karabakh_2020_1_0_0,\n" in card

@@ -90,7 +90,8 @@ def hub_load_lines(config) -> list[str]:
 
 
 def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[dict],
-                removed_reasons: dict[str, int]) -> str:
+                removed_reasons: dict[str, int], statistics: list[str] = ()) -> str:
+    """``statistics``: the lines of the record statistics sections (``publish.stats.card_lines``)."""
     meta = front_matter(config=config, configs=configs)
     yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     rows = configs[0]["splits"]["train"][0]
@@ -122,6 +123,7 @@ def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[
     if detail_rows:
         parts += ["What the steps changed:", "", _table(["step", "change", "count"], detail_rows), ""]
     parts += [
+        *statistics,
         "## Fields", "",
         _table(["field", "type", "meaning"], [[f"`{a}`", b, c] for a, b, c in FIELD_DOCS]), "",
         "## How to load", "",

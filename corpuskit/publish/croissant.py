@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pyarrow as pa
 
@@ -132,14 +133,15 @@ def _rai(config) -> dict:
     return {prop: given.get(key, default) for key, (prop, default) in RAI_DEFAULTS.items()}
 
 
-def citation(config, manifest: dict) -> str:
+def citation(config) -> str:
     """A BibTeX entry for this version (``[rai] citation`` overrides it)."""
     given = (getattr(config, "rai", None) or {}).get("citation")
     if given:
         return given
-    key = manifest["name"].replace("-", "_").replace(".", "_") + "_" + manifest["version"].replace(".", "_")
-    return (f"@misc{{{key},\n  title = {{{manifest.get('pretty_name') or manifest['name']}}},\n"
-            f"  note = {{Version {manifest['version']}, built with corpuskit}},\n  howpublished = {{{manifest['name']}}}\n}}")
+    key = re.sub(r"[^A-Za-z0-9]+", "_", f"{config.name}_{config.version}")
+    where = f"https://huggingface.co/datasets/{config.hub_repo}" if getattr(config, "hub_repo", None) else config.name
+    return (f"@misc{{{key},\n  title = {{{config.pretty_name or config.name}}},\n"
+            f"  note = {{Version {config.version}, built with corpuskit}},\n  howpublished = {{{where}}}\n}}")
 
 
 def croissant(folder: str, config) -> dict:
@@ -177,7 +179,7 @@ def croissant(folder: str, config) -> dict:
         "version": manifest["version"], "license": config.license,
         **({"url": f"https://huggingface.co/datasets/{config.hub_repo}"} if getattr(config, "hub_repo", None) else {}),
         "inLanguage": list(config.language), "keywords": ["news", "corpuskit", "deduplicated"],
-        "citeAs": citation(config, manifest), "isLiveDataset": False,
+        "citeAs": citation(config), "isLiveDataset": False,
         "prov:wasDerivedFrom": [{"@type": "prov:Entity", "name": i["path"], "sha256": i["sha256"],
                                  "contentSize": f"{i['bytes']} B"} for i in manifest.get("inputs") or []],
         "prov:wasGeneratedBy": {"@type": "prov:Activity", "name": "corpuskit build",

@@ -86,8 +86,12 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
             "splits": {"train": (removed_rows, sum(os.path.getsize(p) for p in removed_files))},
             "download_size": sum(os.path.getsize(p) for p in removed_files),
         })
+    from corpuskit.publish import croissant, stats as record_stats
+
     card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
-                       removed_reasons=removed_reasons)
+                       removed_reasons=removed_reasons,
+                       statistics=record_stats.card_lines(record_stats.statistics(data_files),
+                                                          croissant.citation(config)))
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:
         handle.write(card)
     resolved = config.to_dict()
