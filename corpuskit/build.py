@@ -34,7 +34,7 @@ from corpuskit.errors import PublishError
 from corpuskit.pipeline import Pipeline, default_workers, run
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
-from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
+from corpuskit.publish.writer import ShardWriter, parquet_options
 from corpuskit.readers import IdCounter, Reader, expand_inputs
 from corpuskit.release import release_files
 from corpuskit.steps import StepStats
@@ -465,8 +465,7 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
 
     os.makedirs(writer.folder, exist_ok=True)
     path = os.path.join(writer.folder, f"{writer.split}-00000-of-00001.parquet")
-    pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path,
-                   compression=COMPRESSION, compression_level=COMPRESSION_LEVEL)
+    pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path, **parquet_options())
     return [path]
 
 

@@ -198,8 +198,12 @@ def validate(path: str) -> list[str]:
     """mlcroissant's errors for the file at ``path`` (empty: valid). Needs ``mlcroissant``."""
     from corpuskit.errors import require
 
+    import logging
     import warnings
 
+    absl = logging.getLogger("absl")  # mlcroissant logs its recommendations; the check reports errors
+    level = absl.level
+    absl.setLevel(logging.ERROR)
     with warnings.catch_warnings():  # mlcroissant's own deprecation warnings (rdflib) are not ours
         warnings.simplefilter("ignore")
         mlc = require("mlcroissant", "Croissant validation", "mlcroissant")
@@ -207,6 +211,8 @@ def validate(path: str) -> list[str]:
             dataset = mlc.Dataset(jsonld=path)
         except mlc.ValidationError as exc:
             return _errors(str(exc))
+        finally:
+            absl.setLevel(level)
     return sorted(dataset.metadata.ctx.issues.errors)
 
 
