@@ -207,7 +207,8 @@ def test_committed_dataset_loads_offline_with_datasets():
         train = ds["train"]
         assert train.num_rows == 5
         assert train[0]["author"] == "Dorian Jones" and train[1]["author"] is None
-        assert train.features["provenance"]["merged"].feature["similarity"].dtype == "float64"
+        merged = train.features["provenance"]["merged"]  # datasets 3.x: a one-item list; 4+: List
+        assert (merged[0] if isinstance(merged, list) else merged.feature)["similarity"].dtype == "float64"
         removed = load_dataset(str(COMMITTED), "removed", cache_dir=cache)["train"]
         assert removed.num_rows == 5
 
