@@ -113,14 +113,15 @@ def test_manifest_and_card(built):
     folder = root / "dist" / NAME / VERSION
     manifest = json.loads((folder / "manifest.json").read_text())
     files = {f["path"]: f for f in manifest["files"]}
-    assert set(files) == {"README.md", "corpuskit.toml", "data/train-00000-of-00001.parquet",
-                          "removed/train-00000-of-00001.parquet"}
+    assert set(files) - {"stats.png"} == {"README.md", "corpuskit.toml", "data/train-00000-of-00001.parquet",
+                                          "removed/train-00000-of-00001.parquet"}
     for path, entry in files.items():
         data = (folder / path).read_bytes()
         assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["rows"] == {"default": 5, "removed": 5}
     assert manifest["inputs"][0]["path"] == "seeds/000_cfc82215a48762bb.txt"
-    assert set(manifest["software"]) == {"corpuskit", "ftfy", "langdetect", "datasets", "pyarrow", "python"}
+    assert set(manifest["software"]) == {"corpuskit", "ftfy", "langdetect", "datasets", "pyarrow", "matplotlib",
+                                         "python"}
     assert [s["step"] for s in manifest["config"]["pipeline"]][-1] == "dedup"
     card = (folder / "README.md").read_text()
     front = card.split("---\n")[1]
@@ -194,7 +195,7 @@ def test_fresh_build_reproduces_the_committed_dataset_byte_for_byte(tmp_path):
     recorded = json.loads((COMMITTED / "manifest.json").read_text())["software"]
     if software_differences(recorded):  # other software: the same records, not the same bytes
         assert compare_content(str(COMMITTED), str(out)) == []
-        assert set(built) == set(tree_digests(COMMITTED))
+        assert set(built) - {"stats.png"} == set(tree_digests(COMMITTED))  # the card's picture came later
     else:
         assert built == tree_digests(COMMITTED)
 
@@ -228,3 +229,11 @@ def test_card_states_statistics_an_example_and_a_citation(built):
     assert shown["id"] == rows[0]["id"] and shown["text"].endswith(" …")
     assert rows[0]["text"].startswith(shown["text"][:-2])
     assert "```bibtex\n@misc{nagorno_karabakh_2020_1_0_0,\n" in card
+
+
+def test_card_picture_is_drawn_with_matplotlib_and_referenced(built):
+    pytest.importorskip("matplotlib")
+    root, _ = built
+    folder = root / "dist" / NAME / VERSION
+    assert (folder / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "![Words per article and articles per day](stats.png)" in (folder / "README.md").read_text()

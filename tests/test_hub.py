@@ -91,10 +91,12 @@ def test_dry_run_lists_the_files_and_contacts_nothing(project, monkeypatch):
     result = CliRunner().invoke(main, ["push", str(folder), "--repo", "me/nk", "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("would push 7 files (") and lines[0].endswith("to me/nk as one commit, tagged v1.0.0:")
-    assert [line.split()[0] for line in lines[1:]] == [
-        "CHANGELOG.md", "README.md", "corpuskit.toml", "croissant.json", "data/train-00000-of-00001.parquet",
-        "manifest.json", "removed/train-00000-of-00001.parquet"]
+    expected = ["CHANGELOG.md", "README.md", "corpuskit.toml", "croissant.json", "data/train-00000-of-00001.parquet",
+                "manifest.json", "removed/train-00000-of-00001.parquet"]
+    expected += ["stats.png"] if (folder / "stats.png").exists() else []  # drawn when matplotlib is installed
+    total = sum((folder / name).stat().st_size for name in expected)
+    assert lines[0] == f"would push {len(expected)} files ({total} bytes) to me/nk as one commit, tagged v1.0.0:"
+    assert [line.split()[0] for line in lines[1:]] == expected
 
 
 def test_push_is_one_tagged_commit_logged_beside_the_folder(project, monkeypatch):

@@ -45,7 +45,7 @@ def tree_digests(folder: str) -> dict[str, str]:
 
 def software_versions() -> dict[str, str]:
     versions = {}
-    for package in ("corpuskit", "ftfy", "langdetect", "datasets", "pyarrow"):
+    for package in ("corpuskit", "ftfy", "langdetect", "datasets", "pyarrow", "matplotlib"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -86,12 +86,9 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
             "splits": {"train": (removed_rows, sum(os.path.getsize(p) for p in removed_files))},
             "download_size": sum(os.path.getsize(p) for p in removed_files),
         })
-    from corpuskit.publish import croissant, stats as record_stats
-
     card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
                        removed_reasons=removed_reasons,
-                       statistics=record_stats.card_lines(record_stats.statistics(data_files),
-                                                          croissant.citation(config)))
+                       statistics=_statistics(folder, data_files, config))
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:
         handle.write(card)
     resolved = config.to_dict()
@@ -122,6 +119,14 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
     with open(os.path.join(folder, MANIFEST), "w", encoding="utf-8") as handle:
         json.dump(manifest, handle, indent=2, sort_keys=True, ensure_ascii=False)
         handle.write("\n")
+
+
+def _statistics(folder: str, data_files, config) -> list[str]:
+    """The card's statistics sections, and their picture (written into ``folder``, if matplotlib is there)."""
+    from corpuskit.publish import croissant, stats
+
+    numbers = stats.statistics(data_files)
+    return stats.card_lines(numbers, croissant.citation(config), stats.draw(folder, numbers))
 
 
 def _paths(paths, folder):

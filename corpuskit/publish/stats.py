@@ -45,7 +45,46 @@ def statistics(data_files: list[str]) -> dict:
         "dates": {"first": dates[0] if dates else None, "last": dates[-1] if dates else None,
                   "undated": len(rows) - len(dates)},
         "example": rows[0] if rows else None,
+        "lengths": words,
+        "per_day": sorted((d, dates.count(d)) for d in set(dates)),
     }
+
+
+PICTURE = "stats.png"
+
+
+def draw(folder: str, stats: dict) -> str | None:
+    """Write ``stats.png`` (words per article, articles per day) into ``folder``; its name, or
+    None without matplotlib (an optional extra) or without records. Same data and software,
+    same bytes: no timestamp or version in the file."""
+    import os
+
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    if not stats["lengths"]:
+        return None
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(9, 3.2), dpi=100)
+    lengths, days = figure.subplots(1, 2)
+    lengths.hist(stats["lengths"], bins=20, color="#4c72b0")
+    lengths.set(title="Words per article", xlabel="words", ylabel="articles")
+    per_day = stats["per_day"]
+    if per_day:
+        days.bar(range(len(per_day)), [n for _, n in per_day], color="#55a868")
+        step = max(1, len(per_day) // 6)
+        days.set_xticks(range(0, len(per_day), step), [d for d, _ in per_day][::step],
+                        rotation=30, ha="right", fontsize=8)
+    days.set(title="Articles per day", ylabel="articles")
+    for axes in (lengths, days):
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    figure.tight_layout()
+    figure.savefig(os.path.join(folder, PICTURE), format="png", metadata={"Software": None})
+    return PICTURE
 
 
 def _example(row: dict) -> str:
@@ -55,10 +94,13 @@ def _example(row: dict) -> str:
     return json.dumps(shown, indent=2, ensure_ascii=False)
 
 
-def card_lines(stats: dict, citation: str) -> list[str]:
+def card_lines(stats: dict, citation: str, picture: str | None = None) -> list[str]:
     """The card's ``Statistics``, ``Example record`` and ``Citation`` sections."""
     words = stats["words"]
-    lines = ["## Statistics", "", f"- records: {stats['records']}"]
+    lines = ["## Statistics", ""]
+    if picture:
+        lines += [f"![Words per article and articles per day]({picture})", ""]
+    lines.append(f"- records: {stats['records']}")
     if "p50" in words:
         lines.append(f"- words per article: median {words['p50']}, "
                      + ", ".join(f"p{p} {words[f'p{p}']}" for p in PERCENTILES if p != 50)

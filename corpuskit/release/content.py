@@ -20,7 +20,7 @@ def software_differences(recorded: dict) -> list[str]:
     from corpuskit.publish.manifest import software_versions
 
     current = software_versions()
-    return [f"{name} {recorded.get(name)} -> {current.get(name)}"
+    return [f"{name} {recorded.get(name, 'not recorded')} -> {current.get(name, 'not recorded')}"
             for name in sorted(set(recorded) | set(current)) if recorded.get(name) != current.get(name)]
 
 
