@@ -15,7 +15,7 @@ from corpuskit.errors import CorpuskitError
 
 
 def check_replay(folder: VersionFolder) -> CheckResult:
-    from corpuskit.release.replay import SourceError, mismatch, replay_file, span_key
+    from corpuskit.release.replay import SourceError, mismatch, recorded_on_error, replay_file, span_key
 
     result = CheckResult("provenance.replay")
     if folder.config is None:
@@ -30,7 +30,7 @@ def check_replay(folder: VersionFolder) -> CheckResult:
     unreplayable = 0
     for (cited, sha256), rows in sorted(by_source.items()):
         try:
-            traces = replay_file(cited, sha256, folder.root, steps)
+            traces = replay_file(cited, sha256, folder.root, steps, recorded_on_error(folder))
         except (SourceError, CorpuskitError) as exc:  # a missing or unreadable source is a finding
             unreplayable += len(rows)
             result.warn(cited, f"{len(rows)} record(s) cannot be replayed: {exc}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 
 from corpuskit.errors import InputError
-from corpuskit.release.replay import SourceError, mismatch, raw_span, replay_file, span_key
+from corpuskit.release.replay import SourceError, mismatch, raw_span, recorded_on_error, replay_file, span_key
 
 
 def _find(folder, rid: str) -> tuple[str, dict]:
@@ -56,7 +56,8 @@ def _steps(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
         return [], f"not replayable: {folder.config_error}"
     steps = [s for s in folder.config.pipeline if s.kind == "record"]
     try:
-        traces = replay_file(prov["source_path"], prov["source_sha256"], folder.root, steps)
+        traces = replay_file(prov["source_path"], prov["source_sha256"], folder.root, steps,
+                             recorded_on_error(folder))
     except (SourceError, InputError) as exc:
         return [{"step": e["step"], "edits": [e]} for e in prov.get("edits") or []], f"not replayable: {exc}"
     trace = traces.get(span_key(prov))

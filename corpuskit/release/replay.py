@@ -79,8 +79,16 @@ def locate(cited: str, root: str) -> str | None:
     return next((c for c in candidates if os.path.isfile(c)), None)
 
 
-def replay_file(cited: str, sha256: str, root: str, steps) -> dict[tuple, Trace]:
+def recorded_on_error(folder) -> str:
+    """How the build treated unparseable chunks: ``skip`` when it skipped any (``--skip-bad-chunks``
+    is not part of the configuration, the manifest lists what was skipped)."""
+    return "skip" if folder.manifest.get("skipped_chunks") else folder.config.on_error
+
+
+def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "raise") -> dict[tuple, Trace]:
     """Every record of the source ``cited`` (relative to ``root``), traced through ``steps``.
+
+    ``on_error`` is the build's: chunks it skipped are skipped again.
 
     Raises :class:`SourceError` when the file is missing or is not the file the
     records cite (another sha256).
@@ -95,7 +103,7 @@ def replay_file(cited: str, sha256: str, root: str, steps) -> dict[tuple, Trace]
     if actual != sha256:
         raise SourceError(f"source {cited} has sha256 {actual[:12]}…, records cite {sha256[:12]}…")
     traces: dict[tuple, Trace] = {}
-    for record in Reader([path], root=root):
+    for record in Reader([path], root=root, on_error=on_error):
         trace = Trace(raw=record)
         current = record
         for step in steps:
