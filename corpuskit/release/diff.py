@@ -15,6 +15,8 @@ The semantic-versioning rule::
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -103,20 +105,50 @@ class Diff:
         }
 
 
-def _read(folder: str, config_name: str):
-    """(schema, rows by id) of one config of a version folder; (None, {}) if it has none."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+def _files(folder: str, config_name: str) -> list[str]:
     from corpuskit.check.folder import open_folder
 
     version = open_folder(folder)
     paths = [os.path.join(version.path, rel) for rel in version.data_files(config_name)]
-    paths = [p for p in paths if os.path.isfile(p)]
-    if not paths:
-        return None, {}
-    table = pa.concat_tables([pq.read_table(p) for p in paths])
-    return table.schema, {row["id"]: row for row in table.to_pylist()}
+    return [p for p in paths if os.path.isfile(p)]
+
+
+def _schema(paths: list[str]):
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(paths[0]) if paths else None
+
+
+def _batches(paths: list[str]):
+    """Rows of ``paths`` as lists of dicts, 1,000 at a time (memory stays bounded)."""
+    import pyarrow.parquet as pq
+
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1000):
+            yield batch.to_pylist()
+
+
+def _digest(values) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _index(paths: list[str], common: list[str]) -> dict[str, tuple[str, str, str | None]]:
+    """id -> (digest of the common fields, digest of provenance, title): a version without its text."""
+    return {row["id"]: (_digest([row.get(name) for name in common]), _digest(row.get(PROVENANCE)),
+                        row.get("title"))
+            for rows in _batches(paths) for row in rows}
+
+
+def _rows_of(paths: list[str], ids: set[str], names: list[str]) -> dict[str, dict]:
+    """The fields ``names`` of the rows whose id is in ``ids``."""
+    return {row["id"]: {name: row.get(name) for name in names}
+            for rows in _batches(paths) for row in rows if row["id"] in ids} if ids else {}
+
+
+def _count(paths: list[str]) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
 
 
 def _manifest(folder: str) -> dict:
@@ -150,26 +182,32 @@ def diff_folders(old: str, new: str) -> Diff:
     """Compare two published version folders (``new`` may be a staging folder)."""
     old_manifest, new_manifest = _manifest(old), _manifest(new)
     result = Diff(str(old_manifest.get("version")), str(new_manifest.get("version")))
-    old_schema, old_rows = _read(old, "default")
-    new_schema, new_rows = _read(new, "default")
+    old_paths, new_paths = _files(old, "default"), _files(new, "default")
+    old_schema, new_schema = _schema(old_paths), _schema(new_paths)
     _compare_fields(result, old_schema, new_schema)
     common = [name for name in (new_schema.names if new_schema is not None else [])
               if old_schema is not None and name in old_schema.names and name != PROVENANCE]
-    for rid, row in new_rows.items():
-        if rid not in old_rows:
-            result.added.append({"id": rid, "title": row.get("title")})
-            continue
-        before = old_rows[rid]
-        fields = [name for name in common if before.get(name) != row.get(name)]
-        if fields:
-            result.changed.append(RecordChange(rid, row.get("title"), fields, before, row))
-        elif before.get(PROVENANCE) != row.get(PROVENANCE):
+    old_index, new_index = _index(old_paths, common), _index(new_paths, common)
+    changed_ids = []
+    for rid, (data, provenance, title) in new_index.items():
+        if rid not in old_index:
+            result.added.append({"id": rid, "title": title})
+        elif old_index[rid][0] != data:
+            changed_ids.append(rid)
+        elif old_index[rid][1] != provenance:
             result.provenance_only.append(rid)
         else:
             result.unchanged += 1
-    result.removed = [{"id": rid, "title": row.get("title")} for rid, row in old_rows.items()
-                      if rid not in new_rows]
-    result.removed_rows = (len(_read(old, "removed")[1]), len(_read(new, "removed")[1]))
+    result.removed = [{"id": rid, "title": title} for rid, (_, _, title) in old_index.items()
+                      if rid not in new_index]
+    befores = _rows_of(old_paths, set(changed_ids), common)
+    afters = _rows_of(new_paths, set(changed_ids), common)
+    for rid in changed_ids:
+        before, after = befores[rid], afters[rid]
+        fields = [name for name in common if before.get(name) != after.get(name)]
+        result.changed.append(RecordChange(rid, after.get("title"), fields,
+                                           {n: before[n] for n in fields}, {n: after[n] for n in fields}))
+    result.removed_rows = (_count(_files(old, "removed")), _count(_files(new, "removed")))
     result.config = _changes(flatten(old_manifest.get("config") or {}),
                              flatten(new_manifest.get("config") or {}), skip=("version",))
     result.software = _changes(old_manifest.get("software") or {}, new_manifest.get("software") or {})
