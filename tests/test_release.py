@@ -218,3 +218,29 @@ def test_check_verifies_the_changelog(releases, tmp_path):
     bad = CliRunner().invoke(main, run)
     assert bad.exit_code == 1
     assert "FAIL release.changelog" in bad.output and "first at line 9" in bad.output
+
+
+@pytest.mark.parametrize("change, level", [
+    ({}, "PATCH"),
+    ({"added": [{"id": "x", "title": None}]}, "MINOR"),
+    ({"fields_added": ["topic"]}, "MINOR"),
+    ({"provenance_only": ["x"]}, "MINOR"),
+    ({"removed": [{"id": "x", "title": None}]}, "MAJOR"),
+    ({"fields_removed": ["url"]}, "MAJOR"),
+    ({"fields_retyped": ["provenance"]}, "MAJOR"),
+    ({"added": [{"id": "x", "title": None}], "fields_removed": ["url"]}, "MAJOR"),
+])
+def test_semver_rule(change, level):
+    from corpuskit.release import check_number
+    from corpuskit.release.diff import Diff
+
+    diff = Diff("1.2.3", "1.2.4", **change)
+    assert diff.level == level
+    for new, made in (("1.2.4", "PATCH"), ("1.3.0", "MINOR"), ("2.0.0", "MAJOR")):
+        diff.new_version = new
+        understated = ["PATCH", "MINOR", "MAJOR"].index(made) < ["PATCH", "MINOR", "MAJOR"].index(level)
+        if understated:
+            with pytest.raises(PublishError, match=f"understates the change from 1.2.3: a {level} change"):
+                check_number(diff)
+        else:
+            check_number(diff)
