@@ -55,6 +55,9 @@ def test_explain_shows_edits_with_before_and_after_and_the_merged_copy():
     assert "removed by dedup: duplicate (exact copy of 8988b86a857ee358)" in out.output
     assert "merged into 8988b86a857ee358: VoA: Turkey Vows Support" in out.output
     assert "(verified)" in out.output and "  | ISTANBUL – Turkey says" in out.output
+    # whitespace edits are visible: the source's two trailing no-break spaces, then none
+    assert "-Witness reports put the number of dead, including civilians, at more than 20 and at least 100 " \
+           "wounded.⍽⍽\n" in out.output
     missing = CliRunner().invoke(main, ["explain", str(COMMITTED), "0000"])
     assert missing.exit_code == 1 and missing.output.startswith("Error: ") and "no record with id" in missing.output
 

@@ -10,6 +10,7 @@ removed and what it was merged into.
 from __future__ import annotations
 
 import difflib
+import re
 
 from corpuskit.errors import InputError
 from corpuskit.release.replay import SourceError, mismatch, raw_span, recorded_on_error, replay_file, span_key
@@ -72,10 +73,19 @@ def _steps(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
     return out, ("matches the published record" if problem is None else f"DIFFERS: {problem}")
 
 
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]{2,}$|[ \t\u00a0\u2000-\u200b\u202f\u3000]+$| {2,}|[\t\u00a0\u2000-\u200b\u202f\u3000]")
+
+
+def _visible(line: str) -> str:
+    """A diff line with the spaces a whitespace edit changes made visible (· space, ⍽ other space, → tab)."""
+    return _SPACES.sub(lambda m: "".join("·" if c == " " else "→" if c == "\t" else "⍽" for c in m.group()), line)
+
+
 def _field_diff(name: str, before, after) -> list[str]:
     if isinstance(before, str) and isinstance(after, str) and ("\n" in before or len(before) > 80):
-        return list(difflib.unified_diff(before.splitlines(), after.splitlines(), "before", "after",
-                                         n=0, lineterm=""))[2:]
+        lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), "before", "after",
+                                          n=0, lineterm=""))[2:]
+        return [_visible(line) if line[:1] in "+-" else line for line in lines]
     return [f"- {before!r}", f"+ {after!r}"]
 
 
