@@ -33,8 +33,9 @@ from corpuskit.errors import PublishError
 from corpuskit.pipeline import EMPTY_TEXT, Pipeline, default_workers, run
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
-from corpuskit.publish.writer import COMPRESSION, COMPRESSION_LEVEL, ShardWriter
+from corpuskit.publish.writer import ShardWriter, parquet_options
 from corpuskit.readers import IdCounter, Reader, expand_inputs
+from corpuskit.release import release_files
 from corpuskit.steps import StepStats
 
 log = logging.getLogger(__name__)
@@ -299,6 +300,7 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
                              on_error or config.on_error, report)
         if not result.rows and not settings["allow_empty"]:
             raise PublishError(_nothing_left(result, folder.stage))
+        release_files(folder.stage, target, config)  # refuses an understated version; CHANGELOG.md
         if gate:
             _run_gate(config, folder.stage)
         status = _publish(folder.stage, target)
@@ -544,8 +546,7 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
 
     os.makedirs(writer.folder, exist_ok=True)
     path = os.path.join(writer.folder, f"{writer.split}-00000-of-00001.parquet")
-    pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path,
-                   compression=COMPRESSION, compression_level=COMPRESSION_LEVEL)
+    pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path, **parquet_options())
     return [path]
 
 

@@ -65,6 +65,7 @@ from corpuskit.steps.variants import validate_lexicon
 CONFIG_FILE = "corpuskit.toml"
 _VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_HUB_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
 _LICENSE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 _KNOWN_KEYS = {
@@ -72,6 +73,7 @@ _KNOWN_KEYS = {
     "task_categories", "description", "inputs", "on_error", "pipeline", "variants", "check",
     "shard_bytes", "encoding", "encodings",
     "fields", "digest",  # how inputs are read: corpuskit.readers.options
+    "rai", "hub_repo",  # Croissant RAI texts, Hub repository (corpuskit.publish)
 }
 #: Not a guess at the terms: the Hub's id for "the licence is not known".
 DEFAULT_LICENSE = "unknown"
@@ -114,6 +116,8 @@ class Config:
     shard_bytes: int = 256 * 1024 * 1024
     source_file: str | None = None
     read_options: ReadOptions = field(default_factory=ReadOptions)
+    rai: dict[str, Any] = field(default_factory=dict)  # Croissant RAI texts (publish/croissant.py)
+    hub_repo: str | None = None  # Hub dataset repository the card tells users to load from
 
     @property
     def allowed_languages(self) -> list[str]:
@@ -152,6 +156,9 @@ class Config:
             "variants": {k: list(self.variants[k]) for k in sorted(self.variants)},
             "check": {k: self.check[k] for k in sorted(self.check)},
             **self.read_options.to_dict(),
+            # only when set, so configurations from before [rai] existed resolve as they did
+            **({"rai": {k: self.rai[k] for k in sorted(self.rai)}} if self.rai else {}),
+            **({"hub_repo": self.hub_repo} if self.hub_repo else {}),
         }
 
 
@@ -197,8 +204,16 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
     variants = problems.collect(validate_lexicon, data.get("variants", {})) or {}
     steps = _pipeline(problems, data.get("pipeline"), StepContext(variants=variants, languages=()))
     read_options_ = problems.collect(read_options, data, "") or ReadOptions()
+    from corpuskit.publish.croissant import validate_rai
+
+    rai = problems.collect(validate_rai, data.get("rai", {}), "") or {}
+    hub_repo = data.get("hub_repo")
+    if hub_repo is not None and (not isinstance(hub_repo, str) or not _HUB_REPO_RE.match(hub_repo)):
+        problems.expected("hub_repo", "a Hub repository id like 'my-org/my-news'", hub_repo)
     problems.raise_any()
     return Config(
+        rai=rai,
+        hub_repo=hub_repo,
         name=name,
         version=version,
         root=os.path.abspath(root),

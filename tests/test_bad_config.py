@@ -170,7 +170,7 @@ CASES = [
         "unknown configuration key 'langauge'; did you mean 'language'?",
     ]),
     ('unknown-key', 'colour = "red"', [
-        "unknown configuration key 'colour'; known: check, description, digest, encoding, encodings, fields, inputs, language, license, license_link, license_name, name, on_error, pipeline, pretty_name, shard_bytes, task_categories, variants, version",
+        "unknown configuration key 'colour'; known: check, description, digest, encoding, encodings, fields, hub_repo, inputs, language, license, license_link, license_name, name, on_error, pipeline, pretty_name, rai, shard_bytes, task_categories, variants, version",
     ]),
     ('check-typo', '[check]\nmin_charz = 10', [
         "unknown [check] key 'min_charz'; did you mean 'min_chars'?",
@@ -426,7 +426,9 @@ def test_a_url_licence_link_is_written_as_is(folder):
                                         'license_link = "https://example.org/terms"\n')
     assert result.exit_code == 0, result.output
     assert "license_link: https://example.org/terms\n" in (folder / "out" / "README.md").read_text()
-    assert sorted(os.listdir(folder / "out")) == ["README.md", "corpuskit.toml", "data", "manifest.json"]
+    # no licence file is shipped for a URL link (release files and the picture are the build's own)
+    assert not set(os.listdir(folder / "out")) - {"README.md", "corpuskit.toml", "data", "manifest.json",
+                                                   "CHANGELOG.md", "croissant.json", "stats.png"}
 
 
 def test_without_a_licence_the_card_says_unknown(folder):

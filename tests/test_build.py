@@ -13,6 +13,8 @@ import pytest
 from corpuskit.build import build
 from corpuskit.config import load_config
 from corpuskit.errors import PublishError
+from corpuskit.release import RELEASE_FILES
+from corpuskit.release.content import compare_content, software_differences
 from corpuskit.steps.encoding import FixEncoding
 
 from helpers import DIST, ROOT, copy_project, tree_digests
@@ -108,7 +110,7 @@ def test_manifest_and_card(built):
     folder = root / "dist" / NAME / VERSION
     manifest = json.loads((folder / "manifest.json").read_text())
     files = {f["path"]: f for f in manifest["files"]}
-    assert set(files) == {"README.md", "corpuskit.toml", "DATA-NOTICE.md", "data/train-00000-of-00001.parquet",
+    assert set(files) - {"stats.png"} == {"README.md", "corpuskit.toml", "DATA-NOTICE.md", "data/train-00000-of-00001.parquet",
                           "removed/train-00000-of-00001.parquet"}
     for path, entry in files.items():
         data = (folder / path).read_bytes()
@@ -116,7 +118,7 @@ def test_manifest_and_card(built):
     assert manifest["rows"] == {"default": 5, "removed": 5}
     assert manifest["inputs"][0]["path"] == "seeds/000_cfc82215a48762bb.txt"
     assert set(manifest["software"]) == {"corpuskit", "ftfy", "langdetect", "charset-normalizer", "datasets",
-                                         "pyarrow", "python"}
+                                         "pyarrow", "matplotlib", "python"}
     assert [s["step"] for s in manifest["config"]["pipeline"]][-1] == "dedup"
     card = (folder / "README.md").read_text()
     front = card.split("---\n")[1]
@@ -185,7 +187,19 @@ def test_fresh_build_reproduces_the_committed_dataset_byte_for_byte(tmp_path):
     assert COMMITTED.is_dir(), "the default dataset must be committed under dist/"
     out = tmp_path / VERSION
     build(load_config(root=str(ROOT)), out=str(out), workers=1)
-    assert tree_digests(out) == tree_digests(COMMITTED)
+    # the build outputs; release files (CHANGELOG.md, croissant.json) came after 1.0.0 (check.release)
+    built = tree_digests(out)
+    assert (out / "CHANGELOG.md").read_text().startswith("# Changelog: Nagorno-Karabakh war press digest")
+    committed = tree_digests(COMMITTED)
+    for name in RELEASE_FILES:  # they relate a version to its neighbours, which tmp_path lacks
+        del built[name]
+        committed.pop(name, None)
+    recorded = json.loads((COMMITTED / "manifest.json").read_text())["software"]
+    if software_differences(recorded):  # other software: the same records, not the same bytes
+        assert compare_content(str(COMMITTED), str(out)) == []
+        assert set(built) - {"stats.png"} == set(committed) - {"stats.png"}
+    else:
+        assert built == committed
 
 
 def test_committed_dataset_loads_offline_with_datasets():
@@ -196,6 +210,32 @@ def test_committed_dataset_loads_offline_with_datasets():
         train = ds["train"]
         assert train.num_rows == 5
         assert train[0]["author"] == "Dorian Jones" and train[1]["author"] is None
-        assert train.features["provenance"]["merged"].feature["similarity"].dtype == "float64"
+        merged = train.features["provenance"]["merged"]  # datasets 3.x: a one-item list; 4+: List
+        assert (merged[0] if isinstance(merged, list) else merged.feature)["similarity"].dtype == "float64"
         removed = load_dataset(str(COMMITTED), "removed", cache_dir=cache)["train"]
         assert removed.num_rows == 5
+
+
+def test_card_states_statistics_an_example_and_a_citation(built):
+    root, _ = built
+    card = (root / "dist" / NAME / VERSION / "README.md").read_text()
+    rows = _rows(root / "dist" / NAME / VERSION)
+    words = sorted(len(r["text"].split()) for r in rows)
+    assert "- records: 5\n" in card
+    assert (f"- words per article: median {words[2]}, p10 {words[0]}, p25 {words[1]}, p75 {words[3]}, "
+            f"p90 {words[4]}; shortest {words[0]}, longest {words[4]}; {sum(words)} in all") in card
+    assert "- dates: 2020-09-28 to 2020-09-28\n" in card and "- languages: en 5\n" in card
+    assert "- outlets (4): US News 2, Forbes 1, RT – Russia Today 1, Voice of America 1\n" in card
+    example = card.split("```json\n", 1)[1].split("\n```", 1)[0]
+    shown = json.loads(example)
+    assert shown["id"] == rows[0]["id"] and shown["text"].endswith(" …")
+    assert rows[0]["text"].startswith(shown["text"][:-2])
+    assert "```bibtex\n@misc{nagorno_karabakh_2020_1_0_1,\n" in card
+
+
+def test_card_picture_is_drawn_with_matplotlib_and_referenced(built):
+    pytest.importorskip("matplotlib")
+    root, _ = built
+    folder = root / "dist" / NAME / VERSION
+    assert (folder / "stats.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "![Words per article and articles per day](stats.png)" in (folder / "README.md").read_text()

@@ -8,6 +8,8 @@ fail on its own. Families, one module each, in the order they run:
 * :mod:`~corpuskit.check.loads`       ``datasets.load_dataset`` reads it offline as declared
 * :mod:`~corpuskit.check.records`     every record is clean and unique
 * :mod:`~corpuskit.check.provenance`  every record traces back to its source bytes
+* :mod:`~corpuskit.check.replay`      the published text is what the recorded steps make of the source
+* :mod:`~corpuskit.check.release`     the changelog (and other release files) are what they claim
 * :mod:`~corpuskit.check.rebuild`     (``rebuild=True``) it rebuilds byte for byte
 
 Thresholds and the allowed languages come from the configuration recorded in
@@ -33,13 +35,13 @@ Check = Callable[[VersionFolder], CheckResult]
 
 def all_checks(rebuild: bool = False, load: bool = True) -> list[Check]:
     """Every check function, in the order they run."""
-    from corpuskit.check import card, files, loads, provenance, records
+    from corpuskit.check import card, files, loads, provenance, records, release, replay
     from corpuskit.check import rebuild as rebuild_mod
 
     checks: list[Check] = [*card.CHECKS, *files.CHECKS]
     if load:
         checks += loads.CHECKS
-    checks += [*records.CHECKS, *provenance.CHECKS]
+    checks += [*records.CHECKS, *provenance.CHECKS, *replay.CHECKS, *release.CHECKS]
     if rebuild:
         checks += rebuild_mod.CHECKS
     return checks

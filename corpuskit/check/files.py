@@ -17,6 +17,7 @@ import re
 
 from corpuskit.check.folder import CONFIG_COPY, MANIFEST, VersionFolder
 from corpuskit.check.report import CheckResult
+from corpuskit.release import RELEASE_FILES
 
 _UNREADABLE = "front matter unreadable (see card.yaml)"
 
@@ -86,7 +87,7 @@ def check_inventory(folder: VersionFolder) -> CheckResult:
             problem = _not_plain(path, name in dirs)
             if problem:
                 result.fail(rel, problem)
-            elif name in names and rel != MANIFEST:
+            elif name in names and rel != MANIFEST and (rel not in RELEASE_FILES or rel in listed):
                 on_disk.add(rel)
     result.checked = len(on_disk | set(listed))
     for rel in listed:

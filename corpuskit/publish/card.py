@@ -115,8 +115,17 @@ FIELD_DOCS = [
 ]
 
 
+def hub_load_lines(config) -> list[str]:
+    """With ``hub_repo`` set: how to load this exact version from the Hub (its ``v<version>`` tag)."""
+    if not getattr(config, "hub_repo", None):
+        return []
+    return ["", "# from the Hugging Face Hub, pinned to this version",
+            f"ds = load_dataset(\"{config.hub_repo}\", revision=\"v{config.version}\")"]
+
+
 def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[dict],
-                removed_reasons: dict[str, int]) -> str:
+                removed_reasons: dict[str, int], statistics: list[str] = ()) -> str:
+    """``statistics``: the lines of the record statistics sections (``publish.stats.card_lines``)."""
     meta = front_matter(config=config, configs=configs)
     yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     rows = configs[0]["splits"]["train"][0]
@@ -148,6 +157,7 @@ def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[
     if detail_rows:
         parts += ["What the steps changed:", "", _table(["step", "change", "count"], detail_rows), ""]
     parts += [
+        *statistics,
         "## Fields", "",
         _table(["field", "type", "meaning"], [[f"`{a}`", b, c] for a, b, c in FIELD_DOCS]), "",
         "## How to load", "",
@@ -158,6 +168,7 @@ def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[
         "folder = \"dist/" + config.name + "/" + config.version + "\"",
         "ds = load_dataset(folder)                     # the cleaned records (split: train)",
         "removed = load_dataset(folder, \"removed\")   # dropped copies and records, with reasons",
+        *hub_load_lines(config),
         "```", "",
         "## Limitations", "",
         "- Text is as published by the outlets; copyright stays with them. Check the licence "

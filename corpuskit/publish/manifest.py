@@ -48,7 +48,8 @@ def tree_digests(folder: str) -> dict[str, str]:
 
 def software_versions() -> dict[str, str]:
     versions = {}
-    for package in ("corpuskit", "ftfy", "langdetect", "charset-normalizer", "datasets", "pyarrow"):
+    for package in ("corpuskit", "ftfy", "langdetect", "charset-normalizer", "datasets", "pyarrow",
+                    "matplotlib"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -95,7 +96,8 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
         })
     ship_license_file(config, folder)
     card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
-                       removed_reasons=removed_reasons)
+                       removed_reasons=removed_reasons,
+                       statistics=_statistics(folder, data_files, config))
     relaxed = relaxed_checks(config)
     card += _relaxed_section(relaxed)
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:
@@ -152,6 +154,14 @@ def _relaxed_section(relaxed: dict) -> str:
     if relaxed.get("allow_empty"):
         lines.append("- an empty dataset may be published (`allow_empty = true`)")
     return "\n".join(lines) + "\n"
+
+
+def _statistics(folder: str, data_files, config) -> list[str]:
+    """The card's statistics sections, and their picture (written into ``folder``, if matplotlib is there)."""
+    from corpuskit.publish import croissant, stats
+
+    numbers = stats.statistics(data_files)
+    return stats.card_lines(numbers, croissant.citation(config), stats.draw(folder, numbers))
 
 
 def _paths(paths, folder):

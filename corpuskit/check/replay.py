@@ -1,0 +1,51 @@
+"""Replay check: the published text is what the recorded steps make of the source.
+
+``provenance.replay``  each record (kept or removed) whose source file is present with
+                       its recorded sha256 is read again from that file and run through
+                       the recorded per-record steps; the result must equal the published
+                       fields and edit log. Records whose source is absent are reported
+                       as not replayable (a warning), never silently passed.
+"""
+
+from __future__ import annotations
+
+from corpuskit.check.folder import VersionFolder
+from corpuskit.check.report import CheckResult
+from corpuskit.errors import CorpuskitError
+
+
+def check_replay(folder: VersionFolder) -> CheckResult:
+    from corpuskit.release.replay import SourceError, mismatch, recorded_on_error, replay_file, span_key
+
+    result = CheckResult("provenance.replay")
+    if folder.config is None:
+        return result.skip(f"no usable recorded configuration ({folder.config_error})")
+    steps = [s for s in folder.config.pipeline if s.kind == "record"]
+    by_source: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    for name in folder.config_names():
+        for row in folder.rows(name):
+            prov = row.get("provenance") or {}
+            by_source.setdefault((str(prov.get("source_path")), str(prov.get("source_sha256"))),
+                                 []).append((name, row))
+    unreplayable = 0
+    for (cited, sha256), rows in sorted(by_source.items()):
+        try:
+            traces = replay_file(cited, sha256, folder.root, steps, recorded_on_error(folder), folder.config)
+        except (SourceError, CorpuskitError) as exc:  # a missing or unreadable source is a finding
+            unreplayable += len(rows)
+            result.warn(cited, f"{len(rows)} record(s) cannot be replayed: {exc}")
+            continue
+        for name, row in rows:
+            result.checked += 1
+            label = str(row.get("id")) + ("" if name == "default" else f" ({name})")
+            trace = traces.get(span_key(row.get("provenance") or {}))
+            problem = "the source holds no record at this span" if trace is None else mismatch(trace, row)
+            if problem:
+                result.fail(label, problem)
+    total = result.checked + unreplayable
+    result.summary = (f"{result.checked - len(result.problems)}/{total} records replay from their sources "
+                      f"to the published text" + (f"; {unreplayable} not replayable" if unreplayable else ""))
+    return result
+
+
+CHECKS = (check_replay,)

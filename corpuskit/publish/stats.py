@@ -1,0 +1,122 @@
+"""The card's numbers about the records: sizes, outlets, dates, languages, an example, a citation.
+
+Computed from the published parquet files (only the columns needed), so the
+card states what the data holds, not what the pipeline expected.
+"""
+
+from __future__ import annotations
+
+import json
+
+PERCENTILES = (10, 25, 50, 75, 90)
+TOP_OUTLETS = 10
+EXAMPLE_CHARS = 300
+
+
+def _percentile(values: list[int], p: int) -> int:
+    """Nearest-rank percentile (an actual article's count, no interpolation)."""
+    ordered = sorted(values)
+    rank = max(1, -(-p * len(ordered) // 100))  # ceil(p/100 * n)
+    return ordered[rank - 1]
+
+
+def statistics(data_files: list[str]) -> dict:
+    """Counts over the default configuration's records."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = ["id", "title", "outlet", "date", "author", "url", "text", "language"]
+    tables = [pq.read_table(p, columns=columns) for p in data_files]
+    table = pa.concat_tables(tables) if tables else None
+    rows = table.to_pylist() if table is not None else []
+    words = [len((r["text"] or "").split()) for r in rows]
+    outlets: dict[str, int] = {}
+    languages: dict[str, int] = {}
+    for r in rows:
+        outlets[r["outlet"] or "(unknown)"] = outlets.get(r["outlet"] or "(unknown)", 0) + 1
+        languages[r["language"] or "(none)"] = languages.get(r["language"] or "(none)", 0) + 1
+    dates = sorted(r["date"] for r in rows if r["date"])
+    return {
+        "records": len(rows),
+        "words": {"total": sum(words), **({f"p{p}": _percentile(words, p) for p in PERCENTILES} if words else {}),
+                  **({"min": min(words), "max": max(words)} if words else {})},
+        "outlets": sorted(outlets.items(), key=lambda item: (-item[1], item[0])),
+        "languages": sorted(languages.items(), key=lambda item: (-item[1], item[0])),
+        "dates": {"first": dates[0] if dates else None, "last": dates[-1] if dates else None,
+                  "undated": len(rows) - len(dates)},
+        "example": rows[0] if rows else None,
+        "lengths": words,
+        "per_day": sorted((d, dates.count(d)) for d in set(dates)),
+    }
+
+
+PICTURE = "stats.png"
+
+
+def draw(folder: str, stats: dict) -> str | None:
+    """Write ``stats.png`` (words per article, articles per day) into ``folder``; its name, or
+    None without matplotlib (an optional extra) or without records. Same data and software,
+    same bytes: no timestamp or version in the file."""
+    import os
+
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    if not stats["lengths"]:
+        return None
+    matplotlib.use("Agg", force=True)
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(9, 3.2), dpi=100)
+    lengths, days = figure.subplots(1, 2)
+    lengths.hist(stats["lengths"], bins=20, color="#4c72b0")
+    lengths.set(title="Words per article", xlabel="words", ylabel="articles")
+    per_day = stats["per_day"]
+    if per_day:
+        days.bar(range(len(per_day)), [n for _, n in per_day], color="#55a868")
+        step = max(1, len(per_day) // 6)
+        days.set_xticks(range(0, len(per_day), step), [d for d, _ in per_day][::step],
+                        rotation=30, ha="right", fontsize=8)
+    days.set(title="Articles per day", ylabel="articles")
+    for axes in (lengths, days):
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    figure.tight_layout()
+    figure.savefig(os.path.join(folder, PICTURE), format="png", metadata={"Software": None})
+    return PICTURE
+
+
+def _example(row: dict) -> str:
+    shown = {k: row[k] for k in ("id", "title", "outlet", "date", "author", "url", "language")}
+    text = row["text"] or ""
+    shown["text"] = text if len(text) <= EXAMPLE_CHARS else text[:EXAMPLE_CHARS].rstrip() + " …"
+    return json.dumps(shown, indent=2, ensure_ascii=False)
+
+
+def card_lines(stats: dict, citation: str, picture: str | None = None) -> list[str]:
+    """The card's ``Statistics``, ``Example record`` and ``Citation`` sections."""
+    words = stats["words"]
+    lines = ["## Statistics", ""]
+    if picture:
+        lines += [f"![Words per article and articles per day]({picture})", ""]
+    lines.append(f"- records: {stats['records']}")
+    if "p50" in words:
+        lines.append(f"- words per article: median {words['p50']}, "
+                     + ", ".join(f"p{p} {words[f'p{p}']}" for p in PERCENTILES if p != 50)
+                     + f"; shortest {words['min']}, longest {words['max']}; {words['total']} in all")
+    dates = stats["dates"]
+    if dates["first"]:
+        lines.append(f"- dates: {dates['first']} to {dates['last']}"
+                     + (f" ({dates['undated']} undated)" if dates["undated"] else ""))
+    lines.append("- languages: " + ", ".join(f"{code} {n}" for code, n in stats["languages"]))
+    shown = stats["outlets"][:TOP_OUTLETS]
+    rest = sum(n for _, n in stats["outlets"][TOP_OUTLETS:])
+    lines.append(f"- outlets ({len(stats['outlets'])}): " + ", ".join(f"{name} {n}" for name, n in shown)
+                 + (f", others {rest}" if rest else ""))
+    lines.append("")
+    if stats["example"] is not None:
+        lines += ["## Example record", "", "The first record (text shortened; `provenance` left out):", "",
+                  "```json", _example(stats["example"]), "```", ""]
+    lines += ["## Citation", "", "```bibtex", citation, "```", ""]
+    return lines

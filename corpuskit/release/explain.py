@@ -1,0 +1,130 @@
+"""``explain``: why a published record looks the way it does.
+
+For one id: the raw source span (read from the source file, verified by its
+sha256), what every step did to it (edits, and each changed field before and
+after, by replaying the recorded steps on the raw record), the copies merged
+into it (similarity, matching test), and for a removed record why it was
+removed and what it was merged into.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from corpuskit.errors import InputError
+from corpuskit.release.replay import SourceError, mismatch, raw_span, recorded_on_error, replay_file, span_key
+
+
+def _find(folder, rid: str) -> tuple[str, dict]:
+    for name in folder.config_names():
+        for row in folder.rows(name):
+            if row.get("id") == rid:
+                return name, row
+    raise InputError(f"no record with id {rid!r} in the default or removed configuration; "
+                     "ids are listed in the 'id' column", folder.path)
+
+
+def explain(path: str, rid: str, root: str | None = None) -> dict:
+    """Everything known about record ``rid`` of the version folder ``path``, as plain data."""
+    from corpuskit.check.folder import open_folder
+
+    folder = open_folder(path, root=root)
+    config_name, row = _find(folder, rid)
+    prov = row.get("provenance") or {}
+    out: dict = {"id": rid, "config": config_name, "title": row.get("title"),
+                 "source": {k: prov.get(k) for k in ("source_path", "source_sha256", "start_line",
+                                                    "end_line", "start_byte", "end_byte")},
+                 "merged": prov.get("merged") or [], "removed": row.get("removed")}
+    try:
+        raw = raw_span(prov["source_path"], prov["source_sha256"], folder.root,
+                       prov["start_byte"], prov["end_byte"])
+        out["raw"] = raw.decode("utf-8", errors="replace")
+        out["source"]["verified"] = True
+    except SourceError as exc:
+        out["raw"], out["source"]["verified"], out["source"]["error"] = None, False, str(exc)
+    out["steps"], out["replay"] = _steps(folder, row, prov)
+    removed = row.get("removed") or {}
+    if removed.get("duplicate_of"):
+        kept = next((r for r in folder.rows("default") if r.get("id") == removed["duplicate_of"]), None)
+        out["merged_into"] = {"id": removed["duplicate_of"], "title": kept.get("title") if kept else None}
+    return out
+
+
+def _steps(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
+    """Per step: its edits and the fields it changed (before, after); and the replay verdict."""
+    if folder.config is None:
+        return [], f"not replayable: {folder.config_error}"
+    steps = [s for s in folder.config.pipeline if s.kind == "record"]
+    try:
+        traces = replay_file(prov["source_path"], prov["source_sha256"], folder.root, steps,
+                             recorded_on_error(folder), folder.config)
+    except (SourceError, InputError) as exc:
+        return [{"step": e["step"], "edits": [e]} for e in prov.get("edits") or []], f"not replayable: {exc}"
+    trace = traces.get(span_key(prov))
+    if trace is None:
+        return [], "not replayable: the source holds no record at this span"
+    out = []
+    for stage in trace.stages:
+        out.append({"step": stage.step, "edits": stage.edits, "dropped": stage.dropped,
+                    "changes": {name: {"before": stage.before.get(name), "after": stage.after.get(name)}
+                                for name in stage.changed()}})
+    problem = mismatch(trace, row)
+    return out, ("matches the published record" if problem is None else f"DIFFERS: {problem}")
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]{2,}$|[ \t\u00a0\u2000-\u200b\u202f\u3000]+$| {2,}|[\t\u00a0\u2000-\u200b\u202f\u3000]")
+
+
+def _visible(line: str) -> str:
+    """A diff line with the spaces a whitespace edit changes made visible (· space, ⍽ other space, → tab)."""
+    return _SPACES.sub(lambda m: "".join("·" if c == " " else "→" if c == "\t" else "⍽" for c in m.group()), line)
+
+
+def _field_diff(name: str, before, after) -> list[str]:
+    if isinstance(before, str) and isinstance(after, str) and ("\n" in before or len(before) > 80):
+        lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), "before", "after",
+                                          n=0, lineterm=""))[2:]
+        return [_visible(line) if line[:1] in "+-" else line for line in lines]
+    return [f"- {before!r}", f"+ {after!r}"]
+
+
+def render(info: dict) -> str:
+    """``explain``'s text output."""
+    src = info["source"]
+    lines = [f"{info['id']} ({info['config']} configuration): {info['title']}", "",
+             f"source: {src['source_path']} lines {src['start_line']}-{src['end_line']}, "
+             f"bytes {src['start_byte']}-{src['end_byte']}, sha256 {str(src['source_sha256'])[:12]}… "
+             + ("(verified)" if src.get("verified") else f"(NOT verified: {src.get('error')})")]
+    if info.get("raw") is not None:
+        lines += ["", "raw source span:"] + [f"  | {line}" for line in info["raw"].splitlines()]
+    lines += ["", "steps:"]
+    for stage in info["steps"]:
+        if stage.get("dropped"):
+            lines.append(f"  {stage['step']}: dropped ({stage['dropped']['reason']}: {stage['dropped']['detail']})")
+            continue
+        if not stage.get("edits") and not stage.get("changes"):
+            lines.append(f"  {stage['step']}: no change")
+            continue
+        lines.append(f"  {stage['step']}:")
+        for e in stage["edits"]:
+            lines.append(f"    edit {e['field']} {e['action']} x{e['count']}"
+                         + (f": {e['detail']}" if e["detail"] else ""))
+        for name, change in (stage.get("changes") or {}).items():
+            lines.append(f"    {name}:")
+            lines += [f"      {line}" for line in _field_diff(name, change["before"], change["after"])]
+    lines.append(f"  replay: {info['replay']}")
+    if info["merged"]:
+        lines += ["", "copies merged into it:"]
+        for m in info["merged"]:
+            lines.append(f"  {m['id']}: {m['match']}, similarity {m['similarity']:.3f} "
+                         f"({m['source_path']} lines {m['start_line']}-{m['end_line']})")
+    removed = info.get("removed")
+    if removed:
+        lines += ["", f"removed by {removed['step']}: {removed['reason']}"
+                  + (f" ({removed['detail']})" if removed.get("detail") else "")]
+        if info.get("merged_into"):
+            into = info["merged_into"]
+            lines.append(f"  merged into {into['id']}: {into['title']} ({removed['match']}, similarity "
+                         f"{removed['similarity']:.3f})")
+    return "\n".join(lines)

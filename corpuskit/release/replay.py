@@ -1,0 +1,173 @@
+"""Replay: raw source bytes -> published record, step by step.
+
+A published record cites its source file (path and sha256) and span. Reading
+that file again with the same reader and running the recorded per-record steps
+of the recorded configuration gives, for each step, the record before and after
+it and the edits it logged. That is what ``corpuskit explain`` shows, and what
+``corpuskit check`` compares with the published rows (``provenance.replay``):
+the published text must be exactly what the recorded steps make of the source.
+
+Records are matched by their span in the file, so a file can be replayed on its
+own (ids get their ``-2`` suffixes from the order of all inputs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+from corpuskit.publish.schema import BASE_FIELDS
+
+#: Published fields that the per-record steps produce (``id`` is the reader's).
+FIELDS = tuple(name for name, _ in BASE_FIELDS if name != "id")
+
+
+@dataclass
+class Stage:
+    """One step applied to one record."""
+
+    step: str
+    before: dict  # FIELDS before the step
+    after: dict | None  # FIELDS after it; None when the step dropped the record
+    edits: list[dict]
+    dropped: dict | None = None  # {"reason", "detail"} when dropped
+
+    def changed(self) -> list[str]:
+        return [] if self.after is None else [n for n in FIELDS if self.before.get(n) != self.after.get(n)]
+
+
+@dataclass
+class Trace:
+    """A record as read from its source, and what each step did to it."""
+
+    raw: dict  # the record as the reader made it
+    stages: list[Stage] = field(default_factory=list)
+
+    @property
+    def final(self) -> dict | None:
+        """FIELDS after the last step; None when a step dropped the record."""
+        last = self.stages[-1].after if self.stages else _fields(self.raw)
+        return last
+
+    @property
+    def edits(self) -> list[dict]:
+        """The reader's own edits (e.g. a date-time cut to its date), then each step's."""
+        return list(self.raw.get("edits") or []) + [e for stage in self.stages for e in stage.edits]
+
+
+def span_key(span: dict) -> tuple:
+    """A record's position in its source: what matches a published row to its replay."""
+    return tuple(span.get(k) for k in ("start_line", "end_line", "start_byte", "end_byte"))
+
+
+def _fields(record: dict) -> dict:
+    return {name: record.get(name) for name in FIELDS}
+
+
+def sha256_of(path: str) -> str:
+    from corpuskit.publish.manifest import sha256_file
+
+    return sha256_file(path)
+
+
+class SourceError(Exception):
+    """A cited source cannot be replayed (missing, or its sha256 differs)."""
+
+
+def locate(cited: str, root: str) -> str | None:
+    candidates = [cited] if os.path.isabs(cited) else [os.path.join(root, cited)]
+    return next((c for c in candidates if os.path.isfile(c)), None)
+
+
+def recorded_on_error(folder) -> str:
+    """How the build treated unparseable chunks: ``skip`` when it skipped any (``--skip-bad-chunks``
+    is not part of the configuration, the manifest lists what was skipped)."""
+    return "skip" if folder.manifest.get("skipped_chunks") else folder.config.on_error
+
+
+def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
+                config=None) -> dict[tuple, Trace]:
+    """Every record of the source ``cited`` (relative to ``root``), traced through ``steps``.
+
+    ``on_error`` is the build's: chunks it skipped are skipped again. ``config``
+    (the recorded configuration) gives the declared encodings and field mapping,
+    so the source is read as the build read it.
+
+    Raises :class:`SourceError` when the file is missing or is not the file the
+    records cite (another sha256).
+    """
+    from corpuskit.readers import Reader
+    from corpuskit.steps import Drop
+
+    path = locate(cited, root)
+    if path is None:
+        raise SourceError(f"source {cited} not found under {root}")
+    actual = sha256_of(path)
+    if actual != sha256:
+        raise SourceError(f"source {cited} has sha256 {actual[:12]}…, records cite {sha256[:12]}…")
+    traces: dict[tuple, Trace] = {}
+    from corpuskit.pipeline import EMPTY_TEXT
+
+    read = {} if config is None else {"encodings": config.encoding_plan(), "options": config.read_options}
+    for record in Reader([path], root=root, on_error=on_error, **read):
+        trace = Trace(raw=record)
+        traces[span_key(record["source"])] = trace
+        current = record
+        if not _has_text(current):  # the build removes a record without text before any step
+            trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
+            continue
+        for step in steps:
+            result = step.apply(current)
+            if isinstance(result, Drop):
+                trace.stages.append(Stage(step.name, _fields(current), None, [],
+                                          {"reason": result.reason, "detail": result.detail}))
+                break
+            trace.stages.append(Stage(step.name, _fields(current), _fields(result),
+                                      result["edits"][len(current["edits"]):]))
+            current = result
+        else:
+            if not _has_text(current):  # ... and one that no text is left in after cleaning
+                trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
+                                          {"reason": EMPTY_TEXT, "detail": ""}))
+    return traces
+
+
+def _has_text(record: dict) -> bool:
+    text = record.get("text")
+    return isinstance(text, str) and bool(text.strip())
+
+
+def raw_span(cited: str, sha256: str, root: str, start_byte: int, end_byte: int) -> bytes:
+    """The raw bytes of a span, read from the source and verified by the file's sha256."""
+    path = locate(cited, root)
+    if path is None:
+        raise SourceError(f"source {cited} not found under {root}")
+    with open(path, "rb") as handle:
+        data = handle.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != sha256:
+        raise SourceError(f"source {cited} has sha256 {digest[:12]}…, the record cites {sha256[:12]}…")
+    return data[start_byte:end_byte]
+
+
+def mismatch(trace: Trace, row: dict) -> str | None:
+    """Why the replay of ``trace`` is not the published ``row`` (None when it is)."""
+    provenance = row.get("provenance") or {}
+    removed = row.get("removed") or {}
+    final = trace.final
+    if final is None:
+        dropped = trace.stages[-1]
+        if removed.get("step") != dropped.step or removed.get("reason") != dropped.dropped["reason"]:
+            return (f"replay drops it in {dropped.step} ({dropped.dropped['reason']}); published "
+                    f"{'as removed by ' + str(removed.get('step')) if removed else 'as kept'}")
+        return None
+    if removed.get("step") not in (None, "dedup"):
+        return f"published as removed by {removed.get('step')}, but the replay keeps it"
+    differing = [name for name in FIELDS if final.get(name) != row.get(name)]
+    if differing:
+        return f"replayed {', '.join(differing)} differ from the published record"
+    published_edits = [dict(e) for e in provenance.get("edits") or []]
+    if published_edits != trace.edits:
+        return f"replay logs {len(trace.edits)} edit(s), the record {len(published_edits)}"
+    return None
