@@ -15,7 +15,7 @@ from corpuskit.config import load_config, parse_config
 from corpuskit.errors import ConfigError
 from corpuskit.publish.croissant import validate
 
-NAME, VERSION = "nagorno-karabakh-2020", "1.0.0"
+NAME, VERSION = "nagorno-karabakh-2020", "1.0.1"
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,7 @@ def published(tmp_path_factory):
         '\n[rai]\nbiases = ["Only English-language outlets."]\nmaintenance_plan = "Rebuilt weekly."\n')
     (root / "corpuskit.toml").write_text(toml)
     shutil.copytree(ROOT / "seeds", root / "seeds")
+    shutil.copy(ROOT / "DATA-NOTICE.md", root / "DATA-NOTICE.md")  # the licence file the card links
     build(load_config(root=str(root)), workers=1)
     return root / "dist" / NAME / VERSION
 
