@@ -30,7 +30,8 @@ import pyarrow as pa
 
 from corpuskit.config import Config
 from corpuskit.errors import PublishError
-from corpuskit.pipeline import EMPTY_TEXT, Pipeline, default_workers, run
+from corpuskit.engine import Engine, LocalEngine
+from corpuskit.pipeline import EMPTY_TEXT, Pipeline
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
 from corpuskit.publish.writer import ShardWriter, parquet_options
@@ -255,14 +256,16 @@ def gate_settings(config: Config) -> dict:
 
 def build(config: Config, inputs: Sequence[str] | None = None, out: str | None = None,
           workers: int | None = None, progress: Progress | None = None,
-          on_error: str | None = None, report=None, gate: bool = True) -> BuildResult:
+          on_error: str | None = None, report=None, gate: bool = True,
+          engine: Engine | None = None) -> BuildResult:
     """Build, check and publish ``config``'s dataset; return where and what was published.
 
     Every file is written inside the build's own folder (see
     :mod:`corpuskit.publish.workspace`) and the version is renamed into place only
     after it passes the gate's static checks; on any failure or interruption the
     folder is removed and nothing is published. ``gate=False`` is for
-    ``check --rebuild``, which checks the published folder itself.
+    ``check --rebuild``, which checks the published folder itself. ``engine``
+    runs the per-record work (default: this machine's process pool with ``workers``).
     """
     from corpuskit.errors import InputError
     from corpuskit.publish import workspace
@@ -296,7 +299,8 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
             raise PublishError(f"--out {target}: cannot create the build folder beside it "
                                f"({exc.strerror}: {exc.filename}); choose a writable --out") from None
         workspace.sweep(os.path.dirname(target), keep=folder.path)
-        result = _build_into(config, files, folder.stage, folder.spill, workers, progress,
+        result = _build_into(config, files, folder.stage, folder.spill,
+                             engine or LocalEngine(workers), progress,
                              on_error or config.on_error, report)
         if not result.rows and not settings["allow_empty"]:
             raise PublishError(_nothing_left(result, folder.stage))
@@ -341,7 +345,7 @@ def _run_gate(config: Config, staged: str) -> None:
 
 
 def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
-                workers: int | None, progress: Progress | None, on_error: str, report) -> BuildResult:
+                runner: Engine, progress: Progress | None, on_error: str, report) -> BuildResult:
     record_steps = [s for s in config.pipeline if s.kind == "record"]
     dedup_step = next((s for s in config.pipeline if s.kind == "corpus"), None)
     engine = dedup_step.engine() if dedup_step else None
@@ -353,7 +357,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
     total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging, exist_ok=True)
     spill = Spill(spill_dir)
-    workers = workers or default_workers()
+    workers = runner.workers
     # ``workers`` is the build's whole CPU budget: with one, nothing runs beside the main thread
     threaded = workers > 1
     removed_writer = ShardWriter(os.path.join(staging, "removed"), "train", removed_schema(),
@@ -362,7 +366,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
                                config.shard_bytes, threaded=threaded)
     try:
         return _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps,
-                           staging, spill, train_writer, removed_writer, total_bytes, workers, progress)
+                           staging, spill, train_writer, removed_writer, total_bytes, runner, progress)
     finally:
         spill.finish()
         train_writer.abort()
@@ -370,7 +374,7 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
 
 
 def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps, staging,
-                spill, train_writer, removed_writer, total_bytes, workers, progress) -> BuildResult:
+                spill, train_writer, removed_writer, total_bytes, runner, progress) -> BuildResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     done = 0
@@ -378,7 +382,8 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     add = engine.add if engine is not None else None
     ids = IdCounter()
     # closed on any exit, so an interrupted build shuts its worker pool down at once
-    with contextlib.closing(run(pipeline, reader.units(), workers=workers)) as results:
+    workers = runner.workers
+    with contextlib.closing(runner.map(pipeline, reader.units())) as results:
         for result in results:
             for error in result.errors:  # skipped while parsing in the worker: reported in input order
                 reader.report_skipped(error)

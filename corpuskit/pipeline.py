@@ -17,12 +17,8 @@ objects, so the parent neither unpickles nor re-converts them.
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.pool
-import os
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,84 +141,3 @@ def _span_key(record: Record) -> tuple:
     """Where a record comes from: unique per input record, kept by every step."""
     source = record["source"]
     return source["path"], source["start_line"], source["start_byte"]
-
-
-_WORKER_PIPELINE: Pipeline | None = None
-
-
-def _warm(pipeline: Pipeline) -> None:
-    for step in pipeline.steps:
-        warm = getattr(step, "warm_up", None)
-        if warm:
-            warm()
-
-
-def _init_worker(pipeline: Pipeline) -> None:
-    """Set a worker up. Signals are the parent's business: Ctrl-C, a hang-up and `timeout`'s
-    SIGTERM reach the whole process group, but a worker that died from one while holding the
-    pool's queue lock would hang the pool's shutdown; the parent shuts the pool down instead
-    (:class:`_Pool` stops workers with SIGKILL), and no worker prints a traceback."""
-    import signal
-
-    global _WORKER_PIPELINE
-    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-        signal.signal(each, signal.SIG_IGN)
-    _WORKER_PIPELINE = pipeline
-    _warm(pipeline)
-
-
-def _run_in_worker(unit) -> BatchResult:
-    assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.run_batch(unit)
-
-
-class _Pool(multiprocessing.pool.Pool):
-    """A pool whose ``terminate`` kills its workers (they ignore SIGTERM, see ``_init_worker``)."""
-
-    @staticmethod
-    def Process(ctx, *args, **kwds):
-        process = ctx.Process(*args, **kwds)
-        process.terminate = process.kill
-        return process
-
-
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def run(pipeline: Pipeline, units: Iterable[list[Record] | Any], workers: int = 1) -> Iterator[BatchResult]:
-    """Yield the result of every unit of work (see :meth:`Pipeline.run_batch`) in input order,
-    using ``workers`` processes.
-
-    With ``workers > 1`` the parent only reads, cuts units and collects; at
-    most ``3 * workers`` units are in flight, which bounds memory whatever the
-    corpus size.
-    """
-    if workers <= 1:
-        _warm(pipeline)
-        for unit in units:
-            result = pipeline.run_batch(unit)
-            pipeline.absorb(result)
-            yield result
-        return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "fork":
-        # load lookup tables (language profiles) once; forked workers share the pages
-        _warm(pipeline)
-    window = workers * 3  # units in flight: bounds memory, keeps every worker busy
-    with _Pool(workers, initializer=_init_worker, initargs=(pipeline,), context=context) as pool:
-        pending: deque = deque()
-        for unit in units:
-            pending.append(pool.apply_async(_run_in_worker, (unit,)))
-            if len(pending) >= window:
-                result = pending.popleft().get()
-                pipeline.absorb(result)
-                yield result
-        while pending:
-            result = pending.popleft().get()
-            pipeline.absorb(result)
-            yield result

@@ -138,7 +138,7 @@ def _signatures(path: str, ids: Ids, workers: int) -> Iterator:
 def dedup_jsonl(input_path: str, out_path: str, preset: str = "default", workers: int | None = None,
                 explain_path: str | None = None) -> dict:
     """Cluster ``input_path``; write ``{"id", "cluster"}`` lines in input order to ``out_path``."""
-    from corpuskit.pipeline import default_workers
+    from corpuskit.engine import default_workers
 
     workers = workers or default_workers()
     engine = Deduplicator(DedupParams(preset=preset))

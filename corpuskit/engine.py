@@ -1,0 +1,144 @@
+"""Engines: where the units of work of a pipeline run.
+
+An :class:`Engine` takes a :class:`~corpuskit.pipeline.Pipeline` and the
+reader's units of work (lists of records, or raw blocks a worker parses
+itself) and yields one :class:`~corpuskit.pipeline.BatchResult` per unit, **in
+unit order**, after folding its statistics into ``pipeline.stats``
+(:meth:`~corpuskit.pipeline.Pipeline.absorb`). Everything order-dependent (id
+suffixes, the spill, dedup indices) happens in the caller on those ordered
+results, so an engine only decides *where* ``pipeline.run_batch(unit)`` runs,
+and the output is the same on every engine and for any number of workers.
+
+:class:`LocalEngine` runs units in this process (``workers=1``) or in a
+process pool. A distributed engine is one more implementation of
+:meth:`Engine.map`; :func:`engine_for` picks one by name.
+"""
+
+from __future__ import annotations
+
+import abc
+import multiprocessing
+import multiprocessing.pool
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from corpuskit.pipeline import BatchResult, Pipeline
+
+#: Engine names accepted by :func:`engine_for` (``--engine``, ``engine =`` in the config).
+ENGINES = ("local",)
+
+
+class Engine(abc.ABC):
+    """Runs a pipeline's units of work and yields their results in unit order."""
+
+    name: str = ""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or default_workers()
+
+    @abc.abstractmethod
+    def map(self, pipeline: Pipeline, units: Iterable[Any]) -> Iterator[BatchResult]:
+        """Yield ``pipeline.run_batch(unit)`` for every unit, in order, each absorbed into
+        ``pipeline.stats``. Closing the iterator early stops all outstanding work."""
+
+    def describe(self) -> dict:
+        """What ran the build (for the build's statistics; never published)."""
+        return {"engine": self.name, "workers": self.workers}
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def warm(pipeline: Pipeline) -> None:
+    """Load the steps' lookup tables (language profiles) before the first unit."""
+    for step in pipeline.steps:
+        warm_up = getattr(step, "warm_up", None)
+        if warm_up:
+            warm_up()
+
+
+class LocalEngine(Engine):
+    """This machine: the units run in this process (``workers=1``) or in a process pool.
+
+    With ``workers > 1`` the parent only reads, cuts units and collects; at
+    most ``3 * workers`` units are in flight, which bounds memory whatever the
+    corpus size.
+    """
+
+    name = "local"
+
+    def map(self, pipeline: Pipeline, units: Iterable[Any]) -> Iterator[BatchResult]:
+        if self.workers <= 1:
+            warm(pipeline)
+            for unit in units:
+                result = pipeline.run_batch(unit)
+                pipeline.absorb(result)
+                yield result
+            return
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        if method == "fork":
+            # load lookup tables (language profiles) once; forked workers share the pages
+            warm(pipeline)
+        window = self.workers * 3  # units in flight: bounds memory, keeps every worker busy
+        with _Pool(self.workers, initializer=_init_worker, initargs=(pipeline,), context=context) as pool:
+            pending: deque = deque()
+            for unit in units:
+                pending.append(pool.apply_async(_run_in_worker, (unit,)))
+                if len(pending) >= window:
+                    result = pending.popleft().get()
+                    pipeline.absorb(result)
+                    yield result
+            while pending:
+                result = pending.popleft().get()
+                pipeline.absorb(result)
+                yield result
+
+
+def engine_for(name: str = "local", workers: int | None = None, **options: Any) -> Engine:
+    """The engine called ``name``, with ``workers`` (default: the CPUs this process may use)."""
+    from corpuskit.errors import ConfigError
+
+    if name == "local":
+        if options:
+            raise ConfigError(f"engine 'local' takes no options ({', '.join(sorted(options))})")
+        return LocalEngine(workers)
+    raise ConfigError(f"engine: unknown engine {name!r} (known: {', '.join(ENGINES)})")
+
+
+_WORKER_PIPELINE: Pipeline | None = None
+
+
+def _init_worker(pipeline: Pipeline) -> None:
+    """Set a worker up. Signals are the parent's business: Ctrl-C, a hang-up and `timeout`'s
+    SIGTERM reach the whole process group, but a worker that died from one while holding the
+    pool's queue lock would hang the pool's shutdown; the parent shuts the pool down instead
+    (:class:`_Pool` stops workers with SIGKILL), and no worker prints a traceback."""
+    import signal
+
+    global _WORKER_PIPELINE
+    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
+    _WORKER_PIPELINE = pipeline
+    warm(pipeline)
+
+
+def _run_in_worker(unit) -> BatchResult:
+    assert _WORKER_PIPELINE is not None
+    return _WORKER_PIPELINE.run_batch(unit)
+
+
+class _Pool(multiprocessing.pool.Pool):
+    """A pool whose ``terminate`` kills its workers (they ignore SIGTERM, see ``_init_worker``)."""
+
+    @staticmethod
+    def Process(ctx, *args, **kwds):
+        process = ctx.Process(*args, **kwds)
+        process.terminate = process.kill
+        return process
