@@ -35,7 +35,7 @@ def corpus() -> list[dict]:
 
 
 def _signature(record):
-    from corpuskit.dedup.signature import compute  # what Deduplicator.signature runs
+    from corpuskit._dedup.signature import compute  # what Deduplicator.signature runs
 
     return compute(record)
 
@@ -54,7 +54,7 @@ def _pool():
 
 
 def run_corpuskit(records):
-    from corpuskit.dedup import Deduplicator
+    from corpuskit._dedup import Deduplicator
 
     engine = Deduplicator()
     with _pool() as pool:

@@ -37,8 +37,8 @@ def _cpu() -> float:
 
 
 def test_gate_cost_against_the_build(benchmark, tmp_path):
-    from corpuskit.build import build
-    from corpuskit.check import run_checks
+    from corpuskit._build import build
+    from corpuskit._check import run_checks
     from corpuskit.config import load_config
 
     n = int(os.environ.get("CORPUSKIT_BENCH_GATE_N", "5000"))

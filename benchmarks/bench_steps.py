@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpuskit.build import ArrowEncoder, decode_table, encode_table
+from corpuskit.spill import ArrowEncoder, decode_table, encode_table
 from corpuskit.config import load_config
 from corpuskit.readers import Reader
 from corpuskit.steps import StepStats

@@ -31,7 +31,7 @@ def main() -> None:
     import datasets
     import yaml
 
-    from corpuskit.build import build
+    from corpuskit._build import build
     from corpuskit.config import parse_config
     from corpuskit.publish.card import arrow_nbytes
     from generate import write_jsonl

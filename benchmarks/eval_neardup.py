@@ -48,7 +48,7 @@ def _score(tmp_path: Path, name: str, labels: list[str], ids: list[str]) -> dict
 
 
 def run_corpuskit(records: list[dict], preset: str = "default") -> list[str]:
-    from corpuskit.dedup import Deduplicator, DedupParams
+    from corpuskit._dedup import Deduplicator, DedupParams
 
     engine = Deduplicator(DedupParams(preset=preset))
     for i, r in enumerate(records):

@@ -40,7 +40,7 @@ CHUNK = 20_000
 def _chunk(args: tuple[int, int]) -> list:
     from generate import generate_corpus
 
-    from corpuskit.dedup import Deduplicator
+    from corpuskit._dedup import Deduplicator
 
     seed, size = args
     engine = Deduplicator()
@@ -70,7 +70,7 @@ def _salt(values: np.ndarray, salt: int, keep_low: int = 0, unique: bool = True)
 
 
 def _replica(sig, salt: int):
-    from corpuskit.dedup.signature import array
+    from corpuskit._dedup.signature import array
 
     mask = (salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
     key = int(np.uint64(sig.key) ^ np.uint64(mask))
@@ -87,7 +87,7 @@ def _replica(sig, salt: int):
 
 
 def main() -> None:
-    from corpuskit.dedup import Deduplicator
+    from corpuskit._dedup import Deduplicator
 
     parser = argparse.ArgumentParser()
     parser.add_argument("n", type=int, nargs="?", default=1_000_000)

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate_corpus  # noqa: E402
 from recall import score  # noqa: E402
 
-from corpuskit.dedup import Deduplicator  # noqa: E402
+from corpuskit._dedup import Deduplicator  # noqa: E402
 
 _ENGINE = Deduplicator()
 

@@ -151,7 +151,7 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, fields, 
     corpuskit.toml describes from its inputs into dist/<name>/<version>/.
     With INPUT files, folders or globs, builds those instead.
     """
-    from corpuskit.build import build as run_build
+    from corpuskit._build import build as run_build
     from corpuskit.config import declare_encoding, load_config
     from corpuskit.progress import BuildProgress, print_summary
 
@@ -170,7 +170,7 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, fields, 
         result = run_build(config, inputs=list(inputs) or None, out=out, workers=workers,
                            progress=progress.update, on_error=on_error, report=report)
     if stats_json:
-        from corpuskit.build import write_json
+        from corpuskit._build import write_json
 
         write_json(stats_json, result.stats_table())
     if not quiet:

@@ -85,7 +85,7 @@ DEFAULT_CHECK = {
     "near_duplicate_threshold": 0.8,
 }
 #: ``[check]`` keys that relax the gate the build runs before publishing (validated by
-#: ``corpuskit.build.gate_settings``; unset by default, so they never appear in a
+#: ``corpuskit._build.gate_settings``; unset by default, so they never appear in a
 #: resolved configuration unless the user set them): ``skip = ["records.min_chars"]``
 #: names checks or families not run, ``allow_empty = true`` allows a version without records.
 GATE_RELAXATIONS = ("skip", "allow_empty")
@@ -300,8 +300,8 @@ def _string_list(problems: _Problems, data: dict, key: str, example: str) -> lis
 
 def _hub_values(problems: _Problems, data: dict) -> None:
     """``license`` (+ ``license_name``/``license_link``), ``language``, ``task_categories``:
-    values the Hub accepts on a dataset card (:mod:`corpuskit.check.hub_enums`)."""
-    from corpuskit.check.hub_enums import (LICENSES, TASK_CATEGORIES, close_match, language_problem,
+    values the Hub accepts on a dataset card (:mod:`corpuskit._check.hub_enums`)."""
+    from corpuskit._check.hub_enums import (LICENSES, TASK_CATEGORIES, close_match, language_problem,
                                            language_suggestion)
 
     license = data.get("license", DEFAULT_LICENSE)

@@ -10,7 +10,7 @@ import tempfile
 import pyarrow.parquet as pq
 import pytest
 
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.config import load_config
 from corpuskit.errors import PublishError
 from corpuskit.release import RELEASE_FILES

@@ -14,7 +14,7 @@ import tempfile
 import pytest
 import yaml
 
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.config import parse_config
 
 

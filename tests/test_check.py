@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from corpuskit.cli import main
-from corpuskit.check.folder import open_folder
+from corpuskit._check.folder import open_folder
 from corpuskit.publish import croissant
 from corpuskit.release import RELEASE_FILES, changelog_text
 
@@ -35,7 +35,7 @@ NAME = "nagorno-karabakh-2020"
 
 @pytest.fixture(scope="session")
 def good_project(tmp_path_factory) -> Path:
-    from corpuskit.build import build
+    from corpuskit._build import build
     from corpuskit.config import load_config
 
     project = tmp_path_factory.mktemp("good-project")
@@ -182,7 +182,7 @@ def test_run_from_the_project_root_with_a_relative_path(folder, chdir):
 
 
 def test_library_api_returns_a_report(folder):
-    from corpuskit.check import run_checks
+    from corpuskit._check import run_checks
 
     report = run_checks(str(folder), load=False, only=["records"])
     assert report.ok and report.exit_code == 0
@@ -545,7 +545,7 @@ def test_json_report_to_stdout_is_machine_readable(folder):
 
 
 def test_strict_yaml_loader_rejects_nested_duplicate_keys():
-    from corpuskit.check.strict_yaml import strict_load
+    from corpuskit._check.strict_yaml import strict_load
 
     with pytest.raises(yaml.YAMLError, match="duplicate key 'path'"):
         strict_load("configs:\n- config_name: default\n  path: a\n  path: b\n")

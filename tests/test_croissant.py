@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.cli import main
 from corpuskit.config import load_config, parse_config
 from corpuskit.errors import ConfigError

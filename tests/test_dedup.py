@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpuskit.cli import main
-from corpuskit.dedup import Deduplicator, DedupParams
+from corpuskit._dedup import Deduplicator, DedupParams
 from corpuskit.errors import InputError
 
 STORY = [
@@ -211,7 +211,7 @@ def test_cli_writes_one_line_per_record_in_input_order(tmp_path):
 def test_cli_streams_in_batches_same_output_for_any_batch_and_workers(tmp_path, monkeypatch):
     """Batches of 2 on 1 and 2 workers give the output of one batch; ids keep their JSON type;
     an id repeated in a later batch (5 and "5" are the same id) is reported with its line."""
-    from corpuskit.dedup import run
+    from corpuskit._dedup import run
 
     rows = [{"id": 5, "text": article(STORY[:3])}, {"id": "b", "text": "Other\n\nNothing alike."},
             {"id": "ç", "text": article(STORY)}, {"id": "d", "text": article(STORY[:2])}]
@@ -284,7 +284,7 @@ def test_ocr_copy_with_a_damaged_figure_still_merges():
 
 
 def test_wire_abbreviations_and_glued_figures_fold():
-    from corpuskit.dedup.normalize import tokens
+    from corpuskit._dedup.normalize import tokens
 
     assert tokens("Shr 12 cts vs 10 cts, revs rose167 mln dlrs") == \
         tokens("Share 12 cents vs 10 cents, revenues rose 167 million dollars")
@@ -329,8 +329,8 @@ def test_long_body_under_a_rewritten_headline_merges():
 
 
 def test_reworded_headline_rule():
-    from corpuskit.dedup.signature import compute
-    from corpuskit.dedup.verify import reworded
+    from corpuskit._dedup.signature import compute
+    from corpuskit._dedup.verify import reworded
 
     def title(headline):
         return compute({"title": headline, "text": "Body"}).title

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpuskit.dedup import Deduplicator, batch
-from corpuskit.dedup import cluster as cluster_mod
-from corpuskit.dedup.engine import candidates
-from corpuskit.dedup.verify import HeadlineWeights, TitleWeights, compare, decide, plausible
+from corpuskit._dedup import Deduplicator, batch
+from corpuskit._dedup import cluster as cluster_mod
+from corpuskit._dedup.engine import candidates
+from corpuskit._dedup.verify import HeadlineWeights, TitleWeights, compare, decide, plausible
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,7 +131,7 @@ def test_resolve_equals_per_pair_reference(signed):
 
 
 def test_mojibake_byte_test_equals_text_test():
-    from corpuskit.dedup.normalize import _MOJIBAKE, _MOJIBAKE_UTF8
+    from corpuskit._dedup.normalize import _MOJIBAKE, _MOJIBAKE_UTF8
 
     firsts = [chr(c) for c in range(0xB0, 0x100)]
     seconds = [chr(c) for c in range(0x80, 0x250)] + [chr(c) for c in range(0x2000, 0x2130)] + ["a", " "]
@@ -144,7 +144,7 @@ def test_mojibake_byte_test_equals_text_test():
 
 
 def test_signature_char_count_matches_split():
-    from corpuskit.dedup.signature import _chars
+    from corpuskit._dedup.signature import _chars
 
     for text in ("plain  ascii\ttext\n", "curly \u201cquotes\u201d\u00a0and\u2009thin\u202fspaces",
                  "\u3000ideographic\u3000space", "x\x1cy\x85z", ""):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from corpuskit.dedup import Deduplicator
+from corpuskit._dedup import Deduplicator
 
 ROOT = Path(__file__).resolve().parents[1]
 

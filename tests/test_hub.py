@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.cli import main
 from corpuskit.config import load_config
 from corpuskit.errors import PublishError

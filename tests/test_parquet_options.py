@@ -6,7 +6,7 @@ import json
 
 import pyarrow.parquet as pq
 
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.config import parse_config
 
 from helpers import tree_digests

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from corpuskit.build import build
-from corpuskit.check import run_checks
+from corpuskit._build import build
+from corpuskit._check import run_checks
 from corpuskit.cli import main
 from corpuskit.config import load_config
 from corpuskit.errors import PublishError
@@ -187,7 +187,7 @@ def test_rebuild_reads_no_recorded_input_outside_the_project_root(project, tmp_p
     shutil.copy(project / "in" / "a.jsonl", outside / "a.jsonl")
     (project / "corpuskit.toml").write_text(CONFIG.replace('inputs = ["in"]', f'inputs = ["{outside}/a.jsonl"]'))
     folder = Path(build(load_config(root=str(project)), workers=1).folder)
-    import corpuskit.build as build_mod
+    import corpuskit._build as build_mod
 
     calls = []
     real = build_mod.build

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import corpuskit.readers.streaming as streaming
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.cli import main
 from corpuskit.config import load_config
 from corpuskit.errors import InputError

@@ -10,7 +10,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from corpuskit.build import build
+from corpuskit._build import build
 from corpuskit.cli import main
 from corpuskit.config import parse_config
 from corpuskit.errors import PublishError

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from corpuskit.check import run_checks
+from corpuskit._check import run_checks
 from corpuskit.cli import main
 from corpuskit.release.explain import explain
 

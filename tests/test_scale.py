@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from corpuskit.build import ArrowEncoder, Spill, build, decode_table, record_from_row
+from corpuskit._build import build
+from corpuskit.publish.schema import record_from_row
+from corpuskit.spill import ArrowEncoder, Spill, decode_table
 from corpuskit.cli import main
 from corpuskit.config import load_config
 from corpuskit.publish.schema import record_schema, to_row, to_table

@@ -8,7 +8,7 @@ import shutil
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpuskit.check import run_checks
+from corpuskit._check import run_checks
 from corpuskit.release.content import compare_content, software_differences
 
 from helpers import DIST, ROOT

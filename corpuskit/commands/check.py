@@ -40,7 +40,7 @@ def command(folder, json_path, strict, rebuild, no_load, root, allowed_inputs, m
     import json
     import sys
 
-    from corpuskit.check import FolderError, run_checks
+    from corpuskit._check import FolderError, run_checks
     from corpuskit.cli import require_writable
 
     if json_path and json_path != "-":

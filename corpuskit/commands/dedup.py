@@ -24,7 +24,7 @@ def command(input_path, out_path, preset, workers, explain_path):
     The cluster label of a record is the id of its cluster's kept record (the
     most complete copy). Output lines follow input order.
     """
-    from corpuskit.dedup.run import dedup_jsonl
+    from corpuskit._dedup.run import dedup_jsonl
 
     summary = dedup_jsonl(input_path, out_path, preset=preset, workers=workers,
                           explain_path=explain_path)

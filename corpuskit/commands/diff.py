@@ -41,7 +41,7 @@ def command(old, new, as_json):
     """
     import json
 
-    from corpuskit.check.folder import open_folder
+    from corpuskit._check.folder import open_folder
     from corpuskit.release.diff import diff_folders
 
     for folder in (old, new):

@@ -22,7 +22,7 @@ def command(folder, repo, private, dry_run):
     """
     import os
 
-    from corpuskit.check.folder import open_folder
+    from corpuskit._check.folder import open_folder
     from corpuskit.publish.hub import push
 
     open_folder(folder)  # one clear line for a folder that is not a published version

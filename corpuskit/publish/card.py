@@ -7,7 +7,7 @@ import shutil
 
 import yaml
 
-from corpuskit.check.hub_enums import size_category
+from corpuskit._check.hub_enums import size_category
 from corpuskit.config import is_url
 from corpuskit.errors import ConfigError
 

@@ -65,15 +65,18 @@ def removed_schema() -> pa.Schema:
     return pa.schema(BASE_FIELDS + [("provenance", PROVENANCE), ("removed", REMOVED)])
 
 
+#: Published provenance column -> key of a record's ``source`` span (the one spelling of both).
+SOURCE_KEYS = (("source_path", "path"), ("source_sha256", "sha256"), ("start_line", "start_line"),
+               ("end_line", "end_line"), ("start_byte", "start_byte"), ("end_byte", "end_byte"))
+
+
 def _source_columns(source: dict) -> dict:
-    return {
-        "source_path": source["path"],
-        "source_sha256": source["sha256"],
-        "start_line": source["start_line"],
-        "end_line": source["end_line"],
-        "start_byte": source["start_byte"],
-        "end_byte": source["end_byte"],
-    }
+    return {column: source[key] for column, key in SOURCE_KEYS}
+
+
+def source_of(columns: dict) -> dict:
+    """A record's ``source`` span from published provenance columns (inverse of the above)."""
+    return {key: columns[column] for column, key in SOURCE_KEYS}
 
 
 def to_row(record: dict, annotate: bool = False, removed: bool = False) -> dict:
@@ -101,6 +104,18 @@ def to_row(record: dict, annotate: bool = False, removed: bool = False) -> dict:
             "match": info.get("match"),
         }
     return row
+
+
+def record_from_row(row: dict) -> dict:
+    """The record a published row was made from (inverse of :func:`to_row`)."""
+    provenance = row["provenance"]
+    record = {name: row.get(name) for name, _ in BASE_FIELDS}
+    record["source"] = source_of(provenance)
+    record["edits"] = list(provenance["edits"])
+    record["steps"] = list(provenance["steps"])
+    record["merged"] = [{"id": m["id"], "source": source_of(m), "similarity": m["similarity"],
+                         "match": m["match"]} for m in provenance["merged"]]
+    return record
 
 
 def to_table(records: Sequence[dict], schema: pa.Schema, removed: bool = False) -> pa.Table:

@@ -106,7 +106,7 @@ class Diff:
 
 
 def _files(folder: str, config_name: str) -> list[str]:
-    from corpuskit.check.folder import open_folder
+    from corpuskit._check.folder import open_folder
 
     version = open_folder(folder)
     paths = [os.path.join(version.path, rel) for rel in version.data_files(config_name)]

@@ -27,7 +27,7 @@ def _find(folder, rid: str) -> tuple[str, dict]:
 
 def explain(path: str, rid: str, root: str | None = None) -> dict:
     """Everything known about record ``rid`` of the version folder ``path``, as plain data."""
-    from corpuskit.check.folder import open_folder
+    from corpuskit._check.folder import open_folder
 
     folder = open_folder(path, root=root)
     config_name, row = _find(folder, rid)

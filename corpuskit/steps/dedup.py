@@ -1,11 +1,11 @@
-"""``dedup``: the corpus-wide duplicate-removal step (see :mod:`corpuskit.dedup`, docs/dedup.md)."""
+"""``dedup``: the corpus-wide duplicate-removal step (see :mod:`corpuskit._dedup`, docs/dedup.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from corpuskit.dedup import Deduplicator, DedupParams
-from corpuskit.dedup.presets import PRESETS
+from corpuskit._dedup import Deduplicator, DedupParams
+from corpuskit._dedup.presets import PRESETS
 from corpuskit.steps.base import Step
 
 

@@ -1,6 +1,6 @@
 """Flat, offset-indexed storage of signatures inside the engine.
 
-Workers hand the engine small picklable :class:`~corpuskit.dedup.signature.Signature`
+Workers hand the engine small picklable :class:`~corpuskit._dedup.signature.Signature`
 tuples; :meth:`SignatureStore.append` copies their fields into a handful of
 growing C arrays (``array.array``) and drops the tuple, so the engine holds no
 Python object per article:
@@ -11,12 +11,12 @@ Python object per article:
   one concatenated uint32 array each plus an int64 offset array: record ``i``'s
   values are ``data[off[i]:off[i + 1]]`` (sorted, unique);
 * headline canonical tokens as one UTF-8 byte buffer plus offsets;
-* the MinHash band keys, :data:`~corpuskit.dedup.signature.BANDS` uint32 per record.
+* the MinHash band keys, :data:`~corpuskit._dedup.signature.BANDS` uint32 per record.
 
 About 0.8 KB per ~500-word article (see docs/dedup.md for the measured figure).
 :meth:`freeze` exposes everything as numpy arrays without copying.
 
->>> from corpuskit.dedup.signature import compute
+>>> from corpuskit._dedup.signature import compute
 >>> store = SignatureStore()
 >>> sig = compute({"title": None, "text": "HEADLINE\\n\\nSome body words here, 12 of them."})
 >>> store.append(7, sig)
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.signature import BANDS, Signature
+from corpuskit._dedup.signature import BANDS, Signature
 
 SETS = ("shingles", "head", "context", "numbers")
 

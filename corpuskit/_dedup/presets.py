@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from corpuskit.dedup.verify import Thresholds
+from corpuskit._dedup.verify import Thresholds
 from corpuskit.errors import ConfigError
 
 #: preset name -> verification thresholds.

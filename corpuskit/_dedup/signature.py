@@ -39,7 +39,7 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from corpuskit.dedup.normalize import canonical, fold, is_number, raw_tokens, split_headline, story_day
+from corpuskit._dedup.normalize import canonical, fold, is_number, raw_tokens, split_headline, story_day
 
 _U32 = np.dtype("<u4")
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import re
 
-from corpuskit.check.folder import VersionFolder
-from corpuskit.check.hub_enums import ENUMERATIONS, language_problem, size_category
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import VersionFolder
+from corpuskit._check.hub_enums import ENUMERATIONS, language_problem, size_category
+from corpuskit._check.report import CheckResult
 
 _UNREADABLE = "front matter unreadable (see card.yaml)"
 

@@ -3,14 +3,14 @@
 A published dataset is a promise; each check verifies one part of it and can
 fail on its own. Families, one module each, in the order they run:
 
-* :mod:`~corpuskit.check.card`        the card's front matter is valid, true, complete
-* :mod:`~corpuskit.check.files`       the files are the files the manifest names
-* :mod:`~corpuskit.check.loads`       ``datasets.load_dataset`` reads it offline as declared
-* :mod:`~corpuskit.check.records`     every record is clean and unique
-* :mod:`~corpuskit.check.provenance`  every record traces back to its source bytes
-* :mod:`~corpuskit.check.replay`      the published text is what the recorded steps make of the source
-* :mod:`~corpuskit.check.release`     the changelog (and other release files) are what they claim
-* :mod:`~corpuskit.check.rebuild`     (``rebuild=True``) it rebuilds byte for byte
+* :mod:`~corpuskit._check.card`        the card's front matter is valid, true, complete
+* :mod:`~corpuskit._check.files`       the files are the files the manifest names
+* :mod:`~corpuskit._check.loads`       ``datasets.load_dataset`` reads it offline as declared
+* :mod:`~corpuskit._check.records`     every record is clean and unique
+* :mod:`~corpuskit._check.provenance`  every record traces back to its source bytes
+* :mod:`~corpuskit._check.replay`      the published text is what the recorded steps make of the source
+* :mod:`~corpuskit._check.release`     the changelog (and other release files) are what they claim
+* :mod:`~corpuskit._check.rebuild`     (``rebuild=True``) it rebuilds byte for byte
 
 Thresholds and the allowed languages come from the configuration recorded in
 the manifest unless overridden::
@@ -25,8 +25,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from corpuskit.check.folder import FolderError, VersionFolder, open_folder
-from corpuskit.check.report import FAIL, PASS, SKIP, WARN, CheckResult, Problem, Report
+from corpuskit._check.folder import FolderError, VersionFolder, open_folder
+from corpuskit._check.report import FAIL, PASS, SKIP, WARN, CheckResult, Problem, Report
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ Check = Callable[[VersionFolder], CheckResult]
 
 def all_checks(rebuild: bool = False, load: bool = True) -> list[Check]:
     """Every check function, in the order they run."""
-    from corpuskit.check import card, files, loads, provenance, records, release, replay
-    from corpuskit.check import rebuild as rebuild_mod
+    from corpuskit._check import card, files, loads, provenance, records, release, replay
+    from corpuskit._check import rebuild as rebuild_mod
 
     checks: list[Check] = [*card.CHECKS, *files.CHECKS]
     if load:

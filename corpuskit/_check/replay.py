@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from corpuskit.check.folder import VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import VersionFolder
+from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
 
 

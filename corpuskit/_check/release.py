@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 
-from corpuskit.check.folder import VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import VersionFolder
+from corpuskit._check.report import CheckResult
 
 
 def check_changelog(folder: VersionFolder) -> CheckResult:

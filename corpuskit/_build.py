@@ -22,10 +22,9 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pyarrow as pa
 
 from corpuskit.config import Config
@@ -33,150 +32,16 @@ from corpuskit.errors import PublishError
 from corpuskit.engine import Engine, LocalEngine
 from corpuskit.pipeline import EMPTY_TEXT, Pipeline
 from corpuskit.publish import manifest as manifest_mod
-from corpuskit.publish.schema import BASE_FIELDS, record_schema, removed_schema, to_table
+from corpuskit.publish.schema import record_schema, removed_schema
 from corpuskit.publish.writer import ShardWriter, parquet_options
 from corpuskit.readers import IdCounter, Reader, expand_inputs
 from corpuskit.release import release_files
-from corpuskit.steps import StepStats
+from corpuskit.spill import ArrowEncoder, Spill, decode_table, with_ids
+from corpuskit._dedup.apply import write_outputs
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, int], None]  # records done, bytes done, bytes total
-
-
-class Spill:
-    """Append-only on-disk store of cleaned records, read back in order or by index.
-
-    Each batch is one Arrow IPC stream of published rows (``record_schema()``),
-    as the worker encoded it: appending is a plain write, reading a batch back
-    costs no per-row Python work, and only what a batch holds is in memory.
-    """
-
-    def __init__(self, folder: str):
-        self.path = os.path.join(folder, "records.arrows")
-        self._handle = open(self.path, "wb")
-        self._offsets: list[int] = []  # file offset of each batch
-        self._firsts: list[int] = []  # index of the first record of each batch
-        self.count = 0
-
-    def append(self, payload: bytes, rows: int) -> None:
-        if not rows:
-            return
-        self._offsets.append(self._handle.tell())
-        self._firsts.append(self.count)
-        self._handle.write(payload)
-        self.count += rows
-
-    def finish(self) -> None:
-        if not self._handle.closed:
-            self._offsets.append(self._handle.tell())
-            self._handle.close()
-
-    def batches(self) -> Iterator[tuple[int, pa.Table]]:
-        """(index of the first row, table) of every batch, in order."""
-        with open(self.path, "rb") as handle:
-            for batch_no, first in enumerate(self._firsts):
-                size = self._offsets[batch_no + 1] - self._offsets[batch_no]
-                yield first, decode_table(handle.read(size))
-
-    def _batch(self, handle, batch_no: int):
-        handle.seek(self._offsets[batch_no])
-        return decode_table(handle.read(self._offsets[batch_no + 1] - self._offsets[batch_no]))
-
-    def spans(self, indices: Sequence[int]) -> dict[int, dict]:
-        """The id and source span (provenance's source columns) of the rows at ``indices``."""
-        def id_and_span(table):
-            provenance = table.column("provenance").combine_chunks()
-            columns = {"id": table.column("id")}
-            columns.update((column, provenance.field(column)) for column, _ in _SOURCE_KEYS)
-            return pa.table(columns)
-
-        return self._picked(indices, id_and_span)
-
-    def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
-        """Published rows at ``indices``, loading each needed batch once."""
-        return self._picked(indices, (lambda table: table) if columns is None
-                            else (lambda table: table.select(list(columns))))
-
-    def _picked(self, indices: Sequence[int], view: Callable) -> dict[int, dict]:
-        """Rows at ``indices`` of ``view(batch)``, as dicts; each needed batch is read once."""
-        import bisect
-
-        wanted: dict[int, list[int]] = {}
-        for i in indices:
-            wanted.setdefault(bisect.bisect_right(self._firsts, i) - 1, []).append(i)
-        found: dict[int, dict] = {}
-        with open(self.path, "rb") as handle:
-            for batch_no in sorted(wanted):
-                first = self._firsts[batch_no]
-                picked = view(self._batch(handle, batch_no)).take([i - first for i in wanted[batch_no]])
-                found.update(zip(wanted[batch_no], picked.to_pylist()))
-        return found
-
-    def fetch(self, indices: Sequence[int]) -> list[dict]:
-        """Records at ``indices`` (any order), loading each needed batch once."""
-        found = self.rows(indices)
-        return [record_from_row(found[i]) for i in indices]
-
-
-def encode_table(table) -> bytes:
-    import pyarrow as pa
-
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
-
-
-def decode_table(payload: bytes):
-    import pyarrow as pa
-
-    return pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
-
-
-def _with_ids(payload: bytes, final: list[str], at: list[int]) -> bytes:
-    """``payload`` (IPC bytes of rows from input positions ``at``) with the final ids."""
-    if not payload:
-        return payload
-    table = decode_table(payload)
-    column = table.schema.get_field_index("id")
-    field_ = table.schema.field(column)
-    table = table.set_column(column, field_, pa.array([final[i] for i in at], type=field_.type))
-    return encode_table(table)
-
-
-class ArrowEncoder:
-    """Turn a batch's kept and dropped records into IPC bytes (runs in the worker)."""
-
-    def __init__(self):
-        self.kept_schema = record_schema(False)
-        self.removed_schema = removed_schema()
-
-    def __call__(self, kept: list[dict], dropped: list[dict]) -> tuple[bytes, bytes]:
-        kept_bytes = encode_table(to_table(kept, self.kept_schema)) if kept else b""
-        dropped_bytes = (encode_table(to_table(dropped, self.removed_schema, removed=True))
-                         if dropped else b"")
-        return kept_bytes, dropped_bytes
-
-
-_SOURCE_KEYS = (("source_path", "path"), ("source_sha256", "sha256"), ("start_line", "start_line"),
-                ("end_line", "end_line"), ("start_byte", "start_byte"), ("end_byte", "end_byte"))
-
-
-def _source_of(columns: dict) -> dict:
-    return {key: columns[column] for column, key in _SOURCE_KEYS}
-
-
-def record_from_row(row: dict) -> dict:
-    """The record a published row was made from (inverse of ``schema.to_row``)."""
-    provenance = row["provenance"]
-    record = {name: row.get(name) for name, _ in BASE_FIELDS}
-    record["source"] = _source_of(provenance)
-    record["edits"] = list(provenance["edits"])
-    record["steps"] = list(provenance["steps"])
-    record["merged"] = [{"id": m["id"], "source": _source_of(m), "similarity": m["similarity"],
-                         "match": m["match"]} for m in provenance["merged"]]
-    return record
 
 
 @dataclass
@@ -236,7 +101,7 @@ def _input_trees(items: Sequence[str], root: str | None) -> list[str]:
 
 def gate_settings(config: Config) -> dict:
     """The gate relaxations set in ``[check]`` (``skip``, ``allow_empty``), validated."""
-    from corpuskit.check import check_names
+    from corpuskit._check import check_names
     from corpuskit.errors import ConfigError
 
     skip = config.check.get("skip", [])
@@ -333,7 +198,7 @@ def _nothing_left(result: BuildResult, staged: str) -> str:
 
 def _run_gate(config: Config, staged: str) -> None:
     """Run the gate's static checks on the staged version; raise :class:`GateError` on failure."""
-    from corpuskit.check import run_checks
+    from corpuskit._check import run_checks
 
     report = run_checks(staged, load=False, root=config.root)
     failed = report.failed()
@@ -390,8 +255,8 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
             final = [ids.final(base) for base in result.ids]
             kept, dropped = result.kept, result.dropped
             if final != result.ids:  # repeated ids get their suffix here, where all units are seen in order
-                kept = _with_ids(kept, final, result.kept_at)
-                dropped = _with_ids(dropped, final, result.dropped_at)
+                kept = with_ids(kept, final, result.kept_at)
+                dropped = with_ids(dropped, final, result.dropped_at)
             spill.append(kept, result.kept_count)
             if add is not None:
                 for signature in result.signatures:
@@ -419,7 +284,7 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
     timings["dedup"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    dedup_stats = _write_outputs(spill, clusters, annotate, train_writer, removed_writer,
+    dedup_stats = write_outputs(spill, clusters, annotate, train_writer, removed_writer,
                                  removed_reasons)
     if dedup_step is not None:
         step_stats.append(dedup_stats.to_dict())
@@ -445,108 +310,7 @@ def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_s
                        inputs=inputs, timings=timings, workers=workers, records_in=done)
 
 
-def _write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWriter,
-                   removed_writer: ShardWriter, removed_reasons: Counter) -> StepStats:
-    """One ordered pass over the spill: kept rows to ``data/``, copies to ``removed/``.
-
-    Everything stays in Arrow. Only small values cross into Python: the ids and
-    source spans of clustered rows, the provenance of the rows copies are merged
-    into (rebuilt with their ``merged`` list), and the removal reasons.
-    """
-    dedup_stats = StepStats("dedup")
-    affected: set[int] = set()
-    spans: dict[int, dict] = {}
-    if clusters is not None and clusters.kept_of:
-        affected = set(clusters.kept_of) | set(clusters.members)
-        spans = spill.spans(sorted(affected))
-    train_schema = train_writer.schema
-    removed_schema_ = removed_writer.schema
-    removed_type = removed_schema_.field("removed").type
-    for first, table in spill.batches():
-        count = table.num_rows
-        if clusters is not None:
-            dedup_stats.records_in += count
-        if annotate:
-            table = _with_cluster(table, table.column("id"), train_schema)
-        touched = [j for j in range(count) if first + j in affected] if affected else []
-        if not touched:
-            train_writer.write_table(table)
-            continue
-        copies: list[int] = []  # rows that leave data/ for removed/
-        removals: list[dict] = []
-        clustered: dict[int, str] = {}  # annotate: copy row -> id of the record it belongs to
-        heads: list[int] = []  # rows copies are merged into
-        for j in touched:
-            i = first + j
-            if i in clusters.kept_of:
-                kept = clusters.kept_of[i]
-                kept_id = spans[kept]["id"]
-                member = next(m for m in clusters.members[kept] if m.index == i)
-                dedup_stats.counters[f"match:{member.match}"] += 1
-                if annotate:
-                    clustered[j] = kept_id
-                    continue
-                dedup_stats.dropped["duplicate"] += 1
-                removed_reasons["duplicate"] += 1
-                copies.append(j)
-                removals.append({
-                    "step": "dedup", "reason": "duplicate", "detail": f"{member.match} copy of {kept_id}",
-                    "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
-                })
-            elif i in clusters.members:
-                heads.append(j)
-        if heads:
-            table = _with_merged(table, heads, first, clusters, spans, train_schema)
-            dedup_stats.changed += len(heads)
-        if clustered:
-            ids = table.column("cluster").to_pylist()
-            for j, kept_id in clustered.items():
-                ids[j] = kept_id
-            table = _with_column(table, "cluster", pa.array(ids, type=train_schema.field("cluster").type))
-        if copies:
-            gone = table.take(pa.array(copies, type=pa.int64()))
-            removed_writer.write_table(pa.Table.from_arrays(
-                [gone.column(name) for name in removed_schema_.names[:-1]]
-                + [pa.array(removals, type=removed_type)], schema=removed_schema_))
-            keep = np.ones(count, dtype=bool)
-            keep[copies] = False
-            table = table.filter(pa.array(keep))
-        train_writer.write_table(table)
-    return dedup_stats
-
-
-def _with_column(table, name: str, values):
-    index = table.schema.get_field_index(name)
-    return table.set_column(index, table.schema.field(index), values)
-
-
-def _with_merged(table, heads: list[int], first: int, clusters, spans: dict[int, dict], schema):
-    """``table`` with the provenance of rows ``heads`` listing the copies merged into them."""
-    provenance = table.column("provenance").take(pa.array(heads, type=pa.int64())).to_pylist()
-    for j, record in zip(heads, provenance):
-        record["merged"] = [
-            {"id": spans[m.index]["id"], **{column: spans[m.index][column] for column, _ in _SOURCE_KEYS},
-             "similarity": m.similarity, "match": m.match}
-            for m in sorted(clusters.members[first + j], key=lambda m: m.index)
-        ]
-        record["steps"] = list(record["steps"]) + ["dedup"]
-    count = table.num_rows
-    order = np.arange(count, dtype=np.int64)
-    order[heads] = count + np.arange(len(heads), dtype=np.int64)
-    column = pa.concat_arrays([table.column("provenance").combine_chunks(),
-                               pa.array(provenance, type=schema.field("provenance").type)])
-    return _with_column(table, "provenance", column.take(pa.array(order)))
-
-
-def _with_cluster(table, cluster, schema):
-    import pyarrow as pa
-
-    columns = [table.column(name) if name != "cluster" else cluster for name in schema.names]
-    return pa.Table.from_arrays(columns, schema=schema)
-
-
 def _empty_shard(writer: ShardWriter) -> list[str]:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     os.makedirs(writer.folder, exist_ok=True)

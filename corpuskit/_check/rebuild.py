@@ -1,7 +1,7 @@
 """Reproducibility check (``--rebuild``): the recorded inputs and configuration
 rebuild the folder byte for byte.
 
-``reproducible``  ``corpuskit.build.build`` with the manifest's configuration, run
+``reproducible``  ``corpuskit._build.build`` with the manifest's configuration, run
                   into a temporary folder from the recorded inputs (relative to the
                   project root), gives files whose sha256 all equal the published ones;
                   inputs outside the project root (or ``--input`` paths) are never read
@@ -13,8 +13,8 @@ import os
 import shutil
 import tempfile
 
-from corpuskit.check.folder import CONFIG_COPY, VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import CONFIG_COPY, VersionFolder
+from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.manifest import tree_digests
 from corpuskit.release import RELEASE_FILES
@@ -84,7 +84,7 @@ def _first_difference(published: str, rebuilt: str) -> str | None:
 
 
 def check_reproducible(folder: VersionFolder) -> CheckResult:
-    from corpuskit.build import build
+    from corpuskit._build import build
 
     result = CheckResult("reproducible")
     if folder.config is None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import xxhash
 
-from corpuskit.dedup.engine import Deduplicator, DedupParams
+from corpuskit._dedup.engine import Deduplicator, DedupParams
 from corpuskit.errors import InputError
 
 #: records per batch handed to the workers (a few MB of text)

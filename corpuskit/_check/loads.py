@@ -11,8 +11,8 @@ import os
 import shutil
 import tempfile
 
-from corpuskit.check.folder import VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import VersionFolder
+from corpuskit._check.report import CheckResult
 
 
 def check_loads(folder: VersionFolder) -> CheckResult:

@@ -1,7 +1,7 @@
-"""Vectorised verification: :func:`~corpuskit.dedup.verify.compare` and
-:func:`~corpuskit.dedup.verify.decide` for many candidate pairs at once.
+"""Vectorised verification: :func:`~corpuskit._dedup.verify.compare` and
+:func:`~corpuskit._dedup.verify.decide` for many candidate pairs at once.
 
-Works on a :class:`~corpuskit.dedup.store.Frozen` store. Every set-valued field
+Works on a :class:`~corpuskit._dedup.store.Frozen` store. Every set-valued field
 is sorted and unique per record, so tagging each value with its pair number
 (``pair << 32 | value``) makes the values of all pairs' left sides one sorted
 array, and the right sides another; shared values are then found for all pairs
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.normalize import _MONTH_START, SLIPPED
+from corpuskit._dedup.normalize import _MONTH_START, SLIPPED
 
 _SLIPPED = np.array(SLIPPED, dtype=bool)
-from corpuskit.dedup.store import Frozen
-from corpuskit.dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, reworded, title_agreement
+from corpuskit._dedup.store import Frozen
+from corpuskit._dedup.verify import Evidence, HeadlineWeights, Thresholds, TitleWeights, reworded, title_agreement
 
 NONE, EXACT, NEAR, CONTAINMENT = 0, 1, 2, 3
 MATCHES = {EXACT: "exact", NEAR: "near", CONTAINMENT: "containment"}
@@ -122,7 +122,7 @@ def days_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass
 class PairEvidence:
-    """Column-wise :class:`~corpuskit.dedup.verify.Evidence` of pairs ``(a[k], b[k])``."""
+    """Column-wise :class:`~corpuskit._dedup.verify.Evidence` of pairs ``(a[k], b[k])``."""
 
     a: np.ndarray
     b: np.ndarray
@@ -223,12 +223,12 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
 
 
 def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> np.ndarray:
-    """:func:`~corpuskit.dedup.verify.decide` for every pair: NONE, EXACT, NEAR or CONTAINMENT."""
+    """:func:`~corpuskit._dedup.verify.decide` for every pair: NONE, EXACT, NEAR or CONTAINMENT."""
     title = ev.title if title is None else title
     ok = ~ev.exact & ~np.bool_(t.exact_only)
     ok &= ev.containment >= t.containment
     ok &= np.maximum(ev.headline, title) >= t.headline
-    # :func:`~corpuskit.dedup.verify.misread_date`
+    # :func:`~corpuskit._dedup.verify.misread_date`
     ok &= (ev.days <= t.max_days) | (ev.date_slip & (ev.missing <= 1) & (ev.figures >= 3)
                                      & (ev.containment >= t.slack_containment))
     ok &= (title >= t.title) | (ev.containment >= t.retitled_containment)
@@ -237,7 +237,7 @@ def decide(ev: PairEvidence, t: Thresholds, title: np.ndarray | None = None) -> 
     slack = np.where((ev.figures >= 3) & (ev.containment >= t.slack_containment)
                      & (ev.smaller >= t.slack_tokens), t.figure_slack * (1 + ev.figures // 8), 0)
     ok &= (ev.missing == 0) | (ev.missing <= slack)
-    # :func:`~corpuskit.dedup.verify.same_article`: the same body under another headline
+    # :func:`~corpuskit._dedup.verify.same_article`: the same body under another headline
     ok |= ev.same_body & ~np.bool_(t.exact_only) & (ev.days <= t.max_days) & (
         (ev.smaller >= t.reworded_tokens) | (np.maximum(ev.headline, title) >= t.headline))
     out = np.where(ok, np.where(ev.ratio >= 0.8, NEAR, CONTAINMENT), NONE)

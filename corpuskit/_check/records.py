@@ -27,8 +27,8 @@ import hashlib
 import re
 import unicodedata
 
-from corpuskit.check.folder import VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import VersionFolder
+from corpuskit._check.report import CheckResult
 from corpuskit.records import ID_PATTERN as _ID_RE
 from corpuskit.records import iso_date
 

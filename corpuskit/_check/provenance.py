@@ -18,8 +18,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from corpuskit.check.folder import VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import VersionFolder
+from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
 
 _HEX_ID = re.compile(r"^([0-9a-f]{16})(?:-\d+)?$")

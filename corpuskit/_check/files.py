@@ -15,8 +15,8 @@ from __future__ import annotations
 import os
 import re
 
-from corpuskit.check.folder import CONFIG_COPY, MANIFEST, VersionFolder
-from corpuskit.check.report import CheckResult
+from corpuskit._check.folder import CONFIG_COPY, MANIFEST, VersionFolder
+from corpuskit._check.report import CheckResult
 from corpuskit.release import RELEASE_FILES
 
 _UNREADABLE = "front matter unreadable (see card.yaml)"

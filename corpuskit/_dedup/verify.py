@@ -37,8 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpuskit.dedup.normalize import date_slip, days_apart
-from corpuskit.dedup.signature import Signature, array, head_value
+from corpuskit._dedup.normalize import date_slip, days_apart
+from corpuskit._dedup.signature import Signature, array, head_value
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ def open_folder(folder: str, root: str | None = None, overrides: dict | None = N
 def _parse_card(folder: VersionFolder) -> None:
     import yaml
 
-    from corpuskit.check.strict_yaml import strict_load
+    from corpuskit._check.strict_yaml import strict_load
 
     match = _FRONT_MATTER.match(folder.card_text)
     if not match:

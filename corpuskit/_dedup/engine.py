@@ -1,11 +1,11 @@
 """The dedup engine: signatures → candidate index → verification → star clusters.
 
-``Deduplicator`` is the stage's interface to the build (see :mod:`corpuskit.dedup`).
-Only signatures (:mod:`~corpuskit.dedup.signature`) are held in memory, copied
-into flat arrays (:mod:`~corpuskit.dedup.store`, about 0.8 KB per ~500-word
+``Deduplicator`` is the stage's interface to the build (see :mod:`corpuskit._dedup`).
+Only signatures (:mod:`~corpuskit._dedup.signature`) are held in memory, copied
+into flat arrays (:mod:`~corpuskit._dedup.store`, about 0.8 KB per ~500-word
 article); text is never re-read, so ``resolve`` ignores ``fetch``. ``resolve``
 finds candidates (same text or body, a shared MinHash band, shared anchors),
-verifies them in numpy batches (:mod:`~corpuskit.dedup.batch`), clusters on the
+verifies them in numpy batches (:mod:`~corpuskit._dedup.batch`), clusters on the
 verified edges, and repeats on the kept records until nothing more merges.
 
 >>> engine = Deduplicator()
@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corpuskit.dedup import batch
-from corpuskit.dedup import cluster as cluster_mod
-from corpuskit.dedup.index import AnchorIndex
-from corpuskit.dedup.presets import thresholds
-from corpuskit.dedup.signature import Signature, compute
-from corpuskit.dedup.store import SignatureStore
-from corpuskit.dedup.verify import Evidence, TitleWeights, compare, plausible
+from corpuskit._dedup import batch
+from corpuskit._dedup import cluster as cluster_mod
+from corpuskit._dedup.index import AnchorIndex
+from corpuskit._dedup.presets import thresholds
+from corpuskit._dedup.signature import Signature, compute
+from corpuskit._dedup.store import SignatureStore
+from corpuskit._dedup.verify import Evidence, TitleWeights, compare, plausible
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class Clusters:
 
 
 class Deduplicator:
-    """Cluster copies; keep the most complete copy (see :mod:`~corpuskit.dedup.cluster`)."""
+    """Cluster copies; keep the most complete copy (see :mod:`~corpuskit._dedup.cluster`)."""
 
     def __init__(self, params: DedupParams | None = None):
         self.params = params or DedupParams()
@@ -270,7 +270,7 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14,
 
 
 def band_pairs(store, rank: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
-    """Candidate pairs sharing a MinHash band (see :func:`~corpuskit.dedup.signature.bands`).
+    """Candidate pairs sharing a MinHash band (see :func:`~corpuskit._dedup.signature.bands`).
 
     Whether two records share a band depends on the two alone, so these candidates
     (every near copy's, with high probability) do not change with the rest of the corpus.
