@@ -80,11 +80,18 @@ class Step:
         pass
 
     def __init__(self, params: "Step.Params | None" = None, **kwargs: Any):
-        self.params = params if params is not None else self.Params(**kwargs)
+        # keyword arguments are checked exactly like a [[pipeline]] table (a bad one is a
+        # ConfigError naming it), so a step made in Python is one a config file could make
+        self.params = params if params is not None else self.validated(_plain(kwargs), StepContext())
 
     @classmethod
     def from_config(cls, table: dict, context: "StepContext") -> "Step":
-        """The step configured by a ``[[pipeline]]`` table, validated against ``Params``.
+        """The step configured by a ``[[pipeline]]`` table, validated against ``Params``."""
+        return cls(params=cls.validated(table, context))
+
+    @classmethod
+    def validated(cls, table: dict, context: "StepContext") -> Any:
+        """``Params`` from a parameter table; a :class:`ConfigError` lists every problem.
 
         Every parameter is type-checked from the ``Params`` field types before
         the step's own ``coerce`` sees it (:func:`param_problems`), and all
@@ -94,10 +101,9 @@ class Step:
         if problems:
             raise ConfigError(*(f"pipeline step {cls.name!r}: {p}" for p in problems))
         try:
-            params = cls.Params(**cls.coerce(table, context))
+            return cls.Params(**cls.coerce(table, context))
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"pipeline step {cls.name!r}: {exc}") from None
-        return cls(params)
 
     @classmethod
     def value_problems(cls, table: dict) -> list[str]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from corpuskit.errors import ConfigError
@@ -154,7 +155,13 @@ class NormalizeVariants(FieldStep):
         # the lexicon itself is saved once, in [variants]
         return {"step": self.name, "fields": list(self.params.fields)}
 
-    def __init__(self, params=None, **kwargs):
+    def __init__(self, lexicon: "Mapping[str, Sequence[str]] | None" = None, *, params=None, **kwargs):
+        """``NormalizeVariants({"Nagorno": ["Nargono", "Nagorny"]})``: canonical -> variants,
+        validated like ``[variants]`` (also accepted as ``lexicon=`` pairs)."""
+        if lexicon is not None:
+            kwargs["lexicon"] = lexicon
+        if "lexicon" in kwargs and not isinstance(kwargs["lexicon"], Mapping):
+            kwargs["lexicon"] = dict(kwargs["lexicon"])  # the Params form: (canonical, variants) pairs
         super().__init__(params, **kwargs)
         # key -> (canonical, the listed variants with that key: none when only the canonical has it)
         self._lookup: dict[str, tuple[str, list[str]]] = {}
