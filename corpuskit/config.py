@@ -163,7 +163,7 @@ class Config:
 
 
 def parse_config(data: dict, root: str, source_file: str | None = None,
-                 defaults: dict | None = None) -> Config:
+                 defaults: dict | None = None, steps: dict | None = None) -> Config:
     """Validate a configuration table by type and value, and build its steps.
 
     Every problem is collected and reported at once, one line each naming the
@@ -173,6 +173,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
 
     ``defaults`` may supply ``name`` and ``version`` when the table has none
     (a standalone ``--config`` file may hold only a ``[variants]`` lexicon).
+    ``steps`` names custom steps the ``[[pipeline]]`` may use (name -> function or class).
     """
     problems = _Problems(source_file)
     defaults = defaults or {}
@@ -202,7 +203,7 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         problems.expected("shard_bytes", "an integer of at least 1048576", shard_bytes)
     check = _check_table(problems, data.get("check", {}))
     variants = problems.collect(validate_lexicon, data.get("variants", {})) or {}
-    steps = _pipeline(problems, data.get("pipeline"), StepContext(variants=variants, languages=()))
+    steps = _pipeline(problems, data.get("pipeline"), StepContext(variants=variants, languages=()), steps)
     read_options_ = problems.collect(read_options, data, "") or ReadOptions()
     from corpuskit.publish.croissant import validate_rai
 
@@ -405,21 +406,29 @@ def _check_table(problems: _Problems, table: Any) -> dict[str, Any]:
     return check
 
 
-def _pipeline(problems: _Problems, tables: Any, context: StepContext) -> list[Step]:
+def _pipeline(problems: _Problems, tables: Any, context: StepContext, extra: dict | None = None) -> list[Step]:
     if tables is None:
         tables = [{"step": name} for name in DEFAULT_PIPELINE]
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         problems.expected("pipeline", "[[pipeline]] tables", tables)
         return []
-    steps = [problems.collect(build_step, table, context) for table in tables]
+    steps = [problems.collect(build_step, table, context, extra) for table in tables]
     steps = [step for step in steps if step is not None]
+    for line in pipeline_problems(steps):
+        problems.add(line)
+    return steps
+
+
+def pipeline_problems(steps: list[Step]) -> list[str]:
+    """What is wrong with the order of ``steps``: a name twice, a record step after a corpus step."""
+    problems = []
     names = [s.name for s in steps]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.add(f"pipeline step {name!r} appears twice")
+        problems.append(f"pipeline step {name!r} appears twice")
     corpus_steps = [s for s in steps if s.kind == "corpus"]
     if corpus_steps and steps[-1].kind != "corpus":
-        problems.add(f"the {corpus_steps[0].name!r} step must come last in the pipeline")
-    return steps
+        problems.append(f"the {corpus_steps[0].name!r} step must come last in the pipeline")
+    return problems
 
 
 def declare_encoding(config: Config, name: str, where: str = "--encoding") -> Config:
@@ -469,23 +478,26 @@ def _read_toml(path: str) -> dict:
         raise ConfigError(f"{path}: invalid TOML ({what})") from None
 
 
-def load_config(path: str | None = None, root: str | None = None) -> Config:
+def load_config(path: str | None = None, root: str | None = None, steps: dict | None = None) -> Config:
     """Load a configuration.
 
     With ``path``, read that standalone TOML file (inputs are relative to the
     current directory, or ``root``); its ``name`` defaults to the file's stem and
     its ``version`` to ``1.0.0``. Without it, look in the current directory
     for ``corpuskit.toml``, then for ``[tool.corpuskit]`` in ``pyproject.toml``.
+    ``steps``: custom steps the pipeline may name (see :func:`parse_config`).
     """
     if path is not None:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", os.path.splitext(os.path.basename(path))[0]).strip("-.")
         defaults = {"name": stem or "dataset", "version": "1.0.0"}
         return _with_license_file(parse_config(_read_toml(path), root or os.getcwd(), source_file=path,
-                                               defaults=defaults), os.path.dirname(os.path.abspath(path)))
+                                               defaults=defaults, steps=steps),
+                                  os.path.dirname(os.path.abspath(path)))
     base = root or os.getcwd()
     candidate = os.path.join(base, CONFIG_FILE)
     if os.path.exists(candidate):
-        return _with_license_file(parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE), base)
+        return _with_license_file(parse_config(_read_toml(candidate), base, source_file=CONFIG_FILE,
+                                               steps=steps), base)
     pyproject = os.path.join(base, "pyproject.toml")
     if os.path.exists(pyproject):
         tool = _read_toml(pyproject).get("tool", {})
@@ -493,8 +505,8 @@ def load_config(path: str | None = None, root: str | None = None) -> Config:
         if table is not None and not isinstance(table, dict):
             raise ConfigError(f"pyproject.toml: [tool.corpuskit]: expected a table, got {describe_value(table)}")
         if table is not None:
-            return _with_license_file(parse_config(table, base, source_file="pyproject.toml [tool.corpuskit]"),
-                                      base)
+            return _with_license_file(parse_config(table, base, source_file="pyproject.toml [tool.corpuskit]",
+                                                   steps=steps), base)
     raise ConfigError(
         f"no {CONFIG_FILE} or [tool.corpuskit] in pyproject.toml in {base}; "
         "run from the project root or pass --config FILE"

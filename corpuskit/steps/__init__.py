@@ -6,6 +6,9 @@ statistics and in provenance.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from corpuskit.errors import ConfigError
 from corpuskit.steps.base import Drop, RecordStep, Step, StepContext, StepStats
 from corpuskit.steps.boilerplate import StripBoilerplate
@@ -35,19 +38,32 @@ DEFAULT_PIPELINE = (
 RECORD_STEPS = tuple(name for name in DEFAULT_PIPELINE if STEPS[name].kind == "record")
 
 
-def build_step(table: dict, context: StepContext) -> Step:
-    """Instantiate a step from a ``{step = NAME, ...params}`` table."""
+def build_step(table: dict, context: StepContext, extra: Mapping[str, Any] | None = None) -> Step:
+    """Instantiate a step from a ``{step = NAME, ...params}`` table.
+
+    NAME is a built-in step, one of ``extra`` (name -> function, callable class or
+    step class, given in Python), or a step a package registers under the entry
+    point group ``corpuskit.steps`` (:mod:`corpuskit.steps.custom`).
+    """
     import difflib
+
+    from corpuskit.steps import custom
 
     table = dict(table)
     name = table.pop("step", None)
     if name is None:
         raise ConfigError(f"a [[pipeline]] table has no step = NAME (known: {', '.join(STEPS)})")
-    if name not in STEPS:
-        close = difflib.get_close_matches(str(name), list(STEPS), n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(STEPS)}"
-        raise ConfigError(f"unknown pipeline step {name!r}; {hint}")
-    return STEPS[name].from_config(table, context)
+    if name in STEPS:
+        return STEPS[name].from_config(table, context)
+    if extra and name in extra:
+        return custom.as_step(extra[name], name, table, context)
+    registered = custom.registered() if isinstance(name, str) else {}
+    if name in registered:
+        return custom.as_step(custom.load_registered(registered[name]), name, table, context)
+    known = [*STEPS, *(extra or {}), *sorted(registered)]
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+    raise ConfigError(f"unknown pipeline step {name!r}; {hint}")
 
 
 __all__ = [
