@@ -46,7 +46,12 @@ _WHERE = {
     "PublishError": "corpuskit.errors",
 }
 
-__all__ = [*_WHERE, "__version__"]
+__all__ = [  # the names of _WHERE, spelt out for tools that read __all__ without running it
+    "FixEncoding", "NormalizeWhitespace", "StripBoilerplate", "NormalizeVariants", "DetectLanguage", "Dedup",
+    "Pipeline", "Result", "StepStats", "TextStep", "Drop", "Step", "RecordStep",
+    "read", "clean", "dedup", "build", "check",
+    "CorpuskitError", "ConfigError", "InputError", "PublishError", "__version__",
+]
 
 
 def __getattr__(name: str):

@@ -7,16 +7,14 @@ readers, build and gate. See docs/api.md.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
-from corpuskit.errors import ConfigError
+from corpuskit.errors import ConfigError, InputError
 from corpuskit.steps.base import Step, StepStats
 
 #: The source name cited in the provenance of in-memory rows (``source=`` overrides it).
@@ -217,80 +215,39 @@ class Result:
 
 
 class _Run:
-    """One run of a pipeline on in-memory data: the runner on the engine, then the corpus steps."""
+    """One run of a pipeline on in-memory data, by the build's runner and collectors
+    (:func:`corpuskit.pipeline.run_records`), given back in the input's kind."""
 
     def __init__(self, pipeline: Pipeline, data: Any, workers: int):
-        from corpuskit.pipeline import Runner
-
         self.pipeline = pipeline
         self.data = data
         self.workers = workers
-        self.runner = Runner.of(pipeline.steps)
-        self.collectors = [step.collector() for step in self.runner.corpus]
 
     def result(self) -> Result:
+        from corpuskit._data import ROW
         from corpuskit.engine import LocalEngine
+        from corpuskit.pipeline import run_records
         from corpuskit.publish.schema import record_schema, removed_schema, to_table
-        from corpuskit.steps.base import RowBatch
 
-        kept, kept_at, dropped, dropped_at = [], [], [], []
-        offset = 0
-        with contextlib.closing(LocalEngine(self.workers).map(self.runner, self.data.units())) as results:
-            for unit in results:
-                for collector, signatures in zip(self.collectors, unit.signatures):
-                    for j, signature in enumerate(signatures):
-                        collector.add(len(kept) + j, signature)
-                kept.extend(unit.kept)
-                kept_at.extend(offset + i for i in unit.kept_at)
-                dropped.extend(unit.dropped)
-                dropped_at.extend(offset + i for i in unit.dropped_at)
-                offset += unit.records_in
-        batch = RowBatch(np.arange(len(kept), dtype=np.int64), to_table(kept, record_schema()))
-        removed = [to_table(dropped, removed_schema(), removed=True)]
-        removed_rows = [np.asarray(dropped_at, dtype=np.int64)]
-        rows = _TableRows(batch.table)
-        input_row = np.asarray(kept_at, dtype=np.int64)
-        for collector in self.collectors:
-            collector.resolve(rows, threads=self.workers)
-            before = batch.at
-            batch, gone = collector.apply(batch)
-            if gone is not None:
-                removed.append(gone)
-                removed_rows.append(input_row[np.setdiff1d(before, batch.at)])
-        return self._result(batch.table, input_row[batch.at], removed, np.concatenate(removed_rows), offset)
-
-    def _result(self, table: pa.Table, at: np.ndarray, removed: list[pa.Table], removed_at: np.ndarray,
-                records_in: int) -> Result:
-        gone = pa.concat_tables(removed)
-        order = np.argsort(removed_at, kind="stable")  # removed rows in input order
-        gone, removed_at = gone.take(pa.array(order)), removed_at[order]
+        run = run_records(self.pipeline.steps, self.data.records(), engine=LocalEngine(self.workers))
+        schema = record_schema()
+        for step in self.pipeline.steps:
+            if step.kind == "corpus":
+                schema = step.output_schema(schema)
+        kept_at = [record[ROW] for record in run.kept]
+        if len(set(kept_at)) != len(kept_at):  # the id protocol gave two records one id
+            raise InputError("two rows end up with the same id (an input id like 'x-2' beside a repeated "
+                             "'x'); give the rows unique ids", self.data.source.path)
+        removed = sorted(run.removed, key=lambda record: record[ROW])
         reasons: dict[str, int] = {}
-        for info in gone.column("removed").to_pylist():
-            reasons[info["reason"]] = reasons.get(info["reason"], 0) + 1
-        stats = {s.name: self.runner.stats[s.name] for s in self.runner.steps}
-        stats.update({c.step.name: c.stats for c in self.collectors})
-        stats = {name: stats[name] for name in self.pipeline.names}
-        return Result(self.data.result(table, at), self.data.result(gone, removed_at), stats,
-                      records_in, table.num_rows, dict(sorted(reasons.items())))
-
-
-class _TableRows:
-    """Cleaned rows held in one Arrow table, read back by index (a collector's ``RowSource``)."""
-
-    def __init__(self, table: pa.Table):
-        self.table = table
-
-    def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
-        table = self.table.select(list(columns)) if columns else self.table
-        picked = table.take(pa.array(list(indices), type=pa.int64())).to_pylist()
-        return dict(zip(indices, picked))
-
-    def spans(self, indices: Sequence[int]) -> dict[int, dict]:
-        from corpuskit.publish.schema import SOURCE_KEYS
-
-        rows = self.rows(indices, ["id", "provenance"])
-        return {i: {"id": row["id"], **{column: row["provenance"][column] for column, _ in SOURCE_KEYS}}
-                for i, row in rows.items()}
+        for record in removed:
+            reasons[record["removed"]["reason"]] = reasons.get(record["removed"]["reason"], 0) + 1
+        stats = {s.name: s for s in run.stats}
+        return Result(self.data.result(to_table(run.kept, schema), kept_at),
+                      self.data.result(to_table(removed, removed_schema(), removed=True),
+                                       [record[ROW] for record in removed]),
+                      {name: stats[name] for name in self.pipeline.names}, self.data.count, len(run.kept),
+                      dict(sorted(reasons.items())))
 
 
 # --- functions -------------------------------------------------------------------------------

@@ -27,12 +27,14 @@ from corpuskit.records import Record
 RECORD_COLUMNS = frozenset(name for name, _ in BASE_FIELDS) | {"provenance"}
 #: Columns a run writes itself: an input column of that name would be overwritten.
 WRITTEN_COLUMNS = ("cluster", "removed")
-#: Rows per unit of work.
+#: Rows per batch read from a table or dataset.
 UNIT_ROWS = 256
+#: The record key holding a record's input row (the way back to the row's own columns).
+ROW = "input_row"
 
 
 class Data:
-    """The input of a run: records in units of work, and its extra columns for the way back.
+    """The input of a run: its records in order, and its extra columns for the way back.
 
     ``kind`` is ``"rows"`` (texts or dicts; results are lists of dicts),
     ``"table"`` or ``"dataset"``.
@@ -50,23 +52,14 @@ class Data:
         self._spans: set[tuple] = set()
         self.lines = lines  # the row numbers to cite (0-based; default: the position in ``data``)
 
-    def units(self, rows: int = UNIT_ROWS) -> Iterator[list[Record]]:
-        """The records, in input order, in lists of at most ``rows``."""
-        from corpuskit.readers import IdCounter
-
-        ids = IdCounter()
-        unit: list[Record] = []
+    def records(self) -> Iterator[Record]:
+        """The records, in input order; each knows its input row (:data:`ROW`)."""
         for batch in self.batches:
             for obj in batch:
                 record = self.record(obj, self.count)
+                record[ROW] = self.count
                 self.count += 1
-                record["id"] = ids.final(record["id"])
-                unit.append(record)
-                if len(unit) >= rows:
-                    yield unit
-                    unit = []
-        if unit:
-            yield unit
+                yield record
 
     def record(self, obj: Any, index: int) -> Record:
         """The record of input row ``index`` (its extra columns kept in ``extras``)."""
