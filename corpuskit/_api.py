@@ -234,10 +234,11 @@ class _Run:
         for step in self.pipeline.steps:
             if step.kind == "corpus":
                 schema = step.output_schema(schema)
-        kept_at = [record[ROW] for record in run.kept]
-        if len(set(kept_at)) != len(kept_at):  # the id protocol gave two records one id
+        ids = [record["id"] for record in run.kept + run.removed]
+        if len(set(ids)) != len(ids):  # the suffix protocol can give an id that a row already has
             raise InputError("two rows end up with the same id (an input id like 'x-2' beside a repeated "
                              "'x'); give the rows unique ids", self.data.source.path)
+        kept_at = [record[ROW] for record in run.kept]
         removed = sorted(run.removed, key=lambda record: record[ROW])
         reasons: dict[str, int] = {}
         for record in removed:
