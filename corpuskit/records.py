@@ -188,14 +188,16 @@ def content_id(raw: bytes) -> str:
 def with_changes(record: Record, step: str, edits: list[dict], **fields: Any) -> Record:
     """Return a copy of ``record`` with ``fields`` replaced and ``edits`` logged.
 
-    ``step`` is added to ``steps`` when at least one edit is recorded.
+    ``step`` is added to ``steps`` when at least one edit is recorded. A plain dict
+    without provenance yet (``step.apply({"text": ...})``) gets it here.
     """
     out = dict(record)
     out.update(fields)
     if edits:
-        out["edits"] = record["edits"] + edits
-        if step not in record["steps"]:
-            out["steps"] = record["steps"] + [step]
+        out["edits"] = record.get("edits", []) + edits
+        steps = record.get("steps", [])
+        if step not in steps:
+            out["steps"] = steps + [step]
     return out
 
 
