@@ -132,17 +132,20 @@ class Data:
 
 def _batches(data: Any) -> tuple[str, Iterable[Iterable[Any]]]:
     """The kind of ``data`` and its rows in batches (tables are converted a batch at a time)."""
+    if isinstance(data, pa.Table):
+        return "table", (batch.to_pylist() for batch in data.to_batches(max_chunksize=UNIT_ROWS))
+    if type(data).__module__.split(".")[0] == "datasets":
+        import datasets
+
+        if not isinstance(data, datasets.Dataset):
+            raise InputError(f"expected a datasets.Dataset, not a {type(data).__name__} (a DatasetDict: "
+                             "run each split, e.g. ds['train']; an IterableDataset: map the record steps "
+                             "with pipeline.map_batch)")
+        arrow = data.with_format("arrow")
+        return "dataset", (table.to_pylist() for table in arrow.iter(batch_size=UNIT_ROWS))
     if isinstance(data, (str, bytes, Mapping)):
         raise InputError(f"expected texts, dicts, a pyarrow Table or a datasets.Dataset, not a single "
                          f"{type(data).__name__}; wrap it in a list")
-    if isinstance(data, pa.Table):
-        return "table", (batch.to_pylist() for batch in data.to_batches(max_chunksize=UNIT_ROWS))
-    if type(data).__module__.startswith("datasets.") and hasattr(data, "with_format"):
-        if not hasattr(data, "__len__"):
-            raise InputError("an IterableDataset has no end to collect; use a datasets.Dataset "
-                             "(or map the record steps with pipeline.map_batch)")
-        arrow = data.with_format("arrow")
-        return "dataset", (table.to_pylist() for table in arrow.iter(batch_size=UNIT_ROWS))
     if isinstance(data, Iterable):
         return "rows", [data]
     raise InputError(f"expected texts, dicts, a pyarrow Table or a datasets.Dataset, not {type(data).__name__}")

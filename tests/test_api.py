@@ -257,6 +257,10 @@ def test_run_on_a_dataset_gives_a_dataset_with_its_features():
     assert result.data.features["label"] == features["label"]
     assert result.data.to_dict()["label"] == [2, 1]  # row 0 of the selection is the kept copy
     assert result.removed.to_dict()["removed"][0]["reason"] == "duplicate"
+    empty = cleaning().run(ds.select([]))
+    assert empty.data.num_rows == 0 and empty.data.features["label"] == features["label"]
+    with pytest.raises(InputError, match=r"not a DatasetDict .*ds\['train'\]"):
+        cleaning().run(datasets.DatasetDict({"train": ds}))
 
 
 def test_map_batch_cleans_per_batch_and_refuses_a_corpus_step():
