@@ -103,7 +103,10 @@ class Pipeline:
         ``corpuskit.steps`` are found by name.
         """
         from corpuskit.config import Config, load_config, parse_config
+        from corpuskit.steps.custom import checked_name
 
+        for name in steps or {}:
+            checked_name(name)  # a built-in name given here would be silently ignored
         if config is None:
             config = {}
         if isinstance(config, Mapping):

@@ -331,6 +331,8 @@ def test_config_names_custom_steps_given_in_python(tmp_path):
     assert corpuskit.Pipeline.from_config(table, steps={"min_words": MinWords})[0].func.words == 2
     with pytest.raises(ConfigError, match="unknown pipeline step 'shout'"):
         corpuskit.Pipeline.from_config(p.to_config())
+    with pytest.raises(ConfigError, match="'dedup' is a built-in step's name"):
+        corpuskit.Pipeline.from_config(p.to_config(), steps={"dedup": shout})
     with pytest.raises(ConfigError, match="'shout': a function takes no parameters"):
         corpuskit.Pipeline.from_config({"pipeline": [{"step": "shout", "loud": True}]}, steps={"shout": shout})
     with pytest.raises(ConfigError, match="'min_words'.*unexpected keyword argument 'word'"):
