@@ -167,8 +167,18 @@ class Pipeline:
             raise ConfigError(f"pipeline step {corpus[0]!r} is corpus-wide: it needs every record at once "
                               "and cannot run per batch; use pipeline.run(dataset), or map the record "
                               "steps only (pipeline[:-1].map_batch)")
-        table = batch if isinstance(batch, pa.Table) else pa.Table.from_pydict(dict(batch))
-        return _Run(self, Data(table, "<batch>", lines=indices), 1).result().data
+        return _Run(self, Data(_batch_table(batch), "<batch>", lines=indices), 1).result().data
+
+
+def _batch_table(batch: Any) -> pa.Table:
+    """A ``Dataset.map`` batch as a table: the Arrow rows behind it when it is untouched (so the
+    caller's columns keep their types in every batch), else built from its columns."""
+    if isinstance(batch, pa.Table):
+        return batch
+    table = getattr(batch, "pa_table", None)  # datasets' LazyBatch, before any column was read
+    if isinstance(table, pa.Table) and getattr(batch, "keys_to_format", None) == set(table.column_names):
+        return table
+    return pa.Table.from_pydict(dict(batch))
 
 
 def _as_step(item: Any) -> Step:

@@ -272,6 +272,8 @@ def test_map_batch_cleans_per_batch_and_refuses_a_corpus_step():
     assert rows[0]["text"] == ARTICLE and rows[2]["provenance"]["start_line"] == 3
     arrow = ds.with_format("arrow").map(cleaning().map_batch, batched=True)
     assert arrow.num_rows == 3
+    sparse = datasets.Dataset.from_dict({"text": texts() + [OTHER], "note": [None, None, None, "x"]})
+    assert sparse.map(cleaning().map_batch, batched=True, batch_size=3)["note"][-1] == "x"  # typed as in ds
     with pytest.raises(ConfigError, match="'dedup' is corpus-wide"):
         (cleaning() + [corpuskit.Dedup()]).map_batch({"text": texts()})
 
