@@ -230,8 +230,10 @@ def _read_and_clean(run: _Run, total_bytes: int) -> None:
     """Stage 1: units through the engine; in input order, final ids, spill, removed rows, signatures."""
     ids = IdCounter()
     index = 0  # of the next kept record: what its signatures are added under
-    # closed on any exit, so an interrupted build shuts its worker pool down at once
-    with contextlib.closing(run.engine.map(run.runner, run.reader.units())) as results:
+    # closed on any exit: an interrupted build shuts its worker pool down at once, and the
+    # reader closes the file it streams (a unit's parse error surfaces in ``results``)
+    with contextlib.closing(run.reader.units()) as units, \
+            contextlib.closing(run.engine.map(run.runner, units)) as results:
         for result in results:
             for error in result.errors:  # skipped while parsing in the worker: reported in input order
                 run.reader.report_skipped(error)

@@ -97,3 +97,18 @@ def test_a_second_corpus_step_needs_no_change_to_the_runner():
     assert [r["id"] for r in result.kept] == ["r1"]
     assert [(r["id"], r["removed"]["detail"]) for r in result.removed] == [("r0", "than r1"), ("r2", "than r1")]
     assert result.stats[0].dropped["shorter"] == 2
+
+
+def test_the_dataset_language_key_reaches_detect_language(tmp_path):
+    from corpuskit.config import parse_config
+
+    def languages(data):
+        config = parse_config({"name": "x", "version": "1.0.0", **data,
+                               "pipeline": [{"step": "detect_language"}]}, str(tmp_path))
+        return config.pipeline[0].params.languages
+
+    assert languages({"language": ["hy", "en-US"]}) == ("hy", "en")
+    assert languages({}) == ()  # no language declared: every language is kept
+    explicit = parse_config({"name": "x", "version": "1.0.0", "language": ["hy"],
+                             "pipeline": [{"step": "detect_language", "languages": ["ru"]}]}, str(tmp_path))
+    assert explicit.pipeline[0].params.languages == ("ru",)  # the step's own setting wins
