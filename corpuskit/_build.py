@@ -237,7 +237,8 @@ def _metadata(run: _Run, data_files: list[str], removed_files: list[str]) -> Bui
     )
     return BuildResult(folder=run.staging, status="staged", rows=run.data.rows,
                        removed=run.removed.rows, stats=stats, seconds=0.0, inputs=inputs,
-                       timings=run.timings, workers=run.engine.workers, records_in=run.records_in)
+                       timings=run.timings, workers=run.engine.workers, records_in=run.records_in,
+                       engine=run.engine.describe())
 
 
 def _empty_shard(writer: ShardWriter) -> list[str]:

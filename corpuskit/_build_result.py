@@ -20,6 +20,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     workers: int = 1
     records_in: int = 0
+    engine: dict = field(default_factory=dict)  # what ran the steps (``Engine.describe()``)
 
     def stats_table(self) -> dict:
         """Everything the build measured, including times (never published: times vary)."""
@@ -34,6 +35,7 @@ class BuildResult:
             "rows": self.rows,
             "removed": self.removed,
             "workers": self.workers,
+            "engine": self.engine,
             "seconds": round(self.seconds, 3),
             "records_per_second": round(self.records_in / self.seconds, 1) if self.seconds else None,
             "steps": steps,
