@@ -74,10 +74,10 @@ def _signed(input_path: str, ids: Ids, step, dedup, engine) -> None:
     """Read ``input_path`` through the engine: every record's id and line into ``ids``, the
     signature of every record with text into ``dedup`` (under the record's input position)."""
     from corpuskit.pipeline import Runner
-    from corpuskit.readers import Reader
+    from corpuskit.readers import Reader, expand_inputs
 
     runner = Runner([], [step], encode=_lines_only)
-    reader = Reader([input_path])
+    reader = Reader(expand_inputs([input_path]))
     with contextlib.closing(reader.units()) as units, \
             contextlib.closing(engine.map(runner, units)) as results:
         for result in results:
