@@ -330,9 +330,9 @@ def build(config: Any = None, inputs: Sequence[str] | None = None, out: str | No
           progress: Callable[[int, int, int], None] | None = None):
     """Build, check and publish a dataset version, as ``corpuskit build`` does.
 
-    ``config``: a configuration file, a project folder (its ``corpuskit.toml`` or
-    ``pyproject.toml``), a dict of configuration keys or a ``Config`` (default: the current
-    folder's). ``inputs`` override the configuration's; ``out`` is the version folder
+    ``config``: a configuration file (as ``--config FILE``: inputs relative to the current
+    folder), a project folder (its ``corpuskit.toml`` or ``pyproject.toml``; inputs and ``dist/``
+    relative to it), a dict of configuration keys or a ``Config`` (default: the current folder's). ``inputs`` override the configuration's; ``out`` is the version folder
     (default ``dist/<name>/<version>``). Returns a ``BuildResult`` (``folder``, ``status``,
     ``rows``, ``removed``, ``stats``). Nothing is published unless the gate passes.
     """
