@@ -458,6 +458,11 @@ def test_read_gives_published_rows_citing_file_and_line(tmp_path):
         corpuskit.read(path, fields={"body": "text"})
     with pytest.raises(ConfigError, match="on_error"):
         corpuskit.read(path, on_error="ignore")
+    legacy = tmp_path / "ru.jsonl"
+    legacy.write_bytes('{"text": "Президент подписал указ о выборах."}\n'.encode("cp1251"))
+    assert [r["text"] for r in corpuskit.read(legacy, encoding="cp1251")] == ["Президент подписал указ о выборах."]
+    with pytest.raises(ConfigError, match="encoding"):
+        corpuskit.read(legacy, encoding="klingon")
 
 
 def test_clean_refuses_a_corpus_step_and_build_takes_a_project_folder(tmp_path):
