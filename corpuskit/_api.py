@@ -137,19 +137,21 @@ class Pipeline:
         return tomli_w.dumps(self.to_config())
 
     # --- running ---------------------------------------------------------------------------
-    def run(self, data: Any, *, workers: int = 1, source: str = MEMORY) -> "Result":
+    def run(self, data: Any, *, workers: int = 1, source: str = MEMORY, engine: Any = None) -> "Result":
         """Run every step on ``data``; return the kept and removed rows and per-step statistics.
 
         ``data``: texts or dicts (only ``text`` is needed), a ``pyarrow.Table`` or a
         ``datasets.Dataset``; ``result.data`` and ``result.removed`` are the same kind
         (lists of dicts for texts and dicts), with the published columns (``id``, ...,
         ``provenance`` listing every edit) and your other columns as they were.
-        ``workers``: processes for the record steps (the output is the same for any number).
+        ``workers``: processes for the record steps (the output is the same for any number);
+        ``engine``: where they run instead (an engine from :func:`corpuskit.engine.engine_for`).
         ``source``: the name provenance cites for the rows (row ``n`` is line ``n``).
         """
         from corpuskit._data import Data
+        from corpuskit.engine import LocalEngine
 
-        return _Run(self, Data(data, source), workers).result()
+        return _Run(self, Data(data, source), engine or LocalEngine(workers)).result()
 
     def map_batch(self, batch: Any, indices: Sequence[int] | None = None) -> pa.Table:
         """The pipeline as a batched ``datasets.Dataset.map`` function.
@@ -167,7 +169,9 @@ class Pipeline:
             raise ConfigError(f"pipeline step {corpus[0]!r} is corpus-wide: it needs every record at once "
                               "and cannot run per batch; use pipeline.run(dataset), or map the record "
                               "steps only (pipeline[:-1].map_batch)")
-        return _Run(self, Data(_batch_table(batch), "<batch>", lines=indices), 1).result().data
+        from corpuskit.engine import LocalEngine
+
+        return _Run(self, Data(_batch_table(batch), "<batch>", lines=indices), LocalEngine(1)).result().data
 
 
 def _batch_table(batch: Any) -> pa.Table:
@@ -231,18 +235,17 @@ class _Run:
     """One run of a pipeline on in-memory data, by the build's runner and collectors
     (:func:`corpuskit.pipeline.run_records`), given back in the input's kind."""
 
-    def __init__(self, pipeline: Pipeline, data: Any, workers: int):
+    def __init__(self, pipeline: Pipeline, data: Any, engine: Any):
         self.pipeline = pipeline
         self.data = data
-        self.workers = workers
+        self.engine = engine
 
     def result(self) -> Result:
         from corpuskit._data import ROW
-        from corpuskit.engine import LocalEngine
         from corpuskit.pipeline import run_records
         from corpuskit.publish.schema import record_schema, removed_schema, to_table
 
-        run = run_records(self.pipeline.steps, self.data.records(), engine=LocalEngine(self.workers))
+        run = run_records(self.pipeline.steps, self.data.records(), engine=self.engine)
         schema = record_schema()
         for step in self.pipeline.steps:
             if step.kind == "corpus":

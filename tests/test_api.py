@@ -218,6 +218,9 @@ def test_workers_give_the_same_output():
     pipeline = cleaning() + [corpuskit.Dedup()]
     one = pipeline.run(data)
     two = pipeline.run(data, workers=2)
+    from corpuskit.engine import engine_for
+
+    assert pipeline.run(data, engine=engine_for("local", 2)).data == one.data
     assert one.data == two.data and one.removed == two.removed
     assert one.removed_by_reason == two.removed_by_reason and one.removed_by_reason["duplicate"] >= 1
 
