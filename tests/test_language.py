@@ -97,8 +97,11 @@ def test_accuracy_at_least_langdetect():
     ours = sum(detect(c["text"])[0] == c["lang"] for c in CASES if len(c["text"]) > 60)
     theirs = sum(_langdetect(c["text"]) == c["lang"] for c in CASES if len(c["text"]) > 60)
     assert ours >= theirs
+    # the model's ranking is langdetect's own: its best label on 4- and 8-word
+    # snippets is right at least as often (detect may then answer und: the guard)
     snippets = _snippets(4) + _snippets(8)
-    ours = sum(detect(t, min_probability=0, min_letters=1)[0] == lang for lang, t in snippets)
+    model = get_model()
+    ours = sum(model.guess(t).language == lang for lang, t in snippets)
     theirs = sum(_langdetect(t) == lang for lang, t in snippets)
     assert ours >= theirs, (ours, theirs, len(snippets))
 

@@ -431,6 +431,10 @@ def _unknown_to_every_profile(model: Model, guess: Guess) -> bool:
             and guess.ngrams < (1 - MAX_UNKNOWN_SHARE) * guess.emitted)
 
 
+#: Fewer letters of evidence than this: ``und``. Two models must agree on a
+#: label (the coverage guard), so ten letters are enough; a single model needed
+#: twenty (measured in benchmarks/eval_language.py, see docs/language.md).
+MIN_LETTERS = 10
 #: Letters enough for a script that names its language (one script, one language).
 SCRIPT_MIN_LETTERS = 3
 #: Language id backends: the default uses langdetect's profiles (always installed).
@@ -439,16 +443,16 @@ BACKENDS = ("langdetect", "py3langid")
 
 def check_backend(name: str) -> None:
     """Raise ``ValueError`` for an unknown backend and a fix-it
-    :class:`~corpuskit.errors.DependencyError` for one that is not installed."""
+    :class:`~corpuskit.errors.DependencyError` when py3langid (the py3langid
+    backend, and the langdetect backend's coverage guard) is not installed."""
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r} (known: {', '.join(BACKENDS)})")
-    if name == "py3langid":
-        from corpuskit.lang import py3langid_backend
+    from corpuskit.lang import py3langid_backend
 
-        py3langid_backend.get_identifier()
+    py3langid_backend.check_installed()  # the backend, or the default backend's guard
 
 
-def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
+def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTERS,
            min_probability: float = 0.8, backend: str = "langdetect") -> tuple[str, float]:
     """Return (language code, probability) for ``text``; ``und`` when unsure.
 
@@ -457,7 +461,11 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
     are in it, the label is certain (score 1.0) and :data:`SCRIPT_MIN_LETTERS`
     letters are enough. Text mostly in a script the backend has no model for is
     ``und``. Otherwise the backend's best label, ``und`` below ``min_probability``
-    or with fewer than ``min_letters`` letters.
+    or with fewer than ``min_letters`` letters. With the default backend the label
+    must also be confirmed by the coverage guard
+    (:func:`corpuskit.lang.py3langid_backend.confirms`): a second, independent
+    model that knows 139 languages names the same one, or the answer is ``und``
+    (Malay is not Indonesian, Bosnian not Croatian, unless both models say so).
 
     >>> detect("The president said on Monday that the talks would continue next week.")
     ('en', 1.0)
@@ -478,9 +486,9 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
             return UNDETERMINED, 0.0  # a script no langdetect profile covers
     if not _has_letters(sample, min_letters):
         return UNDETERMINED, 0.0
-    if backend == "py3langid":
-        from corpuskit.lang import py3langid_backend
+    from corpuskit.lang import py3langid_backend
 
+    if backend == "py3langid":
         language, probability = py3langid_backend.guess(sample)
     else:
         model = get_model()
@@ -491,8 +499,10 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
     probability = round(probability, 4)
     if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
+    if backend == "langdetect" and not py3langid_backend.confirms(sample, language):
+        return UNDETERMINED, probability  # the coverage guard names another language
     return language, probability
 
 
-__all__ = ["BACKENDS", "Guess", "Model", "UNDETERMINED", "check_backend", "detect", "get_model",
+__all__ = ["BACKENDS", "Guess", "MIN_LETTERS", "Model", "UNDETERMINED", "check_backend", "detect", "get_model",
            "sample_text"]
