@@ -37,7 +37,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from corpuskit.lang.scripts import dominant_script
+from corpuskit.lang.scripts import dominant_script, only_alphabet
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,10 @@ class Model:
                 if out != ch:
                     table[code] = out
         self._normalize = str.maketrans(table)
+        #: language -> script of its profile ("LATIN", "CYRILLIC", "CJK", ...)
+        self.scripts = {p["name"]: _profile_script(p["freq"]) for p in profiles}
         self.alphabetic = frozenset(
-            p["name"] for p in profiles if _profile_script(p["freq"]) in ("LATIN", "CYRILLIC"))
+            name for name, script in self.scripts.items() if script in ("LATIN", "CYRILLIC"))
         self._normalize_vi = NGram.normalize_vi
         self._np = np
         self._reset_cache()
@@ -488,6 +490,7 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTER
         return UNDETERMINED, 0.0
     from corpuskit.lang import py3langid_backend
 
+    model = None
     if backend == "py3langid":
         language, probability = py3langid_backend.guess(sample)
     else:
@@ -499,7 +502,8 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTER
     probability = round(probability, 4)
     if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
-    if backend == "langdetect" and not py3langid_backend.confirms(sample, language):
+    if model is not None and not py3langid_backend.confirms(
+            only_alphabet(sample, model.scripts[language]), language):
         return UNDETERMINED, probability  # the coverage guard names another language
     return language, probability
 
