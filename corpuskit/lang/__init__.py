@@ -433,10 +433,14 @@ def _unknown_to_every_profile(model: Model, guess: Guess) -> bool:
             and guess.ngrams < (1 - MAX_UNKNOWN_SHARE) * guess.emitted)
 
 
-#: Fewer letters of evidence than this: ``und``. Two models must agree on a
-#: label (the coverage guard), so ten letters are enough; a single model needed
-#: twenty (measured in benchmarks/eval_language.py, see docs/language.md).
+#: Fewer letters of evidence than this: ``und``. A label needs two models to
+#: agree (the coverage guard), so ten letters are enough; one model alone needed
+#: twenty (figures in docs/language.md).
 MIN_LETTERS = 10
+#: The coverage guard reads at most about this many characters (head, middle
+#: and tail of the sample): its byte-by-byte walk costs more than langdetect's
+#: cached word scores, and three sentences are enough evidence for it.
+GUARD_CHARS = 450
 #: Letters enough for a script that names its language (one script, one language).
 SCRIPT_MIN_LETTERS = 3
 #: Language id backends: the default uses langdetect's profiles (always installed).
@@ -503,7 +507,7 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTER
     if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
     if model is not None and not py3langid_backend.confirms(
-            only_alphabet(sample, model.scripts[language]), language):
+            only_alphabet(sample_text(sample, GUARD_CHARS), model.scripts[language]), language):
         return UNDETERMINED, probability  # the coverage guard names another language
     return language, probability
 
