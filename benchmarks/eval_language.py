@@ -261,14 +261,18 @@ def speed(n_docs: int = 100) -> dict:
     get_model()
     py3langid_backend.get_identifier()
     langdetect.detect("warm up the profiles")
-    start = time.process_time()
-    ours = [detect(d)[0] for d in docs]
-    mid = time.process_time()
-    plain = [langdetect.detect(d) for d in docs]
-    end = time.process_time()
-    return {"docs": len(docs), "detect_cpu_s": round(mid - start, 3),
-            "langdetect_cpu_s": round(end - mid, 3), "ratio": round((end - mid) / (mid - start), 1),
-            "same_label": sum(a == b for a, b in zip(ours, plain))}
+    timings: dict = {"detect": [], "langdetect": []}
+    for _ in range(3):  # best of three each, as bench_cleaners.py takes the minimum
+        for name, func in (("detect", lambda d: detect(d)[0]), ("langdetect", langdetect.detect)):
+            start = time.process_time()
+            labels = [func(d) for d in docs]
+            timings[name].append(time.process_time() - start)
+            timings[name + "_labels"] = labels
+    ours, plain = min(timings["detect"]), min(timings["langdetect"])
+    return {"docs": len(docs), "detect_cpu_s": round(ours, 3), "langdetect_cpu_s": round(plain, 3),
+            "ratio": round(plain / ours, 1), "first_round_ratio": round(
+                timings["langdetect"][0] / timings["detect"][0], 1),
+            "same_label": sum(a == b for a, b in zip(timings["detect_labels"], timings["langdetect_labels"]))}
 
 
 def _has_py3langid() -> bool:
@@ -293,8 +297,11 @@ def test_default_backend():
 
 def test_default_backend_held_out_languages():
     _require_eval()
-    for both in (False, True):
-        print(json.dumps(held_out_languages(both), indent=1))
+    only_langdetect = held_out_languages(both=False)
+    print(json.dumps(only_langdetect, indent=1))
+    # the guard's claim: a language py3langid knows and langdetect lacks is und
+    assert max(only_langdetect["confident_wrong"].values()) <= 0.01
+    print(json.dumps(held_out_languages(both=True), indent=1))  # informative: no model knows it
 
 
 def test_published_labels_and_speed():
