@@ -350,3 +350,13 @@ def test_ten_letters_are_enough_when_both_models_agree():
     assert detect("Markets rallied today")[0] == "en"  # 19 letters
     assert detect("Переговоры продолжатся")[0] == "ru"  # 21 letters, below 20 before
     assert detect("Hello you")[0] == UNDETERMINED  # 8 letters
+
+
+def test_long_text_without_spaces_is_sampled_not_emptied():
+    """A sample window without whitespace (Japanese, Chinese) is kept, not dropped:
+    a 3,000-character Japanese article used to be sampled to two newlines (und)."""
+    japanese = "日本政府は月曜日、労働組合との交渉を来週も続けると発表した。" * 100
+    chinese = "中国政府周一表示，与工会的谈判将于下周继续进行。" * 100
+    assert len(sample_text(japanese, 1500)) >= 1500
+    assert detect(japanese)[0] == "ja"
+    assert detect(chinese)[0] == "zh-cn"

@@ -370,12 +370,15 @@ _SPACE = re.compile(r"\s")
 def sample_text(text: str, sample_chars: int) -> str:
     """At most ~``sample_chars`` characters: the head, middle and tail of ``text``.
 
-    Windows are cut at whitespace so that no word is split.
+    Windows are cut at whitespace so that no word is split; a window without
+    whitespace (Chinese, Japanese, Thai) is kept as it is.
 
     >>> sample_text("one two three", 100)
     'one two three'
     >>> len(sample_text("word " * 1000, 300)) <= 300
     True
+    >>> len(sample_text("日本語" * 100, 30))  # three windows of 10 characters and two newlines
+    32
     """
     if sample_chars <= 0 or len(text) <= sample_chars:
         return text
@@ -385,10 +388,10 @@ def sample_text(text: str, sample_chars: int) -> str:
         piece = text[start:start + width]
         if start > 0:
             cut = _SPACE.search(piece)
-            piece = piece[cut.end():] if cut else ""
+            piece = piece[cut.end():] if cut else piece
         if start + width < len(text):
             cut = max(piece.rfind(" "), piece.rfind("\n"))
-            piece = piece[:cut] if cut > 0 else ""
+            piece = piece[:cut] if cut > 0 else piece
         pieces.append(piece)
     return "\n".join(pieces)
 
