@@ -228,7 +228,11 @@ def published_labels() -> dict:
     """Records of the committed dataset (kept and removed) whose recorded label
     differs from what ``detect`` gives now with the recorded parameters."""
     import pyarrow.parquet as pq
-    import tomllib
+
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     from corpuskit.lang import detect
 
