@@ -1,6 +1,7 @@
 """The dedup engine: signatures → candidate index → verification → star clusters.
 
-``Deduplicator`` is the stage's interface to the build (see :mod:`corpuskit._dedup`).
+``Deduplicator`` is what the ``dedup`` step's collector drives
+(:class:`~corpuskit._dedup.apply.DedupCollector`), and what ``corpuskit check`` runs.
 Only signatures (:mod:`~corpuskit._dedup.signature`) are held in memory, copied
 into flat arrays (:mod:`~corpuskit._dedup.store`, about 0.8 KB per ~500-word
 article); text is never re-read. ``resolve``
