@@ -145,14 +145,17 @@ def _keep_signal_handlers():
 
 @contextlib.contextmanager
 def _quiet(name: str):
-    """Only errors from logger ``name`` inside the block."""
+    """Only errors from logger ``name`` inside the block, and no warnings (the error says it all)."""
     import logging
+    import warnings
 
     logger = logging.getLogger(name)
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        yield
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
     finally:
         logger.setLevel(level)
 
