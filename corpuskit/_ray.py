@@ -26,7 +26,7 @@ from typing import Any
 
 from corpuskit.engine import Engine, warm
 from corpuskit.errors import ConfigError, CorpuskitError, require
-from corpuskit.pipeline import BatchResult, Pipeline
+from corpuskit.pipeline import BatchResult, Runner
 
 #: The extra that installs Ray (named in the error when Ray is missing).
 EXTRA = "'corpuskit[ray]'"
@@ -69,21 +69,21 @@ class RayEngine(Engine):
     def describe(self) -> dict:
         return dict(super().describe(), address=self.address or "local cluster")
 
-    def map(self, pipeline: Pipeline, units: Iterable[Any]) -> Iterator[BatchResult]:
+    def map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
         ray = self.ray
         started = self._connect()
         pending: deque = deque()
         try:
             window = 2 * max(1, int(ray.cluster_resources().get("CPU", 1)))
-            runner = [ray.put(pipeline)]  # once; in a list, so tasks get the reference, not a copy
+            stored = [ray.put(runner)]  # once; in a list, so tasks get the reference, not a copy
             task = ray.remote(_run_unit).options(max_retries=self.max_retries, num_cpus=1)
             versions = _versions()
             for position, unit in enumerate(units):
-                pending.append((position, task.remote(runner, unit, versions)))
+                pending.append((position, task.remote(stored, unit, versions)))
                 if len(pending) >= window:
-                    yield self._take(pipeline, pending)
+                    yield self._take(runner, pending)
             while pending:
-                yield self._take(pipeline, pending)
+                yield self._take(runner, pending)
         finally:
             with contextlib.suppress(Exception):  # interrupted: the cluster may be going down too
                 for _, ref in pending:
@@ -91,7 +91,7 @@ class RayEngine(Engine):
             if started:
                 ray.shutdown()
 
-    def _take(self, pipeline: Pipeline, pending: deque) -> BatchResult:
+    def _take(self, runner: Runner, pending: deque) -> BatchResult:
         """The oldest unit's result, absorbed into the driver's statistics."""
         ray = self.ray
         position, ref = pending.popleft()
@@ -104,7 +104,7 @@ class RayEngine(Engine):
                 f"engine 'ray': unit {position} could not be run ({type(exc).__name__}; tried "
                 f"{self.max_retries + 1} times); nothing was published. A worker keeps dying: "
                 "check its memory and the Ray logs (/tmp/ray/session_latest/logs)") from None
-        pipeline.absorb(result)
+        runner.absorb(result)
         return result
 
     def _connect(self) -> bool:
@@ -169,24 +169,24 @@ def _versions() -> dict[str, str]:
 
 #: In each worker process: the runner last fetched (reference id -> runner), so that a
 #: worker fetches, unpickles and warms it (language profiles) once, not once per unit.
-_RUNNERS: dict[str, Pipeline] = {}
+_RUNNERS: dict[str, Runner] = {}
 
 
-def _run_unit(runner: list, unit: Any, versions: dict[str, str]) -> BatchResult:
+def _run_unit(stored: list, unit: Any, versions: dict[str, str]) -> BatchResult:
     """A Ray task: ``run_batch(unit)`` with the build's runner (see :data:`_RUNNERS`)."""
     import ray
 
-    key = runner[0].hex()
-    pipeline = _RUNNERS.get(key)
-    if pipeline is None:
+    key = stored[0].hex()
+    runner = _RUNNERS.get(key)
+    if runner is None:
         here = _versions()
         if here != versions:
             differ = ", ".join(f"{name} {here.get(name)} (driver {versions[name]})"
                                for name in sorted(versions) if here.get(name) != versions[name])
             raise RayEngineError(f"engine 'ray': a worker runs other software than the driver: {differ}; "
                                  "install the same versions on every node (the output depends on them)")
-        pipeline = ray.get(runner[0])
-        warm(pipeline)
+        runner = ray.get(stored[0])
+        warm(runner)
         _RUNNERS.clear()
-        _RUNNERS[key] = pipeline
-    return pipeline.run_batch(unit)
+        _RUNNERS[key] = runner
+    return runner.run_batch(unit)

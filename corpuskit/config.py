@@ -89,7 +89,7 @@ DEFAULT_CHECK = {
     "near_duplicate_threshold": 0.8,
 }
 #: ``[check]`` keys that relax the gate the build runs before publishing (validated by
-#: ``corpuskit._build.gate_settings``; unset by default, so they never appear in a
+#: ``corpuskit._check.gate.gate_settings``; unset by default, so they never appear in a
 #: resolved configuration unless the user set them): ``skip = ["records.min_chars"]``
 #: names checks or families not run, ``allow_empty = true`` allows a version without records.
 GATE_RELAXATIONS = ("skip", "allow_empty")
