@@ -17,6 +17,8 @@ the Ray agents and the workers are all started by the build, so they are all in 
   object) are counted once per process, so this is an upper bound;
 * ``peak_pss_mb``: the peak of the summed PSS (shared pages split between the processes
   that map them; sampled every 1 s since it is costlier to read): the fairer total;
+* ``peak_rss_driver_mb`` (the build process: reader, dedup index, writer) and
+  ``peak_rss_largest_other_process_mb`` (the largest worker, raylet or GCS: memory per worker);
 * ``cpu_seconds``: the last user+system time seen of every process in the tree, summed
   (a process's last < 0.2 s can be missed).
 
@@ -50,6 +52,7 @@ class TreeSampler:
         self.root = psutil.Process(pid)
         self.interval, self.pss_every = interval, pss_every
         self.peak_rss = self.peak_pss = 0
+        self.peak_driver = self.peak_other = 0  # the build process alone; any one other process
         self.cpu: dict[int, float] = {}  # pid -> last user+system seconds seen
         self.names: dict[int, str] = {}
         self._stop = threading.Event()
@@ -71,13 +74,18 @@ class TreeSampler:
             try:
                 with proc.oneshot():
                     times = proc.cpu_times()
-                    rss += proc.memory_info().rss
+                    one = proc.memory_info().rss
+                    rss += one
                     if with_pss:
                         pss += proc.memory_full_info().pss
                     self.names.setdefault(proc.pid, proc.name())
             except psutil.Error:
                 continue
             self.cpu[proc.pid] = times.user + times.system
+            if proc.pid == self.root.pid:
+                self.peak_driver = max(self.peak_driver, one)
+            else:
+                self.peak_other = max(self.peak_other, one)
         self.peak_rss = max(self.peak_rss, rss)
         if with_pss:
             self.peak_pss = max(self.peak_pss, pss)
@@ -124,6 +132,8 @@ def run(project: Path, corpus: Path, engine: str, out: Path, workers: int = 2) -
         "cpu_seconds": round(cpu, 2),
         "peak_rss_mb": round(tree.peak_rss / 2**20, 1),
         "peak_pss_mb": round(tree.peak_pss / 2**20, 1),
+        "peak_rss_driver_mb": round(tree.peak_driver / 2**20, 1),
+        "peak_rss_largest_other_process_mb": round(tree.peak_other / 2**20, 1),
         "processes": len(tree.cpu),
         "process_names": sorted(set(tree.names.values())),
         "load_average_before": round(load_before, 2),
