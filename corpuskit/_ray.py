@@ -18,6 +18,7 @@ spill, dedup indices, the statistics) happens on the driver, as locally.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections import deque
@@ -43,7 +44,8 @@ class RayEngine(Engine):
     """Units as Ray tasks on a local or existing cluster; results in unit order.
 
     ``address``: ``None`` starts a private local cluster for the build (with
-    ``workers`` CPUs, default all) and stops it afterwards; ``"auto"`` joins the
+    ``workers`` CPUs, default all) and stops it afterwards (with ``RAY_ADDRESS`` set,
+    Ray joins that cluster instead); ``"auto"`` joins the
     cluster started on this machine (``ray start --head``); ``"ray://HOST:PORT"``
     connects to a remote one (Ray Client). If Ray is already initialised in this
     process, that connection is used as it is. ``workers`` is also the driver's
@@ -114,7 +116,7 @@ class RayEngine(Engine):
             return False
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": "warning", "configure_logging": False}
-        if self.address is None:
+        if self.address is None and not os.environ.get("RAY_ADDRESS"):  # else Ray joins that cluster
             options["num_cpus"] = self.cluster_cpus
         # ray.init sets its own SIGTERM handler (the CLI's stay) and logs its start-up notes
         with _keep_signal_handlers(), _quiet("ray"):
