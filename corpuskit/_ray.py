@@ -116,17 +116,23 @@ class RayEngine(Engine):
             return False
         options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                    "logging_level": "warning", "configure_logging": False}
-        if self.address is None and not os.environ.get("RAY_ADDRESS"):  # else Ray joins that cluster
-            options["num_cpus"] = self.cluster_cpus
+        address = self.address
+        if address is None and not os.environ.get("RAY_ADDRESS"):  # else Ray joins that cluster
+            # "local": a new cluster of our own, even if `ray start` left one running here
+            address, options["num_cpus"] = "local", self.cluster_cpus
         # ray.init sets its own SIGTERM handler (the CLI's stay) and logs its start-up notes
         with _keep_signal_handlers(), _quiet("ray"):
             try:
-                ray.init(address=self.address, **options)
+                ray.init(address=address, **options)
             except (ConnectionError, RuntimeError, ValueError) as exc:
+                why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                if address == "local":
+                    raise RayEngineError(f"engine 'ray': cannot start a local Ray cluster ({why}); "
+                                         "see the Ray logs (/tmp/ray/session_latest/logs)") from None
                 raise RayEngineError(
-                    f"engine 'ray': cannot connect to the cluster at {self.address!r} "
-                    f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); start it "
-                    "(`ray start --head`) or omit the address to run on a local cluster") from None
+                    f"engine 'ray': cannot connect to the cluster at {address or os.environ['RAY_ADDRESS']!r} "
+                    f"({why}); start it (`ray start --head`) or omit the address to run on a "
+                    "local cluster") from None
         return True
 
 
