@@ -22,8 +22,6 @@ interrupted build leaves no partial version behind.
 from __future__ import annotations
 
 import contextlib
-import json
-import logging
 import os
 import time
 from collections import Counter
@@ -33,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
 from corpuskit.config import Config
 from corpuskit.engine import Engine, configured_engine
 from corpuskit.errors import PublishError
@@ -46,44 +45,7 @@ from corpuskit.release import release_files
 from corpuskit.spill import ArrowEncoder, Spill, decode_table
 from corpuskit.steps.base import Collector, RowBatch
 
-log = logging.getLogger(__name__)
-
 Progress = Callable[[int, int, int], None]  # records done, bytes done, bytes total
-
-
-@dataclass
-class BuildResult:
-    folder: str
-    status: str  # "published" or "unchanged"
-    rows: int
-    removed: int
-    stats: list[dict]
-    seconds: float
-    inputs: list[dict] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    workers: int = 1
-    records_in: int = 0
-
-    def stats_table(self) -> dict:
-        """Everything the build measured, including times (never published: times vary)."""
-        steps = [dict(s, seconds=round(self.timings.get(f"step:{s['step']}", 0.0), 3))
-                 for s in self.stats]
-        stages = {k: round(v, 3) for k, v in self.timings.items()
-                  if not k.startswith(("step:", "worker:"))}
-        in_workers = {k.split(":", 1)[1]: round(v, 3) for k, v in self.timings.items()
-                      if k.startswith("worker:")}
-        return {
-            "records_in": self.records_in,
-            "rows": self.rows,
-            "removed": self.removed,
-            "workers": self.workers,
-            "seconds": round(self.seconds, 3),
-            "records_per_second": round(self.records_in / self.seconds, 1) if self.seconds else None,
-            "steps": steps,
-            "stages": stages,
-            "worker_overheads": in_workers,
-            "note": "step and worker seconds are summed over worker processes; stage seconds are wall time",
-        }
 
 
 def build(config: Config, inputs: Sequence[str] | None = None, out: str | None = None,
@@ -122,7 +84,7 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
                              engine or configured_engine(config, workers), progress,
                              on_error or config.on_error, report)
         if not result.rows and not settings["allow_empty"]:
-            raise PublishError(_nothing_left(result, folder.stage))
+            raise PublishError(nothing_left(result, folder.stage))
         release_files(folder.stage, target, config)  # refuses an understated version; CHANGELOG.md
         if gate:
             run_gate(config, folder.stage)
@@ -136,18 +98,6 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
     result.status = status
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _nothing_left(result: BuildResult, staged: str) -> str:
-    """Why a build has no records to publish, naming the inputs or the removal reasons."""
-    if not result.records_in:
-        shown = ", ".join(i["path"] for i in result.inputs[:3]) + (" …" if len(result.inputs) > 3 else "")
-        return (f"no records to publish: the inputs hold no articles ({shown}); add articles, "
-                "or set [check] allow_empty = true to publish an empty dataset")
-    reasons = manifest_mod.read_manifest(staged).get("removed_by_reason", {})
-    listed = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
-    return (f"no records to publish: all {result.records_in} records were removed ({listed}); "
-            "check the pipeline settings, or set [check] allow_empty = true to publish an empty dataset")
 
 
 def _inputs(config: Config, inputs: Sequence[str] | None) -> tuple[list[str], list[str]]:
@@ -230,8 +180,10 @@ def _read_and_clean(run: _Run, total_bytes: int) -> None:
     """Stage 1: units through the engine; in input order, final ids, spill, removed rows, signatures."""
     ids = IdCounter()
     index = 0  # of the next kept record: what its signatures are added under
-    # closed on any exit, so an interrupted build shuts its worker pool down at once
-    with contextlib.closing(run.engine.map(run.runner, run.reader.units())) as results:
+    # closed on any exit: an interrupted build shuts its worker pool down at once, and the
+    # reader closes the file it streams (a unit's parse error surfaces in ``results``)
+    with contextlib.closing(run.reader.units()) as units, \
+            contextlib.closing(run.engine.map(run.runner, units)) as results:
         for result in results:
             for error in result.errors:  # skipped while parsing in the worker: reported in input order
                 run.reader.report_skipped(error)
@@ -285,7 +237,8 @@ def _metadata(run: _Run, data_files: list[str], removed_files: list[str]) -> Bui
     )
     return BuildResult(folder=run.staging, status="staged", rows=run.data.rows,
                        removed=run.removed.rows, stats=stats, seconds=0.0, inputs=inputs,
-                       timings=run.timings, workers=run.engine.workers, records_in=run.records_in)
+                       timings=run.timings, workers=run.engine.workers, records_in=run.records_in,
+                       engine=run.engine.describe())
 
 
 def _empty_shard(writer: ShardWriter) -> list[str]:
@@ -295,9 +248,3 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
     path = os.path.join(writer.folder, f"{writer.split}-00000-of-00001.parquet")
     pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path, **parquet_options())
     return [path]
-
-
-def write_json(path: str, data: dict) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True, ensure_ascii=False)
-        handle.write("\n")

@@ -97,3 +97,42 @@ def test_a_second_corpus_step_needs_no_change_to_the_runner():
     assert [r["id"] for r in result.kept] == ["r1"]
     assert [(r["id"], r["removed"]["detail"]) for r in result.removed] == [("r0", "than r1"), ("r2", "than r1")]
     assert result.stats[0].dropped["shorter"] == 2
+
+
+def test_the_dataset_language_key_reaches_detect_language(tmp_path):
+    from corpuskit.config import parse_config
+
+    def languages(data):
+        config = parse_config({"name": "x", "version": "1.0.0", **data,
+                               "pipeline": [{"step": "detect_language"}]}, str(tmp_path))
+        return config.pipeline[0].params.languages
+
+    assert languages({"language": ["hy", "en-US"]}) == ("hy", "en")
+    assert languages({}) == ()  # no language declared: every language is kept
+    explicit = parse_config({"name": "x", "version": "1.0.0", "language": ["hy"],
+                             "pipeline": [{"step": "detect_language", "languages": ["ru"]}]}, str(tmp_path))
+    assert explicit.pipeline[0].params.languages == ("ru",)  # the step's own setting wins
+
+
+def test_clean_runs_on_the_build_runner_the_same_for_any_number_of_workers(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from corpuskit.cli import main
+
+    lines = [{"id": "a", "text": STORY}, {"id": "b", "text": "   "}, {"id": "a", "text": OTHER + "  x"}]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines * 300), encoding="utf-8")
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out-{workers}.jsonl"
+        result = CliRunner().invoke(main, ["clean", str(source), "--steps", "normalize_whitespace",
+                                           "--out", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    rows = [json.loads(line) for line in outputs[0].decode().splitlines()]
+    assert len(rows) == 900 and [r["id"] for r in rows[:4]] == ["a", "b", "a-2", "a-3"]
+    assert rows[1]["dropped"]["reason"] == EMPTY_TEXT and "dropped" not in rows[0]
+    assert rows[2]["edits"][0]["step"] == "normalize_whitespace"

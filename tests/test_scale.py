@@ -82,7 +82,7 @@ def test_stats_json_has_times_and_the_published_files_do_not(corpus, tmp_path):
     stats = json.loads(stats_path.read_text())
     assert stats["records_in"] == BATCH_SIZE * 7 + 19
     assert stats["rows"] + stats["removed"] == stats["records_in"]
-    assert stats["workers"] == 2
+    assert stats["workers"] == 2 and stats["engine"] == {"engine": "local", "workers": 2}
     steps = {s["step"]: s for s in stats["steps"]}
     assert list(steps) == ["fix_encoding", "normalize_whitespace", "strip_boilerplate",
                            "normalize_variants", "dedup"]
