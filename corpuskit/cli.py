@@ -28,6 +28,8 @@ def _fail(message: str, code: int = 1, lines: list[str] | None = None) -> None:
 class Interrupted(KeyboardInterrupt):
     """SIGTERM, SIGINT or SIGHUP arrived: unwinds like Ctrl-C, so every cleanup runs."""
 
+    received: int | None = None  # the last signal turned into an interruption
+
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
@@ -36,6 +38,7 @@ class Interrupted(KeyboardInterrupt):
 def _interrupt(signum, frame) -> None:
     for each in _SIGNALS:  # one signal is enough: let the cleanup finish undisturbed
         signal.signal(each, signal.SIG_IGN)
+    Interrupted.received = signum  # for a library that turns it into a plain KeyboardInterrupt (Ray)
     raise Interrupted(signum)
 
 
@@ -97,7 +100,7 @@ def handle_errors(func):
         except CorpuskitError as exc:
             _fail(str(exc), exc.exit_code, getattr(exc, "problems", None))
         except KeyboardInterrupt as exc:
-            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            signum = exc.signum if isinstance(exc, Interrupted) else Interrupted.received or signal.SIGINT
             _fail(f"interrupted ({signal.Signals(signum).name}); stopped cleanly: nothing was "
                   "published and no partial output was left", 128 + signum)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
