@@ -246,7 +246,7 @@ def test_engine_keys_are_validated(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(str(bad))
     assert caught.value.problems == [
-        "bad.toml: engine: expected 'local' or 'ray', got 'spark' (a string)".replace("bad.toml", str(bad)),
+        f"{bad}: engine: expected 'local' or 'ray', got 'spark' (a string)",
         f"{bad}: engine_address: only used with engine = \"ray\"; remove it or set engine = \"ray\"",
     ]
     with pytest.raises(ConfigError, match="engine 'local' takes no options"):
