@@ -92,7 +92,10 @@ def _by_tokens(a: str, b: str, offset: int) -> list[Fix]:
     for token in tb:
         bstarts.append(bstarts[-1] + len(token))
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb).get_opcodes():
-        if tag != "equal":
+        if tag == "replace" and i2 - i1 == j2 - j1:  # word for word: each pair cut on its own
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                out += _trimmed(ta[i], tb[j], offset + starts[i])
+        elif tag != "equal":
             out += _trimmed(a[starts[i1]:starts[i2]], b[bstarts[j1]:bstarts[j2]], offset + starts[i1])
     return out
 
