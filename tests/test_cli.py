@@ -170,3 +170,14 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path):
     assert proc.returncode == 141, stderr
     assert first.endswith(b"strip_boilerplate:read_more\tREAD MORE: Other story 0\n")
     assert stderr == b""
+
+
+def test_check_refuses_the_retired_near_duplicate_threshold_option_with_the_reason():
+    """It changed nothing (the check runs the dedup engine): refused in one line, not ignored."""
+    folder = ROOT / "dist" / "nagorno-karabakh-2020" / "1.0.1"
+    result = run(["check", str(folder), "--no-load", "--near-duplicate-threshold", "0.5"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: --near-duplicate-threshold no longer exists: records.near_duplicates runs the dedup engine "
+        "with the recorded dedup settings (one definition of a copy); to judge copies differently, change "
+        "the dedup step's preset or containment and rebuild"]
