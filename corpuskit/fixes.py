@@ -81,7 +81,10 @@ def _pieces(text: str) -> tuple[list[str], list[int]]:
 
 def _by_tokens(a: str, b: str, offset: int) -> list[Fix]:
     """Fixes turning ``a`` into ``b``, aligned word by word (one fix when too long to align)."""
-    if len(a) + len(b) > MAX_ALIGNED:
+    head = _common_prefix(a, b)
+    tail = _common_prefix(a[head:][::-1], b[head:][::-1])
+    a, b, offset = a[head:len(a) - tail], b[head:len(b) - tail], offset + head  # align only what differs
+    if len(a) + len(b) > MAX_ALIGNED or not a or not b:
         return _trimmed(a, b, offset)
     ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
     out: list[Fix] = []

@@ -246,10 +246,11 @@ class StripBoilerplate(RecordStep):
         skip_next_url = False
         for index, paragraph in enumerate(paragraphs):
             stripped = paragraph.strip()
-            removal = _removal(kept_chars, bool(kept), paragraph, index < len(paragraphs) - 1)
+            more = index < len(paragraphs) - 1
             if skip_next_url and _URL_RE.fullmatch(stripped):
                 url = url or clean_url(stripped)
-                edits.append(edit(self.name, "text", "remove:watch_videos", stripped, fixes=removal))
+                edits.append(edit(self.name, "text", "remove:watch_videos", stripped,
+                                  fixes=_removal(kept_chars, bool(kept), paragraph, more)))
                 skip_next_url = False
                 continue
             skip_next_url = False
@@ -258,7 +259,8 @@ class StripBoilerplate(RecordStep):
                 kept_chars += len(paragraph) + (2 if kept else 0)
                 kept.append(paragraph)
                 continue
-            edits.append(edit(self.name, "text", f"remove:{rule}", stripped, fixes=removal))
+            edits.append(edit(self.name, "text", f"remove:{rule}", stripped,
+                              fixes=_removal(kept_chars, bool(kept), paragraph, more)))
             if rule == "watch_videos":
                 found = _URL_RE.search(stripped)
                 if found:
