@@ -198,3 +198,38 @@ def test_explain_shows_each_edit_with_its_fixes(built):
     assert "replay: matches the published record (replayed from the edit log)" in out.output
     assert "    edit text replace x2: Nargono -> Nagorno\n      fix @" in out.output
     assert "['Nargono' → 'Nagorno']" in out.output
+
+
+def test_explain_from_the_log_for_records_a_step_or_the_empty_text_rule_removed(tmp_path):
+    """A record dropped by detect_language, one without text (removed before any step), and one
+    every cleaner edits (mojibake, spaces, CRLF, a 'watch videos' line with a URL, a variant)."""
+    from helpers import copy_project
+
+    from corpuskit._build import build
+
+    root = copy_project(tmp_path)
+    config = (root / "corpuskit.toml").read_text("utf-8").replace('inputs = ["seeds"]', 'inputs = ["in.jsonl"]')
+    (root / "corpuskit.toml").write_text(config, "utf-8")
+    rows = [{"id": "fr1", "title": "Une banque", "text": "La banque centrale a maintenu ses taux directeurs "
+             "jeudi, a annoncé le gouverneur devant la presse réunie à Paris."},
+            {"id": "empty1", "title": "Nothing", "text": "   \u00a0  "},
+            {"id": "en1", "title": "Turkeyâ€™s  drones", "text": "Turkey said on Monday it would back Azerbaijan"
+             "\u00a0 with all means as fighting over Nargono Karabakh entered a second day.\r\n\r\n"
+             "Watch all videos at https://example.org/v?utm_source=x"}]
+    (root / "in.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    folder = root / "dist" / "v"
+    build(load_config(root=str(root)), out=str(folder), workers=1)
+    assert _replay(folder).summary == "3/3 records replay from their sources to the published text"
+
+    def steps(rid):
+        out = CliRunner().invoke(main, ["explain", str(folder), rid])
+        assert out.exit_code == 0 and "replay: matches the published record (replayed from the edit log)" in out.output
+        return out.output
+
+    assert "  detect_language: dropped (language:fr: p=1.0)" in steps("fr1")
+    assert steps("empty1").split("steps:\n")[1].startswith("  empty_text: dropped (empty_text: the input record")
+    english = steps("en1")
+    assert "    edit title repair x1: encode:sloppy-windows-1252; decode:utf-8\n      fix @6: 'Turkey'['â€™' → '’']" \
+        in english
+    assert "    edit url from_removed_text x1: https://example.org/v\n      fix @0: ''['' → 'https://example.org/v']''" \
+        in english

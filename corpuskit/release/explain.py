@@ -15,8 +15,8 @@ import re
 
 from corpuskit.errors import InputError
 from corpuskit.fixes import show
-from corpuskit.release.replay import (FIELDS, SourceError, has_fixes, log_mismatch, mismatch, raw_span, read_file,
-                                      recorded_on_error, replay_file, replay_log, span_key)
+from corpuskit.release.replay import (FIELDS, SourceError, has_fixes, has_text, log_mismatch, mismatch, raw_span,
+                                      read_file, recorded_on_error, replay_file, replay_log, span_key)
 
 
 def _find(folder, rid: str) -> tuple[str, dict]:
@@ -95,8 +95,8 @@ def _steps_from_log(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
     removed = row.get("removed") or {}
     names = [s.name for s in folder.config.pipeline if s.kind == "record"]
     names += [n for n in dict.fromkeys(e["step"] for e, _, _ in log) if n not in names]
-    if removed.get("step") not in (None, "dedup", *names):  # e.g. empty_text, before or after the steps
-        names.append(removed["step"])
+    if removed.get("step") not in (None, "dedup", *names):  # empty_text: before the steps or after them
+        names.insert(0 if not has_text(raw) else len(names), removed["step"])
     out = []
     for name in names:
         entries = [entry for entry in log if entry[0]["step"] == name]

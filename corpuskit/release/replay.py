@@ -184,7 +184,7 @@ def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "rais
         trace = Trace(raw=record)
         traces[key] = trace
         current = record
-        if not _has_text(current):  # the build removes a record without text before any step
+        if not has_text(current):  # the build removes a record without text before any step
             trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
             continue
         for step in steps:
@@ -197,13 +197,14 @@ def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "rais
                                       result["edits"][len(current["edits"]):]))
             current = result
         else:
-            if not _has_text(current):  # ... and one that no text is left in after cleaning
+            if not has_text(current):  # ... and one that no text is left in after cleaning
                 trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
                                           {"reason": EMPTY_TEXT, "detail": ""}))
     return traces
 
 
-def _has_text(record: dict) -> bool:
+def has_text(record: dict) -> bool:
+    """Whether a record has text to clean (the build removes one without, as ``empty_text``)."""
     text = record.get("text")
     return isinstance(text, str) and bool(text.strip())
 
