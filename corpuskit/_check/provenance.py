@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
+from corpuskit.publish.schema import SOURCE_KEYS
 
 _HEX_ID = re.compile(r"^([0-9a-f]{16})(?:-\d+)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -234,8 +235,7 @@ def check_merged(folder: VersionFolder) -> CheckResult:
             gone_prov = gone.get("provenance") or {}
             if info.get("duplicate_of") != row.get("id"):
                 result.fail(label, f"removed config says duplicate of {info.get('duplicate_of')!r}")
-            elif any(gone_prov.get(k) != copy.get(k) for k in
-                     ("source_path", "source_sha256", "start_line", "end_line", "start_byte", "end_byte")):
+            elif any(gone_prov.get(column) != copy.get(column) for column, _ in SOURCE_KEYS):
                 result.fail(label, "span differs from the removed config's copy")
     result.summary = (f"{result.checked} merged copies with valid spans" if not result.problems
                       else f"{len(result.problems)} bad merged cop(ies)")
