@@ -81,6 +81,17 @@ def removed_on_failure(path: str):
         raise
 
 
+def _reader_left() -> None:
+    """Whoever read stdout stopped (``corpuskit ... | head``): stop quietly, as Unix tools do.
+
+    Exit 141 (128 + SIGPIPE, what a shell reports for a tool the closed pipe stopped);
+    the rest of stdout goes to /dev/null so the interpreter's final flush cannot fail.
+    Outputs being written are removed by their own cleanup (the exception unwound them).
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)
+
+
 class UsageError(CorpuskitError):
     """A command-line path or option cannot be used."""
 
@@ -96,7 +107,11 @@ def handle_errors(func):
     def wrapper(*args, **kwargs):
         try:
             with _signals_raise():
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
+                sys.stdout.flush()  # a reader that left shows here, not at exit
+                return result
+        except BrokenPipeError:
+            _reader_left()
         except CorpuskitError as exc:
             _fail(str(exc), exc.exit_code, getattr(exc, "problems", None))
         except KeyboardInterrupt as exc:
