@@ -305,6 +305,9 @@ def test_functions_and_callable_objects_are_steps_with_stable_names_and_provenan
     (only,) = row["provenance"]["edits"]
     assert (only["step"], only["field"], only["action"], only["detail"]) == (
         "shout", "text", "rewrite", "31 -> 31 characters")
+    from corpuskit import fixes
+
+    assert fixes.apply("Quiet news today in the valley.", only["fixes"]) == row["text"]  # replayable
     assert result.removed[0]["removed"] == {"step": "min_words", "reason": "too_short", "detail": "< 3",
                                             "duplicate_of": None, "similarity": None, "match": None}
     assert result.stats["shout"].changed == 2 and result.stats["min_words"].dropped == {"too_short": 1}

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from corpuskit.errors import ConfigError
-from corpuskit.records import STRING_FIELDS, Record, edit, with_changes
+from corpuskit.records import STRING_FIELDS, Record, edit_between, with_changes
 from corpuskit.steps.base import Drop, RecordStep, Step, StepContext
 
 #: The entry point group a package registers its steps under.
@@ -74,8 +74,9 @@ class TextStep(RecordStep):
         if result == value:
             return record
         detail = f"{len(value)} -> {len(result)} characters"
-        return with_changes(record, self.name, [edit(self.name, self.field, "rewrite", detail)],
-                            **{self.field: result})
+        # with its fixes, so replay and explain redo it from the log, without this step's code
+        change = edit_between(self.name, self.field, "rewrite", value, result, detail)
+        return with_changes(record, self.name, [change], **{self.field: result})
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, TextStep) and (self.func, self.name, self.field)
