@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from corpuskit.errors import ConfigError, InputError
+from corpuskit.errors import ConfigError
 from corpuskit.steps.base import Step, StepStats
 
 #: The source name cited in the provenance of in-memory rows (``source=`` overrides it).
@@ -250,10 +250,6 @@ class _Run:
         for step in self.pipeline.steps:
             if step.kind == "corpus":
                 schema = step.output_schema(schema)
-        ids = [record["id"] for record in run.kept + run.removed]
-        if len(set(ids)) != len(ids):  # the suffix protocol can give an id that a row already has
-            raise InputError("two rows end up with the same id (an input id like 'x-2' beside a repeated "
-                             "'x'); give the rows unique ids", self.data.source.path)
         kept_at = [record[ROW] for record in run.kept]
         removed = sorted(run.removed, key=lambda record: record[ROW])
         reasons: dict[str, int] = {}

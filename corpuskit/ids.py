@@ -14,15 +14,29 @@ from typing import Any
 
 
 class IdCounter:
-    """Give repeated base ids a ``-2``, ``-3`` suffix, in the order they are seen."""
+    """Give repeated base ids a ``-2``, ``-3`` suffix, in the order they are seen.
+
+    A suffixed id never collides with an id already handed out: input ids ``a``,
+    ``a``, ``a-2`` become ``a``, ``a-2``, ``a-2-2`` (the literal ``a-2`` is taken by
+    then), so final ids are unique whatever the input holds.
+    """
 
     def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
+        self._seen: dict[str, int] = {}  # every id handed out -> the last suffix used for it as a base
 
     def final(self, base: str) -> str:
-        count = self._seen.get(base, 0) + 1
+        if base not in self._seen:
+            self._seen[base] = 1
+            return base
+        count = self._seen[base]
+        while True:
+            count += 1
+            candidate = f"{base}-{count}"
+            if candidate not in self._seen:
+                break
         self._seen[base] = count
-        return base if count == 1 else f"{base}-{count}"
+        self._seen[candidate] = 1
+        return candidate
 
 
 def final_ids(ids: IdCounter, result) -> tuple[Any, Any]:
