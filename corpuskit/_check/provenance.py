@@ -16,12 +16,15 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
+from corpuskit.publish.schema import SOURCE_KEYS
 
+_SPAN_KEYS = tuple(column for column, _ in SOURCE_KEYS)
 _HEX_ID = re.compile(r"^([0-9a-f]{16})(?:-\d+)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -79,26 +82,31 @@ class _Sources:
             return None
 
 
-def _rows(folder: VersionFolder) -> list[tuple[str, dict]]:
-    out = []
+_SPAN = tuple(f"provenance.{column}" for column, _ in SOURCE_KEYS)
+
+
+def _rows(folder: VersionFolder, columns) -> Iterator[tuple[str, dict]]:
+    """``(config, row)`` of every row of every config, streamed in batches (only ``columns``)."""
     for name in folder.config_names():
-        for row in folder.rows(name):
-            out.append((name, row))
-    return out
+        for batch in folder.batches(name, columns):
+            for row in batch:
+                yield name, row
 
 
 def check_sources(folder: VersionFolder) -> CheckResult:
     result = CheckResult("provenance.sources")
     sources = _Sources(folder)
-    cited: dict[tuple[str, str], list[str]] = {}
-    for _, row in _rows(folder):
+    cited: dict[tuple[str, str], list] = {}  # (path, sha256) -> [first id citing it, citations]
+    columns = ("id", "provenance.source_path", "provenance.source_sha256", "provenance.merged")
+    for _, row in _rows(folder, columns):
         prov = row.get("provenance") or {}
         spans = [(row.get("id"), prov)] + [(m.get("id"), m) for m in prov.get("merged") or []]
         for rid, span in spans:
-            cited.setdefault((str(span.get("source_path")), str(span.get("source_sha256"))), []).append(str(rid))
-    for (path, sha), ids in sorted(cited.items()):
+            seen = cited.setdefault((str(span.get("source_path")), str(span.get("source_sha256"))), [str(rid), 0])
+            seen[1] += 1
+    for (path, sha), (first, count) in sorted(cited.items()):
         result.checked += 1
-        who = f"{ids[0]}" + (f" (+{len(ids) - 1} more)" if len(ids) > 1 else "")
+        who = first + (f" (+{count - 1} more)" if count > 1 else "")
         source = sources.get(path)
         if source.path is None:
             if _SHA256.match(sha) and sources.recorded.get(path) == sha:
@@ -183,7 +191,7 @@ def check_spans(folder: VersionFolder) -> CheckResult:
     sources = _Sources(folder)
     normalize = _Normalizer(folder)
     unverified = 0
-    for config, row in _rows(folder):
+    for config, row in _rows(folder, ("id", "title", *_SPAN)):
         prov = row.get("provenance") or {}
         rid = str(row.get("id"))
         source = sources.get(str(prov.get("source_path")))
@@ -209,11 +217,14 @@ def check_spans(folder: VersionFolder) -> CheckResult:
 def check_merged(folder: VersionFolder) -> CheckResult:
     result = CheckResult("provenance.merged")
     sources = _Sources(folder)
-    removed = {}
+    removed = {}  # id -> (duplicate_of, span) of each removed row
     has_removed = "removed" in folder.config_names()
-    for row in folder.rows("removed") if has_removed else []:
-        removed[row.get("id")] = row
-    for row in folder.rows("default"):
+    for batch in folder.batches("removed", ("id", "removed.duplicate_of", *_SPAN)) if has_removed else []:
+        for row in batch:
+            gone_prov = row.get("provenance") or {}
+            removed[row.get("id")] = ((row.get("removed") or {}).get("duplicate_of"),
+                                      tuple(gone_prov.get(k) for k in _SPAN_KEYS))
+    for row in (row for batch in folder.batches("default", ("id", "provenance.merged")) for row in batch):
         for copy in (row.get("provenance") or {}).get("merged") or []:
             result.checked += 1
             cid = str(copy.get("id"))
@@ -230,12 +241,10 @@ def check_merged(folder: VersionFolder) -> CheckResult:
             if gone is None:
                 result.fail(label, "not in the removed config")
                 continue
-            info = gone.get("removed") or {}
-            gone_prov = gone.get("provenance") or {}
-            if info.get("duplicate_of") != row.get("id"):
-                result.fail(label, f"removed config says duplicate of {info.get('duplicate_of')!r}")
-            elif any(gone_prov.get(k) != copy.get(k) for k in
-                     ("source_path", "source_sha256", "start_line", "end_line", "start_byte", "end_byte")):
+            duplicate_of, span = gone
+            if duplicate_of != row.get("id"):
+                result.fail(label, f"removed config says duplicate of {duplicate_of!r}")
+            elif span != tuple(copy.get(k) for k in _SPAN_KEYS):
                 result.fail(label, "span differs from the removed config's copy")
     result.summary = (f"{result.checked} merged copies with valid spans" if not result.problems
                       else f"{len(result.problems)} bad merged cop(ies)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from corpuskit.publish.schema import BASE_FIELDS
@@ -97,40 +98,54 @@ def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "rais
     Raises :class:`SourceError` when the file is missing or is not the file the
     records cite (another sha256).
     """
-    from corpuskit.readers import Reader
-    from corpuskit.steps import Drop
+    return dict(replay_records(cited, sha256, root, steps, on_error, config))
 
+
+def replay_records(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
+                   config=None) -> Iterator[tuple[tuple, Trace]]:
+    """``(span key, trace)`` of each record of ``cited`` in file order, one at a time (as
+    :func:`replay_file`; the source is checked before this returns, so a missing or changed
+    file raises :class:`SourceError` here, not while iterating)."""
     path = locate(cited, root)
     if path is None:
         raise SourceError(f"source {cited} not found under {root}")
     actual = sha256_of(path)
     if actual != sha256:
         raise SourceError(f"source {cited} has sha256 {actual[:12]}…, records cite {sha256[:12]}…")
-    traces: dict[tuple, Trace] = {}
-    from corpuskit.pipeline import EMPTY_TEXT
-
     read = {} if config is None else {"encodings": config.encoding_plan(), "options": config.read_options}
-    for record in Reader([path], root=root, on_error=on_error, **read):
-        trace = Trace(raw=record)
-        traces[span_key(record["source"])] = trace
-        current = record
-        if not _has_text(current):  # the build removes a record without text before any step
-            trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
-            continue
-        for step in steps:
-            result = step.apply(current)
-            if isinstance(result, Drop):
-                trace.stages.append(Stage(step.name, _fields(current), None, [],
-                                          {"reason": result.reason, "detail": result.detail}))
-                break
-            trace.stages.append(Stage(step.name, _fields(current), _fields(result),
-                                      result["edits"][len(current["edits"]):]))
-            current = result
-        else:
-            if not _has_text(current):  # ... and one that no text is left in after cleaning
-                trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
-                                          {"reason": EMPTY_TEXT, "detail": ""}))
-    return traces
+    return ((span_key(record["source"]), _trace(record, steps))
+            for record in _read(path, root, on_error, read))
+
+
+def _read(path: str, root: str, on_error: str, read: dict):
+    from corpuskit.readers import Reader
+
+    yield from Reader([path], root=root, on_error=on_error, **read)
+
+
+def _trace(record: dict, steps) -> Trace:
+    """``record`` run through ``steps``, stage by stage, as the build runs it."""
+    from corpuskit.pipeline import EMPTY_TEXT
+    from corpuskit.steps import Drop
+
+    trace = Trace(raw=record)
+    current = record
+    if not _has_text(current):  # the build removes a record without text before any step
+        trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
+        return trace
+    for step in steps:
+        result = step.apply(current)
+        if isinstance(result, Drop):
+            trace.stages.append(Stage(step.name, _fields(current), None, [],
+                                      {"reason": result.reason, "detail": result.detail}))
+            return trace
+        trace.stages.append(Stage(step.name, _fields(current), _fields(result),
+                                  result["edits"][len(current["edits"]):]))
+        current = result
+    if not _has_text(current):  # ... and one that no text is left in after cleaning
+        trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
+                                  {"reason": EMPTY_TEXT, "detail": ""}))
+    return trace
 
 
 def _has_text(record: dict) -> bool:
