@@ -162,7 +162,7 @@ class VersionFolder:
         """Rows of a config's readable files, from the parquet footers (no data read)."""
         return sum(parquet.metadata.num_rows for parquet in self._parquet_files(config_name))
 
-    def batches(self, config_name: str = "default", columns=None, size: int = BATCH_ROWS):
+    def batches(self, config_name: str = "default", columns=None, size: int | None = None):
         """A config's rows in order as lists of dicts of at most ``size`` rows (``columns``
         only, when given; a column a file lacks is left out of its rows, as ``row.get`` reads
         a missing value). Memory is one batch, whatever the number of rows: the gate's
@@ -172,7 +172,7 @@ class VersionFolder:
         for parquet in self._parquet_files(config_name):
             wanted = _present(parquet, columns)
             try:
-                for batch in parquet.iter_batches(batch_size=size, columns=wanted):
+                for batch in parquet.iter_batches(batch_size=size or BATCH_ROWS, columns=wanted):
                     yield batch.to_pylist()
             except (OSError, pa.ArrowException):
                 continue

@@ -24,6 +24,8 @@ from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import SOURCE_KEYS
 
+#: Sources decoded whole kept at once (rows cite their sources in input order).
+WHOLE_KEPT = 4
 _SPAN_KEYS = tuple(column for column, _ in SOURCE_KEYS)
 _HEX_ID = re.compile(r"^([0-9a-f]{16})(?:-\d+)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -38,12 +40,76 @@ class _Source:
     error: str | None = None
 
 
+class _FileBytes:
+    """A file's bytes, read from disk when sliced (``data[start:end]``, ``len(data)``)."""
+
+    def __init__(self, path: str, size: int):
+        self.path = path
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, end, _ = span.indices(self.size)
+        with open(self.path, "rb") as handle:
+            handle.seek(start)
+            return handle.read(max(0, end - start))
+
+
+class _StreamedText:
+    """The lines of a plain UTF-8 source as a :class:`~corpuskit.readers.source.SourceText`
+    cites them (``lines`` split on ``\\n``, ``byte_span``), holding only the byte offset
+    of each line (8 bytes a line); lines are read back from the file when sliced."""
+
+    def __init__(self, path: str, bom: int, size: int):
+        import numpy as np
+
+        self.data = _FileBytes(path, size)
+        starts = [np.array([bom], dtype=np.int64)]
+        with open(path, "rb") as handle:
+            offset = 0
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+                starts.append(ends.astype(np.int64) + (offset + 1))
+                offset += len(chunk)
+        self.starts = np.concatenate(starts)
+        self.lines = _Lines(self)
+
+    def end(self, line: int) -> int:
+        """Byte offset just past line ``line`` (without its ``\\n``)."""
+        return int(self.starts[line + 1]) - 1 if line + 1 < len(self.starts) else self.data.size
+
+    def byte_span(self, first: int, last: int) -> tuple[int, int]:
+        return int(self.starts[first]), self.end(last)
+
+
+class _Lines:
+    """``len(lines)`` and ``lines[a:b]`` of a :class:`_StreamedText`, read from the file."""
+
+    def __init__(self, text: _StreamedText):
+        self.text = text
+
+    def __len__(self) -> int:
+        return len(self.text.starts)
+
+    def __getitem__(self, span: slice) -> list[str]:
+        first, stop, _ = span.indices(len(self))
+        if first >= stop:
+            return []
+        raw = self.text.data[int(self.text.starts[first]):self.text.end(stop - 1)]
+        return raw.decode("utf-8").split("\n")
+
+
 class _Sources:
-    """Cited sources, each read, hashed and decoded once."""
+    """Cited sources, each read and hashed once. A plain UTF-8 file (what the build streams)
+    is kept as the offsets of its lines and read back span by span; any other file is
+    decoded whole, and only the last :data:`WHOLE_KEPT` of those are kept."""
 
     def __init__(self, folder: VersionFolder):
         self.folder = folder
         self._cache: dict[str, _Source] = {}
+        self._whole_kept: list[str] = []  # sources held whole, oldest first
         inputs = folder.manifest.get("inputs")
         self.recorded = {i.get("path"): i.get("sha256") for i in inputs or [] if isinstance(i, dict)}
         # read a source in the encoding the build read it in
@@ -56,22 +122,45 @@ class _Sources:
         return next((c for c in candidates if os.path.isfile(c)), None)
 
     def get(self, cited: str) -> _Source:
-        if cited not in self._cache:
-            from corpuskit.readers.source import load_source
-
+        source = self._cache.get(cited)
+        if source is None:
             path = self.locate(cited)
-            if path is None:
-                self._cache[cited] = _Source(None, None)
-            else:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                source = _Source(path, hashlib.sha256(data).hexdigest(), data=data)
-                try:
-                    source.text = load_source(path, self.folder.root, self._encoding(cited))
-                except CorpuskitError as exc:
-                    source.error = str(exc)
-                self._cache[cited] = source
-        return self._cache[cited]
+            source = _Source(None, None) if path is None else (self._streamed(path, cited)
+                                                               or self._whole(path, cited))
+            if isinstance(source.data, bytes) and source.data:  # held whole: keep only the last few
+                self._whole_kept.append(cited)
+                if len(self._whole_kept) > WHOLE_KEPT:
+                    del self._cache[self._whole_kept.pop(0)]
+            self._cache[cited] = source
+        return source
+
+    def _streamed(self, path: str, cited: str) -> _Source | None:
+        """A plain UTF-8 file, as the build streams it (the reader's own test), cited without
+        holding it; None for any other file."""
+        from corpuskit.readers.compression import compression_of, scan_plain
+
+        if compression_of(path) is not None or self._encoding(cited) not in (None, "utf-8"):
+            return None
+        try:
+            sha256, streamable, bom = scan_plain(path, cited)
+        except CorpuskitError:
+            return None  # read whole below, which reports the problem
+        if not streamable:
+            return None
+        size = os.path.getsize(path)
+        return _Source(path, sha256, text=_StreamedText(path, bom, size), data=_FileBytes(path, size))
+
+    def _whole(self, path: str, cited: str) -> _Source:
+        from corpuskit.readers.source import load_source
+
+        with open(path, "rb") as handle:
+            data = handle.read()
+        source = _Source(path, hashlib.sha256(data).hexdigest(), data=data)
+        try:
+            source.text = load_source(path, self.folder.root, self._encoding(cited))
+        except CorpuskitError as exc:
+            source.error = str(exc)
+        return source
 
     def _encoding(self, cited: str) -> str | None:
         from corpuskit.readers.decoding import codec_name
