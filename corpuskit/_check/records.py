@@ -45,11 +45,7 @@ def to_record(row: dict) -> dict:
     """A published row back in the pipeline's record shape (no edits yet)."""
     prov = row.get("provenance") or {}
     record = {k: v for k, v in row.items() if k != "provenance"}
-    record["source"] = {
-        "path": prov.get("source_path"), "sha256": prov.get("source_sha256"),
-        "start_line": prov.get("start_line"), "end_line": prov.get("end_line"),
-        "start_byte": prov.get("start_byte"), "end_byte": prov.get("end_byte"),
-    }
+    record["source"] = {key: prov.get(column) for column, key in SOURCE_KEYS}
     record["edits"] = []
     record["steps"] = []
     record["merged"] = []

@@ -21,9 +21,9 @@ import numpy as np
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
-from corpuskit.publish.schema import BASE_FIELDS
+from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 
-_SPAN = ("start_line", "end_line", "start_byte", "end_byte")
+_SPAN = tuple(key for _, key in SOURCE_KEYS[2:])  # lines and bytes, as ``release.replay.span_key``
 #: What the comparison reads of a row (see ``release.replay.mismatch``).
 _COMPARED = (*(name for name, _ in BASE_FIELDS), "provenance.edits", "removed.step", "removed.reason")
 
