@@ -123,8 +123,10 @@ def _signatures(path: str, ids: Ids, workers: int) -> Iterator:
         return
     import multiprocessing
 
+    from corpuskit.engine import _Pool  # its terminate kills: a plain Pool's can hang on a worker
+
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(workers) as pool:
+    with _Pool(workers, context=multiprocessing.get_context(method)) as pool:
         pending = None
         for batch in batches:
             started = pool.map_async(_signature, batch, chunksize=max(1, len(batch) // (4 * workers)))
