@@ -14,7 +14,14 @@ For each backend (langdetect, the default; py3langid when installed):
 * languages the backend does not cover: share of confidently wrong labels
   (anything but ``und``), per language;
 * ``hy``, ``ka`` (default backend) and ``az`` (py3langid) accuracy;
-* labels identical across ``PYTHONHASHSEED`` values (subprocesses).
+* labels identical across ``PYTHONHASHSEED`` values (subprocesses);
+* default backend, **held-out languages** (:func:`held_out_languages`): every
+  language langdetect covers is removed in turn, from langdetect's profiles only
+  (a language the coverage guard still knows) and from both models (a language
+  neither knows); its texts must come out ``und``, not a neighbour;
+* the committed dataset's published labels are what ``detect`` gives today
+  (:func:`published_labels`), and the default step's speed against plain
+  ``langdetect.detect`` on generated news, in CPU-seconds (:func:`speed`).
 
 ``nb`` and ``nn`` count as correct when labelled ``no`` (Norwegian, the
 macrolanguage langdetect's profile stands for); ``zh`` as ``zh-cn``/``zh-tw``.
@@ -146,6 +153,135 @@ def same_across_hash_seeds(backend: str, seeds=("0", "1", "4242")) -> bool:
     return len(outputs) == 1
 
 
+def _profiles_without(language: str, target: Path) -> Path:
+    """A copy of langdetect's profile folder without ``language`` (zh: both Chinese profiles)."""
+    import shutil
+
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    target.mkdir()
+    for name in os.listdir(PROFILES_DIRECTORY):
+        if name != language and not (language == "zh" and name.startswith("zh-")):
+            shutil.copy(os.path.join(PROFILES_DIRECTORY, name), target / name)
+    return target
+
+
+#: gold file names whose texts a langdetect profile stands for
+_GOLDS_OF = {"no": ("nb", "nn"), "zh": ("zh",)}
+#: py3langid labels of the language of a langdetect profile
+_GUARD_LABELS_OF = {"no": ("no", "nn"), "zh": ("zh",)}
+
+
+def held_out_languages(both: bool) -> dict:
+    """Remove each language langdetect covers in turn and label its texts.
+
+    ``both=False``: from langdetect's profiles only (the guard still knows it,
+    like Malay or Bosnian); ``both=True``: from py3langid too (a language no
+    model knows). Returns the share of confidently wrong labels (anything but
+    ``und``) per held-out language and kind, and overall.
+    """
+    import tempfile
+
+    import corpuskit.lang as lang
+    from corpuskit.lang import Model, detect, py3langid_backend
+
+    identifier = py3langid_backend.get_identifier()
+    texts = defaultdict(list)
+    for gold, kind, text, _ in cases():
+        texts[gold].append((kind, text))
+    profiles = sorted({"zh" if name.startswith("zh-") else name for name in lang.get_model().languages})
+    saved = lang._model
+    per: dict = {}
+    tally: Counter = Counter()
+    try:
+        for held in profiles:
+            golds = [g for g in _GOLDS_OF.get(held, (held,)) if g in texts]
+            if not golds:
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                lang._model = Model(str(_profiles_without(held, Path(tmp) / "profiles")))
+            if both:
+                gone = set(_GUARD_LABELS_OF.get(held, (held,)))
+                identifier.set_languages([c for c in identifier.labels if c not in gone])
+            wrong = Counter()
+            for gold in golds:
+                for kind, text in texts[gold]:
+                    wrong[kind, "n"] += 1
+                    wrong[kind, "wrong"] += detect(text)[0] != "und"
+            identifier.set_languages(None)
+            tally.update(wrong)
+            per[held] = {kind: round(wrong[kind, "wrong"] / wrong[kind, "n"], 3)
+                         for kind in ("sentence", "paragraph")}
+    finally:
+        lang._model = saved
+        identifier.set_languages(None)
+    return {"held_out_from": "both models" if both else "langdetect only",
+            "confident_wrong": {kind: round(tally[kind, "wrong"] / tally[kind, "n"], 4)
+                                for kind in ("sentence", "paragraph")},
+            "by_language": per}
+
+
+DATASET = Path(__file__).resolve().parents[1] / "dist" / "nagorno-karabakh-2020" / "1.0.1"
+
+
+def published_labels() -> dict:
+    """Records of the committed dataset (kept and removed) whose recorded label
+    differs from what ``detect`` gives now with the recorded parameters."""
+    import pyarrow.parquet as pq
+
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    from corpuskit.lang import detect
+
+    config = tomllib.loads((DATASET / "corpuskit.toml").read_text("utf-8"))
+    params = next(s for s in config["pipeline"] if s["step"] == "detect_language")
+    keys = ("min_probability", "min_letters", "sample_chars", "backend")
+    changed, n = [], 0
+    for path in sorted(DATASET.glob("*/*.parquet")):
+        for row in pq.read_table(path, columns=["id", "text", "language"]).to_pylist():
+            n += 1
+            label = detect(row["text"], **{k: params[k] for k in keys if k in params})[0]
+            if label != row["language"]:
+                changed.append((row["id"], row["language"], label))
+    return {"records": n, "labels_changed": changed}
+
+
+def speed(n_docs: int = 200) -> dict:
+    """CPU-seconds of the default ``detect`` and of ``langdetect.detect`` on the same
+    generated English news as bench_cleaners.py (benchmarks/generate.py, seed 4,
+    the first ``n_docs`` that ftfy leaves unchanged)."""
+    import time
+
+    import ftfy
+    import langdetect
+
+    from corpuskit.lang import detect, get_model, py3langid_backend
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import bench_cleaners
+
+    docs = [r["text"] for r in bench_cleaners._generate().generate_corpus(2 * n_docs, seed=4, pool=False)]
+    docs = [d for d in docs if ftfy.fix_encoding(d) == d][:n_docs]
+    get_model()
+    py3langid_backend.get_identifier()
+    langdetect.detect("warm up the profiles")
+    timings: dict = {"detect": [], "langdetect": []}
+    for _ in range(3):  # best of three each, as bench_cleaners.py takes the minimum
+        for name, func in (("detect", lambda d: detect(d)[0]), ("langdetect", langdetect.detect)):
+            start = time.process_time()
+            labels = [func(d) for d in docs]
+            timings[name].append(time.process_time() - start)
+            timings[name + "_labels"] = labels
+    ours, plain = min(timings["detect"]), min(timings["langdetect"])
+    return {"docs": len(docs), "detect_cpu_s": round(ours, 3), "langdetect_cpu_s": round(plain, 3),
+            "ratio": round(plain / ours, 1), "first_round_ratio": round(
+                timings["langdetect"][0] / timings["detect"][0], 1),
+            "same_label": sum(a == b for a, b in zip(timings["detect_labels"], timings["langdetect_labels"]))}
+
+
 def _has_py3langid() -> bool:
     import importlib.util
 
@@ -162,7 +298,24 @@ def test_default_backend():
             assert entry["accuracy"]["hy"] >= 0.99 and entry["accuracy"]["ka"] >= 0.99
             # the ranking is langdetect's own: the best label is right at least as often
             assert entry["covered_best_label_accuracy"] >= entry["covered_plain_langdetect_accuracy"]
+            assert entry["covered_accuracy"] >= entry["covered_plain_langdetect_accuracy"]
     assert same_across_hash_seeds("langdetect")
+
+
+def test_default_backend_held_out_languages():
+    _require_eval()
+    only_langdetect = held_out_languages(both=False)
+    print(json.dumps(only_langdetect, indent=1))
+    # the guard's claim: a language py3langid knows and langdetect lacks is und
+    assert max(only_langdetect["confident_wrong"].values()) <= 0.01
+    print(json.dumps(held_out_languages(both=True), indent=1))  # informative: no model knows it
+
+
+def test_published_labels_and_speed():
+    assert published_labels()["labels_changed"] == []
+    figures = speed()
+    print(json.dumps(figures))
+    assert figures["ratio"] >= 10
 
 
 @pytest.mark.skipif(not _has_py3langid(), reason="py3langid not installed (pip install 'corpuskit[langid]')")
@@ -180,7 +333,10 @@ def test_py3langid_backend():
 if __name__ == "__main__":
     if not EVAL.is_dir():
         sys.exit(f"evaluation data not found at {EVAL}")
-    out = {"langdetect": evaluate("langdetect", with_plain=True)}
-    if _has_py3langid():
-        out["py3langid"] = evaluate("py3langid")
+    out = {"langdetect": evaluate("langdetect", with_plain=True),
+           "py3langid": evaluate("py3langid"),
+           "held_out_from_langdetect": held_out_languages(both=False),
+           "held_out_from_both": held_out_languages(both=True),
+           "published": published_labels(), "speed": speed(),
+           "same_across_hash_seeds": {b: same_across_hash_seeds(b) for b in ("langdetect", "py3langid")}}
     print(json.dumps(out, indent=1))

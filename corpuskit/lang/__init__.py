@@ -37,7 +37,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from corpuskit.lang.scripts import dominant_script
+from corpuskit.lang.scripts import dominant_script, only_alphabet
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +160,10 @@ class Model:
                 if out != ch:
                     table[code] = out
         self._normalize = str.maketrans(table)
+        #: language -> script of its profile ("LATIN", "CYRILLIC", "CJK", ...)
+        self.scripts = {p["name"]: _profile_script(p["freq"]) for p in profiles}
         self.alphabetic = frozenset(
-            p["name"] for p in profiles if _profile_script(p["freq"]) in ("LATIN", "CYRILLIC"))
+            name for name, script in self.scripts.items() if script in ("LATIN", "CYRILLIC"))
         self._normalize_vi = NGram.normalize_vi
         self._np = np
         self._reset_cache()
@@ -368,12 +370,15 @@ _SPACE = re.compile(r"\s")
 def sample_text(text: str, sample_chars: int) -> str:
     """At most ~``sample_chars`` characters: the head, middle and tail of ``text``.
 
-    Windows are cut at whitespace so that no word is split.
+    Windows are cut at whitespace so that no word is split; a window without
+    whitespace (Chinese, Japanese, Thai) is kept as it is.
 
     >>> sample_text("one two three", 100)
     'one two three'
     >>> len(sample_text("word " * 1000, 300)) <= 300
     True
+    >>> len(sample_text("日本語" * 100, 30))  # three windows of 10 characters and two newlines
+    32
     """
     if sample_chars <= 0 or len(text) <= sample_chars:
         return text
@@ -383,10 +388,10 @@ def sample_text(text: str, sample_chars: int) -> str:
         piece = text[start:start + width]
         if start > 0:
             cut = _SPACE.search(piece)
-            piece = piece[cut.end():] if cut else ""
+            piece = piece[cut.end():] if cut else piece
         if start + width < len(text):
             cut = max(piece.rfind(" "), piece.rfind("\n"))
-            piece = piece[:cut] if cut > 0 else ""
+            piece = piece[:cut] if cut > 0 else piece
         pieces.append(piece)
     return "\n".join(pieces)
 
@@ -431,6 +436,15 @@ def _unknown_to_every_profile(model: Model, guess: Guess) -> bool:
             and guess.ngrams < (1 - MAX_UNKNOWN_SHARE) * guess.emitted)
 
 
+#: Fewer letters of evidence than this: ``und``. A label needs two models to
+#: agree (the coverage guard), so ten letters are enough; one model alone needed
+#: twenty (figures in docs/language.md).
+MIN_LETTERS = 10
+#: The coverage guard reads at most about this many characters (head, middle
+#: and tail of the sample): its byte-by-byte walk costs more than langdetect's
+#: cached word scores, and two sentences are enough evidence for it (450 gave
+#: the same figures in benchmarks/eval_language.py, at 0.1 ms more per article).
+GUARD_CHARS = 300
 #: Letters enough for a script that names its language (one script, one language).
 SCRIPT_MIN_LETTERS = 3
 #: Language id backends: the default uses langdetect's profiles (always installed).
@@ -439,16 +453,16 @@ BACKENDS = ("langdetect", "py3langid")
 
 def check_backend(name: str) -> None:
     """Raise ``ValueError`` for an unknown backend and a fix-it
-    :class:`~corpuskit.errors.DependencyError` for one that is not installed."""
+    :class:`~corpuskit.errors.DependencyError` when py3langid (the py3langid
+    backend, and the langdetect backend's coverage guard) is not installed."""
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r} (known: {', '.join(BACKENDS)})")
-    if name == "py3langid":
-        from corpuskit.lang import py3langid_backend
+    from corpuskit.lang import py3langid_backend
 
-        py3langid_backend.get_identifier()
+    py3langid_backend.check_installed()  # the backend, or the default backend's guard
 
 
-def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
+def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTERS,
            min_probability: float = 0.8, backend: str = "langdetect") -> tuple[str, float]:
     """Return (language code, probability) for ``text``; ``und`` when unsure.
 
@@ -457,7 +471,11 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
     are in it, the label is certain (score 1.0) and :data:`SCRIPT_MIN_LETTERS`
     letters are enough. Text mostly in a script the backend has no model for is
     ``und``. Otherwise the backend's best label, ``und`` below ``min_probability``
-    or with fewer than ``min_letters`` letters.
+    or with fewer than ``min_letters`` letters. With the default backend the label
+    must also be confirmed by the coverage guard
+    (:func:`corpuskit.lang.py3langid_backend.confirms`): a second, independent
+    model that knows 139 languages names the same one, or the answer is ``und``
+    (Malay is not Indonesian, Bosnian not Croatian, unless both models say so).
 
     >>> detect("The president said on Monday that the talks would continue next week.")
     ('en', 1.0)
@@ -478,9 +496,10 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
             return UNDETERMINED, 0.0  # a script no langdetect profile covers
     if not _has_letters(sample, min_letters):
         return UNDETERMINED, 0.0
-    if backend == "py3langid":
-        from corpuskit.lang import py3langid_backend
+    from corpuskit.lang import py3langid_backend
 
+    model = None
+    if backend == "py3langid":
         language, probability = py3langid_backend.guess(sample)
     else:
         model = get_model()
@@ -491,8 +510,11 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = 20,
     probability = round(probability, 4)
     if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
+    if model is not None and not py3langid_backend.confirms(
+            only_alphabet(sample_text(sample, GUARD_CHARS), model.scripts[language]), language):
+        return UNDETERMINED, probability  # the coverage guard names another language
     return language, probability
 
 
-__all__ = ["BACKENDS", "Guess", "Model", "UNDETERMINED", "check_backend", "detect", "get_model",
+__all__ = ["BACKENDS", "Guess", "MIN_LETTERS", "Model", "UNDETERMINED", "check_backend", "detect", "get_model",
            "sample_text"]

@@ -1,11 +1,22 @@
-"""The optional ``py3langid`` backend (``pip install 'corpuskit[langid]'``).
+"""py3langid: the optional ``backend = "py3langid"`` and the default backend's coverage guard.
 
 py3langid (a maintained fork of langid.py) ships its naive-Bayes model inside
-the wheel (about 4 MB), works offline, is deterministic (numpy arithmetic, no
-sampling), and covers 140 labels, among them Azerbaijani, Armenian, Georgian,
-Basque, Malay, Bosnian, Serbian, Kazakh, Mongolian, Belarusian, Icelandic,
-Irish, Latin, Esperanto and several African languages that langdetect lacks
-(see docs/language.md). Its ``zxx`` label (no linguistic content) becomes ``und``.
+the wheel (about 4.5 MB), works offline, is deterministic (numpy arithmetic, no
+sampling, no hashing), and covers 139 labels, among them Azerbaijani, Armenian,
+Georgian, Basque, Malay, Bosnian, Serbian, Kazakh, Mongolian, Belarusian,
+Icelandic, Irish, Latin, Esperanto and several African languages that
+langdetect lacks (see docs/language.md). Its ``zxx`` label (no linguistic
+content) becomes ``und``.
+
+It serves twice:
+
+* as a backend of its own (:func:`guess`);
+* as the **coverage guard** of the default langdetect backend (:func:`confirms`).
+  langdetect is a closed-set classifier: Malay text gets its nearest profile,
+  Indonesian. py3langid is an independent model that knows those languages
+  too, so a langdetect label stands only when py3langid, choosing among *all*
+  the languages it knows, names the same language. When it names a language
+  langdetect has no profile for, or another language, the text is ``und``.
 """
 
 from __future__ import annotations
@@ -18,6 +29,18 @@ EXTRA = "'corpuskit[langid]'"
 _lock = threading.Lock()
 _identifier = None
 
+#: py3langid labels that name the language a langdetect label names: langdetect
+#: has one Chinese profile per script, and one Norwegian profile (``no``) for
+#: both written standards, which py3langid tells apart as ``no`` and ``nn``.
+#: Every other langdetect label is spelled the same in py3langid.
+_SAME_LANGUAGE = {"zh-cn": ("zh",), "zh-tw": ("zh",), "no": ("no", "nn")}
+
+
+def check_installed() -> None:
+    """A fix-it :class:`~corpuskit.errors.DependencyError` when py3langid is missing
+    (without loading its model, which costs about a CPU-second)."""
+    require("py3langid", "the py3langid language backend", EXTRA)
+
 
 def get_identifier():
     """The process-wide py3langid identifier with normalised probabilities."""
@@ -25,7 +48,7 @@ def get_identifier():
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                require("py3langid", "the py3langid language backend", EXTRA)
+                check_installed()
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
                 _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -41,3 +64,15 @@ def guess(text: str) -> tuple[str, float]:
     """(label, probability) for ``text``; ``zxx`` is reported as ``und``."""
     label, probability = get_identifier().classify(text)
     return ("und" if label == "zxx" else label), float(probability)
+
+
+def confirms(text: str, langdetect_label: str) -> bool:
+    """Whether py3langid, choosing among every language it knows, names the
+    language of ``langdetect_label`` for ``text``.
+
+    >>> confirms("The president said on Monday that talks would continue.", "en")
+    True
+    >>> confirms("Kerajaan Malaysia berkata pada hari Isnin bahawa rundingan akan diteruskan.", "id")
+    False
+    """
+    return guess(text)[0] in _SAME_LANGUAGE.get(langdetect_label, (langdetect_label,))

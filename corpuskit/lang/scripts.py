@@ -70,4 +70,32 @@ def dominant_script(text: str) -> tuple[str, str | None, float] | None:
     return None
 
 
-__all__ = ["DOMINANT_SHARE", "SCRIPTS", "SINGLE_LANGUAGE", "dominant_script"]
+#: The letters of the two alphabets most profiles are written in (the script
+#: name is the first word of the Unicode name of a profile's commonest letter).
+ALPHABETS = {
+    "LATIN": "A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+             "\u2c60-\u2c7f\ua720-\ua7ff",
+    "CYRILLIC": "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f",
+}
+_OTHER_LETTERS = {name: re.compile(f"(?:(?![{chars}])[^\\W\\d_])+") for name, chars in ALPHABETS.items()}
+
+
+def only_alphabet(text: str, script: str) -> str:
+    """``text`` with the letters of other scripts replaced by a space, when
+    ``script`` is one of :data:`ALPHABETS` (otherwise ``text`` unchanged: Japanese
+    mixes scripts in every sentence).
+
+    An English article quoting a Russian or Armenian sentence is labelled by
+    its English; a model reading bytes would weigh the two-byte letters of the
+    quote more than the article.
+
+    >>> only_alphabet("Talks resumed. Переговоры возобновились.", "LATIN")
+    'Talks resumed.    .'
+    >>> only_alphabet("東京 Tokyo", "CJK")
+    '東京 Tokyo'
+    """
+    pattern = _OTHER_LETTERS.get(script)
+    return pattern.sub(" ", text) if pattern is not None else text
+
+
+__all__ = ["ALPHABETS", "DOMINANT_SHARE", "SCRIPTS", "SINGLE_LANGUAGE", "dominant_script", "only_alphabet"]

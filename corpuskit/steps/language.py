@@ -8,9 +8,12 @@ hundred times faster than ``langdetect.detect``.
 
 A script that names its language decides first (Armenian ``hy``, Georgian
 ``ka``, ...), and text in a script langdetect has no profile for is ``und``
-(:mod:`corpuskit.lang.scripts`). ``backend = "py3langid"`` (extra
-``corpuskit[langid]``) uses py3langid's model instead, which covers Azerbaijani
-and many languages langdetect lacks; the output contract is the same.
+(:mod:`corpuskit.lang.scripts`). A langdetect label stands only when a second,
+independent model that knows 139 languages (py3langid, the coverage guard)
+names the same language: text in a language langdetect lacks is ``und``, not
+its nearest neighbour. ``backend = "py3langid"`` uses py3langid's model alone,
+which covers Azerbaijani and many languages langdetect lacks; the output
+contract is the same.
 
 Text with fewer than ``min_letters`` letters, or whose best language has a
 probability below ``min_probability``, is labelled ``und``. With ``languages``
@@ -23,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from corpuskit.errors import describe_value
-from corpuskit.lang import UNDETERMINED, check_backend, detect, get_model
+from corpuskit.lang import MIN_LETTERS, UNDETERMINED, check_backend, detect, get_model, py3langid_backend
 from corpuskit.records import Record, with_changes
 from corpuskit.steps.base import Drop, RecordStep
 
@@ -48,16 +51,15 @@ class DetectLanguage(RecordStep):
     class Params:
         languages: tuple[str, ...] = ()
         min_probability: float = 0.8
-        min_letters: int = 20
+        min_letters: int = MIN_LETTERS
         sample_chars: int = 1500
         backend: str = "langdetect"
 
     def warm_up(self) -> None:
-        """Load the language model now (pipeline workers call this once each)."""
+        """Load the language models now (the pool forks its workers after this)."""
+        py3langid_backend.get_identifier()  # the backend, or the langdetect backend's guard
         if self.params.backend == "langdetect":
             get_model()
-        else:
-            check_backend(self.params.backend)
 
     @classmethod
     def coerce(cls, table, context):
