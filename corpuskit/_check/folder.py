@@ -194,7 +194,7 @@ class RowReader:
     ``keep`` row groups whatever the number of rows.
     """
 
-    def __init__(self, files: list, columns=None, keep: int = 8):
+    def __init__(self, files: list, columns=None, keep: int = 3):
         import bisect
 
         self._bisect = bisect.bisect_right
