@@ -1,122 +1,51 @@
-"""``build``: read → clean (parallel, streaming) → dedup → publish, atomically.
+"""``build``: read → clean (parallel, streaming) → corpus steps → publish, atomically.
 
-Stages:
+This module only runs stages; each one's work lives elsewhere:
 
-1. Readers stream records in a fixed order; per-record steps run on fixed-size
-   batches in worker processes; cleaned records are spilled to disk in order,
-   while the dedup engine keeps only compact signatures in memory.
-2. The dedup engine resolves clusters from the signatures alone (an engine that
-   needs text may load records by index from the spill with ``fetch``).
-3. One ordered pass over the spill writes the kept records (with the copies
-   merged into them) and the removed ones (with their reason) as parquet
-   shards into a staging folder, then the card, the saved configuration and
-   the manifest. The staging folder is renamed into place in one step: a failed
-   or interrupted build leaves no partial version behind.
+1. ``read_and_clean``: the reader (:mod:`corpuskit.readers`) cuts the inputs into
+   units of work; an engine (:mod:`corpuskit.engine`) runs the record steps and
+   the corpus steps' signatures on them (:class:`~corpuskit.pipeline.Runner`);
+   here, in input order, ids get their suffixes (:mod:`corpuskit.ids`), kept rows
+   go to the spill (:mod:`corpuskit.spill`), dropped ones to ``removed/``, and
+   signatures to each corpus step's collector.
+2. ``resolve``: each collector decides from its signatures (e.g. dedup's clusters).
+3. ``write``: one ordered pass over the spill; each collector applies its decision
+   to every batch (:class:`~corpuskit.steps.base.Collector`), and the kept rows
+   become the ``data/`` shards.
+4. ``metadata``: the card, the saved configuration and the manifest.
+
+Everything is written into a staging folder that is renamed into place in one
+step after the gate passes (:mod:`corpuskit.publish.workspace`): a failed or
+interrupted build leaves no partial version behind.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import logging
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
 
+from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
 from corpuskit.config import Config
-from corpuskit.errors import PublishError
 from corpuskit.engine import Engine, LocalEngine
-from corpuskit.pipeline import EMPTY_TEXT, Pipeline
+from corpuskit.errors import PublishError
+from corpuskit.ids import IdCounter, final_ids
+from corpuskit.pipeline import EMPTY_TEXT, Runner
 from corpuskit.publish import manifest as manifest_mod
 from corpuskit.publish.schema import record_schema, removed_schema
 from corpuskit.publish.writer import ShardWriter, parquet_options
-from corpuskit.readers import IdCounter, Reader, expand_inputs
+from corpuskit.readers import Reader, expand_inputs
 from corpuskit.release import release_files
-from corpuskit.spill import ArrowEncoder, Spill, decode_table, with_ids
-from corpuskit._dedup.apply import write_outputs
-
-log = logging.getLogger(__name__)
+from corpuskit.spill import ArrowEncoder, Spill, decode_table
+from corpuskit.steps.base import Collector, RowBatch
 
 Progress = Callable[[int, int, int], None]  # records done, bytes done, bytes total
-
-
-@dataclass
-class BuildResult:
-    folder: str
-    status: str  # "published" or "unchanged"
-    rows: int
-    removed: int
-    stats: list[dict]
-    seconds: float
-    inputs: list[dict] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    workers: int = 1
-    records_in: int = 0
-
-    def stats_table(self) -> dict:
-        """Everything the build measured, including times (never published: times vary)."""
-        steps = [dict(s, seconds=round(self.timings.get(f"step:{s['step']}", 0.0), 3))
-                 for s in self.stats]
-        stages = {k: round(v, 3) for k, v in self.timings.items()
-                  if not k.startswith(("step:", "worker:"))}
-        in_workers = {k.split(":", 1)[1]: round(v, 3) for k, v in self.timings.items()
-                      if k.startswith("worker:")}
-        return {
-            "records_in": self.records_in,
-            "rows": self.rows,
-            "removed": self.removed,
-            "workers": self.workers,
-            "seconds": round(self.seconds, 3),
-            "records_per_second": round(self.records_in / self.seconds, 1) if self.seconds else None,
-            "steps": steps,
-            "stages": stages,
-            "worker_overheads": in_workers,
-            "note": "step and worker seconds are summed over worker processes; stage seconds are wall time",
-        }
-
-
-class GateError(PublishError):
-    """The staged version fails the gate: nothing is published; one line per failing check."""
-
-
-def _input_trees(items: Sequence[str], root: str | None) -> list[str]:
-    """The folders and files the inputs name (a glob's fixed leading folders), for ``--out`` checks."""
-    trees = []
-    for item in items:
-        path = item if root is None or os.path.isabs(item) else os.path.join(root, item)
-        if any(ch in path for ch in "*?["):
-            fixed = []
-            for part in path.split(os.sep):
-                if any(ch in part for ch in "*?["):
-                    break
-                fixed.append(part)
-            path = os.sep.join(fixed) or os.sep
-        trees.append(os.path.abspath(path))
-    return trees
-
-
-def gate_settings(config: Config) -> dict:
-    """The gate relaxations set in ``[check]`` (``skip``, ``allow_empty``), validated."""
-    from corpuskit._check import check_names
-    from corpuskit.errors import ConfigError
-
-    skip = config.check.get("skip", [])
-    allow_empty = config.check.get("allow_empty", False)
-    if not isinstance(skip, list) or not all(isinstance(s, str) for s in skip):
-        raise ConfigError(f"[check] skip must be a list of check names, e.g. [\"records.min_chars\"], "
-                          f"not {skip!r}")
-    known = check_names()
-    families = {name.split(".", 1)[0] for name in known}
-    for name in skip:
-        if name not in known and name not in families:
-            raise ConfigError(f"[check] skip: unknown check {name!r} (known: {', '.join(known)})")
-    if not isinstance(allow_empty, bool):
-        raise ConfigError(f"[check] allow_empty must be true or false, not {allow_empty!r}")
-    return {"skip": skip, "allow_empty": allow_empty}
 
 
 def build(config: Config, inputs: Sequence[str] | None = None, out: str | None = None,
@@ -132,25 +61,12 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
     ``check --rebuild``, which checks the published folder itself. ``engine``
     runs the per-record work (default: this machine's process pool with ``workers``).
     """
-    from corpuskit.errors import InputError
+    from corpuskit._check.gate import gate_settings, run_gate
     from corpuskit.publish import workspace
 
     started = time.perf_counter()
     settings = gate_settings(config)
-    if inputs:
-        files, trees = expand_inputs(inputs, root=None), _input_trees(inputs, None)
-    else:
-        files, trees = (expand_inputs(config.inputs, root=config.root),
-                        _input_trees(config.inputs, config.root))
-    if not files:
-        raise InputError("no inputs: give INPUT paths or set inputs in the configuration")
-    if not inputs:
-        unmatched = config.encoding_plan().unmatched(files)
-        if unmatched:
-            from corpuskit.errors import ConfigError
-
-            raise ConfigError(f"encodings.{unmatched[0]!r} matches none of the inputs; "
-                              "fix the path or remove the entry")
+    files, trees = _inputs(config, inputs)
     target = os.path.abspath(out or os.path.join(config.root, "dist", config.name, config.version))
     workspace.check_target(target, trees)
     created: list[str] = []
@@ -168,11 +84,11 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
                              engine or LocalEngine(workers), progress,
                              on_error or config.on_error, report)
         if not result.rows and not settings["allow_empty"]:
-            raise PublishError(_nothing_left(result, folder.stage))
+            raise PublishError(nothing_left(result, folder.stage))
         release_files(folder.stage, target, config)  # refuses an understated version; CHANGELOG.md
         if gate:
-            _run_gate(config, folder.stage)
-        status = _publish(folder.stage, target)
+            run_gate(config, folder.stage)
+        status = workspace.publish(folder.stage, target)
         published = True
     finally:
         folder.release()
@@ -184,130 +100,145 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
     return result
 
 
-def _nothing_left(result: BuildResult, staged: str) -> str:
-    """Why a build has no records to publish, naming the inputs or the removal reasons."""
-    if not result.records_in:
-        shown = ", ".join(i["path"] for i in result.inputs[:3]) + (" …" if len(result.inputs) > 3 else "")
-        return (f"no records to publish: the inputs hold no articles ({shown}); add articles, "
-                "or set [check] allow_empty = true to publish an empty dataset")
-    reasons = manifest_mod.read_manifest(staged).get("removed_by_reason", {})
-    listed = ", ".join(f"{reason} {count}" for reason, count in sorted(reasons.items()))
-    return (f"no records to publish: all {result.records_in} records were removed ({listed}); "
-            "check the pipeline settings, or set [check] allow_empty = true to publish an empty dataset")
+def _inputs(config: Config, inputs: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """The input files (the command line's, else the configuration's) and the trees they name."""
+    from corpuskit.errors import ConfigError, InputError
+    from corpuskit.publish.workspace import input_trees
+
+    items, root = (inputs, None) if inputs else (config.inputs, config.root)
+    files = expand_inputs(items, root=root)
+    if not files:
+        raise InputError("no inputs: give INPUT paths or set inputs in the configuration")
+    unmatched = [] if inputs else config.encoding_plan().unmatched(files)
+    if unmatched:
+        raise ConfigError(f"encodings.{unmatched[0]!r} matches none of the inputs; "
+                          "fix the path or remove the entry")
+    return files, input_trees(items, root)
 
 
-def _run_gate(config: Config, staged: str) -> None:
-    """Run the gate's static checks on the staged version; raise :class:`GateError` on failure."""
-    from corpuskit._check import run_checks
+@dataclass
+class _Run:
+    """One build's parts, shared by its stages."""
 
-    report = run_checks(staged, load=False, root=config.root)
-    failed = report.failed()
-    if failed:
-        raise GateError(
-            f"the staged version fails {len(failed)} check(s) of the gate; nothing was published "
-            "(fix the inputs or configuration; a check is relaxed only by [check] skip):\n"
-            + "\n".join(f"  {result.line()}" for result in failed))
+    config: Config
+    reader: Reader
+    runner: Runner
+    engine: Engine
+    collectors: list[Collector]
+    spill: Spill
+    data: ShardWriter
+    removed: ShardWriter
+    staging: str
+    progress: Progress | None
+    schema: pa.Schema  # of the published rows (the corpus steps may add columns)
+    timings: dict[str, float] = field(default_factory=dict)
+    removed_reasons: Counter = field(default_factory=Counter)
+    records_in: int = 0
+
+    @contextlib.contextmanager
+    def timed(self, stage: str):
+        clock = time.perf_counter()
+        yield
+        self.timings[stage] = time.perf_counter() - clock
 
 
 def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
-                runner: Engine, progress: Progress | None, on_error: str, report) -> BuildResult:
-    record_steps = [s for s in config.pipeline if s.kind == "record"]
-    dedup_step = next((s for s in config.pipeline if s.kind == "corpus"), None)
-    engine = dedup_step.engine() if dedup_step else None
-    annotate = bool(dedup_step and dedup_step.params.mode == "annotate")
-    pipeline = Pipeline(record_steps, signature=engine.signature if engine is not None else None,
-                        encode=ArrowEncoder())
+                engine: Engine, progress: Progress | None, on_error: str, report) -> BuildResult:
+    runner = Runner.of(config.pipeline, encode=ArrowEncoder())
+    schema = record_schema()
+    for step in runner.corpus:
+        schema = step.output_schema(schema)
     reader = Reader(files, root=config.root, on_error=on_error, report=report,
                     encodings=config.encoding_plan(), options=config.read_options)
-    total_bytes = sum(os.path.getsize(f) for f in files)
     os.makedirs(staging, exist_ok=True)
-    spill = Spill(spill_dir)
-    workers = runner.workers
     # ``workers`` is the build's whole CPU budget: with one, nothing runs beside the main thread
-    threaded = workers > 1
-    removed_writer = ShardWriter(os.path.join(staging, "removed"), "train", removed_schema(),
-                                 config.shard_bytes, removed=True, threaded=threaded)
-    train_writer = ShardWriter(os.path.join(staging, "data"), "train", record_schema(annotate),
-                               config.shard_bytes, threaded=threaded)
+    threaded = engine.workers > 1
+    run = _Run(config, reader, runner, engine, [step.collector() for step in runner.corpus],
+               Spill(spill_dir),
+               ShardWriter(os.path.join(staging, "data"), "train", schema, config.shard_bytes,
+                           threaded=threaded),
+               ShardWriter(os.path.join(staging, "removed"), "train", removed_schema(),
+                           config.shard_bytes, removed=True, threaded=threaded),
+               staging, progress, schema)
     try:
-        return _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps,
-                           staging, spill, train_writer, removed_writer, total_bytes, runner, progress)
+        with run.timed("read_and_clean"):
+            _read_and_clean(run, sum(os.path.getsize(f) for f in files))
+        for collector in run.collectors:
+            collector.resolve(run.spill, threads=engine.workers)
+            run.timings[collector.step.name] = collector.stats.seconds
+        with run.timed("write"):
+            data_files, removed_files = _write(run)
+        with run.timed("metadata"):
+            return _metadata(run, data_files, removed_files)
     finally:
-        spill.finish()
-        train_writer.abort()
-        removed_writer.abort()
+        run.spill.finish()
+        run.data.abort()
+        run.removed.abort()
 
 
-def _run_stages(config, reader, pipeline, engine, annotate, dedup_step, record_steps, staging,
-                spill, train_writer, removed_writer, total_bytes, runner, progress) -> BuildResult:
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-    done = 0
-    index = 0
-    add = engine.add if engine is not None else None
+def _read_and_clean(run: _Run, total_bytes: int) -> None:
+    """Stage 1: units through the engine; in input order, final ids, spill, removed rows, signatures."""
     ids = IdCounter()
-    # closed on any exit, so an interrupted build shuts its worker pool down at once
-    workers = runner.workers
-    with contextlib.closing(runner.map(pipeline, reader.units())) as results:
+    index = 0  # of the next kept record: what its signatures are added under
+    # closed on any exit: an interrupted build shuts its worker pool down at once, and the
+    # reader closes the file it streams (a unit's parse error surfaces in ``results``)
+    with contextlib.closing(run.reader.units()) as units, \
+            contextlib.closing(run.engine.map(run.runner, units)) as results:
         for result in results:
             for error in result.errors:  # skipped while parsing in the worker: reported in input order
-                reader.report_skipped(error)
-            final = [ids.final(base) for base in result.ids]
-            kept, dropped = result.kept, result.dropped
-            if final != result.ids:  # repeated ids get their suffix here, where all units are seen in order
-                kept = with_ids(kept, final, result.kept_at)
-                dropped = with_ids(dropped, final, result.dropped_at)
-            spill.append(kept, result.kept_count)
-            if add is not None:
-                for signature in result.signatures:
-                    add(index, signature)
-                    index += 1
+                run.reader.report_skipped(error)
+            kept, dropped = final_ids(ids, result)
+            run.spill.append(kept, result.kept_count)
+            for collector, signatures in zip(run.collectors, result.signatures):
+                add = collector.add
+                for j, signature in enumerate(signatures):
+                    add(index + j, signature)
+            index += result.kept_count
             if result.dropped_count:
-                removed_writer.write_table(decode_table(dropped))
-            done += result.records_in
-            if progress:
-                progress(done, reader.bytes_read, total_bytes)
-    spill.finish()
-    timings["read_and_clean"] = time.perf_counter() - clock
-    step_stats = [pipeline.stats[s.name].to_dict() for s in record_steps]
-    removed_reasons: Counter = Counter()
-    for s in record_steps:
-        removed_reasons.update(pipeline.stats[s.name].dropped)
-    if EMPTY_TEXT in pipeline.stats:  # records without text: removed before and after the steps
-        removed_reasons.update(pipeline.stats[EMPTY_TEXT].dropped)
-    for name, stats in pipeline.stats.items():
-        if name not in {s.name for s in record_steps}:
-            timings[f"worker:{name}"] = round(stats.seconds, 3)
+                run.removed.write_table(decode_table(dropped))
+            run.records_in += result.records_in
+            if run.progress:
+                run.progress(run.records_in, run.reader.bytes_read, total_bytes)
+    run.spill.finish()
+    for step in run.runner.steps:
+        run.removed_reasons.update(run.runner.stats[step.name].dropped)
+    if run.runner.empty:  # records without text: removed before and after the steps
+        run.removed_reasons[EMPTY_TEXT] += run.runner.empty
 
-    clock = time.perf_counter()
-    clusters = engine.resolve(spill.fetch, threads=workers) if engine is not None else None
-    timings["dedup"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    dedup_stats = write_outputs(spill, clusters, annotate, train_writer, removed_writer,
-                                 removed_reasons)
-    if dedup_step is not None:
-        step_stats.append(dedup_stats.to_dict())
-    data_files = train_writer.close()
-    if not data_files:
-        data_files = _empty_shard(train_writer)
-    removed_files = removed_writer.close()
-    timings["write"] = time.perf_counter() - clock
-    for s in step_stats:
-        seconds = s.pop("seconds")
-        timings[f"step:{s['step']}"] = timings["dedup"] if s["step"] == "dedup" else seconds
-    clock = time.perf_counter()
-    inputs = [manifest_mod.describe_input(src) for src in reader.sources]
+def _write(run: _Run) -> tuple[list[str], list[str]]:
+    """Stage 3: one ordered pass over the spill, each corpus step applied to every batch."""
+    for first, table in run.spill.batches():
+        batch = RowBatch(np.arange(first, first + table.num_rows, dtype=np.int64), table)
+        for collector in run.collectors:
+            batch, removed = collector.apply(batch)
+            if removed is not None:
+                run.removed.write_table(removed)
+        run.data.write_table(batch.table)
+    for collector in run.collectors:
+        run.removed_reasons.update(collector.stats.dropped)
+    return run.data.close() or _empty_shard(run.data), run.removed.close()
+
+
+def _metadata(run: _Run, data_files: list[str], removed_files: list[str]) -> BuildResult:
+    """Stage 4: the statistics, card, configuration and manifest of the staged version."""
+    stats = ([run.runner.stats[step.name].to_dict() for step in run.runner.steps]
+             + [collector.stats.to_dict() for collector in run.collectors])
+    for s in stats:  # times vary from run to run: never published
+        run.timings[f"step:{s['step']}"] = s.pop("seconds")
+    for name, seconds in run.runner.overheads.items():
+        run.timings[f"worker:{name}"] = round(seconds, 3)
+    inputs = [manifest_mod.describe_input(src) for src in run.reader.sources]
     manifest_mod.write_metadata(
-        staging, config=config, data_files=data_files, removed_files=removed_files,
-        schema=record_schema(annotate), rows=train_writer.rows, removed_rows=removed_writer.rows,
-        stats=step_stats, inputs=inputs, removed_reasons=dict(removed_reasons),
-        skipped=[str(e) for e in reader.skipped],
+        run.staging, config=run.config, data_files=data_files, removed_files=removed_files,
+        schema=run.schema, rows=run.data.rows, removed_rows=run.removed.rows, stats=stats,
+        inputs=inputs, removed_reasons=dict(run.removed_reasons),
+        skipped=[str(e) for e in run.reader.skipped],
     )
-    timings["metadata"] = time.perf_counter() - clock
-    return BuildResult(folder=staging, status="staged", rows=train_writer.rows,
-                       removed=removed_writer.rows, stats=step_stats, seconds=0.0,
-                       inputs=inputs, timings=timings, workers=workers, records_in=done)
+    return BuildResult(folder=run.staging, status="staged", rows=run.data.rows,
+                       removed=run.removed.rows, stats=stats, seconds=0.0, inputs=inputs,
+                       timings=run.timings, workers=run.engine.workers, records_in=run.records_in,
+                       engine=run.engine.describe())
 
 
 def _empty_shard(writer: ShardWriter) -> list[str]:
@@ -317,30 +248,3 @@ def _empty_shard(writer: ShardWriter) -> list[str]:
     path = os.path.join(writer.folder, f"{writer.split}-00000-of-00001.parquet")
     pq.write_table(pa.Table.from_pylist([], schema=writer.schema), path, **parquet_options())
     return [path]
-
-
-def _publish(staging: str, target: str) -> str:
-    """Rename the staged version onto ``target`` in one step (never through a symlink)."""
-    if os.path.islink(target):
-        raise PublishError(f"{target} is a symbolic link; publishing never writes through a symlink")
-    if os.path.isdir(target) and not os.listdir(target):
-        os.rmdir(target)  # an empty folder made for us (e.g. by mkdtemp) is not a version
-    if os.path.exists(target):
-        if manifest_mod.tree_digests(staging) == manifest_mod.tree_digests(target):
-            return "unchanged"
-        raise PublishError(
-            f"{target} is already published with different content; published versions "
-            "are immutable: raise 'version' in the configuration to publish the change"
-        )
-    try:
-        os.rename(staging, target)
-    except OSError as exc:
-        raise PublishError(f"{target}: cannot publish ({exc.strerror}); it appeared while building, "
-                           "or the folder is not writable") from None
-    return "published"
-
-
-def write_json(path: str, data: dict) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True, ensure_ascii=False)
-        handle.write("\n")

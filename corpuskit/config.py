@@ -85,7 +85,7 @@ DEFAULT_CHECK = {
     "near_duplicate_threshold": 0.8,
 }
 #: ``[check]`` keys that relax the gate the build runs before publishing (validated by
-#: ``corpuskit._build.gate_settings``; unset by default, so they never appear in a
+#: ``corpuskit._check.gate.gate_settings``; unset by default, so they never appear in a
 #: resolved configuration unless the user set them): ``skip = ["records.min_chars"]``
 #: names checks or families not run, ``allow_empty = true`` allows a version without records.
 GATE_RELAXATIONS = ("skip", "allow_empty")
@@ -202,7 +202,8 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         problems.expected("shard_bytes", "an integer of at least 1048576", shard_bytes)
     check = _check_table(problems, data.get("check", {}))
     variants = problems.collect(validate_lexicon, data.get("variants", {})) or {}
-    steps = _pipeline(problems, data.get("pipeline"), StepContext(variants=variants, languages=()))
+    steps = _pipeline(problems, data.get("pipeline"),
+                      StepContext(variants=variants, languages=_declared_languages(data)))
     read_options_ = problems.collect(read_options, data, "") or ReadOptions()
     from corpuskit.publish.croissant import validate_rai
 
@@ -403,6 +404,16 @@ def _check_table(problems: _Problems, table: Any) -> dict[str, Any]:
             continue
         check[key] = value
     return check
+
+
+def _declared_languages(data: dict) -> tuple[str, ...]:
+    """The top-level ``language`` codes the user set, as ``detect_language`` labels them (the
+    primary subtag: ``en-US`` -> ``en``): what a ``detect_language`` step without its own
+    ``languages`` keeps. Unset: () (keep every language); invalid values are reported elsewhere."""
+    declared = data.get("language")
+    if not isinstance(declared, list) or not all(isinstance(code, str) for code in declared):
+        return ()
+    return tuple(dict.fromkeys(code.split("-")[0].lower() for code in declared if code))
 
 
 def _pipeline(problems: _Problems, tables: Any, context: StepContext) -> list[Step]:

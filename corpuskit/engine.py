@@ -1,12 +1,12 @@
 """Engines: where the units of work of a pipeline run.
 
-An :class:`Engine` takes a :class:`~corpuskit.pipeline.Pipeline` and the
+An :class:`Engine` takes a :class:`~corpuskit.pipeline.Runner` and the
 reader's units of work (lists of records, or raw blocks a worker parses
 itself) and yields one :class:`~corpuskit.pipeline.BatchResult` per unit, **in
-unit order**, after folding its statistics into ``pipeline.stats``
-(:meth:`~corpuskit.pipeline.Pipeline.absorb`). Everything order-dependent (id
+unit order**, after folding its statistics into the runner's statistics
+(:meth:`~corpuskit.pipeline.Runner.absorb`). Everything order-dependent (id
 suffixes, the spill, dedup indices) happens in the caller on those ordered
-results, so an engine only decides *where* ``pipeline.run_batch(unit)`` runs,
+results, so an engine only decides *where* ``runner.run_batch(unit)`` runs,
 and the output is the same on every engine and for any number of workers.
 
 :class:`LocalEngine` runs units in this process (``workers=1``) or in a
@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from corpuskit.pipeline import BatchResult, Pipeline
+from corpuskit.pipeline import BatchResult, Runner
 
 #: Engine names accepted by :func:`engine_for` (``--engine``, ``engine =`` in the config).
 ENGINES = ("local",)
@@ -39,9 +39,9 @@ class Engine(abc.ABC):
         self.workers = workers or default_workers()
 
     @abc.abstractmethod
-    def map(self, pipeline: Pipeline, units: Iterable[Any]) -> Iterator[BatchResult]:
-        """Yield ``pipeline.run_batch(unit)`` for every unit, in order, each absorbed into
-        ``pipeline.stats``. Closing the iterator early stops all outstanding work."""
+    def map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
+        """Yield ``runner.run_batch(unit)`` for every unit, in order, each absorbed into
+        ``runner.stats``. Closing the iterator early stops all outstanding work."""
 
     def describe(self) -> dict:
         """What ran the build (for the build's statistics; never published)."""
@@ -55,9 +55,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def warm(pipeline: Pipeline) -> None:
+def warm(runner: Runner) -> None:
     """Load the steps' lookup tables (language profiles) before the first unit."""
-    for step in pipeline.steps:
+    for step in runner.steps:
         warm_up = getattr(step, "warm_up", None)
         if warm_up:
             warm_up()
@@ -73,31 +73,31 @@ class LocalEngine(Engine):
 
     name = "local"
 
-    def map(self, pipeline: Pipeline, units: Iterable[Any]) -> Iterator[BatchResult]:
+    def map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
         if self.workers <= 1:
-            warm(pipeline)
+            warm(runner)
             for unit in units:
-                result = pipeline.run_batch(unit)
-                pipeline.absorb(result)
+                result = runner.run_batch(unit)
+                runner.absorb(result)
                 yield result
             return
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         if method == "fork":
             # load lookup tables (language profiles) once; forked workers share the pages
-            warm(pipeline)
+            warm(runner)
         window = self.workers * 3  # units in flight: bounds memory, keeps every worker busy
-        with _Pool(self.workers, initializer=_init_worker, initargs=(pipeline,), context=context) as pool:
+        with _Pool(self.workers, initializer=_init_worker, initargs=(runner,), context=context) as pool:
             pending: deque = deque()
             for unit in units:
                 pending.append(pool.apply_async(_run_in_worker, (unit,)))
                 if len(pending) >= window:
                     result = pending.popleft().get()
-                    pipeline.absorb(result)
+                    runner.absorb(result)
                     yield result
             while pending:
                 result = pending.popleft().get()
-                pipeline.absorb(result)
+                runner.absorb(result)
                 yield result
 
 
@@ -112,26 +112,26 @@ def engine_for(name: str = "local", workers: int | None = None, **options: Any) 
     raise ConfigError(f"engine: unknown engine {name!r} (known: {', '.join(ENGINES)})")
 
 
-_WORKER_PIPELINE: Pipeline | None = None
+_WORKER_RUNNER: Runner | None = None
 
 
-def _init_worker(pipeline: Pipeline) -> None:
+def _init_worker(runner: Runner) -> None:
     """Set a worker up. Signals are the parent's business: Ctrl-C, a hang-up and `timeout`'s
     SIGTERM reach the whole process group, but a worker that died from one while holding the
     pool's queue lock would hang the pool's shutdown; the parent shuts the pool down instead
     (:class:`_Pool` stops workers with SIGKILL), and no worker prints a traceback."""
     import signal
 
-    global _WORKER_PIPELINE
+    global _WORKER_RUNNER
     for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(each, signal.SIG_IGN)
-    _WORKER_PIPELINE = pipeline
-    warm(pipeline)
+    _WORKER_RUNNER = runner
+    warm(runner)
 
 
 def _run_in_worker(unit) -> BatchResult:
-    assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.run_batch(unit)
+    assert _WORKER_RUNNER is not None
+    return _WORKER_RUNNER.run_batch(unit)
 
 
 class _Pool(multiprocessing.pool.Pool):

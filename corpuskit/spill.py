@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import pyarrow as pa
 
-from corpuskit.publish.schema import SOURCE_KEYS, record_from_row, record_schema, removed_schema, to_table
+from corpuskit.publish.schema import SOURCE_KEYS, record_schema, removed_schema, to_table
 
 
 class Spill:
@@ -56,13 +56,7 @@ class Spill:
 
     def spans(self, indices: Sequence[int]) -> dict[int, dict]:
         """The id and source span (provenance's source columns) of the rows at ``indices``."""
-        def id_and_span(table):
-            provenance = table.column("provenance").combine_chunks()
-            columns = {"id": table.column("id")}
-            columns.update((column, provenance.field(column)) for column, _ in SOURCE_KEYS)
-            return pa.table(columns)
-
-        return self._picked(indices, id_and_span)
+        return self._picked(indices, _id_and_span)
 
     def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
         """Published rows at ``indices``, loading each needed batch once."""
@@ -84,15 +78,31 @@ class Spill:
                 found.update(zip(wanted[batch_no], picked.to_pylist()))
         return found
 
-    def fetch(self, indices: Sequence[int]) -> list[dict]:
-        """Records at ``indices`` (any order), loading each needed batch once."""
-        found = self.rows(indices)
-        return [record_from_row(found[i]) for i in indices]
+
+class TableRows:
+    """Rows held in one Arrow table, read back by index like the :class:`Spill` (a
+    :class:`~corpuskit.steps.base.RowSource` for runs held in memory)."""
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+
+    def spans(self, indices: Sequence[int]) -> dict[int, dict]:
+        return dict(zip(indices, _id_and_span(self.table).take(list(indices)).to_pylist()))
+
+    def rows(self, indices: Sequence[int], columns: Sequence[str] | None = None) -> dict[int, dict]:
+        table = self.table if columns is None else self.table.select(list(columns))
+        return dict(zip(indices, table.take(list(indices)).to_pylist()))
+
+
+def _id_and_span(table: pa.Table) -> pa.Table:
+    """The ``id`` and source-span columns (:data:`~corpuskit.publish.schema.SOURCE_KEYS`) of rows."""
+    provenance = table.column("provenance").combine_chunks()
+    columns = {"id": table.column("id")}
+    columns.update((column, provenance.field(column)) for column, _ in SOURCE_KEYS)
+    return pa.table(columns)
 
 
 def encode_table(table) -> bytes:
-    import pyarrow as pa
-
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
@@ -100,20 +110,7 @@ def encode_table(table) -> bytes:
 
 
 def decode_table(payload: bytes):
-    import pyarrow as pa
-
     return pa.ipc.open_stream(pa.py_buffer(payload)).read_all()
-
-
-def with_ids(payload: bytes, final: list[str], at: list[int]) -> bytes:
-    """``payload`` (IPC bytes of rows from input positions ``at``) with the final ids."""
-    if not payload:
-        return payload
-    table = decode_table(payload)
-    column = table.schema.get_field_index("id")
-    field_ = table.schema.field(column)
-    table = table.set_column(column, field_, pa.array([final[i] for i in at], type=field_.type))
-    return encode_table(table)
 
 
 class ArrowEncoder:

@@ -208,33 +208,35 @@ def test_cli_writes_one_line_per_record_in_input_order(tmp_path):
     assert [(e["kept"], e["copy"], e["match"]) for e in explained] == [("c", "a", "containment")]
 
 
-def test_cli_streams_in_batches_same_output_for_any_batch_and_workers(tmp_path, monkeypatch):
-    """Batches of 2 on 1 and 2 workers give the output of one batch; ids keep their JSON type;
-    an id repeated in a later batch (5 and "5" are the same id) is reported with its line."""
+def test_cli_reads_like_a_build_same_output_for_any_unit_size_and_workers(tmp_path, monkeypatch):
+    """Units of one line on 1 and 2 workers give the output of one unit; ids are read as a build
+    reads them (strings); an id repeated in a later unit (5 and "5" are the same id) is reported
+    with its line; a record without text is its own cluster."""
     from corpuskit._dedup import run
+    from corpuskit.readers import streaming
 
     rows = [{"id": 5, "text": article(STORY[:3])}, {"id": "b", "text": "Other\n\nNothing alike."},
-            {"id": "ç", "text": article(STORY)}, {"id": "d", "text": article(STORY[:2])}]
+            {"id": "c-ç", "text": article(STORY)}, {"id": "e", "text": " "}, {"id": "d", "text": article(STORY[:2])}]
     _write(tmp_path / "in.jsonl", rows)
     outputs = []
-    for batch, workers in ((10_000, 1), (2, 1), (2, 2)):
-        monkeypatch.setattr(run, "BATCH", batch)
-        out = tmp_path / f"pred-{batch}-{workers}.jsonl"
+    for block, workers in ((1 << 20, 1), (1, 1), (1, 2)):
+        monkeypatch.setattr(streaming, "JSONL_BLOCK_BYTES", block)
+        out = tmp_path / f"pred-{block}-{workers}.jsonl"
         run.dedup_jsonl(str(tmp_path / "in.jsonl"), str(out), workers=workers)
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] == outputs[2]
     assert [json.loads(line) for line in outputs[0].splitlines()] == [
-        {"id": 5, "cluster": "ç"}, {"id": "b", "cluster": "b"}, {"id": "ç", "cluster": "ç"},
-        {"id": "d", "cluster": "ç"}]
+        {"id": "5", "cluster": "c-ç"}, {"id": "b", "cluster": "b"}, {"id": "c-ç", "cluster": "c-ç"},
+        {"id": "e", "cluster": "e"}, {"id": "d", "cluster": "c-ç"}]
     _write(tmp_path / "dup.jsonl", rows + [{"id": "5", "text": "again"}])
     with pytest.raises(InputError, match="duplicate id '5'") as caught:
         run.dedup_jsonl(str(tmp_path / "dup.jsonl"), str(tmp_path / "never.jsonl"), workers=1)
-    assert caught.value.line == 5 and not (tmp_path / "never.jsonl").exists()
+    assert caught.value.line == 6 and not (tmp_path / "never.jsonl").exists()
 
 
 @pytest.mark.parametrize("content, message", [
-    ('{"id": "a", "text": "x"}\n{"id": "b", "text": \n', "in.jsonl:2: not valid JSON"),
-    ('{"id": "a"}\n', "in.jsonl:1: record has no text (a string)"),
+    ('{"id": "a", "text": "x"}\n{"id": "b", "text": \n', "in.jsonl:2: invalid JSON"),
+    ('{"id": "a"}\n', "in.jsonl:1: record has no 'text' string"),
     ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "in.jsonl:2: duplicate id 'a'"),
 ])
 def test_cli_reports_bad_input_as_one_line(tmp_path, content, message):

@@ -108,6 +108,22 @@ def test_mojibake_block_header_is_still_recognised(tmp_path):
     [record] = _read(path)
     assert record["date"] == "2020-09-28"
     assert "â€" in record["text"]  # repaired later by fix_encoding, not by the reader
+    assert "â€" in record["outlet"] and record["edits"] == []
+
+
+def test_mojibake_byline_is_stored_as_read_and_fix_encoding_repairs_it_with_provenance(tmp_path):
+    from corpuskit.steps.encoding import FixEncoding
+
+    clean = "Title Here\n\nCapitol Wire\nSept 28 2020\nBy José Núñez\n03:25\u00a0PM\nBody text.\n"
+    path = _write(tmp_path, clean.encode("utf-8").decode("cp1252"))
+    [record] = _read(path)
+    assert record["author"] == "JosÃ© NÃºÃ±ez"  # the reader edits nothing silently
+    # the time reads as one only once repaired: taken repaired, and the repair recorded
+    assert record["time"] == "03:25\u00a0PM"
+    assert [(e["step"], e["field"]) for e in record["edits"]] == [("read", "time")]
+    fixed = FixEncoding().apply(record)
+    assert fixed["author"] == "José Núñez"
+    assert [(e["step"], e["field"]) for e in fixed["edits"]][-1] == ("fix_encoding", "author")
 
 
 def test_ids_are_content_derived_and_repeats_are_suffixed(tmp_path):

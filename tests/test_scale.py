@@ -82,7 +82,7 @@ def test_stats_json_has_times_and_the_published_files_do_not(corpus, tmp_path):
     stats = json.loads(stats_path.read_text())
     assert stats["records_in"] == BATCH_SIZE * 7 + 19
     assert stats["rows"] + stats["removed"] == stats["records_in"]
-    assert stats["workers"] == 2
+    assert stats["workers"] == 2 and stats["engine"] == {"engine": "local", "workers": 2}
     steps = {s["step"]: s for s in stats["steps"]}
     assert list(steps) == ["fix_encoding", "normalize_whitespace", "strip_boilerplate",
                            "normalize_variants", "dedup"]
@@ -135,7 +135,10 @@ def test_spill_round_trips_records(corpus, tmp_path):
         kept, _ = encoder(batch, [])
         spill.append(kept, len(batch))
     spill.finish()
-    assert spill.fetch([299, 0, 130]) == [records[299], records[0], records[130]]
+    rows = spill.rows([299, 0, 130])
+    assert [record_from_row(rows[i]) for i in (299, 0, 130)] == [records[299], records[0], records[130]]
+    spans = spill.spans([130])
+    assert spans[130]["id"] == records[130]["id"] and spans[130]["start_line"] == records[130]["source"]["start_line"]
     assert [first for first, _ in spill.batches()] == [0, 128, 256]
     assert record_from_row(to_row(records[5])) == records[5]
 

@@ -33,9 +33,9 @@ import numpy as np
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
+from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 from corpuskit.records import ID_PATTERN as _ID_RE
 from corpuskit.records import iso_date
-from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 
 REQUIRED = ("id", "title", "text", "language")
 _NON_WORD = re.compile(r"[\W_]+")

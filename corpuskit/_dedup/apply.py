@@ -1,86 +1,105 @@
-"""Applying dedup's clusters to the spilled records: one ordered pass writes ``data/`` and ``removed/``."""
+"""The ``dedup`` step's collecting side: signatures in, clusters resolved, applied batch by batch.
+
+:class:`DedupCollector` is the step's :class:`~corpuskit.steps.base.Collector`:
+``add`` feeds the engine, ``resolve`` clusters and reads back the id and source
+span of every clustered row, and ``apply`` moves a batch's copies to the removed
+rows (or, in ``annotate`` mode, labels them) and lists them in the provenance of
+the record they were merged into.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 
 import numpy as np
 import pyarrow as pa
 
-from corpuskit.publish.schema import SOURCE_KEYS
-from corpuskit.publish.writer import ShardWriter
-from corpuskit.spill import Spill
-from corpuskit.steps.base import StepStats
+from corpuskit._dedup.engine import Deduplicator
+from corpuskit.publish.schema import SOURCE_KEYS, removed_schema
+from corpuskit.steps.base import Collector, CorpusStep, RowBatch, RowSource
 
 
-def write_outputs(spill: Spill, clusters, annotate: bool, train_writer: ShardWriter,
-                   removed_writer: ShardWriter, removed_reasons: Counter) -> StepStats:
-    """One ordered pass over the spill: kept rows to ``data/``, copies to ``removed/``.
+class DedupCollector(Collector):
+    """Clusters copies among the added signatures; keeps the most complete copy of each cluster."""
 
-    Everything stays in Arrow. Only small values cross into Python: the ids and
-    source spans of clustered rows, the provenance of the rows copies are merged
-    into (rebuilt with their ``merged`` list), and the removal reasons.
-    """
-    dedup_stats = StepStats("dedup")
-    affected: set[int] = set()
-    spans: dict[int, dict] = {}
-    if clusters is not None and clusters.kept_of:
-        affected = set(clusters.kept_of) | set(clusters.members)
-        spans = spill.spans(sorted(affected))
-    train_schema = train_writer.schema
-    removed_schema_ = removed_writer.schema
-    removed_type = removed_schema_.field("removed").type
-    for first, table in spill.batches():
+    def __init__(self, step: CorpusStep):
+        super().__init__(step)
+        self.engine = Deduplicator(step.params)
+        self.add = self.engine.add  # one call per record: no wrapper in between
+        self.annotate = step.params.mode == "annotate"
+        self.clusters = None
+        self.affected: set[int] = set()
+        self.spans: dict[int, dict] = {}
+        self.removed_schema = removed_schema()
+
+    def resolve(self, rows: RowSource, threads: int | None = None) -> None:
+        started = time.perf_counter()
+        self.clusters = clusters = self.engine.resolve(threads=threads)
+        if clusters.kept_of:
+            self.affected = set(clusters.kept_of) | set(clusters.members)
+            self.spans = rows.spans(sorted(self.affected))
+        self.stats.seconds += time.perf_counter() - started
+
+    def apply(self, batch: RowBatch) -> tuple[RowBatch, pa.Table | None]:
+        """Everything stays in Arrow. Only small values cross into Python: the ids and
+        source spans of clustered rows, the provenance of the rows copies are merged
+        into (rebuilt with their ``merged`` list), and the removal reasons."""
+        table = batch.table
         count = table.num_rows
-        if clusters is not None:
-            dedup_stats.records_in += count
-        if annotate:
-            table = _with_cluster(table, table.column("id"), train_schema)
-        touched = [j for j in range(count) if first + j in affected] if affected else []
+        self.stats.records_in += count
+        schema = self.step.output_schema(table.schema)
+        if self.annotate:
+            table = _with_cluster(table, table.column("id"), schema)
+        affected = self.affected
+        touched = [j for j, i in enumerate(batch.at.tolist()) if i in affected] if affected else []
         if not touched:
-            train_writer.write_table(table)
-            continue
+            return RowBatch(batch.at, table), None
+        copies, removals, clustered, heads = self._sort_out(touched, batch.at)
+        if heads:
+            table = _with_merged(table, heads, batch.at, self.clusters, self.spans, schema, self.step.name)
+            self.stats.changed += len(heads)
+        if clustered:
+            ids = table.column("cluster").to_pylist()
+            for j, kept_id in clustered.items():
+                ids[j] = kept_id
+            table = _with_column(table, "cluster", pa.array(ids, type=schema.field("cluster").type))
+        if not copies:
+            return RowBatch(batch.at, table), None
+        gone = table.take(pa.array(copies, type=pa.int64()))
+        removed = pa.Table.from_arrays(
+            [gone.column(name) for name in self.removed_schema.names[:-1]]
+            + [pa.array(removals, type=self.removed_schema.field("removed").type)],
+            schema=self.removed_schema)
+        keep = np.ones(count, dtype=bool)
+        keep[copies] = False
+        return RowBatch(batch.at[keep], table.filter(pa.array(keep))), removed
+
+    def _sort_out(self, touched: list[int], at: np.ndarray):
+        """The batch rows ``touched`` by a cluster: copies that leave (with their removal),
+        copies labelled in place (annotate), and kept rows copies are merged into."""
+        clusters = self.clusters
         copies: list[int] = []  # rows that leave data/ for removed/
         removals: list[dict] = []
         clustered: dict[int, str] = {}  # annotate: copy row -> id of the record it belongs to
         heads: list[int] = []  # rows copies are merged into
         for j in touched:
-            i = first + j
-            if i in clusters.kept_of:
-                kept = clusters.kept_of[i]
-                kept_id = spans[kept]["id"]
-                member = next(m for m in clusters.members[kept] if m.index == i)
-                dedup_stats.counters[f"match:{member.match}"] += 1
-                if annotate:
-                    clustered[j] = kept_id
-                    continue
-                dedup_stats.dropped["duplicate"] += 1
-                removed_reasons["duplicate"] += 1
-                copies.append(j)
-                removals.append({
-                    "step": "dedup", "reason": "duplicate", "detail": f"{member.match} copy of {kept_id}",
-                    "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
-                })
-            elif i in clusters.members:
+            i = int(at[j])
+            if i not in clusters.kept_of:
                 heads.append(j)
-        if heads:
-            table = _with_merged(table, heads, first, clusters, spans, train_schema)
-            dedup_stats.changed += len(heads)
-        if clustered:
-            ids = table.column("cluster").to_pylist()
-            for j, kept_id in clustered.items():
-                ids[j] = kept_id
-            table = _with_column(table, "cluster", pa.array(ids, type=train_schema.field("cluster").type))
-        if copies:
-            gone = table.take(pa.array(copies, type=pa.int64()))
-            removed_writer.write_table(pa.Table.from_arrays(
-                [gone.column(name) for name in removed_schema_.names[:-1]]
-                + [pa.array(removals, type=removed_type)], schema=removed_schema_))
-            keep = np.ones(count, dtype=bool)
-            keep[copies] = False
-            table = table.filter(pa.array(keep))
-        train_writer.write_table(table)
-    return dedup_stats
+                continue
+            kept_id = self.spans[clusters.kept_of[i]]["id"]
+            member = next(m for m in clusters.members[clusters.kept_of[i]] if m.index == i)
+            self.stats.counters[f"match:{member.match}"] += 1
+            if self.annotate:
+                clustered[j] = kept_id
+                continue
+            self.stats.dropped["duplicate"] += 1
+            copies.append(j)
+            removals.append({
+                "step": self.step.name, "reason": "duplicate", "detail": f"{member.match} copy of {kept_id}",
+                "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
+            })
+        return copies, removals, clustered, heads
 
 
 def _with_column(table, name: str, values):
@@ -88,16 +107,17 @@ def _with_column(table, name: str, values):
     return table.set_column(index, table.schema.field(index), values)
 
 
-def _with_merged(table, heads: list[int], first: int, clusters, spans: dict[int, dict], schema):
+def _with_merged(table, heads: list[int], at: np.ndarray, clusters, spans: dict[int, dict], schema,
+                 step: str):
     """``table`` with the provenance of rows ``heads`` listing the copies merged into them."""
     provenance = table.column("provenance").take(pa.array(heads, type=pa.int64())).to_pylist()
     for j, record in zip(heads, provenance):
         record["merged"] = [
             {"id": spans[m.index]["id"], **{column: spans[m.index][column] for column, _ in SOURCE_KEYS},
              "similarity": m.similarity, "match": m.match}
-            for m in sorted(clusters.members[first + j], key=lambda m: m.index)
+            for m in sorted(clusters.members[int(at[j])], key=lambda m: m.index)
         ]
-        record["steps"] = list(record["steps"]) + ["dedup"]
+        record["steps"] = list(record["steps"]) + [step]
     count = table.num_rows
     order = np.arange(count, dtype=np.int64)
     order[heads] = count + np.arange(len(heads), dtype=np.int64)
@@ -107,7 +127,5 @@ def _with_merged(table, heads: list[int], first: int, clusters, spans: dict[int,
 
 
 def _with_cluster(table, cluster, schema):
-    import pyarrow as pa
-
     columns = [table.column(name) if name != "cluster" else cluster for name in schema.names]
     return pa.Table.from_arrays(columns, schema=schema)

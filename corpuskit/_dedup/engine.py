@@ -1,9 +1,10 @@
 """The dedup engine: signatures → candidate index → verification → star clusters.
 
-``Deduplicator`` is the stage's interface to the build (see :mod:`corpuskit._dedup`).
+``Deduplicator`` is what the ``dedup`` step's collector drives
+(:class:`~corpuskit._dedup.apply.DedupCollector`), and what ``corpuskit check`` runs.
 Only signatures (:mod:`~corpuskit._dedup.signature`) are held in memory, copied
 into flat arrays (:mod:`~corpuskit._dedup.store`, about 0.8 KB per ~500-word
-article); text is never re-read, so ``resolve`` ignores ``fetch``. ``resolve``
+article); text is never re-read. ``resolve``
 finds candidates (same text or body, a shared MinHash band, shared anchors),
 verifies them in numpy batches (:mod:`~corpuskit._dedup.batch`), clusters on the
 verified edges, and repeats on the kept records until nothing more merges.
@@ -24,7 +25,6 @@ from __future__ import annotations
 import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +42,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DedupParams:
-    """The stage's parameters: a preset, the mode and optional threshold overrides."""
+    """The stage's parameters: a preset, the mode and optional threshold overrides.
+
+    Also the ``dedup`` step's ``Params`` (the ``[[pipeline]]`` keys): one definition.
+    """
 
     preset: str = "default"
     mode: str = "drop"  # "drop" removes copies; "annotate" keeps all, adds a cluster id
@@ -50,7 +53,6 @@ class DedupParams:
     headline: float | None = None
     numbers: float | None = None
     max_days: int | None = None
-    figure_slack: int | None = None
 
 
 @dataclass(slots=True)  # one per copy: no per-object __dict__
@@ -81,8 +83,7 @@ class Deduplicator:
         self.params = params or DedupParams()
         self.thresholds = thresholds(self.params.preset, containment=self.params.containment,
                                      headline=self.params.headline, numbers=self.params.numbers,
-                                     max_days=self.params.max_days,
-                                     figure_slack=self.params.figure_slack)
+                                     max_days=self.params.max_days)
         self._store = SignatureStore()
 
     def signature(self, record: dict) -> Signature:
@@ -100,9 +101,8 @@ class Deduplicator:
         """Bytes of signature data held (flat arrays)."""
         return self._store.nbytes()
 
-    def resolve(self, fetch: Callable[[Sequence[int]], list[dict]] | None = None,
-                threads: int | None = None) -> Clusters:
-        """Cluster everything added so far (``fetch`` is unused: signatures suffice).
+    def resolve(self, threads: int | None = None) -> Clusters:
+        """Cluster everything added so far (signatures suffice: no text is read back).
 
         The signatures added so far are released when it returns (the engine is empty again).
 

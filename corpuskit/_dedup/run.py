@@ -1,53 +1,23 @@
-"""Run the dedup stage on a JSONL file of ``{"id", "text"}`` records (the CLI's library side).
+"""Run the dedup stage on a file of records (the ``corpuskit dedup`` command's library side).
 
-Streams: the input is read once, in batches whose signatures are computed on the
-workers while the next batch is parsed; the parent keeps only the signatures
-(flat arrays in the engine) and the ids as one byte buffer of their JSON text plus
-offsets (:class:`Ids`), never a Python object per record. The output is written
-once, in input order, after ``resolve``.
+The same reader, record runner and engine as a build: the reader cuts the file
+into units (raw blocks of JSON Lines, parsed where they are processed), the
+engine computes the ``dedup`` step's signatures on them, and the parent keeps
+only the signatures (flat arrays in the engine) and the ids as one byte buffer
+of their JSON text plus offsets (:class:`Ids`), never a Python object per
+record. The output is written once, in input order, after ``resolve``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from array import array
-from collections.abc import Iterator
 
 import numpy as np
 import xxhash
 
-from corpuskit._dedup.engine import Deduplicator, DedupParams
 from corpuskit.errors import InputError
-
-#: records per batch handed to the workers (a few MB of text)
-BATCH = 2048
-
-
-def read_records(path: str) -> Iterator[tuple[int, dict]]:
-    """Yield ``(line number, {"id", "text", "title": None, "date": None})`` per record;
-    InputError names file and line. Repeated ids are found afterwards (:meth:`Ids.repeated`)."""
-    try:
-        handle = open(path, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
-    with handle:
-        line_no = 0
-        try:
-            for line_no, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"not valid JSON ({exc.msg}, column {exc.colno})", path, line_no) from None
-                if not isinstance(item, dict):
-                    raise InputError("expected a JSON object with \"id\" and \"text\"", path, line_no)
-                if "id" not in item or not isinstance(item.get("text"), str):
-                    missing = "id" if "id" not in item else "text (a string)"
-                    raise InputError(f"record has no {missing}", path, line_no)
-                yield line_no, {"id": item["id"], "text": item["text"], "title": None, "date": None}
-        except UnicodeDecodeError:
-            raise InputError("not UTF-8 text", path, line_no + 1) from None
 
 
 class Ids:
@@ -95,62 +65,49 @@ def _key(encoded: str) -> str:
     return str(json.loads(encoded))
 
 
-_ENGINE = Deduplicator()
+def _lines_only(kept: list[dict], dropped: list[dict]) -> tuple[list[int], list[int]]:
+    """What a worker sends back of a unit's records: their lines (ids and signatures travel apart)."""
+    return [r["source"]["start_line"] for r in kept], [r["source"]["start_line"] for r in dropped]
 
 
-def _signature(record: dict):
-    return _ENGINE.signature(record)
+def _signed(input_path: str, ids: Ids, step, dedup, engine) -> None:
+    """Read ``input_path`` through the engine: every record's id and line into ``ids``, the
+    signature of every record with text into ``dedup`` (under the record's input position)."""
+    from corpuskit.pipeline import Runner
+    from corpuskit.readers import Reader, expand_inputs
 
-
-def _batches(path: str, ids: Ids) -> Iterator[list[dict]]:
-    batch: list[dict] = []
-    for line_no, record in read_records(path):
-        ids.append(record["id"], line_no)
-        batch.append(record)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _signatures(path: str, ids: Ids, workers: int) -> Iterator:
-    """Signatures in input order; with workers, one batch is signed while the next is read."""
-    batches = _batches(path, ids)
-    if workers <= 1:
-        for batch in batches:
-            yield from map(_ENGINE.signature, batch)
-        return
-    import multiprocessing
-
-    from corpuskit.engine import _Pool  # its terminate kills: a plain Pool's can hang on a worker
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with _Pool(workers, context=multiprocessing.get_context(method)) as pool:
-        pending = None
-        for batch in batches:
-            started = pool.map_async(_signature, batch, chunksize=max(1, len(batch) // (4 * workers)))
-            if pending is not None:
-                yield from pending.get()
-            pending = started
-        if pending is not None:
-            yield from pending.get()
+    runner = Runner([], [step], encode=_lines_only)
+    reader = Reader(expand_inputs([input_path]))
+    with contextlib.closing(reader.units()) as units, \
+            contextlib.closing(engine.map(runner, units)) as results:
+        for result in results:
+            first = len(ids)
+            lines = dict(zip(result.kept_at, result.kept))
+            lines.update(zip(result.dropped_at, result.dropped))
+            for position, base in enumerate(result.ids):
+                ids.append(base, lines[position])
+            for position, signature in zip(result.kept_at, result.signatures[0]):
+                dedup.add(first + position, signature)
 
 
 def dedup_jsonl(input_path: str, out_path: str, preset: str = "default", workers: int | None = None,
-                explain_path: str | None = None) -> dict:
-    """Cluster ``input_path``; write ``{"id", "cluster"}`` lines in input order to ``out_path``."""
-    from corpuskit.engine import default_workers
+                explain_path: str | None = None, engine=None) -> dict:
+    """Cluster ``input_path``; write ``{"id", "cluster"}`` lines in input order to ``out_path``.
 
-    workers = workers or default_workers()
-    engine = Deduplicator(DedupParams(preset=preset))
+    Records are read as a build reads them (ids are strings; a record without an
+    id gets its content id); a record without text is in no cluster but its own.
+    """
+    from corpuskit.engine import engine_for
+    from corpuskit.steps.dedup import Dedup
+
+    step = Dedup(preset=preset)
+    dedup = step.engine()
     ids = Ids()
-    for index, signature in enumerate(_signatures(input_path, ids, workers)):
-        engine.add(index, signature)
+    _signed(input_path, ids, step, dedup, engine or engine_for("local", workers))
     repeated = ids.repeated()
     if repeated is not None:
         raise InputError(f"duplicate id {json.loads(ids[repeated])!r}", input_path, ids.lines[repeated])
-    clusters = engine.resolve(threads=workers)
+    clusters = dedup.resolve(threads=workers)
     with open(out_path, "w", encoding="utf-8") as out:
         for index in range(len(ids)):
             out.write(f'{{"id": {ids[index]}, "cluster": {ids[clusters.representative(index)]}}}\n')

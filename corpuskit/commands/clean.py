@@ -13,25 +13,34 @@ import click
 from corpuskit.cli import handle_errors
 
 
-def clean_records(inputs, steps, on_error: str = "raise", encodings=None, options=None):
-    """Yield (record, dropped) for every input record after ``steps``.
+def clean_records(inputs, steps, on_error: str = "raise", encodings=None, options=None,
+                  engine=None, runner=None):
+    """Yield every input record after ``steps``, in input order.
 
-    ``dropped`` is the :class:`~corpuskit.steps.Drop` that removed it, or None;
-    ``encodings``: the inputs' declared encodings (an ``EncodingPlan``).
+    The build's record runner does the work (:class:`~corpuskit.pipeline.Runner`, on
+    ``engine``: default one process); a record a step removed carries ``removed``
+    (step, reason, detail), as in a build's ``removed/``. ``runner``'s ``stats``
+    add up what each step did. ``encodings``: the inputs' declared encodings (an
+    ``EncodingPlan``).
     """
-    from corpuskit.readers import ReadOptions, read_records
-    from corpuskit.steps import Drop
+    from corpuskit.engine import LocalEngine
+    from corpuskit.ids import IdCounter, final_ids
+    from corpuskit.pipeline import Runner
+    from corpuskit.readers import ReadOptions, Reader, expand_inputs
 
-    for record in read_records(inputs, on_error=on_error, encodings=encodings,
-                               options=options or ReadOptions()):
-        dropped = None
-        for step in steps:
-            result = step.apply(record)
-            if isinstance(result, Drop):
-                dropped = result
-                break
-            record = result
-        yield record, dropped
+    runner = runner or Runner(list(steps))
+    reader = Reader(expand_inputs(inputs), on_error=on_error, encodings=encodings,
+                    options=options or ReadOptions())
+    ids = IdCounter()
+    with contextlib.closing(reader.units()) as units, \
+            contextlib.closing((engine or LocalEngine(1)).map(runner, units)) as results:
+        for result in results:
+            for error in result.errors:
+                reader.report_skipped(error)
+            kept, dropped = final_ids(ids, result)
+            at = dict(zip(result.kept_at, kept))
+            at.update(zip(result.dropped_at, dropped))
+            yield from (at[i] for i in range(result.records_in))
 
 
 def encoding_plan(config_path: str | None, encoding: str | None):
@@ -109,8 +118,10 @@ def read_options(config_path: str | None, fields: tuple[str, ...]):
                    "encoding/[encodings], else UTF-8, a BOM, or a safe detection.")
 @click.option("--field", "fields", multiple=True, metavar="FIELD=COLUMN",
               help="Read record FIELD from input column or key COLUMN (repeatable), e.g. --field text=content.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes running the steps (output is the same for any number).")
 @handle_errors
-def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, encoding, fields):
+def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, encoding, fields, workers):
     """Clean records with the per-record steps only (no dedup, no publishing).
 
     INPUT may be JSON Lines with `id` and `text`, or press digests. Each output
@@ -122,16 +133,13 @@ def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, enco
     --out): FILE:LINE, record id, STEP:RULE and the text, then a count per rule.
     """
     from corpuskit.cli import removed_on_failure, require_writable
+    from corpuskit.engine import engine_for
 
     if out is not None:
         require_writable(out, "--out")
     steps = resolve_steps(config_path, step_names)
     encodings = encoding_plan(config_path, encoding)
     options = read_options(config_path, fields)
-    for step in steps:
-        warm = getattr(step, "warm_up", None)
-        if warm:
-            warm()
     if out is None and not explain:
         raise click.UsageError("give --out FILE, --explain, or both")
     names = {s.name for s in steps}
@@ -141,15 +149,14 @@ def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, enco
     try:
         with removed_on_failure(tmp) if tmp else contextlib.nullcontext(), \
                 (open(tmp, "w", encoding="utf-8") if tmp else contextlib.nullcontext()) as handle:
-            for record, dropped in clean_records(list(inputs), steps,
-                                                 "skip" if skip_bad_chunks else "raise", encodings,
-                                                 options):
+            for record in clean_records(list(inputs), steps, "skip" if skip_bad_chunks else "raise",
+                                        encodings, options, engine_for("local", workers)):
                 if explain:
                     removed.update(explain_removals(record))
                 if handle is not None:
-                    handle.write(json.dumps(output_row(record, dropped, names), ensure_ascii=False) + "\n")
+                    handle.write(json.dumps(output_row(record, names), ensure_ascii=False) + "\n")
                 count += 1
-                dropped_count += dropped is not None
+                dropped_count += "removed" in record
     except BrokenPipeError:
         # whoever reads --explain stopped reading (`| head`): stop quietly, as Unix tools do;
         # an unfinished --out is not left behind
@@ -186,7 +193,7 @@ def explain_removals(record) -> Counter:
     return counts
 
 
-def output_row(record, dropped, names: set[str]) -> dict:
+def output_row(record, names: set[str]) -> dict:
     """One output line of ``clean``: the record's fields, language, drop reason and edits."""
     row = {
         "id": record["id"],
@@ -201,8 +208,8 @@ def output_row(record, dropped, names: set[str]) -> dict:
     if "detect_language" in names:
         row["language"] = record.get("language")
         row["language_score"] = record.get("language_score")
-    if dropped is not None:
-        row["dropped"] = {"reason": dropped.reason, "detail": dropped.detail}
+    if "removed" in record:
+        row["dropped"] = {"reason": record["removed"]["reason"], "detail": record["removed"]["detail"]}
     row["edits"] = record["edits"]
     row["source"] = record["source"]
     return row

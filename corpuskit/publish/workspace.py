@@ -272,3 +272,43 @@ def remove_empty(folders: list[str]) -> None:
             os.rmdir(path)
         except OSError:
             return
+
+
+def input_trees(items, root: str | None) -> list[str]:
+    """The folders and files the inputs name (a glob's fixed leading folders), for ``--out`` checks."""
+    trees = []
+    for item in items:
+        path = item if root is None or os.path.isabs(item) else os.path.join(root, item)
+        if any(ch in path for ch in "*?["):
+            fixed = []
+            for part in path.split(os.sep):
+                if any(ch in part for ch in "*?["):
+                    break
+                fixed.append(part)
+            path = os.sep.join(fixed) or os.sep
+        trees.append(os.path.abspath(path))
+    return trees
+
+
+def publish(staging: str, target: str) -> str:
+    """Rename the staged version onto ``target`` in one step (never through a symlink);
+    ``"published"``, or ``"unchanged"`` when ``target`` already holds the same files."""
+    from corpuskit.publish.manifest import tree_digests
+
+    if os.path.islink(target):
+        raise PublishError(f"{target} is a symbolic link; publishing never writes through a symlink")
+    if os.path.isdir(target) and not os.listdir(target):
+        os.rmdir(target)  # an empty folder made for us (e.g. by mkdtemp) is not a version
+    if os.path.exists(target):
+        if tree_digests(staging) == tree_digests(target):
+            return "unchanged"
+        raise PublishError(
+            f"{target} is already published with different content; published versions "
+            "are immutable: raise 'version' in the configuration to publish the change"
+        )
+    try:
+        os.rename(staging, target)
+    except OSError as exc:
+        raise PublishError(f"{target}: cannot publish ({exc.strerror}); it appeared while building, "
+                           "or the folder is not writable") from None
+    return "published"

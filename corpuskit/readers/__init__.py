@@ -30,6 +30,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 
 from corpuskit.errors import InputError
+from corpuskit.ids import IdCounter
 from corpuskit.readers.compression import (LineStream, compression_of, file_sha256, sample_decoding,
                                            scan_plain, strip_compression)
 from corpuskit.readers.decoding import Decoding, EncodingPlan
@@ -112,18 +113,6 @@ BATCH_SIZE = 256  # records per unit of work for formats parsed in the reading p
 BLOCKS = (JsonlBlock, CsvBlock, DigestChunk)  # units of raw lines, parsed where they are processed
 
 
-class IdCounter:
-    """Give repeated base ids a ``-2``, ``-3`` suffix, in the order they are seen."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, int] = {}
-
-    def final(self, base: str) -> str:
-        count = self._seen.get(base, 0) + 1
-        self._seen[base] = count
-        return base if count == 1 else f"{base}-{count}"
-
-
 class Reader:
     """Read all inputs in order, giving repeated content ids a ``-2``, ``-3`` suffix.
 
@@ -177,7 +166,7 @@ class Reader:
         :class:`~corpuskit.readers.streaming.DigestChunk` for streamed digests.
 
         Records carry their *base* ids: the caller gives repeats their suffix, in
-        input order, with an :class:`IdCounter` (iterating the reader does).
+        input order, with an :class:`~corpuskit.ids.IdCounter` (iterating the reader does).
         """
         for path in self.files:
             batch: list[Record] = []

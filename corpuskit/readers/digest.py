@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from corpuskit.errors import InputError
 from corpuskit.readers.dates import DATE_MAX, DateError, looks_like_date, parse_date, read_date
 from corpuskit.readers.source import SourceText
-from corpuskit.records import Record, content_id, new_record, source_span
+from corpuskit.records import READ_STEP, Record, content_id, edit, new_record, source_span, with_changes
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,14 @@ def _has_mojibake_chance(line: str) -> bool:
 
 
 def _repair(line: str) -> str:
-    """Header lines of a mojibake block are repaired before they are parsed."""
+    """Header lines of a mojibake block are repaired before they are parsed.
+
+    The repaired line is only *read* (is it blank, a date, a byline, header-shaped?);
+    the text stored in a record comes from the raw line: the title and outlet as
+    they are (``fix_encoding`` repairs them, with provenance), and the author and
+    time, when reading them needed the repair, with a ``read`` edit saying so
+    (:meth:`DigestParser._header_end`).
+    """
     if line.isascii():
         return line
     from corpuskit.steps.encoding import fix_text
@@ -60,6 +67,10 @@ def _repair(line: str) -> str:
 
 def _clean(line: str) -> str:
     return _repair(line).strip(_SPACES).strip()
+
+
+def _stripped(line: str) -> str:
+    return line.strip(_SPACES).strip()
 
 
 def is_blank(line: str) -> bool:
@@ -316,27 +327,34 @@ class DigestParser:
                               "date line, but not as: title line, blank line, outlet line, date line); "
                               "fix the layout so the article is not read as part of another")
 
-    def _header_end(self, start: int, stop: int) -> tuple[str | None, str | None, int]:
-        """(author, time, first line after the header) of the article starting at ``start``."""
+    def _header_end(self, start: int, stop: int) -> tuple[str | None, str | None, int, list[dict]]:
+        """(author, time, first line after the header, the reader's edits) of the article at ``start``.
+
+        The author and time are taken from the raw line; when only its mojibake repair
+        reads as one, the repaired value is taken and the repair recorded as a ``read`` edit.
+        """
         lines, blank = self.lines, self._blank
         cursor = start + 4
         author = None
+        edits: list[dict] = []
         time = self._date_at(start + 3)[1]
         if cursor < stop and not blank[cursor]:
             author = parse_byline(_clean(lines[cursor]))
             if author is not None:
+                author = _as_read("author", parse_byline(_stripped(lines[cursor])), author, edits)
                 cursor += 1
         if time is None and cursor < stop and not blank[cursor] and _TIME_RE.match(_clean(lines[cursor])):
-            time = _clean(lines[cursor])
+            raw = _stripped(lines[cursor])
+            time = _as_read("time", raw if _TIME_RE.match(raw) else None, _clean(lines[cursor]), edits)
             cursor += 1
-        return author, time, cursor
+        return author, time, cursor, edits
 
     def _article(self, start: int, stop: int) -> Record | None:
         lines, blank = self.lines, self._blank
         title = lines[start]
         outlet = lines[start + 2]
         date = self._date_at(start + 3)[0]
-        author, time, cursor = self._header_end(start, stop)
+        author, time, cursor, edits = self._header_end(start, stop)
         body_lines = [i for i in range(cursor, stop) if not blank[i]]
         if not body_lines:
             self._fail(f"article {_clean(title)!r} has a header but no body text", start)
@@ -345,7 +363,7 @@ class DigestParser:
         text = "\n\n".join(lines[i] for i in body_lines)
         start_byte, end_byte = self.source.byte_span(start, last)
         raw_block = "\n".join(self.source.lines[start:last + 1])
-        return new_record(
+        record = new_record(
             id=content_id(raw_block.encode("utf-8", errors="surrogatepass")),
             title=title,
             outlet=outlet,
@@ -357,6 +375,17 @@ class DigestParser:
                 self.source.path, self.source.sha256, start + 1, last + 1, start_byte, end_byte
             ),
         )
+        return with_changes(record, READ_STEP, edits) if edits else record
+
+
+def _as_read(field: str, raw: str | None, repaired: str, edits: list[dict]) -> str:
+    """The value read from the raw line (``fix_encoding`` repairs it later, with provenance),
+    or, when only the repaired line reads as one (``raw`` is None), the repaired value with
+    the repair recorded in ``edits``: no field changes without provenance."""
+    if raw is not None:
+        return raw
+    edits.append(edit(READ_STEP, field, "repair_encoding", f"{raw!r} -> {repaired!r}"))
+    return repaired
 
 
 def read_digest(source: SourceText, on_error: str = "raise",

@@ -66,7 +66,7 @@ class JsonlBlock:
     parsing and validation run in :meth:`parse`, with the same records, spans
     and errors as :func:`read_jsonl_lines` on the same lines. Ids are the base
     ids: repeats get their ``-2`` suffix from the caller, who sees all blocks
-    in order (:class:`~corpuskit.readers.IdCounter`).
+    in order (:mod:`corpuskit.ids`).
     """
 
     source: SourceText  # without its lines: only the path and checksum are cited

@@ -13,6 +13,7 @@ import difflib
 import re
 
 from corpuskit.errors import InputError
+from corpuskit.publish.schema import SOURCE_KEYS
 from corpuskit.release.replay import SourceError, mismatch, raw_span, recorded_on_error, replay_file, span_key
 
 
@@ -33,8 +34,7 @@ def explain(path: str, rid: str, root: str | None = None) -> dict:
     config_name, row = _find(folder, rid)
     prov = row.get("provenance") or {}
     out: dict = {"id": rid, "config": config_name, "title": row.get("title"),
-                 "source": {k: prov.get(k) for k in ("source_path", "source_sha256", "start_line",
-                                                    "end_line", "start_byte", "end_byte")},
+                 "source": {column: prov.get(column) for column, _ in SOURCE_KEYS},
                  "merged": prov.get("merged") or [], "removed": row.get("removed")}
     try:
         raw = raw_span(prov["source_path"], prov["source_sha256"], folder.root,

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from corpuskit.publish.schema import BASE_FIELDS
+from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 
 #: Published fields that the per-record steps produce (``id`` is the reader's).
 FIELDS = tuple(name for name, _ in BASE_FIELDS if name != "id")
@@ -59,7 +59,7 @@ class Trace:
 
 def span_key(span: dict) -> tuple:
     """A record's position in its source: what matches a published row to its replay."""
-    return tuple(span.get(k) for k in ("start_line", "end_line", "start_byte", "end_byte"))
+    return tuple(span.get(key) for _, key in SOURCE_KEYS[2:])  # lines and bytes (not path, sha256)
 
 
 def _fields(record: dict) -> dict:

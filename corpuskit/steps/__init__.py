@@ -7,7 +7,7 @@ statistics and in provenance.
 from __future__ import annotations
 
 from corpuskit.errors import ConfigError
-from corpuskit.steps.base import Drop, RecordStep, Step, StepContext, StepStats
+from corpuskit.steps.base import Collector, CorpusStep, Drop, RecordStep, RowBatch, Step, StepContext, StepStats
 from corpuskit.steps.boilerplate import StripBoilerplate
 from corpuskit.steps.dedup import Dedup
 from corpuskit.steps.encoding import FixEncoding
@@ -51,6 +51,6 @@ def build_step(table: dict, context: StepContext) -> Step:
 
 
 __all__ = [
-    "DEFAULT_PIPELINE", "RECORD_STEPS", "STEPS", "Drop", "RecordStep", "Step",
-    "StepContext", "StepStats", "build_step",
+    "DEFAULT_PIPELINE", "RECORD_STEPS", "STEPS", "Collector", "CorpusStep", "Drop", "RecordStep",
+    "RowBatch", "Step", "StepContext", "StepStats", "build_step",
 ]

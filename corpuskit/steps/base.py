@@ -3,8 +3,15 @@
 A pipeline is an ordered list of steps. A *record step* looks at one record at a
 time (``apply``) and returns either the record (changed or not) or a
 :class:`Drop`. Steps run on batches (``process_batch``) so the same pipeline can
-run in worker processes today and on a distributed engine later; a step must be
-pure and picklable, holding only its parameters and read-only lookup tables.
+run in worker processes or on a distributed engine; a step must be pure and
+picklable, holding only its parameters and read-only lookup tables.
+
+A *corpus step* (:class:`CorpusStep`, e.g. ``dedup``) decides about a record
+from the whole corpus. It works in two halves: a pure ``signature(record)`` that
+runs beside the record steps on the workers, and a :class:`Collector` (one per
+run, from ``collector()``) that ``add`` s every signature in input order,
+``resolve`` s once everything is in, and then ``apply`` s its decision to each
+batch of the cleaned rows (:class:`RowBatch`, Arrow tables of published rows).
 
 Every step counts what it saw, changed and dropped (by reason) in
 :class:`StepStats`, and logs each change in the record's provenance
@@ -17,10 +24,14 @@ import dataclasses
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from corpuskit.errors import ConfigError, describe_value
 from corpuskit.records import STRING_FIELDS, Record, with_changes
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -270,3 +281,73 @@ class FieldStep(RecordStep):
             return record
         return with_changes(record, self.name, edits, **changes)
 
+
+
+@dataclass
+class RowBatch:
+    """Cleaned rows a corpus step decides about: published rows (``record_schema()``, plus the
+    columns earlier corpus steps added) and each row's index in input order (``at``), the
+    index its signature was added under."""
+
+    at: "np.ndarray"  # int64, one per row
+    table: "pa.Table"
+
+
+class RowSource(Protocol):
+    """Where a collector reads cleaned rows back by index (the build's spill, or a table)."""
+
+    def spans(self, indices) -> dict[int, dict]:
+        """``{index: {"id", "source_path", ... (the SOURCE_KEYS columns)}}`` of the rows at ``indices``."""
+
+    def rows(self, indices, columns=None) -> dict[int, dict]:
+        """``{index: published row}`` (only ``columns`` if given) of the rows at ``indices``."""
+
+
+class CorpusStep(Step):
+    """A step that decides about records from the whole corpus (e.g. ``dedup``).
+
+    ``signature`` is pure and runs on the workers, on every record the record
+    steps kept; the per-run state lives in the :class:`Collector` that
+    ``collector()`` makes, so one step object can be configured once, sent to
+    workers and used for many runs.
+    """
+
+    kind = "corpus"
+
+    def signature(self, record: Record) -> Any:  # pragma: no cover - abstract
+        """What the collector needs of ``record`` (small and picklable)."""
+        raise NotImplementedError
+
+    def collector(self) -> "Collector":  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def output_schema(self, schema: "pa.Schema") -> "pa.Schema":
+        """The schema of the rows ``apply`` returns, given the rows it gets (default: the same)."""
+        return schema
+
+
+class Collector:
+    """The collecting side of one run of a :class:`CorpusStep`.
+
+    Called in this order: ``add`` for every kept record in input order,
+    ``resolve`` once, then ``apply`` on every batch of rows in input order.
+    ``stats`` counts what the step saw, changed and removed (its ``seconds``:
+    the time ``resolve`` took).
+    """
+
+    def __init__(self, step: CorpusStep):
+        self.step = step
+        self.stats = StepStats(step.name)
+
+    def add(self, index: int, signature: Any) -> None:  # pragma: no cover - abstract
+        """Take the signature of the record at input position ``index`` (0, 1, 2, ...)."""
+        raise NotImplementedError
+
+    def resolve(self, rows: RowSource, threads: int | None = None) -> None:  # pragma: no cover
+        """Decide, from the signatures (and rows read back by index, if needed)."""
+        raise NotImplementedError
+
+    def apply(self, batch: RowBatch) -> "tuple[RowBatch, pa.Table | None]":  # pragma: no cover
+        """The batch's kept rows (in ``step.output_schema``) and its removed rows
+        (``removed_schema()``, with their reason), or None when it removes none."""
+        raise NotImplementedError

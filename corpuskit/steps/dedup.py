@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from corpuskit._dedup import Deduplicator, DedupParams
 from corpuskit._dedup.presets import PRESETS
-from corpuskit.steps.base import Step
+from corpuskit._dedup.signature import compute
+from corpuskit.steps.base import Collector, CorpusStep
 
 
-class Dedup(Step):
+class Dedup(CorpusStep):
     """Remove exact and near-duplicate copies, keeping the most complete one.
 
     ``mode = "annotate"`` keeps every record and adds a ``cluster`` id instead.
@@ -17,16 +16,7 @@ class Dedup(Step):
     """
 
     name = "dedup"
-    kind = "corpus"
-
-    @dataclass(frozen=True)
-    class Params:
-        preset: str = "default"
-        mode: str = "drop"
-        containment: float | None = None
-        headline: float | None = None
-        numbers: float | None = None
-        max_days: int | None = None
+    Params = DedupParams
 
     @classmethod
     def coerce(cls, table, context):
@@ -42,7 +32,23 @@ class Dedup(Step):
                 raise ValueError(f"{key} must be between 0 and 1, not {table[key]!r}")
         return table
 
+    def signature(self, record: dict):
+        """The record's dedup signature (:func:`corpuskit._dedup.signature.compute`)."""
+        return compute(record)
+
     def engine(self) -> Deduplicator:
-        p = self.params
-        return Deduplicator(DedupParams(preset=p.preset, mode=p.mode, containment=p.containment,
-                                        headline=p.headline, numbers=p.numbers, max_days=p.max_days))
+        """A dedup engine with this step's settings (``corpuskit check`` runs one on published rows)."""
+        return Deduplicator(self.params)
+
+    def collector(self) -> Collector:
+        from corpuskit._dedup.apply import DedupCollector
+
+        return DedupCollector(self)
+
+    def output_schema(self, schema):
+        """``annotate`` adds a ``cluster`` column (before ``provenance``)."""
+        import pyarrow as pa
+
+        if self.params.mode != "annotate":
+            return schema
+        return schema.insert(schema.get_field_index("provenance"), pa.field("cluster", pa.string()))
