@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
 from corpuskit.config import Config
-from corpuskit.engine import Engine, LocalEngine
+from corpuskit.engine import Engine, configured_engine
 from corpuskit.errors import PublishError
 from corpuskit.ids import IdCounter, final_ids
 from corpuskit.pipeline import EMPTY_TEXT, Runner
@@ -59,7 +59,7 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
     after it passes the gate's static checks; on any failure or interruption the
     folder is removed and nothing is published. ``gate=False`` is for
     ``check --rebuild``, which checks the published folder itself. ``engine``
-    runs the per-record work (default: this machine's process pool with ``workers``).
+    runs the per-record work (default: the configuration's ``engine``, with ``workers``).
     """
     from corpuskit._check.gate import gate_settings, run_gate
     from corpuskit.publish import workspace
@@ -81,7 +81,7 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
                                f"({exc.strerror}: {exc.filename}); choose a writable --out") from None
         workspace.sweep(os.path.dirname(target), keep=folder.path)
         result = _build_into(config, files, folder.stage, folder.spill,
-                             engine or LocalEngine(workers), progress,
+                             engine or configured_engine(config, workers), progress,
                              on_error or config.on_error, report)
         if not result.rows and not settings["allow_empty"]:
             raise PublishError(nothing_left(result, folder.stage))

@@ -28,6 +28,8 @@ def _fail(message: str, code: int = 1, lines: list[str] | None = None) -> None:
 class Interrupted(KeyboardInterrupt):
     """SIGTERM, SIGINT or SIGHUP arrived: unwinds like Ctrl-C, so every cleanup runs."""
 
+    received: int | None = None  # the last signal turned into an interruption
+
     def __init__(self, signum: int):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
@@ -36,6 +38,7 @@ class Interrupted(KeyboardInterrupt):
 def _interrupt(signum, frame) -> None:
     for each in _SIGNALS:  # one signal is enough: let the cleanup finish undisturbed
         signal.signal(each, signal.SIG_IGN)
+    Interrupted.received = signum  # for a library that turns it into a plain KeyboardInterrupt (Ray)
     raise Interrupted(signum)
 
 
@@ -78,6 +81,17 @@ def removed_on_failure(path: str):
         raise
 
 
+def _reader_left() -> None:
+    """Whoever read stdout stopped (``corpuskit ... | head``): stop quietly, as Unix tools do.
+
+    Exit 141 (128 + SIGPIPE, what a shell reports for a tool the closed pipe stopped);
+    the rest of stdout goes to /dev/null so the interpreter's final flush cannot fail.
+    Outputs being written are removed by their own cleanup (the exception unwound them).
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(128 + signal.SIGPIPE)
+
+
 class UsageError(CorpuskitError):
     """A command-line path or option cannot be used."""
 
@@ -93,11 +107,15 @@ def handle_errors(func):
     def wrapper(*args, **kwargs):
         try:
             with _signals_raise():
-                return func(*args, **kwargs)
+                result = func(*args, **kwargs)
+                sys.stdout.flush()  # a reader that left shows here, not at exit
+                return result
+        except BrokenPipeError:
+            _reader_left()
         except CorpuskitError as exc:
             _fail(str(exc), exc.exit_code, getattr(exc, "problems", None))
         except KeyboardInterrupt as exc:
-            signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+            signum = exc.signum if isinstance(exc, Interrupted) else Interrupted.received or signal.SIGINT
             _fail(f"interrupted ({signal.Signals(signum).name}); stopped cleanly: nothing was "
                   "published and no partial output was left", 128 + signum)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
@@ -136,6 +154,12 @@ def main(verbose: bool) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Cores the build may use (default: all): N cleaning processes, up to N threads "
                    "in the dedup and write stages; with 1, everything runs in one thread.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default=None,
+              help="Where the per-record work runs: this machine's processes (default) or a Ray "
+                   "cluster (pip install 'corpuskit[ray]'); the output is the same. Overrides "
+                   "the configuration's engine.")
+@click.option("--address", default=None, metavar="auto|ray://HOST:PORT",
+              help="With --engine ray: the cluster to run on (default: start a local one).")
 @click.option("--skip-bad-chunks", is_flag=True,
               help="Report and skip chunks the reader cannot parse instead of stopping.")
 @click.option("--encoding", default=None, metavar="NAME",
@@ -148,7 +172,8 @@ def main(verbose: bool) -> None:
 @click.option("--stats-json", "stats_json", type=click.Path(dir_okay=False), default=None,
               help="Write the per-step table with times to this JSON file (times are never published).")
 @handle_errors
-def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, fields, quiet, stats_json):
+def build(inputs, config_path, out, workers, engine, address, skip_bad_chunks, encoding, fields, quiet,
+          stats_json):
     """Build and publish a dataset.
 
     With no arguments, run from the project root: builds the dataset that
@@ -157,9 +182,11 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, fields, 
     """
     from corpuskit._build import build as run_build
     from corpuskit.config import declare_encoding, load_config
+    from corpuskit.engine import configured_engine
     from corpuskit.progress import BuildProgress, print_summary
 
     config = with_fields(load_config(config_path), fields)
+    runner = configured_engine(config, workers, engine, address)
     if stats_json:
         require_writable(stats_json, "--stats-json")
     if encoding is not None:
@@ -172,7 +199,7 @@ def build(inputs, config_path, out, workers, skip_bad_chunks, encoding, fields, 
     show = not quiet and sys.stderr.isatty()
     with BuildProgress(enabled=show) as progress:
         result = run_build(config, inputs=list(inputs) or None, out=out, workers=workers,
-                           progress=progress.update, on_error=on_error, report=report)
+                           progress=progress.update, on_error=on_error, report=report, engine=runner)
     if stats_json:
         from corpuskit._build import write_json
 

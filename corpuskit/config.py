@@ -16,6 +16,9 @@ with ``--config``; the keys are the same everywhere::
     encoding = "auto"           # inputs' encoding: "auto" (UTF-8, BOM or a safe detection)
                                 # or a codec name, e.g. "cp1251" (--encoding overrides)
     on_error = "raise"          # or "skip": report and skip unparseable chunks
+    engine = "local"            # or "ray" (corpuskit[ray]; --engine overrides): where the
+                                # build runs, not what it makes, so never saved with a version
+    engine_address = "auto"     # with "ray": a running cluster (default: start a local one)
 
     [encodings]                 # per input: file, folder or glob -> codec (or "auto")
     "legacy/ru" = "cp1251"
@@ -74,6 +77,7 @@ _KNOWN_KEYS = {
     "shard_bytes", "encoding", "encodings",
     "fields", "digest",  # how inputs are read: corpuskit.readers.options
     "rai", "hub_repo",  # Croissant RAI texts, Hub repository (corpuskit.publish)
+    "engine", "engine_address",  # where the build runs (corpuskit.engine; never published)
 }
 #: Not a guess at the terms: the Hub's id for "the licence is not known".
 DEFAULT_LICENSE = "unknown"
@@ -118,6 +122,10 @@ class Config:
     read_options: ReadOptions = field(default_factory=ReadOptions)
     rai: dict[str, Any] = field(default_factory=dict)  # Croissant RAI texts (publish/croissant.py)
     hub_repo: str | None = None  # Hub dataset repository the card tells users to load from
+    # where the build runs (corpuskit.engine): the output is the same on every engine, so
+    # these are not in to_dict() and never reach a published version
+    engine: str = "local"
+    engine_address: str | None = None
 
     @property
     def allowed_languages(self) -> list[str]:
@@ -211,8 +219,11 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
     hub_repo = data.get("hub_repo")
     if hub_repo is not None and (not isinstance(hub_repo, str) or not _HUB_REPO_RE.match(hub_repo)):
         problems.expected("hub_repo", "a Hub repository id like 'my-org/my-news'", hub_repo)
+    engine, engine_address = _engine_keys(problems, data)
     problems.raise_any()
     return Config(
+        engine=engine,
+        engine_address=engine_address,
         rai=rai,
         hub_repo=hub_repo,
         name=name,
@@ -236,6 +247,20 @@ def parse_config(data: dict, root: str, source_file: str | None = None,
         source_file=source_file,
         read_options=read_options_,
     )
+
+
+def _engine_keys(problems: "_Problems", data: dict) -> tuple[str, str | None]:
+    """``engine`` (a name :func:`corpuskit.engine.engine_for` knows) and ``engine_address``."""
+    from corpuskit.engine import ENGINES
+
+    engine, address = data.get("engine", "local"), data.get("engine_address")
+    if engine not in ENGINES:
+        problems.expected("engine", " or ".join(repr(e) for e in ENGINES), engine)
+    if address is not None and not (isinstance(address, str) and address.strip()):
+        problems.expected("engine_address", "'auto' or 'ray://HOST:PORT'", address)
+    elif address is not None and engine != "ray":
+        problems.add("engine_address: only used with engine = \"ray\"; remove it or set engine = \"ray\"")
+    return (engine if engine in ENGINES else "local"), address
 
 
 class _Problems:

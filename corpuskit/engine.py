@@ -27,7 +27,7 @@ from typing import Any
 from corpuskit.pipeline import BatchResult, Runner
 
 #: Engine names accepted by :func:`engine_for` (``--engine``, ``engine =`` in the config).
-ENGINES = ("local",)
+ENGINES = ("local", "ray")
 
 
 class Engine(abc.ABC):
@@ -107,9 +107,27 @@ def engine_for(name: str = "local", workers: int | None = None, **options: Any) 
 
     if name == "local":
         if options:
-            raise ConfigError(f"engine 'local' takes no options ({', '.join(sorted(options))})")
+            raise ConfigError(f"engine 'local' takes no options ({', '.join(sorted(options))}); "
+                              "an address is for engine 'ray'")
         return LocalEngine(workers)
+    if name == "ray":  # optional: corpuskit[ray]; a missing Ray is a one-line fix-it error
+        from corpuskit._ray import RayEngine
+
+        unknown = sorted(set(options) - {"address", "max_retries"})
+        if unknown:
+            raise ConfigError(f"engine 'ray': unknown option(s) {', '.join(unknown)} (known: address, max_retries)")
+        return RayEngine(workers, **options)
     raise ConfigError(f"engine: unknown engine {name!r} (known: {', '.join(ENGINES)})")
+
+
+def configured_engine(config, workers: int | None = None, name: str | None = None,
+                      address: str | None = None) -> Engine:
+    """The engine a build of ``config`` runs on: ``name``/``address`` (``--engine``,
+    ``--address``) over the configuration's ``engine``/``engine_address``."""
+    name = name or config.engine
+    if address is None and name == config.engine:
+        address = config.engine_address
+    return engine_for(name, workers, **({"address": address} if address is not None else {}))
 
 
 _WORKER_RUNNER: Runner | None = None

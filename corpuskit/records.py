@@ -11,7 +11,7 @@ Keys (all present on every record leaving a reader):
 ``text``      body, paragraphs joined by one blank line
 ``language`` ``language_score``   filled by ``detect_language`` (None before)
 ``source``    dict: path, sha256, start_line, end_line, start_byte, end_byte
-``edits``     list of edit dicts: step, field, action, detail, count
+``edits``     list of edit dicts: step, field, action, detail, count, fixes (see :func:`edit`)
 ``steps``     names of the steps that changed the record, in pipeline order
 ``merged``    copies merged into this record by ``dedup``
 """
@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from corpuskit.errors import InputError
+from corpuskit.fixes import between
 
 Record = dict[str, Any]
 
@@ -81,7 +82,8 @@ def new_record(
     if date is not None:
         record["date"], dropped = _date_or_error(date, source)
         if dropped:
-            record["edits"].append(edit(READ_STEP, "date", "date_only", f"{date!r} -> {record['date']!r}"))
+            record["edits"].append(edit_between(READ_STEP, "date", "date_only", date, record["date"],
+                                                f"{date!r} -> {record['date']!r}"))
             record["steps"].append(READ_STEP)
     if extra:
         record["extra"] = extra
@@ -199,6 +201,18 @@ def with_changes(record: Record, step: str, edits: list[dict], **fields: Any) ->
     return out
 
 
-def edit(step: str, field: str, action: str, detail: str = "", count: int = 1) -> dict:
-    """One provenance entry: what ``step`` did to ``field``."""
-    return {"step": step, "field": field, "action": action, "detail": detail, "count": count}
+def edit(step: str, field: str, action: str, detail: str = "", count: int = 1,
+         fixes: list[dict] | None = None) -> dict:
+    """One provenance entry: what ``step`` did to ``field``, and the fixes that redo it.
+
+    ``fixes`` are exact text operations against the field's value before this edit
+    (:mod:`corpuskit.fixes`); :func:`edit_between` finds them from the value before
+    and after. An edit without fixes (None) can only be replayed by running its step.
+    """
+    return {"step": step, "field": field, "action": action, "detail": detail, "count": count, "fixes": fixes}
+
+
+def edit_between(step: str, field: str, action: str, before: str | None, after: str | None,
+                 detail: str = "", count: int = 1) -> dict:
+    """An :func:`edit` whose fixes turn ``before`` into ``after``."""
+    return edit(step, field, action, detail, count, between(before, after))

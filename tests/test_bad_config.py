@@ -170,7 +170,7 @@ CASES = [
         "unknown configuration key 'langauge'; did you mean 'language'?",
     ]),
     ('unknown-key', 'colour = "red"', [
-        "unknown configuration key 'colour'; known: check, description, digest, encoding, encodings, fields, hub_repo, inputs, language, license, license_link, license_name, name, on_error, pipeline, pretty_name, rai, shard_bytes, task_categories, variants, version",
+        "unknown configuration key 'colour'; known: check, description, digest, encoding, encodings, engine, engine_address, fields, hub_repo, inputs, language, license, license_link, license_name, name, on_error, pipeline, pretty_name, rai, shard_bytes, task_categories, variants, version",
     ]),
     ('check-typo', '[check]\nmin_charz = 10', [
         "unknown [check] key 'min_charz'; did you mean 'min_chars'?",

@@ -192,6 +192,10 @@ def test_a_proper_surrogate_pair_escape_is_one_character_and_kept(folder):
 DATE_EDIT = {"step": "read", "field": "date", "action": "date_only", "count": 1}
 
 
+def _cut(start, end):
+    return {"start": start, "end": end, "text": ""}
+
+
 @pytest.mark.parametrize("value,date,edited", [
     ('"2020-09-28"', "2020-09-28", False),
     ('"2020-09-28T00:00:00"', "2020-09-28", False),
@@ -209,7 +213,8 @@ def test_jsonl_dates_are_published_as_iso_dates(folder, value, date, edited):
     assert row["date"] == date
     edits = [e for e in row["provenance"]["edits"] if e["field"] == "date"]
     if edited:
-        assert edits == [{**DATE_EDIT, "detail": f"{json.loads(value)!r} -> {date!r}"}]
+        raw = json.loads(value)  # the fix cuts the time of day off the date as read
+        assert edits == [{**DATE_EDIT, "detail": f"{raw!r} -> {date!r}", "fixes": [_cut(10, len(raw))]}]
         assert "read" in row["provenance"]["steps"]
     else:
         assert edits == [] and "read" not in row["provenance"]["steps"]
@@ -231,7 +236,8 @@ def test_parquet_date_and_timestamp_columns_become_iso_dates(folder, column, dat
     row = pq.read_table(folder / "out" / "data").to_pylist()[0]
     assert row["date"] == date
     edits = [e for e in row["provenance"]["edits"] if e["field"] == "date"]
-    assert edits == ([{**DATE_EDIT, "detail": detail}] if detail else [])
+    raw = detail and detail[1:detail.index("' -> ")]
+    assert edits == ([{**DATE_EDIT, "detail": detail, "fixes": [_cut(10, len(raw))]}] if detail else [])
 
 
 def test_csv_datetime_becomes_a_date_with_the_edit_logged(folder):

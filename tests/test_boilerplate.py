@@ -35,6 +35,7 @@ def test_every_removed_line_is_in_provenance():
         ("remove:watch_videos", "Watch all videos at"),
         ("remove:watch_videos", "https://x.org/a?utm_source=t"),
         ("remove:reporting_trailer", "(Reporting by A B; Editing by C D)"),
+        ("from_removed_text", "https://x.org/a"),  # the url it took from a removed paragraph
     ]
     assert out["url"] == "https://x.org/a"
 

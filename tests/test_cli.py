@@ -148,3 +148,36 @@ def test_python_dash_m_entry_point():
     result = subprocess.run([sys.executable, "-m", "corpuskit", "--version"], capture_output=True, text=True,
                             cwd=ROOT)
     assert result.returncode == 0 and "corpuskit, version" in result.stdout
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path):
+    """``corpuskit ... | head``: exit 141 (SIGPIPE), nothing on stderr, no "internal error".
+
+    The output (~480 KB) is far larger than a pipe's buffer, so the command is still
+    writing when the reader leaves.
+    """
+    import json
+
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join(json.dumps({"id": f"r{i}", "text": f"Body {i}.\n\nREAD MORE: Other story {i}"}) + "\n"
+                              for i in range(6000)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "corpuskit", "clean", str(source), "--steps",
+                             "strip_boilerplate", "--explain"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with proc:
+        first = proc.stdout.readline()
+        proc.stdout.close()  # what `head -1` does after its line
+        stderr = proc.stderr.read()
+    assert proc.returncode == 141, stderr
+    assert first.endswith(b"strip_boilerplate:read_more\tREAD MORE: Other story 0\n")
+    assert stderr == b""
+
+
+def test_check_refuses_the_retired_near_duplicate_threshold_option_with_the_reason():
+    """It changed nothing (the check runs the dedup engine): refused in one line, not ignored."""
+    folder = ROOT / "dist" / "nagorno-karabakh-2020" / "1.0.1"
+    result = run(["check", str(folder), "--no-load", "--near-duplicate-threshold", "0.5"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "Error: --near-duplicate-threshold no longer exists: records.near_duplicates runs the dedup engine "
+        "with the recorded dedup settings (one definition of a copy); to judge copies differently, change "
+        "the dedup step's preset or containment and rebuild"]

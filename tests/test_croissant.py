@@ -43,7 +43,7 @@ def test_croissant_validates_and_describes_both_configs(published):
     provenance = meta["recordSet"][0]["field"][-1]
     edits = next(f for f in provenance["subField"] if f["name"] == "edits")
     assert edits["isArray"] and [f["name"] for f in edits["subField"]] == ["step", "field", "action", "detail",
-                                                                          "count"]
+                                                                          "count", "fixes"]
     assert "removed" in [f["name"] for f in meta["recordSet"][1]["field"]]
     for item in meta["distribution"]:
         data = (published / item["contentUrl"]).read_bytes()

@@ -128,6 +128,24 @@ def test_csv_records_with_multiline_fields(tmp_path):
     assert second["source"]["start_line"] == 5
 
 
+def test_csv_reads_a_field_above_the_csv_modules_limit_and_refuses_an_absurd_one(tmp_path, monkeypatch):
+    import csv
+
+    import corpuskit.readers.csv as csv_reader
+
+    limit = csv.field_size_limit()
+    long_text = "Paragraph of a long article. " * 10_000  # 290,000 characters: over the module's 131,072
+    path = tmp_path / "news.csv"
+    path.write_text(f'title,text\nShort,fine\nLong,"{long_text}"\nAfter,ok\n', encoding="utf-8")
+    records = list(read_records([str(path)]))
+    assert [r["text"] for r in records] == ["fine", long_text, "ok"]
+    assert csv.field_size_limit() == limit  # raised only while that record was parsed
+    monkeypatch.setattr(csv_reader, "MAX_RECORD_CHARS", 200_000)
+    with pytest.raises(InputError, match=r"news\.csv:3: CSV record of 290,007 characters, more than the "
+                                         r"200,000 read; is a quote left open\?"):
+        list(read_records([str(path)]))
+
+
 def test_csv_without_text_column_names_file_and_line(tmp_path):
     path = tmp_path / "news.csv"
     path.write_text("title,body\nA,B\n")

@@ -1,8 +1,11 @@
-"""Replay check: the published text is what the recorded steps make of the source.
+"""Replay check: the published text is what the edit log makes of the source.
 
 ``provenance.replay``  each record (kept or removed) whose source file is present with
-                       its recorded sha256 is read again from that file and run through
-                       the recorded per-record steps; the result must equal the published
+                       its recorded sha256 is read again from that file, and the fixes
+                       of its published edits are applied in order; the result must equal
+                       the published fields (all but the language labels). Records of
+                       versions whose edits carry no fixes (1.0.x) are run through the
+                       recorded per-record steps instead, which must give the published
                        fields and edit log. Records whose source is absent are reported
                        as not replayable (a warning), never silently passed.
 
@@ -62,8 +65,12 @@ class _Spans:
     def __init__(self) -> None:
         self.rows = array("q")  # config index << 40 | row number, in config and row order
         self.keys = array("q")  # the span's four numbers per row (-1 for a missing one)
+        self.by_log = True  # every row's edits carry their fixes (else re-run the steps: 1.0.x)
 
-    def add(self, code: int, span: dict) -> None:
+    def add(self, code: int, span: dict, row: dict) -> None:
+        from corpuskit.release.replay import has_fixes
+
+        self.by_log = self.by_log and has_fixes(row)
         self.rows.append(code)
         self.keys.extend(-1 if not isinstance(span.get(k), int) else span[k] for k in _SPAN)
 
@@ -78,7 +85,8 @@ class _Spans:
 
 def _sources(folder: VersionFolder, names: list[str]) -> dict[tuple[str, str], _Spans]:
     """Every cited source with the rows citing it (read as spans only, in batches)."""
-    columns = ("provenance.source_path", "provenance.source_sha256", *(f"provenance.{k}" for k in _SPAN))
+    columns = ("provenance.source_path", "provenance.source_sha256", "provenance.edits",
+               *(f"provenance.{k}" for k in _SPAN))
     sources: dict[tuple[str, str], _Spans] = {}
     for config, name in enumerate(names):
         position = 0
@@ -86,7 +94,7 @@ def _sources(folder: VersionFolder, names: list[str]) -> dict[tuple[str, str], _
             for row in batch:
                 prov = row.get("provenance") or {}
                 key = (str(prov.get("source_path")), str(prov.get("source_sha256")))
-                sources.setdefault(key, _Spans()).add(config << 40 | position, prov)
+                sources.setdefault(key, _Spans()).add(config << 40 | position, prov, row)
                 position += 1
     return sources
 
@@ -94,13 +102,17 @@ def _sources(folder: VersionFolder, names: list[str]) -> dict[tuple[str, str], _
 def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, readers, names):
     """``(label, problem)`` of every row citing this source that its replay does not give, in
     config and row order."""
-    from corpuskit.release.replay import mismatch, replay_records
+    from corpuskit.release.replay import log_mismatch, mismatch, read_records, replay_records
 
     keys, codes = spans.table()
     starts = np.ascontiguousarray(keys[:, 2])
     matched = np.zeros(len(codes), dtype=bool)
     found: list[tuple[int, str, str]] = []
-    for key, trace in replay_records(cited, sha256, folder.root, steps, on_error, folder.config):
+    if spans.by_log:
+        items, compare = read_records(cited, sha256, folder.root, on_error, folder.config), log_mismatch
+    else:
+        items, compare = replay_records(cited, sha256, folder.root, steps, on_error, folder.config), mismatch
+    for key, item in items:
         wanted = [-1 if not isinstance(v, int) else v for v in key]
         lo, hi = np.searchsorted(starts, wanted[2], "left"), np.searchsorted(starts, wanted[2], "right")
         for at in range(int(lo), int(hi)):
@@ -109,7 +121,7 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
             matched[at] = True
             code = int(codes[at])
             row = readers[code >> 40].row(code & ((1 << 40) - 1))
-            problem = mismatch(trace, row)
+            problem = compare(item, row)
             if problem:
                 found.append((code, _label(row, names[code >> 40]), problem))
     for at in np.flatnonzero(~matched).tolist():

@@ -23,8 +23,7 @@ from corpuskit.cli import handle_errors
                    "root (repeatable; by default only inputs under the root are read).")
 @click.option("--min-chars", type=click.IntRange(min=0), default=None,
               help="Override the recorded [check] min_chars.")
-@click.option("--near-duplicate-threshold", type=click.FloatRange(0.0, 1.0), default=None,
-              help="Override the recorded [check] near_duplicate_threshold.")
+@click.option("--near-duplicate-threshold", default=None, hidden=True)  # gone: refused with a why
 @click.option("--language", "languages", multiple=True,
               help="Allowed language (repeatable); default: the recorded detect_language languages.")
 @handle_errors
@@ -41,14 +40,18 @@ def command(folder, json_path, strict, rebuild, no_load, root, allowed_inputs, m
     import sys
 
     from corpuskit._check import FolderError, run_checks
-    from corpuskit.cli import require_writable
+    from corpuskit.cli import UsageError, require_writable
 
+    if near_duplicate_threshold is not None:
+        raise UsageError(
+            "--near-duplicate-threshold no longer exists: records.near_duplicates runs the dedup "
+            "engine with the recorded dedup settings (one definition of a copy); to judge copies "
+            "differently, change the dedup step's preset or containment and rebuild")
     if json_path and json_path != "-":
         require_writable(json_path, "--json")
     try:
         report = run_checks(folder, rebuild=rebuild, strict=strict, load=not no_load, root=root,
-                            min_chars=min_chars, near_duplicate_threshold=near_duplicate_threshold,
-                            languages=languages or None, inputs=allowed_inputs)
+                            min_chars=min_chars, languages=languages or None, inputs=allowed_inputs)
     except FolderError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 from collections import Counter
 
 import click
@@ -146,24 +145,16 @@ def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, enco
     count = dropped_count = 0
     removed: Counter = Counter()
     tmp = f"{out}.tmp-{os.getpid()}" if out is not None else None
-    try:
-        with removed_on_failure(tmp) if tmp else contextlib.nullcontext(), \
-                (open(tmp, "w", encoding="utf-8") if tmp else contextlib.nullcontext()) as handle:
-            for record in clean_records(list(inputs), steps, "skip" if skip_bad_chunks else "raise",
-                                        encodings, options, engine_for("local", workers)):
-                if explain:
-                    removed.update(explain_removals(record))
-                if handle is not None:
-                    handle.write(json.dumps(output_row(record, names), ensure_ascii=False) + "\n")
-                count += 1
-                dropped_count += "removed" in record
-    except BrokenPipeError:
-        # whoever reads --explain stopped reading (`| head`): stop quietly, as Unix tools do;
-        # an unfinished --out is not left behind
-        if tmp is not None and os.path.exists(tmp):
-            os.remove(tmp)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise SystemExit(0 if out is None else 1) from None
+    with removed_on_failure(tmp) if tmp else contextlib.nullcontext(), \
+            (open(tmp, "w", encoding="utf-8") if tmp else contextlib.nullcontext()) as handle:
+        for record in clean_records(list(inputs), steps, "skip" if skip_bad_chunks else "raise",
+                                    encodings, options, engine_for("local", workers)):
+            if explain:
+                removed.update(explain_removals(record))
+            if handle is not None:
+                handle.write(json.dumps(output_row(record, names), ensure_ascii=False) + "\n")
+            count += 1
+            dropped_count += "removed" in record
     if tmp is not None:
         os.replace(tmp, out)
     if explain:

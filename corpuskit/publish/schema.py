@@ -18,12 +18,15 @@ SOURCE_FIELDS = [
     ("start_byte", pa.int64()),
     ("end_byte", pa.int64()),
 ]
+#: One exact text operation of an edit (corpuskit.fixes): characters start:end -> text.
+FIX = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
 EDIT = pa.struct([
     ("step", pa.string()),
     ("field", pa.string()),
     ("action", pa.string()),
     ("detail", pa.string()),
     ("count", pa.int64()),
+    ("fixes", pa.list_(FIX)),  # null in versions built before edits carried them (1.0.x)
 ])
 MERGED = pa.struct([("id", pa.string()), *SOURCE_FIELDS, ("similarity", pa.float64()), ("match", pa.string())])
 PROVENANCE = pa.struct([

@@ -13,6 +13,7 @@ The file is streamed record by record.
 
 from __future__ import annotations
 
+import contextlib
 import csv as _csv
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -50,14 +51,37 @@ def _records(lines: Iterable[tuple[int, int, bytes]], shown: str, decode=decode_
                          shown, first + 1)
 
 
+#: The longest CSV record read (characters): far above any article, low enough that a quote
+#: left open, which swallows the lines after it into one field, is refused at its line.
+MAX_RECORD_CHARS = 16 * 1024 * 1024
+
+
 def _parse(text: str, shown: str, line: int) -> list[str]:
+    if len(text) > MAX_RECORD_CHARS:
+        raise InputError(f"CSV record of {len(text):,} characters, more than the {MAX_RECORD_CHARS:,} "
+                         "read; is a quote left open? (it takes the lines after it into one field)", shown, line)
     try:
-        rows = list(_csv.reader([text], strict=True))
+        with _field_limit(len(text)):
+            rows = list(_csv.reader([text], strict=True))
     except _csv.Error as exc:
         raise InputError(f"malformed CSV ({exc})", shown, line) from None
     if len(rows) != 1:
         raise InputError("malformed CSV (more than one record on the line)", shown, line)
     return rows[0]
+
+
+@contextlib.contextmanager
+def _field_limit(chars: int):
+    """Let the csv module read a field of up to ``chars`` (its own limit is 128 KiB, below some
+    articles); the module-wide limit is raised only while such a record is parsed."""
+    if chars <= _csv.field_size_limit():
+        yield
+        return
+    previous = _csv.field_size_limit(chars)
+    try:
+        yield
+    finally:
+        _csv.field_size_limit(previous)
 
 
 def _header(values: list[str], shown: str, line: int, options: ReadOptions) -> list[str]:

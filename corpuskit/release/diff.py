@@ -217,7 +217,32 @@ def diff_folders(old: str, new: str) -> Diff:
 def _compare_fields(result: Diff, old, new) -> None:
     if old is None or new is None:
         return
-    result.fields_added = [f.name for f in new if f.name not in old.names]
-    result.fields_removed = [f.name for f in old if f.name not in new.names]
-    result.fields_retyped = [f.name for f in new if f.name in old.names
-                             and not old.field(f.name).type.equals(f.type)]
+    before, after = _leaves(old), _leaves(new)
+
+    def top(name: str, within: dict) -> bool:  # a new/removed field, not a part of one
+        return "." not in name or name.rsplit(".", 1)[0] in within
+
+    result.fields_added = [n for n in after if n not in before and top(n, before)]
+    result.fields_removed = [n for n in before if n not in after and top(n, after)]
+    result.fields_retyped = [n for n in after if n in before and before[n] != after[n]]
+
+
+def _leaves(schema) -> dict[str, str]:
+    """Every field, nested ones as ``provenance.edits.fixes``, with its type (``list<struct>``):
+    so a field added inside a struct is an addition (MINOR), not a retyped column (MAJOR)."""
+    import pyarrow as pa
+
+    out: dict[str, str] = {}
+
+    def walk(name: str, kind) -> None:
+        lists = 0
+        while pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            kind, lists = kind.value_type, lists + 1
+        out[name] = "list<" * lists + ("struct" if pa.types.is_struct(kind) else str(kind)) + ">" * lists
+        if pa.types.is_struct(kind):
+            for child in kind:
+                walk(f"{name}.{child.name}", child.type)
+
+    for item in schema:
+        walk(item.name, item.type)
+    return out

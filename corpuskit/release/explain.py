@@ -1,8 +1,9 @@
 """``explain``: why a published record looks the way it does.
 
 For one id: the raw source span (read from the source file, verified by its
-sha256), what every step did to it (edits, and each changed field before and
-after, by replaying the recorded steps on the raw record), the copies merged
+sha256), what every step did to it (its edits with their fixes, and each changed
+field before and after, by applying the published fixes to the record as read;
+for versions without fixes by replaying the recorded steps), the copies merged
 into it (similarity, matching test), and for a removed record why it was
 removed and what it was merged into.
 """
@@ -13,8 +14,10 @@ import difflib
 import re
 
 from corpuskit.errors import InputError
+from corpuskit.fixes import show
 from corpuskit.publish.schema import SOURCE_KEYS
-from corpuskit.release.replay import SourceError, mismatch, raw_span, recorded_on_error, replay_file, span_key
+from corpuskit.release.replay import (FIELDS, SourceError, has_fixes, has_text, log_mismatch, mismatch, raw_span,
+                                      read_file, recorded_on_error, replay_file, replay_log, span_key)
 
 
 def _find(folder, rid: str) -> tuple[str, dict]:
@@ -55,6 +58,8 @@ def _steps(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
     """Per step: its edits and the fields it changed (before, after); and the replay verdict."""
     if folder.config is None:
         return [], f"not replayable: {folder.config_error}"
+    if has_fixes(row):
+        return _steps_from_log(folder, row, prov)
     steps = [s for s in folder.config.pipeline if s.kind == "record"]
     try:
         traces = replay_file(prov["source_path"], prov["source_sha256"], folder.root, steps,
@@ -71,6 +76,45 @@ def _steps(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
                                 for name in stage.changed()}})
     problem = mismatch(trace, row)
     return out, ("matches the published record" if problem is None else f"DIFFERS: {problem}")
+
+
+def _steps_from_log(folder, row: dict, prov: dict) -> tuple[list[dict], str]:
+    """Per step of the recorded pipeline: its edits with their fixes shown, the fields they changed."""
+    edits = [dict(e) for e in prov.get("edits") or []]
+    try:
+        raw = read_file(prov["source_path"], prov["source_sha256"], folder.root, recorded_on_error(folder),
+                        folder.config).get(span_key(prov))
+    except (SourceError, InputError) as exc:
+        return [{"step": e["step"], "edits": [e]} for e in edits], f"not replayable: {exc}"
+    if raw is None:
+        return [], "not replayable: the source holds no record at this span"
+    try:
+        log = replay_log(raw, edits)
+    except ValueError as exc:
+        return [{"step": e["step"], "edits": [e]} for e in edits], f"DIFFERS: the edit log does not replay: {exc}"
+    removed = row.get("removed") or {}
+    names = [s.name for s in folder.config.pipeline if s.kind == "record"]
+    names += [n for n in dict.fromkeys(e["step"] for e, _, _ in log) if n not in names]
+    if removed.get("step") not in (None, "dedup", *names):  # empty_text: before the steps or after them
+        names.insert(0 if not has_text(raw) else len(names), removed["step"])
+    out = []
+    for name in names:
+        entries = [entry for entry in log if entry[0]["step"] == name]
+        stage: dict = {"step": name, "edits": [e for e, _, _ in entries],
+                       "fixes": [[show(before[e["field"]], f) for f in e["fixes"]] for e, before, _ in entries],
+                       "dropped": None, "changes": {}}
+        if entries:
+            before, after = entries[0][1], entries[-1][2]
+            stage["changes"] = {n: {"before": before[n], "after": after[n]} for n in FIELDS
+                                if before[n] != after[n]}
+        if removed.get("step") == name:
+            stage["dropped"] = {"reason": removed.get("reason"), "detail": removed.get("detail") or ""}
+        out.append(stage)
+        if stage["dropped"]:
+            break
+    problem = log_mismatch(raw, row)
+    return out, ("matches the published record (replayed from the edit log)" if problem is None
+                 else f"DIFFERS: {problem}")
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]{2,}$|[ \t\u00a0\u2000-\u200b\u202f\u3000]+$| {2,}|[\t\u00a0\u2000-\u200b\u202f\u3000]")
@@ -107,9 +151,11 @@ def render(info: dict) -> str:
             lines.append(f"  {stage['step']}: no change")
             continue
         lines.append(f"  {stage['step']}:")
-        for e in stage["edits"]:
+        for index, e in enumerate(stage["edits"]):
             lines.append(f"    edit {e['field']} {e['action']} x{e['count']}"
                          + (f": {e['detail']}" if e["detail"] else ""))
+            shown = stage.get("fixes") or []
+            lines += [f"      fix {line}" for line in (shown[index] if index < len(shown) else [])]
         for name, change in (stage.get("changes") or {}).items():
             lines.append(f"    {name}:")
             lines += [f"      {line}" for line in _field_diff(name, change["before"], change["after"])]

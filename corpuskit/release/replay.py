@@ -1,11 +1,16 @@
-"""Replay: raw source bytes -> published record, step by step.
+"""Replay: raw source bytes -> published record.
 
 A published record cites its source file (path and sha256) and span. Reading
-that file again with the same reader and running the recorded per-record steps
-of the recorded configuration gives, for each step, the record before and after
-it and the edits it logged. That is what ``corpuskit explain`` shows, and what
-``corpuskit check`` compares with the published rows (``provenance.replay``):
-the published text must be exactly what the recorded steps make of the source.
+that file again with the same reader gives the record as read; applying the
+fixes its edits carry, in their logged order (:func:`replay_log`), must give the
+published fields exactly. That needs no step's code, so it holds even when the
+steps have changed since. ``corpuskit check`` does this for every record
+(``provenance.replay``) and ``corpuskit explain`` shows it.
+
+Versions built before edits carried fixes (1.0.x) are replayed by running the
+recorded per-record steps of the recorded configuration again
+(:func:`replay_file`): for each step, the record before and after it and the
+edits it logged, which must equal the published ones.
 
 Records are matched by their span in the file, so a file can be replayed on its
 own (ids get their ``-2`` suffixes from the order of all inputs).
@@ -87,9 +92,8 @@ def recorded_on_error(folder) -> str:
     return "skip" if folder.manifest.get("skipped_chunks") else folder.config.on_error
 
 
-def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
-                config=None) -> dict[tuple, Trace]:
-    """Every record of the source ``cited`` (relative to ``root``), traced through ``steps``.
+def read_file(cited: str, sha256: str, root: str, on_error: str = "raise", config=None) -> dict[tuple, dict]:
+    """Every record of the source ``cited`` (relative to ``root``) as the reader makes it, by span.
 
     ``on_error`` is the build's: chunks it skipped are skipped again. ``config``
     (the recorded configuration) gives the declared encodings and field mapping,
@@ -98,13 +102,13 @@ def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "rais
     Raises :class:`SourceError` when the file is missing or is not the file the
     records cite (another sha256).
     """
-    return dict(replay_records(cited, sha256, root, steps, on_error, config))
+    return dict(read_records(cited, sha256, root, on_error, config))
 
 
-def replay_records(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
-                   config=None) -> Iterator[tuple[tuple, Trace]]:
-    """``(span key, trace)`` of each record of ``cited`` in file order, one at a time (as
-    :func:`replay_file`; the source is checked before this returns, so a missing or changed
+def read_records(cited: str, sha256: str, root: str, on_error: str = "raise",
+                 config=None) -> Iterator[tuple[tuple, dict]]:
+    """``(span key, record)`` of each record of ``cited`` in file order, one at a time (as
+    :func:`read_file`; the source is checked before this returns, so a missing or changed
     file raises :class:`SourceError` here, not while iterating)."""
     path = locate(cited, root)
     if path is None:
@@ -113,14 +117,84 @@ def replay_records(cited: str, sha256: str, root: str, steps, on_error: str = "r
     if actual != sha256:
         raise SourceError(f"source {cited} has sha256 {actual[:12]}…, records cite {sha256[:12]}…")
     read = {} if config is None else {"encodings": config.encoding_plan(), "options": config.read_options}
-    return ((span_key(record["source"]), _trace(record, steps))
-            for record in _read(path, root, on_error, read))
+    return ((span_key(record["source"]), record) for record in _read(path, root, on_error, read))
 
 
 def _read(path: str, root: str, on_error: str, read: dict):
     from corpuskit.readers import Reader
 
     yield from Reader([path], root=root, on_error=on_error, **read)
+
+
+def has_fixes(row: dict) -> bool:
+    """Whether every edit of a published row carries its fixes (versions from 1.1 on)."""
+    return all(e.get("fixes") is not None for e in (row.get("provenance") or {}).get("edits") or [])
+
+
+def replay_log(raw: dict, edits: list[dict]) -> list[tuple[dict, dict, dict]]:
+    """The reader's record ``raw`` taken through the published ``edits``' fixes, one edit at a time.
+
+    Returns (edit, FIELDS before, FIELDS after) for every edit after the reader's own
+    (which ``raw`` already holds). Raises ValueError when an edit carries no fixes
+    or its fixes do not fit the field as it is at that point.
+    """
+    from corpuskit.fixes import apply
+    from corpuskit.records import READ_STEP
+
+    current = _fields(raw)
+    out = []
+    for number, item in enumerate(edits, 1):
+        if item["step"] == READ_STEP:
+            continue
+        if item.get("fixes") is None:
+            raise ValueError(f"edit {number} ({item['step']}) carries no fixes")
+        if item["field"] not in current:
+            raise ValueError(f"edit {number} ({item['step']}) edits unknown field {item['field']!r}")
+        after = dict(current)
+        try:
+            after[item["field"]] = apply(current[item["field"]], item["fixes"])
+        except ValueError as exc:
+            raise ValueError(f"edit {number} ({item['step']} {item['field']}): {exc}") from None
+        out.append((item, current, after))
+        current = after
+    return out
+
+
+#: Fields a record step sets without an edit (labels computed from the text, not edits of it).
+LABELS = ("language", "language_score")
+
+
+def log_mismatch(raw: dict, row: dict) -> str | None:
+    """Why the published edit log does not take the read record ``raw`` to ``row`` (None when it does).
+
+    Compared: the reader's own edits, and every field but the language labels.
+    """
+    from corpuskit.records import READ_STEP
+
+    edits = [dict(e) for e in (row.get("provenance") or {}).get("edits") or []]
+    if [e for e in edits if e["step"] == READ_STEP] != list(raw.get("edits") or []):
+        return "the reader's edits differ from the published ones"
+    try:
+        log = replay_log(raw, edits)
+    except ValueError as exc:
+        return f"the edit log does not replay: {exc}"
+    final = log[-1][2] if log else _fields(raw)
+    differing = [name for name in FIELDS if name not in LABELS and final.get(name) != row.get(name)]
+    if differing:
+        return f"the edit log makes {', '.join(differing)} other than published"
+    return None
+
+
+def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
+                config=None) -> dict[tuple, Trace]:
+    """Every record of the source ``cited``, traced through ``steps`` (see :func:`read_file`)."""
+    return dict(replay_records(cited, sha256, root, steps, on_error, config))
+
+
+def replay_records(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
+                   config=None) -> Iterator[tuple[tuple, Trace]]:
+    """``(span key, trace)`` of each record of ``cited``, one at a time (see :func:`read_records`)."""
+    return ((key, _trace(record, steps)) for key, record in read_records(cited, sha256, root, on_error, config))
 
 
 def _trace(record: dict, steps) -> Trace:
@@ -130,7 +204,7 @@ def _trace(record: dict, steps) -> Trace:
 
     trace = Trace(raw=record)
     current = record
-    if not _has_text(current):  # the build removes a record without text before any step
+    if not has_text(current):  # the build removes a record without text before any step
         trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
         return trace
     for step in steps:
@@ -142,13 +216,14 @@ def _trace(record: dict, steps) -> Trace:
         trace.stages.append(Stage(step.name, _fields(current), _fields(result),
                                   result["edits"][len(current["edits"]):]))
         current = result
-    if not _has_text(current):  # ... and one that no text is left in after cleaning
+    if not has_text(current):  # ... and one that no text is left in after cleaning
         trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
                                   {"reason": EMPTY_TEXT, "detail": ""}))
     return trace
 
 
-def _has_text(record: dict) -> bool:
+def has_text(record: dict) -> bool:
+    """Whether a record has text to clean (the build removes one without, as ``empty_text``)."""
     text = record.get("text")
     return isinstance(text, str) and bool(text.strip())
 
@@ -164,6 +239,11 @@ def raw_span(cited: str, sha256: str, root: str, start_byte: int, end_byte: int)
     if digest != sha256:
         raise SourceError(f"source {cited} has sha256 {digest[:12]}…, the record cites {sha256[:12]}…")
     return data[start_byte:end_byte]
+
+
+#: (step, field) of edits first logged with the fixes: 1.0.x logs lack them (the url that
+#: strip_boilerplate takes from a removed paragraph was set without an edit).
+LOGGED_SINCE_FIXES = {("strip_boilerplate", "url")}
 
 
 def mismatch(trace: Trace, row: dict) -> str | None:
@@ -183,6 +263,10 @@ def mismatch(trace: Trace, row: dict) -> str | None:
     if differing:
         return f"replayed {', '.join(differing)} differ from the published record"
     published_edits = [dict(e) for e in provenance.get("edits") or []]
-    if published_edits != trace.edits:
-        return f"replay logs {len(trace.edits)} edit(s), the record {len(published_edits)}"
+    replayed = trace.edits
+    if not any("fixes" in e for e in published_edits):  # logged before edits carried fixes (1.0.x)
+        replayed = [{k: v for k, v in e.items() if k != "fixes"} for e in replayed
+                    if (e["step"], e["field"]) not in LOGGED_SINCE_FIXES]
+    if published_edits != replayed:
+        return f"replay logs other edits ({len(replayed)}) than the record ({len(published_edits)})"
     return None

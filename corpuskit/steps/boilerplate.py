@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from corpuskit.fixes import fix
 from corpuskit.records import Record, edit, with_changes
 from corpuskit.steps.base import RecordStep
 
@@ -239,22 +240,27 @@ class StripBoilerplate(RecordStep):
         text = record.get("text") or ""
         paragraphs = text.split("\n\n")
         kept: list[str] = []
+        kept_chars = 0  # len("\n\n".join(kept)): where the next paragraph starts, less its separator
         edits: list[dict] = []
         url = record.get("url")
         skip_next_url = False
-        for paragraph in paragraphs:
+        for index, paragraph in enumerate(paragraphs):
             stripped = paragraph.strip()
+            more = index < len(paragraphs) - 1
             if skip_next_url and _URL_RE.fullmatch(stripped):
                 url = url or clean_url(stripped)
-                edits.append(edit(self.name, "text", "remove:watch_videos", stripped))
+                edits.append(edit(self.name, "text", "remove:watch_videos", stripped,
+                                  fixes=_removal(kept_chars, bool(kept), paragraph, more)))
                 skip_next_url = False
                 continue
             skip_next_url = False
             rule = self._rule_for(stripped)
             if rule is None:
+                kept_chars += len(paragraph) + (2 if kept else 0)
                 kept.append(paragraph)
                 continue
-            edits.append(edit(self.name, "text", f"remove:{rule}", stripped))
+            edits.append(edit(self.name, "text", f"remove:{rule}", stripped,
+                              fixes=_removal(kept_chars, bool(kept), paragraph, more)))
             if rule == "watch_videos":
                 found = _URL_RE.search(stripped)
                 if found:
@@ -263,4 +269,21 @@ class StripBoilerplate(RecordStep):
                     skip_next_url = True
         if not edits:
             return record
+        if url != record.get("url"):  # taken from a removed paragraph: an edit of its own
+            edits.append(edit(self.name, "url", "from_removed_text", url, fixes=[fix(0, 0, url)]))
         return with_changes(record, self.name, edits, text="\n\n".join(kept), url=url)
+
+
+def _removal(kept_chars: int, any_kept: bool, paragraph: str, more: bool) -> list[dict]:
+    """The fix removing ``paragraph`` from the text as it is when its removal is replayed.
+
+    That text is the paragraphs kept so far (``kept_chars`` long), this one and
+    the rest, joined by blank lines: the paragraph goes with the separator after
+    it, or, when it is the last, with the one before it.
+    """
+    start = kept_chars + (2 if any_kept else 0)
+    if more:
+        return [fix(start, start + len(paragraph) + 2, "")]
+    if any_kept:
+        return [fix(start - 2, start + len(paragraph), "")]
+    return [fix(0, len(paragraph), "")]

@@ -34,7 +34,7 @@ import ftfy
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE
 
-from corpuskit.records import edit
+from corpuskit.records import edit_between
 from corpuskit.steps.base import FieldStep
 
 #: ftfy with every fixer that could rewrite clean text switched off: quotes stay
@@ -455,4 +455,4 @@ class FixEncoding(FieldStep):
         fixed, plan = fix_text(value)
         if fixed == value:
             return value, []
-        return fixed, [edit(self.name, name, "repair", "; ".join(plan))]
+        return fixed, [edit_between(self.name, name, "repair", value, fixed, "; ".join(plan))]

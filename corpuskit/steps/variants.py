@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from corpuskit.errors import ConfigError
+from corpuskit.fixes import apply, between, fix, in_order
 from corpuskit.records import edit
 from corpuskit.steps.base import FieldStep
 
@@ -173,9 +174,15 @@ class NormalizeVariants(FieldStep):
 
     def rewrite(self, text: str) -> tuple[str, dict[tuple[str, str], int]]:
         """Rewrite ``text``; return it and counts per (variant, canonical)."""
+        new_text, found, _ = self._replacements(text)
+        return new_text, {pair: len(fixes) for pair, fixes in found.items()}
+
+    def _replacements(self, text: str) -> tuple[str, dict[tuple[str, str], list[dict]], str]:
+        """The rewritten text, the replacements per (variant, canonical) as fixes, and the text
+        they apply to (``text`` in NFC when it was not, else ``text`` itself)."""
         if self._pattern is None or not text:
-            return text, {}
-        counts: dict[tuple[str, str], int] = {}
+            return text, {}, text
+        found: dict[tuple[str, str], list[dict]] = {}
 
         def replace(match: re.Match) -> str:
             matched = match.group()
@@ -184,22 +191,27 @@ class NormalizeVariants(FieldStep):
                 return matched  # the canonical spelling, in any case or typography
             variant = next((v for v in variants if _shape(v) == _shape(matched)), variants[0])
             new = _carry_case(matched, canonical, variant)
-            counts[(variant, canonical)] = counts.get((variant, canonical), 0) + 1
+            found.setdefault((variant, canonical), []).append(fix(match.start(), match.end(), new))
             return new
 
+        base = text
         if not unicodedata.is_normalized("NFC", text):
             # match on NFC but keep the text as it is wherever nothing matched
-            nfc = unicodedata.normalize("NFC", text)
-            if not self._pattern.search(nfc):
-                return text, {}
-            text = nfc
-        new_text = self._pattern.sub(replace, text)
-        return (new_text, counts) if counts else (text, {})
+            base = unicodedata.normalize("NFC", text)
+            if not self._pattern.search(base):
+                return text, {}, text
+        new_text = self._pattern.sub(replace, base)
+        return (new_text, found, base) if found else (text, {}, text)
 
     def counter_key(self, item: dict) -> str:
         return item["detail"]
 
     def edit_field(self, name: str, value: str) -> tuple[str, list[dict]]:
-        new, counts = self.rewrite(value)
-        return new, [edit(self.name, name, "replace", f"{variant} -> {canonical}", n)
-                     for (variant, canonical), n in sorted(counts.items())]
+        """One edit per (variant, canonical), each with its replacements as fixes, in that order."""
+        new, found, base = self._replacements(value)
+        pairs = sorted(found)
+        groups = in_order([found[pair] for pair in pairs])
+        if groups and base != value:  # the text was put in NFC to match: the first edit does that too
+            groups[0] = between(value, apply(base, groups[0]))
+        return new, [edit(self.name, name, "replace", f"{variant} -> {canonical}", len(found[(variant, canonical)]),
+                          fixes=group) for (variant, canonical), group in zip(pairs, groups)]

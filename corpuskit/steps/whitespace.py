@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpuskit.records import Record, edit, with_changes
+from corpuskit.records import Record, edit_between, with_changes
 from corpuskit.steps.base import RecordStep
 
 # Space characters that become a plain space: NO-BREAK SPACE, NARROW NO-BREAK
@@ -87,14 +87,15 @@ class NormalizeWhitespace(RecordStep):
         if new_text != text:
             changes["text"] = new_text
             detail = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
-            edits.append(edit(self.name, "text", "normalize", detail, sum(counts.values()) or 1))
+            edits.append(edit_between(self.name, "text", "normalize", text, new_text, detail,
+                                      sum(counts.values()) or 1))
         for name in ("title", "outlet", "author"):
             value = record.get(name)
             if value:
                 new = normalize_line(value)
                 if new != value:
                     changes[name] = new
-                    edits.append(edit(self.name, name, "normalize", "", 1))
+                    edits.append(edit_between(self.name, name, "normalize", value, new))
         if not edits:
             return record
         return with_changes(record, self.name, edits, **changes)
