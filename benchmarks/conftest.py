@@ -105,10 +105,12 @@ def bench_project(tmp_path: Path) -> Path:
 
 
 class TreeMemory:
-    """Sample the RSS of a process and all its descendants; keep the peak of the sum.
+    """Sample the memory of a process and all its descendants; keep the peak of the sums.
 
-    RSS counts pages shared between forked workers once per process, so the sum
-    is an upper bound of the real footprint.
+    ``peak`` sums RSS, which counts the pages forked workers share with the parent once
+    per process: an upper bound of the footprint, and the figure the targets are set in.
+    ``peak_pss`` (proportional set size: a shared page split between its sharers) is the
+    real footprint; ``peak_uss`` counts only pages private to each process.
     """
 
     def __init__(self, pid: int, interval: float = 0.1):
@@ -117,31 +119,40 @@ class TreeMemory:
         self.process = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
+        self.peak_uss = 0
         self.peak_main = 0  # the build process alone (reader, dedup index, writer)
         self.peak_workers = 0  # its worker processes together (cleaning)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> tuple[int, int]:
+    def _sample(self) -> tuple[int, int, int, int]:
+        """RSS of the process, RSS of its descendants, PSS and USS of all of them."""
         import psutil
 
-        main = workers = 0
+        rss = []
+        pss = uss = 0
         try:
-            main = self.process.memory_info().rss
-            children = self.process.children(recursive=True)
+            processes = [self.process] + self.process.children(recursive=True)
         except psutil.Error:
-            return main, 0
-        for proc in children:
+            return 0, 0, 0, 0
+        for proc in processes:
             try:
-                workers += proc.memory_info().rss
+                info = proc.memory_full_info()
             except psutil.Error:
-                pass
-        return main, workers
+                rss.append(0)
+                continue
+            rss.append(info.rss)
+            pss += getattr(info, "pss", info.rss)
+            uss += getattr(info, "uss", info.rss)
+        return rss[0], sum(rss[1:]), pss, uss
 
     def _run(self):
         while not self._stop.is_set():
-            main, workers = self._sample()
+            main, workers, pss, uss = self._sample()
             self.peak = max(self.peak, main + workers)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.peak_uss = max(self.peak_uss, uss)
             self.peak_main = max(self.peak_main, main)
             self.peak_workers = max(self.peak_workers, workers)
             self._stop.wait(self.interval)
@@ -189,6 +200,8 @@ def run_build(project: Path, corpus: Path, workers: int, out: Path) -> dict:
         "cpu_utilisation": round(cpu / seconds, 2),
         "load_average_before": round(load_before, 2),
         "peak_rss_mb": round(memory.peak / 2**20, 1),
+        "peak_pss_mb": round(memory.peak_pss / 2**20, 1),
+        "peak_uss_mb": round(memory.peak_uss / 2**20, 1),
         "peak_rss_main_mb": round(memory.peak_main / 2**20, 1),
         "peak_rss_workers_mb": round(memory.peak_workers / 2**20, 1),
         "rows": stats["rows"],

@@ -120,10 +120,11 @@ def main() -> None:
         salt += 1
     added = time.perf_counter()
     before = _peak_mb()
+    signature_bytes = engine.nbytes()  # resolve releases the signatures
     clusters = engine.resolve()
     done = time.perf_counter()
-    print(f"records {index}, copies {len(clusters.kept_of)}, signature data {engine.nbytes() / 2**20:.0f} MB "
-          f"({engine.nbytes() / index:.0f} B/record), add {added - started:.0f} s, "
+    print(f"records {index}, copies {len(clusters.kept_of)}, signature data {signature_bytes / 2**20:.0f} MB "
+          f"({signature_bytes / index:.0f} B/record), add {added - started:.0f} s, "
           f"resolve {done - added:.1f} s, parent peak RSS before resolve {before:.0f} MB, "
           f"after {_peak_mb():.0f} MB", flush=True)
 

@@ -54,6 +54,7 @@ def main() -> None:
         for index, signature in enumerate(pool.imap(_signature, articles(), chunksize=256)):
             engine.add(index, signature)
     signed = time.perf_counter()
+    signature_bytes = engine.nbytes()  # resolve releases the signatures
     cpu = time.process_time()
     clusters = engine.resolve(threads=args.workers)
     resolved = time.perf_counter()
@@ -61,7 +62,7 @@ def main() -> None:
     merged = {ids[c]: ids[k] for c, k in clusters.kept_of.items()}
     quality = score(truth, merged)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"articles {args.n}: {quality}; signature data {engine.nbytes() / 2**20:.0f} MB; "
+    print(f"articles {args.n}: {quality}; signature data {signature_bytes / 2**20:.0f} MB; "
           f"sign {signed - started:.0f} s, resolve {resolved - signed:.0f} s ({resolve_cpu:.0f} CPU-s); "
           f"parent peak RSS {peak:.0f} MB (includes the ids and ground truth of this script)", flush=True)
 

@@ -550,3 +550,64 @@ def test_strict_yaml_loader_rejects_nested_duplicate_keys():
     with pytest.raises(yaml.YAMLError, match="duplicate key 'path'"):
         strict_load("configs:\n- config_name: default\n  path: a\n  path: b\n")
     assert strict_load("a: [1, 2]\nb: {c: 1}") == {"a": [1, 2], "b": {"c": 1}}
+
+
+# -- streaming: the same findings whatever the batch and row group sizes ----------
+
+
+def test_findings_do_not_depend_on_batches_or_row_groups(folder, monkeypatch):
+    """Several problems at once, in a file of 2-row groups, checked in batches of 3 rows and
+    of 1,000: the record, provenance and replay checks stream, so the findings must be the same."""
+    from corpuskit._check import folder as folder_mod
+    from corpuskit._check import run_checks
+
+    rows = read_rows(folder)
+    rows.append(dict(rows[0], id=rows[0]["id"] + "-9", provenance=dict(rows[0]["provenance"], merged=[])))
+    rows[3] = dict(rows[3], id=rows[1]["id"])  # a repeated id, two groups apart
+    rows[4] = dict(rows[4], title="A headline that appears nowhere in the source")
+    prov = rows[5]["provenance"]
+    rows[5] = dict(rows[5], provenance=dict(prov, start_line=prov["start_line"] + 1))
+    path = parquet_path(folder)
+    pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path, compression="zstd",
+                   row_group_size=2)
+    reseal(folder)
+
+    def findings():
+        report = run_checks(str(folder), load=False)
+        return [(r.name, r.status, r.summary, [(p.item, p.reason) for p in r.problems + r.warnings])
+                for r in report.results]
+
+    whole = findings()
+    monkeypatch.setattr(folder_mod, "BATCH_ROWS", 3)
+    assert findings() == whole
+    failing = {name for name, status, _, _ in whole if status == "fail"}
+    assert {"records.ids", "records.exact_duplicates", "provenance.spans", "provenance.replay"} <= failing
+    listed = " | ".join(f"{item}: {reason}" for *_, found in whole for item, reason in found)
+    assert f"{rows[1]['id']}: id repeated (rows 1 and 3)" in listed
+    assert f"{rows[0]['id']}-9: exact duplicate of {rows[0]['id']}" in listed
+    assert f"{rows[4]['id']}: title 'A headline" in listed
+
+
+@pytest.mark.parametrize("data", [
+    b"first line\nsecond \xc3\xa9 line\n\nlast without newline",
+    b"\xef\xbb\xbfwith a byte-order mark\r\nand CRLF\r\n",
+    b"ends with a newline\n",
+])
+def test_streamed_source_cites_spans_like_the_whole_file(tmp_path, data):
+    """The gate reads a plain UTF-8 source as line offsets; lines and byte spans must be
+    what the whole decoded file gives."""
+    from corpuskit._check.provenance import _StreamedText
+    from corpuskit.readers.compression import scan_plain
+    from corpuskit.readers.source import load_source
+
+    path = tmp_path / "source.txt"
+    path.write_bytes(data)
+    whole = load_source(str(path), str(tmp_path))
+    _, streamable, bom = scan_plain(str(path), "source.txt")
+    assert streamable
+    streamed = _StreamedText(str(path), bom, len(data))
+    assert len(streamed.lines) == len(whole.lines)
+    for first in range(len(whole.lines)):
+        for last in range(first, len(whole.lines)):
+            assert streamed.lines[first:last + 1] == whole.lines[first:last + 1]
+            assert streamed.byte_span(first, last) == whole.byte_span(first, last)

@@ -19,6 +19,8 @@ from corpuskit.errors import CorpuskitError
 MANIFEST = "manifest.json"
 CARD = "README.md"
 CONFIG_COPY = "corpuskit.toml"
+#: Rows per batch the gate's checks hold at once (the published row group size).
+BATCH_ROWS = 1000
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
 
 
@@ -141,6 +143,92 @@ class VersionFolder:
     def rows(self, config_name: str = "default") -> list[dict]:
         table = self.table(config_name)
         return [] if table is None else table.to_pylist()
+
+    def _parquet_files(self, config_name: str):
+        """The config's existing, readable parquet files, opened (footers only)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for rel in self.data_files(config_name):
+            path = os.path.join(self.path, rel)
+            if not os.path.isfile(path):  # never open a FIFO or device (it could block)
+                continue
+            try:
+                yield pq.ParquetFile(path)
+            except (OSError, pa.ArrowException):
+                continue
+
+    def num_rows(self, config_name: str = "default") -> int:
+        """Rows of a config's readable files, from the parquet footers (no data read)."""
+        return sum(parquet.metadata.num_rows for parquet in self._parquet_files(config_name))
+
+    def batches(self, config_name: str = "default", columns=None, size: int | None = None):
+        """A config's rows in order as lists of dicts of at most ``size`` rows (``columns``
+        only, when given; a column a file lacks is left out of its rows, as ``row.get`` reads
+        a missing value). Memory is one batch, whatever the number of rows: the gate's
+        record checks stream through these."""
+        import pyarrow as pa
+
+        for parquet in self._parquet_files(config_name):
+            wanted = _present(parquet, columns)
+            try:
+                for batch in parquet.iter_batches(batch_size=size or BATCH_ROWS, columns=wanted):
+                    yield batch.to_pylist()
+            except (OSError, pa.ArrowException):
+                continue
+
+    def row_reader(self, config_name: str, columns=None) -> "RowReader":
+        """Rows of a config by row number (as :meth:`batches` counts them)."""
+        return RowReader(list(self._parquet_files(config_name)), columns)
+
+    def rows_at(self, config_name: str, positions, columns=None) -> dict[int, dict]:
+        """The rows at ``positions``, reading only the row groups that hold them."""
+        reader = self.row_reader(config_name, columns)
+        return {position: reader.row(position) for position in sorted(set(positions))}
+
+
+class RowReader:
+    """Rows of parquet files by row number, keeping the last few row groups read (as Arrow).
+
+    Reads in row order (or close to it) read each row group about once; memory is
+    ``keep`` row groups whatever the number of rows.
+    """
+
+    def __init__(self, files: list, columns=None, keep: int = 3):
+        import bisect
+
+        self._bisect = bisect.bisect_right
+        self._groups: list[tuple] = []  # (file, group number, projected columns)
+        self._starts = [0]  # row number of each group's first row
+        for parquet in files:
+            picked = _present(parquet, columns)
+            for group in range(parquet.metadata.num_row_groups):
+                self._groups.append((parquet, group, picked))
+                self._starts.append(self._starts[-1] + parquet.metadata.row_group(group).num_rows)
+        self._cache: dict[int, object] = {}
+        self._keep = keep
+
+    def row(self, position: int) -> dict:
+        """The row at ``position`` (an empty dict past the last row)."""
+        group = self._bisect(self._starts, position) - 1
+        if not 0 <= group < len(self._groups):
+            return {}
+        table = self._cache.pop(group, None)
+        if table is None:
+            parquet, number, picked = self._groups[group]
+            table = parquet.read_row_group(number, columns=picked)
+            if len(self._cache) >= self._keep:
+                del self._cache[next(iter(self._cache))]
+        self._cache[group] = table  # most recently used last
+        return table.slice(position - self._starts[group], 1).to_pylist()[0]
+
+
+def _present(parquet, columns):
+    """The ``columns`` (``name`` or ``struct.field``) whose top-level column the file has."""
+    if columns is None:
+        return None
+    names = set(parquet.schema_arrow.names)
+    return [c for c in columns if c.split(".", 1)[0] in names]
 
 
 def find_root(folder: str, override: str | None = None) -> str:

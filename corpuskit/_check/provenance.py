@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpuskit._check.folder import VersionFolder
@@ -23,6 +24,9 @@ from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import SOURCE_KEYS
 
+#: Sources decoded whole kept at once (rows cite their sources in input order).
+WHOLE_KEPT = 4
+_SPAN_KEYS = tuple(column for column, _ in SOURCE_KEYS)
 _HEX_ID = re.compile(r"^([0-9a-f]{16})(?:-\d+)?$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -36,12 +40,76 @@ class _Source:
     error: str | None = None
 
 
+class _FileBytes:
+    """A file's bytes, read from disk when sliced (``data[start:end]``, ``len(data)``)."""
+
+    def __init__(self, path: str, size: int):
+        self.path = path
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, span: slice) -> bytes:
+        start, end, _ = span.indices(self.size)
+        with open(self.path, "rb") as handle:
+            handle.seek(start)
+            return handle.read(max(0, end - start))
+
+
+class _StreamedText:
+    """The lines of a plain UTF-8 source as a :class:`~corpuskit.readers.source.SourceText`
+    cites them (``lines`` split on ``\\n``, ``byte_span``), holding only the byte offset
+    of each line (8 bytes a line); lines are read back from the file when sliced."""
+
+    def __init__(self, path: str, bom: int, size: int):
+        import numpy as np
+
+        self.data = _FileBytes(path, size)
+        starts = [np.array([bom], dtype=np.int64)]
+        with open(path, "rb") as handle:
+            offset = 0
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                ends = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+                starts.append(ends.astype(np.int64) + (offset + 1))
+                offset += len(chunk)
+        self.starts = np.concatenate(starts)
+        self.lines = _Lines(self)
+
+    def end(self, line: int) -> int:
+        """Byte offset just past line ``line`` (without its ``\\n``)."""
+        return int(self.starts[line + 1]) - 1 if line + 1 < len(self.starts) else self.data.size
+
+    def byte_span(self, first: int, last: int) -> tuple[int, int]:
+        return int(self.starts[first]), self.end(last)
+
+
+class _Lines:
+    """``len(lines)`` and ``lines[a:b]`` of a :class:`_StreamedText`, read from the file."""
+
+    def __init__(self, text: _StreamedText):
+        self.text = text
+
+    def __len__(self) -> int:
+        return len(self.text.starts)
+
+    def __getitem__(self, span: slice) -> list[str]:
+        first, stop, _ = span.indices(len(self))
+        if first >= stop:
+            return []
+        raw = self.text.data[int(self.text.starts[first]):self.text.end(stop - 1)]
+        return raw.decode("utf-8").split("\n")
+
+
 class _Sources:
-    """Cited sources, each read, hashed and decoded once."""
+    """Cited sources, each read and hashed once. A plain UTF-8 file (what the build streams)
+    is kept as the offsets of its lines and read back span by span; any other file is
+    decoded whole, and only the last :data:`WHOLE_KEPT` of those are kept."""
 
     def __init__(self, folder: VersionFolder):
         self.folder = folder
         self._cache: dict[str, _Source] = {}
+        self._whole_kept: list[str] = []  # sources held whole, oldest first
         inputs = folder.manifest.get("inputs")
         self.recorded = {i.get("path"): i.get("sha256") for i in inputs or [] if isinstance(i, dict)}
         # read a source in the encoding the build read it in
@@ -54,22 +122,45 @@ class _Sources:
         return next((c for c in candidates if os.path.isfile(c)), None)
 
     def get(self, cited: str) -> _Source:
-        if cited not in self._cache:
-            from corpuskit.readers.source import load_source
-
+        source = self._cache.get(cited)
+        if source is None:
             path = self.locate(cited)
-            if path is None:
-                self._cache[cited] = _Source(None, None)
-            else:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                source = _Source(path, hashlib.sha256(data).hexdigest(), data=data)
-                try:
-                    source.text = load_source(path, self.folder.root, self._encoding(cited))
-                except CorpuskitError as exc:
-                    source.error = str(exc)
-                self._cache[cited] = source
-        return self._cache[cited]
+            source = _Source(None, None) if path is None else (self._streamed(path, cited)
+                                                               or self._whole(path, cited))
+            if isinstance(source.data, bytes) and source.data:  # held whole: keep only the last few
+                self._whole_kept.append(cited)
+                if len(self._whole_kept) > WHOLE_KEPT:
+                    del self._cache[self._whole_kept.pop(0)]
+            self._cache[cited] = source
+        return source
+
+    def _streamed(self, path: str, cited: str) -> _Source | None:
+        """A plain UTF-8 file, as the build streams it (the reader's own test), cited without
+        holding it; None for any other file."""
+        from corpuskit.readers.compression import compression_of, scan_plain
+
+        if compression_of(path) is not None or self._encoding(cited) not in (None, "utf-8"):
+            return None
+        try:
+            sha256, streamable, bom = scan_plain(path, cited)
+        except CorpuskitError:
+            return None  # read whole below, which reports the problem
+        if not streamable:
+            return None
+        size = os.path.getsize(path)
+        return _Source(path, sha256, text=_StreamedText(path, bom, size), data=_FileBytes(path, size))
+
+    def _whole(self, path: str, cited: str) -> _Source:
+        from corpuskit.readers.source import load_source
+
+        with open(path, "rb") as handle:
+            data = handle.read()
+        source = _Source(path, hashlib.sha256(data).hexdigest(), data=data)
+        try:
+            source.text = load_source(path, self.folder.root, self._encoding(cited))
+        except CorpuskitError as exc:
+            source.error = str(exc)
+        return source
 
     def _encoding(self, cited: str) -> str | None:
         from corpuskit.readers.decoding import codec_name
@@ -80,26 +171,31 @@ class _Sources:
             return None
 
 
-def _rows(folder: VersionFolder) -> list[tuple[str, dict]]:
-    out = []
+_SPAN = tuple(f"provenance.{column}" for column, _ in SOURCE_KEYS)
+
+
+def _rows(folder: VersionFolder, columns) -> Iterator[tuple[str, dict]]:
+    """``(config, row)`` of every row of every config, streamed in batches (only ``columns``)."""
     for name in folder.config_names():
-        for row in folder.rows(name):
-            out.append((name, row))
-    return out
+        for batch in folder.batches(name, columns):
+            for row in batch:
+                yield name, row
 
 
 def check_sources(folder: VersionFolder) -> CheckResult:
     result = CheckResult("provenance.sources")
     sources = _Sources(folder)
-    cited: dict[tuple[str, str], list[str]] = {}
-    for _, row in _rows(folder):
+    cited: dict[tuple[str, str], list] = {}  # (path, sha256) -> [first id citing it, citations]
+    columns = ("id", "provenance.source_path", "provenance.source_sha256", "provenance.merged")
+    for _, row in _rows(folder, columns):
         prov = row.get("provenance") or {}
         spans = [(row.get("id"), prov)] + [(m.get("id"), m) for m in prov.get("merged") or []]
         for rid, span in spans:
-            cited.setdefault((str(span.get("source_path")), str(span.get("source_sha256"))), []).append(str(rid))
-    for (path, sha), ids in sorted(cited.items()):
+            seen = cited.setdefault((str(span.get("source_path")), str(span.get("source_sha256"))), [str(rid), 0])
+            seen[1] += 1
+    for (path, sha), (first, count) in sorted(cited.items()):
         result.checked += 1
-        who = f"{ids[0]}" + (f" (+{len(ids) - 1} more)" if len(ids) > 1 else "")
+        who = first + (f" (+{count - 1} more)" if count > 1 else "")
         source = sources.get(path)
         if source.path is None:
             if _SHA256.match(sha) and sources.recorded.get(path) == sha:
@@ -184,7 +280,7 @@ def check_spans(folder: VersionFolder) -> CheckResult:
     sources = _Sources(folder)
     normalize = _Normalizer(folder)
     unverified = 0
-    for config, row in _rows(folder):
+    for config, row in _rows(folder, ("id", "title", *_SPAN)):
         prov = row.get("provenance") or {}
         rid = str(row.get("id"))
         source = sources.get(str(prov.get("source_path")))
@@ -210,11 +306,14 @@ def check_spans(folder: VersionFolder) -> CheckResult:
 def check_merged(folder: VersionFolder) -> CheckResult:
     result = CheckResult("provenance.merged")
     sources = _Sources(folder)
-    removed = {}
+    removed = {}  # id -> (duplicate_of, span) of each removed row
     has_removed = "removed" in folder.config_names()
-    for row in folder.rows("removed") if has_removed else []:
-        removed[row.get("id")] = row
-    for row in folder.rows("default"):
+    for batch in folder.batches("removed", ("id", "removed.duplicate_of", *_SPAN)) if has_removed else []:
+        for row in batch:
+            gone_prov = row.get("provenance") or {}
+            removed[row.get("id")] = ((row.get("removed") or {}).get("duplicate_of"),
+                                      tuple(gone_prov.get(k) for k in _SPAN_KEYS))
+    for row in (row for batch in folder.batches("default", ("id", "provenance.merged")) for row in batch):
         for copy in (row.get("provenance") or {}).get("merged") or []:
             result.checked += 1
             cid = str(copy.get("id"))
@@ -231,11 +330,10 @@ def check_merged(folder: VersionFolder) -> CheckResult:
             if gone is None:
                 result.fail(label, "not in the removed config")
                 continue
-            info = gone.get("removed") or {}
-            gone_prov = gone.get("provenance") or {}
-            if info.get("duplicate_of") != row.get("id"):
-                result.fail(label, f"removed config says duplicate of {info.get('duplicate_of')!r}")
-            elif any(gone_prov.get(column) != copy.get(column) for column, _ in SOURCE_KEYS):
+            duplicate_of, span = gone
+            if duplicate_of != row.get("id"):
+                result.fail(label, f"removed config says duplicate of {duplicate_of!r}")
+            elif span != tuple(copy.get(k) for k in _SPAN_KEYS):
                 result.fail(label, "span differs from the removed config's copy")
     result.summary = (f"{result.checked} merged copies with valid spans" if not result.problems
                       else f"{len(result.problems)} bad merged cop(ies)")

@@ -26,10 +26,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
+from collections.abc import Iterator
+
+import numpy as np
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
-from corpuskit.publish.schema import SOURCE_KEYS
+from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 from corpuskit.records import ID_PATTERN as _ID_RE
 from corpuskit.records import iso_date
 
@@ -48,11 +52,39 @@ def to_record(row: dict) -> dict:
     return record
 
 
-def _records(folder: VersionFolder) -> list[dict]:
-    cache = folder._tables
-    if "records:default" not in cache:
-        cache["records:default"] = [to_record(row) for row in folder.rows("default")]
-    return cache["records:default"]
+#: What a record check reads of a row: the published fields and the source span.
+RECORD_COLUMNS = (*(name for name, _ in BASE_FIELDS), "cluster",
+                  *(f"provenance.{column}" for column, _ in SOURCE_KEYS))
+
+
+def _records(folder: VersionFolder, columns=RECORD_COLUMNS) -> Iterator[tuple[int, dict]]:
+    """``(row number, record)`` of every published record, read in batches of row groups
+    (only ``columns``), so a check holds one batch whatever the size of the dataset."""
+    index = 0
+    for batch in folder.batches("default", columns):
+        for row in batch:
+            yield index, to_record(row)
+            index += 1
+
+
+def _ids_at(folder: VersionFolder, indices) -> dict[int, str]:
+    """The row label (:func:`_rid`) of the rows at ``indices``."""
+    rows = folder.rows_at("default", indices, ["id"])
+    return {i: _rid(rows.get(i, {}), i) for i in indices}
+
+
+def _repeats(keys: np.ndarray) -> list[tuple[int, int]]:
+    """``(row, first row with the same key)`` for every row whose key an earlier row has,
+    in row order (``keys``: one fixed-width key per row)."""
+    if len(keys) < 2:
+        return []
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    firsts = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+    repeated = ~starts
+    pairs = sorted(zip(order[repeated].tolist(), firsts[repeated].tolist()))
+    return pairs
 
 
 def _rid(record: dict, index: int) -> str:
@@ -61,17 +93,34 @@ def _rid(record: dict, index: int) -> str:
 
 def check_ids(folder: VersionFolder) -> CheckResult:
     result = CheckResult("records.ids")
-    seen: dict[str, int] = {}
-    for index, record in enumerate(_records(folder)):
+    findings: list[tuple[int, str, str]] = []
+    well_formed = array("q")  # row numbers of the well-formed ids
+    keys = array("Q")  # 64-bit hash of each well-formed id
+    for index, record in _records(folder, ("id",)):
         result.checked += 1
         rid = record.get("id")
         if not isinstance(rid, str) or not _ID_RE.match(rid):
-            result.fail(f"row {index}", f"malformed id {rid!r}")
+            findings.append((index, f"row {index}", f"malformed id {rid!r}"))
             continue
-        if rid in seen:
-            result.fail(rid, f"id repeated (rows {seen[rid]} and {index})")
-        else:
-            seen[rid] = index
+        well_formed.append(index)
+        keys.append(int.from_bytes(hashlib.blake2b(rid.encode("utf-8", "surrogatepass"),
+                                                   digest_size=8).digest(), "little"))
+    # repeated ids: equal 64-bit hashes, confirmed on the ids themselves
+    hashes = np.frombuffer(keys, dtype=np.uint64) if len(keys) else np.empty(0, dtype=np.uint64)
+    rows = np.frombuffer(well_formed, dtype=np.int64) if len(well_formed) else np.empty(0, dtype=np.int64)
+    suspects = _repeats(hashes)
+    if suspects:
+        involved = sorted({int(rows[i]) for pair in suspects for i in pair})
+        names = folder.rows_at("default", involved, ["id"])
+        first: dict[str, int] = {}
+        for position in involved:
+            first.setdefault(names[position]["id"], position)
+        for position in involved:
+            rid = names[position]["id"]
+            if first[rid] != position:
+                findings.append((position, rid, f"id repeated (rows {first[rid]} and {position})"))
+    for _, item, reason in sorted(findings, key=lambda f: f[0]):
+        result.fail(item, reason)
     result.summary = (f"{result.checked} ids unique and well-formed" if not result.problems
                       else f"{len(result.problems)} bad id(s)")
     return result
@@ -81,7 +130,7 @@ def check_required(folder: VersionFolder) -> CheckResult:
     result = CheckResult("records.required")
     # a language is promised only when the recorded pipeline detects it
     required = REQUIRED if folder.step("detect_language") else tuple(k for k in REQUIRED if k != "language")
-    for index, record in enumerate(_records(folder)):
+    for index, record in _records(folder, tuple(dict.fromkeys(("id", *required)))):
         result.checked += 1
         empty = [k for k in required if not isinstance(record.get(k), str) or not record[k].strip()]
         if empty:
@@ -93,7 +142,7 @@ def check_required(folder: VersionFolder) -> CheckResult:
 
 def check_dates(folder: VersionFolder) -> CheckResult:
     result = CheckResult("records.dates")
-    for index, record in enumerate(_records(folder)):
+    for index, record in _records(folder, ("id", "date")):
         date = record.get("date")
         if date is None:
             continue
@@ -125,15 +174,14 @@ def check_exact_duplicates(folder: VersionFolder) -> CheckResult:
     mode = _dedup_mode(folder)
     if mode != "drop":
         return result.skip("no dedup step in drop mode recorded: duplicates are allowed")
-    first: dict[str, str] = {}
-    for index, record in enumerate(_records(folder)):
+    keys = bytearray()  # the 16-byte text key of every row, in row order
+    for _, record in _records(folder, ("text",)):
         result.checked += 1
-        key = text_key(record.get("text") or "")
-        rid = _rid(record, index)
-        if key in first:
-            result.fail(rid, f"exact duplicate of {first[key]}")
-        else:
-            first[key] = rid
+        keys += bytes.fromhex(text_key(record.get("text") or ""))
+    pairs = _repeats(np.frombuffer(bytes(keys), dtype="S16"))
+    names = _ids_at(folder, sorted({i for pair in pairs for i in pair}))
+    for index, first in pairs:
+        result.fail(names[index], f"exact duplicate of {names[first]}")
     result.summary = (f"{result.checked} records, no exact duplicates" if not result.problems
                       else f"{len(result.problems)} exact duplicate(s) remain")
     return result
@@ -149,22 +197,20 @@ def check_near_duplicates(folder: VersionFolder) -> CheckResult:
     mode = _dedup_mode(folder)
     if mode != "drop":
         return result.skip("no dedup step in drop mode recorded: duplicates are allowed")
-    records = _records(folder)
-    result.checked = len(records)
-    keys = [text_key(r.get("text") or "") for r in records]
     engine = folder.step("dedup").engine()
-    for index, record in enumerate(records):
+    for index, record in _records(folder):
+        result.checked += 1
         engine.add(index, engine.signature(record))
     clusters = engine.resolve()
-    for kept, members in clusters.members.items():
-        for member in members:
-            pair = (min(kept, member.index), max(kept, member.index))
-            if keys[pair[0]] == keys[pair[1]]:
-                continue  # reported by records.exact_duplicates
-            result.fail(_rid(records[pair[1]], pair[1]),
-                        f"{member.match} copy of {_rid(records[pair[0]], pair[0])} "
-                        f"(similarity {member.similarity:.2f}, dedup engine)")
-    result.summary = (f"{len(records)} records, no copies by the dedup step's definition" if not result.problems
+    pairs = [(min(kept, member.index), max(kept, member.index), member)
+             for kept, members in clusters.members.items() for member in members]
+    rows = folder.rows_at("default", sorted({i for a, b, _ in pairs for i in (a, b)}), ["id", "text"])
+    for low, high, member in pairs:
+        if text_key(rows[low].get("text") or "") == text_key(rows[high].get("text") or ""):
+            continue  # reported by records.exact_duplicates
+        result.fail(_rid(rows[high], high), f"{member.match} copy of {_rid(rows[low], low)} "
+                                            f"(similarity {member.similarity:.2f}, dedup engine)")
+    result.summary = (f"{result.checked} records, no copies by the dedup step's definition" if not result.problems
                       else f"{len(result.problems)} near duplicate(s) remain")
     return result
 
@@ -176,7 +222,7 @@ def _reapply(folder: VersionFolder, step_name: str, name: str, describe) -> Chec
         if folder.config is None:
             return result.skip(f"recorded configuration unusable (see files.config): {folder.config_error}")
         return result.skip(f"no {step_name} step recorded")
-    for index, record in enumerate(_records(folder)):
+    for index, record in _records(folder):
         result.checked += 1
         after = step.apply(record)
         if after is not record and after.get("edits"):
@@ -195,8 +241,9 @@ def check_mojibake(folder: VersionFolder) -> CheckResult:
     from corpuskit.steps.encoding import _is_bad as is_bad
 
     fields = folder.step("fix_encoding").params.fields
-    for index, record in enumerate(_records(folder)):
-        if any(p.item == _rid(record, index) for p in result.problems):
+    failed = {p.item for p in result.problems}
+    for index, record in _records(folder, tuple(dict.fromkeys(("id", *fields)))):
+        if _rid(record, index) in failed:
             continue
         bad = [f for f in fields if isinstance(record.get(f), str) and is_bad(record[f])]
         if bad:
@@ -238,7 +285,7 @@ def check_languages(folder: VersionFolder) -> CheckResult:
         return result.skip("no allowed languages recorded (detect_language has no 'languages')")
     from corpuskit.steps.language import detect
 
-    for index, record in enumerate(_records(folder)):
+    for index, record in _records(folder, ("id", "text", "language", "language_score")):
         result.checked += 1
         rid = _rid(record, index)
         language = record.get("language")
@@ -263,7 +310,7 @@ def check_languages(folder: VersionFolder) -> CheckResult:
 def check_min_chars(folder: VersionFolder) -> CheckResult:
     result = CheckResult("records.min_chars")
     minimum = int(folder.check_setting("min_chars"))
-    for index, record in enumerate(_records(folder)):
+    for index, record in _records(folder, ("id", "text")):
         result.checked += 1
         length = len(record.get("text") or "")
         if length < minimum:
@@ -278,7 +325,7 @@ def check_header_blocks(folder: VersionFolder) -> CheckResult:
     from corpuskit.readers.digest import header_block_in
 
     result = CheckResult("records.header_blocks")
-    for index, record in enumerate(_records(folder)):
+    for index, record in _records(folder, ("id", "text", "provenance.source_path")):
         result.checked += 1
         block = header_block_in(record.get("text") or "")
         if block is None:

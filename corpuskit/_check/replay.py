@@ -8,53 +8,131 @@
                        recorded per-record steps instead, which must give the published
                        fields and edit log. Records whose source is absent are reported
                        as not replayable (a warning), never silently passed.
+
+Streams: the rows' source spans are read first (a few numbers per row); then each
+source is replayed record by record and each replayed record is compared with the
+rows at its span, read by row number. Memory is a few row groups and one source's
+span table, whatever the size of the dataset.
 """
 
 from __future__ import annotations
 
+from array import array
+
+import numpy as np
+
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
 from corpuskit.errors import CorpuskitError
+from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
+
+_SPAN = tuple(key for _, key in SOURCE_KEYS[2:])  # lines and bytes, as ``release.replay.span_key``
+#: What the comparison reads of a row (see ``release.replay.mismatch``).
+_COMPARED = (*(name for name, _ in BASE_FIELDS), "provenance.edits", "removed.step", "removed.reason")
 
 
 def check_replay(folder: VersionFolder) -> CheckResult:
-    from corpuskit.release.replay import (SourceError, has_fixes, log_mismatch, mismatch, read_file,
-                                          recorded_on_error, replay_file, span_key)
+    from corpuskit.release.replay import SourceError, recorded_on_error
 
     result = CheckResult("provenance.replay")
     if folder.config is None:
         return result.skip(f"no usable recorded configuration ({folder.config_error})")
     steps = [s for s in folder.config.pipeline if s.kind == "record"]
-    by_source: dict[tuple[str, str], list[tuple[str, dict]]] = {}
-    for name in folder.config_names():
-        for row in folder.rows(name):
-            prov = row.get("provenance") or {}
-            by_source.setdefault((str(prov.get("source_path")), str(prov.get("source_sha256"))),
-                                 []).append((name, row))
+    names = folder.config_names()
+    sources = _sources(folder, names)
+    readers = [folder.row_reader(name, _COMPARED) for name in names]
+    on_error = recorded_on_error(folder)
     unreplayable = 0
-    for (cited, sha256), rows in sorted(by_source.items()):
-        by_log = all(has_fixes(row) for _, row in rows)  # else re-run the steps (1.0.x)
+    for (cited, sha256), spans in sorted(sources.items()):
         try:
-            if by_log:
-                found = read_file(cited, sha256, folder.root, recorded_on_error(folder), folder.config)
-            else:
-                found = replay_file(cited, sha256, folder.root, steps, recorded_on_error(folder), folder.config)
+            found = _replay_source(folder, cited, sha256, spans, steps, on_error, readers, names)
         except (SourceError, CorpuskitError) as exc:  # a missing or unreadable source is a finding
-            unreplayable += len(rows)
-            result.warn(cited, f"{len(rows)} record(s) cannot be replayed: {exc}")
+            unreplayable += len(spans.rows)
+            result.warn(cited, f"{len(spans.rows)} record(s) cannot be replayed: {exc}")
             continue
-        for name, row in rows:
-            result.checked += 1
-            label = str(row.get("id")) + ("" if name == "default" else f" ({name})")
-            item = found.get(span_key(row.get("provenance") or {}))
-            problem = ("the source holds no record at this span" if item is None
-                       else log_mismatch(item, row) if by_log else mismatch(item, row))
-            if problem:
-                result.fail(label, problem)
+        result.checked += len(spans.rows)
+        for label, problem in found:
+            result.fail(label, problem)
     total = result.checked + unreplayable
     result.summary = (f"{result.checked - len(result.problems)}/{total} records replay from their sources "
                       f"to the published text" + (f"; {unreplayable} not replayable" if unreplayable else ""))
     return result
+
+
+class _Spans:
+    """The rows citing one source: row codes (config, row number) and their spans, flat."""
+
+    def __init__(self) -> None:
+        self.rows = array("q")  # config index << 40 | row number, in config and row order
+        self.keys = array("q")  # the span's four numbers per row (-1 for a missing one)
+        self.by_log = True  # every row's edits carry their fixes (else re-run the steps: 1.0.x)
+
+    def add(self, code: int, span: dict, row: dict) -> None:
+        from corpuskit.release.replay import has_fixes
+
+        self.by_log = self.by_log and has_fixes(row)
+        self.rows.append(code)
+        self.keys.extend(-1 if not isinstance(span.get(k), int) else span[k] for k in _SPAN)
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The spans as a ``(rows, 4)`` array sorted by start byte (then the rest, then row
+        order) and the row codes in that order."""
+        keys = np.frombuffer(self.keys, dtype=np.int64).reshape(-1, 4)
+        rows = np.frombuffer(self.rows, dtype=np.int64)
+        order = np.lexsort((rows, keys[:, 3], keys[:, 1], keys[:, 0], keys[:, 2]))
+        return keys[order], rows[order]
+
+
+def _sources(folder: VersionFolder, names: list[str]) -> dict[tuple[str, str], _Spans]:
+    """Every cited source with the rows citing it (read as spans only, in batches)."""
+    columns = ("provenance.source_path", "provenance.source_sha256", "provenance.edits",
+               *(f"provenance.{k}" for k in _SPAN))
+    sources: dict[tuple[str, str], _Spans] = {}
+    for config, name in enumerate(names):
+        position = 0
+        for batch in folder.batches(name, columns):
+            for row in batch:
+                prov = row.get("provenance") or {}
+                key = (str(prov.get("source_path")), str(prov.get("source_sha256")))
+                sources.setdefault(key, _Spans()).add(config << 40 | position, prov, row)
+                position += 1
+    return sources
+
+
+def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, readers, names):
+    """``(label, problem)`` of every row citing this source that its replay does not give, in
+    config and row order."""
+    from corpuskit.release.replay import log_mismatch, mismatch, read_records, replay_records
+
+    keys, codes = spans.table()
+    starts = np.ascontiguousarray(keys[:, 2])
+    matched = np.zeros(len(codes), dtype=bool)
+    found: list[tuple[int, str, str]] = []
+    if spans.by_log:
+        items, compare = read_records(cited, sha256, folder.root, on_error, folder.config), log_mismatch
+    else:
+        items, compare = replay_records(cited, sha256, folder.root, steps, on_error, folder.config), mismatch
+    for key, item in items:
+        wanted = [-1 if not isinstance(v, int) else v for v in key]
+        lo, hi = np.searchsorted(starts, wanted[2], "left"), np.searchsorted(starts, wanted[2], "right")
+        for at in range(int(lo), int(hi)):
+            if keys[at].tolist() != wanted:
+                continue
+            matched[at] = True
+            code = int(codes[at])
+            row = readers[code >> 40].row(code & ((1 << 40) - 1))
+            problem = compare(item, row)
+            if problem:
+                found.append((code, _label(row, names[code >> 40]), problem))
+    for at in np.flatnonzero(~matched).tolist():
+        code = int(codes[at])
+        row = readers[code >> 40].row(code & ((1 << 40) - 1))
+        found.append((code, _label(row, names[code >> 40]), "the source holds no record at this span"))
+    return [(label, problem) for _, label, problem in sorted(found)]
+
+
+def _label(row: dict, name: str) -> str:
+    return str(row.get("id")) + ("" if name == "default" else f" ({name})")
 
 
 CHECKS = (check_replay,)

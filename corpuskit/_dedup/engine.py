@@ -55,7 +55,7 @@ class DedupParams:
     max_days: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # one per copy: no per-object __dict__
 class Member:
     """A copy merged into a cluster's kept record and why."""
 
@@ -104,6 +104,8 @@ class Deduplicator:
     def resolve(self, threads: int | None = None) -> Clusters:
         """Cluster everything added so far (signatures suffice: no text is read back).
 
+        The signatures added so far are released when it returns (the engine is empty again).
+
         The result is a fixed point: run on the records it keeps, the engine finds
         no copies (so ``corpuskit check``, which runs it on the published records,
         agrees with the build). A round clusters the records still kept; headline
@@ -148,6 +150,7 @@ class Deduplicator:
         clusters.kept_of = {int(positions[c]): int(positions[k]) for c, k in kept_of.items()}
         log.info("dedup: %d clusters with copies, %d copies, %d rounds", len(clusters.members),
                  len(clusters.kept_of), rounds)
+        self._store = SignatureStore()  # the signatures are spent: free them before the write pass
         return clusters
 
     def _round(self, store, order: np.ndarray, rank: np.ndarray, active: np.ndarray,

@@ -41,7 +41,7 @@ from corpuskit._dedup.normalize import date_slip, days_apart
 from corpuskit._dedup.signature import Signature, array, head_value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per clustered copy, ~3x smaller without a __dict__
 class Evidence:
     containment: float
     headline: float

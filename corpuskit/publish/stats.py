@@ -21,32 +21,36 @@ def _percentile(values: list[int], p: int) -> int:
 
 
 def statistics(data_files: list[str]) -> dict:
-    """Counts over the default configuration's records."""
-    import pyarrow as pa
+    """Counts over the default configuration's records, read in batches of rows (memory: one
+    batch plus a count per record and per day, whatever the size of the dataset)."""
     import pyarrow.parquet as pq
 
     columns = ["id", "title", "outlet", "date", "author", "url", "text", "language"]
-    tables = [pq.read_table(p, columns=columns) for p in data_files]
-    table = pa.concat_tables(tables) if tables else None
-    rows = table.to_pylist() if table is not None else []
-    words = [len((r["text"] or "").split()) for r in rows]
+    words: list[int] = []
     outlets: dict[str, int] = {}
     languages: dict[str, int] = {}
-    for r in rows:
-        outlets[r["outlet"] or "(unknown)"] = outlets.get(r["outlet"] or "(unknown)", 0) + 1
-        languages[r["language"] or "(none)"] = languages.get(r["language"] or "(none)", 0) + 1
-    dates = sorted(r["date"] for r in rows if r["date"])
+    per_day: dict[str, int] = {}
+    example = None
+    for path in data_files:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1000, columns=columns):
+            for r in batch.to_pylist():
+                example = r if example is None else example
+                words.append(len((r["text"] or "").split()))
+                outlets[r["outlet"] or "(unknown)"] = outlets.get(r["outlet"] or "(unknown)", 0) + 1
+                languages[r["language"] or "(none)"] = languages.get(r["language"] or "(none)", 0) + 1
+                if r["date"]:
+                    per_day[r["date"]] = per_day.get(r["date"], 0) + 1
     return {
-        "records": len(rows),
+        "records": len(words),
         "words": {"total": sum(words), **({f"p{p}": _percentile(words, p) for p in PERCENTILES} if words else {}),
                   **({"min": min(words), "max": max(words)} if words else {})},
         "outlets": sorted(outlets.items(), key=lambda item: (-item[1], item[0])),
         "languages": sorted(languages.items(), key=lambda item: (-item[1], item[0])),
-        "dates": {"first": dates[0] if dates else None, "last": dates[-1] if dates else None,
-                  "undated": len(rows) - len(dates)},
-        "example": rows[0] if rows else None,
+        "dates": {"first": min(per_day) if per_day else None, "last": max(per_day) if per_day else None,
+                  "undated": len(words) - sum(per_day.values())},
+        "example": example,
         "lengths": words,
-        "per_day": sorted((d, dates.count(d)) for d in set(dates)),
+        "per_day": sorted(per_day.items()),
     }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
@@ -101,8 +102,14 @@ def read_file(cited: str, sha256: str, root: str, on_error: str = "raise", confi
     Raises :class:`SourceError` when the file is missing or is not the file the
     records cite (another sha256).
     """
-    from corpuskit.readers import Reader
+    return dict(read_records(cited, sha256, root, on_error, config))
 
+
+def read_records(cited: str, sha256: str, root: str, on_error: str = "raise",
+                 config=None) -> Iterator[tuple[tuple, dict]]:
+    """``(span key, record)`` of each record of ``cited`` in file order, one at a time (as
+    :func:`read_file`; the source is checked before this returns, so a missing or changed
+    file raises :class:`SourceError` here, not while iterating)."""
     path = locate(cited, root)
     if path is None:
         raise SourceError(f"source {cited} not found under {root}")
@@ -110,8 +117,13 @@ def read_file(cited: str, sha256: str, root: str, on_error: str = "raise", confi
     if actual != sha256:
         raise SourceError(f"source {cited} has sha256 {actual[:12]}…, records cite {sha256[:12]}…")
     read = {} if config is None else {"encodings": config.encoding_plan(), "options": config.read_options}
-    return {span_key(record["source"]): record
-            for record in Reader([path], root=root, on_error=on_error, **read)}
+    return ((span_key(record["source"]), record) for record in _read(path, root, on_error, read))
+
+
+def _read(path: str, root: str, on_error: str, read: dict):
+    from corpuskit.readers import Reader
+
+    yield from Reader([path], root=root, on_error=on_error, **read)
 
 
 def has_fixes(row: dict) -> bool:
@@ -176,31 +188,38 @@ def log_mismatch(raw: dict, row: dict) -> str | None:
 def replay_file(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
                 config=None) -> dict[tuple, Trace]:
     """Every record of the source ``cited``, traced through ``steps`` (see :func:`read_file`)."""
+    return dict(replay_records(cited, sha256, root, steps, on_error, config))
+
+
+def replay_records(cited: str, sha256: str, root: str, steps, on_error: str = "raise",
+                   config=None) -> Iterator[tuple[tuple, Trace]]:
+    """``(span key, trace)`` of each record of ``cited``, one at a time (see :func:`read_records`)."""
+    return ((key, _trace(record, steps)) for key, record in read_records(cited, sha256, root, on_error, config))
+
+
+def _trace(record: dict, steps) -> Trace:
+    """``record`` run through ``steps``, stage by stage, as the build runs it."""
     from corpuskit.pipeline import EMPTY_TEXT
     from corpuskit.steps import Drop
 
-    traces: dict[tuple, Trace] = {}
-    for key, record in read_file(cited, sha256, root, on_error, config).items():
-        trace = Trace(raw=record)
-        traces[key] = trace
-        current = record
-        if not has_text(current):  # the build removes a record without text before any step
-            trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
-            continue
-        for step in steps:
-            result = step.apply(current)
-            if isinstance(result, Drop):
-                trace.stages.append(Stage(step.name, _fields(current), None, [],
-                                          {"reason": result.reason, "detail": result.detail}))
-                break
-            trace.stages.append(Stage(step.name, _fields(current), _fields(result),
-                                      result["edits"][len(current["edits"]):]))
-            current = result
-        else:
-            if not has_text(current):  # ... and one that no text is left in after cleaning
-                trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
-                                          {"reason": EMPTY_TEXT, "detail": ""}))
-    return traces
+    trace = Trace(raw=record)
+    current = record
+    if not has_text(current):  # the build removes a record without text before any step
+        trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [], {"reason": EMPTY_TEXT, "detail": ""}))
+        return trace
+    for step in steps:
+        result = step.apply(current)
+        if isinstance(result, Drop):
+            trace.stages.append(Stage(step.name, _fields(current), None, [],
+                                      {"reason": result.reason, "detail": result.detail}))
+            return trace
+        trace.stages.append(Stage(step.name, _fields(current), _fields(result),
+                                  result["edits"][len(current["edits"]):]))
+        current = result
+    if not has_text(current):  # ... and one that no text is left in after cleaning
+        trace.stages.append(Stage(EMPTY_TEXT, _fields(current), None, [],
+                                  {"reason": EMPTY_TEXT, "detail": ""}))
+    return trace
 
 
 def has_text(record: dict) -> bool:
