@@ -221,7 +221,7 @@ def held_out_languages(both: bool) -> dict:
             "by_language": per}
 
 
-DATASET = Path(__file__).resolve().parents[1] / "dist" / "nagorno-karabakh-2020" / "1.0.1"
+DATASET = Path(__file__).resolve().parents[1] / "dist" / "nagorno-karabakh-2020" / "1.1.0"
 
 
 def published_labels() -> dict:

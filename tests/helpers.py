@@ -37,18 +37,3 @@ def tree_digests(folder) -> dict[str, str]:
             with open(path, "rb") as handle:
                 out[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
     return out
-
-
-def rebuild_differs_from_1_0_1():
-    """Mark for a test that rebuilds the committed 1.0.1 and expects the same records.
-
-    Since edits carry their fixes (``provenance.edits.fixes``, branch issue-15b), a
-    rebuild adds that field: the records of 1.0.1 can no longer be reproduced, which
-    is why the next version (1.1.0, a MINOR change) is published. Strict: when the
-    tests point at the new version they pass again, and this mark must go.
-    """
-    import pytest
-
-    return pytest.mark.xfail(strict=True, reason="a rebuild adds provenance.edits.fixes to 1.0.1's records; "
-                                                 "publish 1.1.0 and point the test at it")
-

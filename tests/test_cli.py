@@ -174,7 +174,7 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(tmp_path):
 
 def test_check_refuses_the_retired_near_duplicate_threshold_option_with_the_reason():
     """It changed nothing (the check runs the dedup engine): refused in one line, not ignored."""
-    folder = ROOT / "dist" / "nagorno-karabakh-2020" / "1.0.1"
+    folder = ROOT / "dist" / "nagorno-karabakh-2020" / "1.1.0"
     result = run(["check", str(folder), "--no-load", "--near-duplicate-threshold", "0.5"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [

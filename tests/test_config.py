@@ -23,7 +23,7 @@ from helpers import ROOT
 def test_project_config_is_the_default_dataset():
     config = load_config(root=str(ROOT))
     assert config.name == "nagorno-karabakh-2020"
-    assert config.version == "1.0.1"
+    assert config.version == "1.1.0"
     assert [s.name for s in config.pipeline] == list(DEFAULT_PIPELINE)
     assert config.variants["Nagorno"] == ("Nargono", "Nagorny")
     assert config.allowed_languages == ["en"]

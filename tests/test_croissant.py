@@ -15,7 +15,7 @@ from corpuskit.config import load_config, parse_config
 from corpuskit.errors import ConfigError
 from corpuskit.publish.croissant import validate
 
-NAME, VERSION = "nagorno-karabakh-2020", "1.0.1"
+NAME, VERSION = "nagorno-karabakh-2020", "1.1.0"
 
 
 @pytest.fixture(scope="module")

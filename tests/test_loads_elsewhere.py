@@ -8,7 +8,7 @@ import pytest
 
 from helpers import DIST
 
-COMMITTED = DIST / "nagorno-karabakh-2020" / "1.0.1"
+COMMITTED = DIST / "nagorno-karabakh-2020" / "1.1.0"
 DATA = COMMITTED / "data" / "train-00000-of-00001.parquet"
 
 

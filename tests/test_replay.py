@@ -17,7 +17,7 @@ from corpuskit.release.explain import explain
 
 from helpers import DIST, ROOT
 
-COMMITTED = DIST / "nagorno-karabakh-2020" / "1.0.1"
+COMMITTED = DIST / "nagorno-karabakh-2020" / "1.1.0"
 
 
 def _ids(folder, sub):
@@ -32,7 +32,7 @@ def test_explain_every_committed_record():
             src = info["source"]
             assert src["verified"] and src["source_sha256"] == hashlib.sha256(seed).hexdigest()
             assert info["raw"] == seed[src["start_byte"]:src["end_byte"]].decode("utf-8")
-            assert info["replay"] == "matches the published record", rid
+            assert info["replay"] == "matches the published record (replayed from the edit log)", rid
             assert [s["step"] for s in info["steps"]] == ["fix_encoding", "normalize_whitespace",
                                                         "strip_boilerplate", "normalize_variants",
                                                         "detect_language"]
@@ -66,8 +66,9 @@ def _replay(folder):
     return run_checks(str(folder), load=False, only=["provenance.replay"]).get("provenance.replay")
 
 
-def test_replay_passes_on_every_committed_record():
-    result = _replay(COMMITTED)
+@pytest.mark.parametrize("version", ["1.0.1", "1.1.0"])  # re-running the steps; applying the logged fixes
+def test_replay_passes_on_every_committed_record(version):
+    result = _replay(DIST / "nagorno-karabakh-2020" / version)
     assert result.status == "pass" and result.checked == 10
     assert result.summary == "10/10 records replay from their sources to the published text"
 
@@ -76,7 +77,7 @@ def test_replay_passes_on_every_committed_record():
 def copy(tmp_path):
     root = tmp_path / "project"
     shutil.copytree(ROOT / "seeds", root / "seeds")
-    folder = root / "dist" / "nagorno-karabakh-2020" / "1.0.1"
+    folder = root / "dist" / "nagorno-karabakh-2020" / "1.1.0"
     shutil.copytree(COMMITTED, folder)
     return root, folder
 
@@ -91,7 +92,7 @@ def test_replay_fails_a_text_that_the_steps_do_not_produce(copy):
     result = _replay(folder)
     assert result.status == "fail"
     assert [(p.item, p.reason) for p in result.problems] == [
-        (rows[2]["id"], "replayed text differ from the published record")]
+        (rows[2]["id"], "the edit log makes text other than published")]
 
 
 def test_replay_reports_records_whose_source_is_absent(copy):
