@@ -117,7 +117,7 @@ def test_manifest_and_card(built):
         assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert manifest["rows"] == {"default": 5, "removed": 5}
     assert manifest["inputs"][0]["path"] == "seeds/000_cfc82215a48762bb.txt"
-    assert set(manifest["software"]) == {"corpuskit", "ftfy", "langdetect", "charset-normalizer", "datasets",
+    assert set(manifest["software"]) == {"corpuskit", "ftfy", "langdetect", "py3langid", "charset-normalizer", "datasets",
                                          "pyarrow", "matplotlib", "python"}
     assert [s["step"] for s in manifest["config"]["pipeline"]][-1] == "dedup"
     card = (folder / "README.md").read_text()

@@ -48,8 +48,9 @@ def tree_digests(folder: str) -> dict[str, str]:
 
 def software_versions() -> dict[str, str]:
     versions = {}
-    for package in ("corpuskit", "ftfy", "langdetect", "charset-normalizer", "datasets", "pyarrow",
-                    "matplotlib"):
+    # every package the published bytes depend on (py3langid: detect_language's coverage guard)
+    for package in ("corpuskit", "ftfy", "langdetect", "py3langid", "charset-normalizer", "datasets",
+                    "pyarrow", "matplotlib"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
