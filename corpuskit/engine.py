@@ -160,3 +160,18 @@ class _Pool(multiprocessing.pool.Pool):
         process = ctx.Process(*args, **kwds)
         process.terminate = process.kill
         return process
+
+    @staticmethod
+    def _help_stuff_finish(inqueue, task_handler, size):
+        """While the pool shuts down, read the task pipe until the task thread has ended.
+
+        The base class stops reading as soon as the pipe is momentarily empty; a task thread
+        that is still pickling a unit then writes it (a unit is far larger than a pipe buffer)
+        into a pipe whose readers are about to be killed, blocks forever, and ``terminate``
+        waits for it forever: a build interrupted at that moment never exited. The lock is
+        taken with a timeout: a worker killed while reading may have died holding it.
+        """
+        inqueue._rlock.acquire(timeout=1.0)
+        while task_handler.is_alive():
+            if inqueue._reader.poll(0.01):
+                inqueue._reader.recv_bytes()
