@@ -66,6 +66,12 @@ def guess(text: str) -> tuple[str, float]:
     return ("und" if label == "zxx" else label), float(probability)
 
 
+def rank(text: str) -> list[tuple[str, float]]:
+    """Every label with its normalised probability for ``text``, most probable first
+    (``zxx`` included as it is)."""
+    return [(label, float(p)) for label, p in get_identifier().rank(text)]
+
+
 def confirms(text: str, langdetect_label: str) -> bool:
     """Whether py3langid, choosing among every language it knows, names the
     language of ``langdetect_label`` for ``text``.
