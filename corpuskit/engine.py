@@ -64,18 +64,23 @@ def warm(runner: Runner) -> None:
 
 
 class LocalEngine(Engine):
-    """This machine: the units run in this process (``workers=1``) or in a process pool.
+    """This machine: the units run in this process (``workers=1``), or in this process and a
+    pool of ``workers - 1`` forked processes.
 
-    With ``workers > 1`` the parent only reads, cuts units and collects; at
-    most ``3 * workers`` units are in flight, which bounds memory whatever the
-    corpus size.
+    ``workers`` is the build's CPU budget, and this process is one of them: besides
+    reading, cutting units and collecting, it runs every unit that reaches the front of
+    the queue unsent, while the pool works on the ones behind it. One process fewer
+    holds the interpreter, the libraries and the steps' lookup tables (language
+    models, about 240 MB a process), which is most of a build's memory. At most ``3 *
+    workers`` units are in flight, of which ``3 * (workers - 1)`` in the pool; this
+    bounds memory whatever the corpus size.
     """
 
     name = "local"
 
     def map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
+        warm(runner)  # this process runs units too; forked workers share its lookup tables' pages
         if self.workers <= 1:
-            warm(runner)
             for unit in units:
                 result = runner.run_batch(unit)
                 runner.absorb(result)
@@ -83,22 +88,46 @@ class LocalEngine(Engine):
             return
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
-        if method == "fork":
-            # load lookup tables (language profiles) once; forked workers share the pages
-            warm(runner)
-        window = self.workers * 3  # units in flight: bounds memory, keeps every worker busy
-        with _Pool(self.workers, initializer=_init_worker, initargs=(runner,), context=context) as pool:
-            pending: deque = deque()
+        window = self.workers * 3  # units in flight: bounds memory, keeps every process busy
+        share = window - 3  # of which in the pool: the rest waits for this process
+        with _Pool(self.workers - 1, initializer=_init_worker, initargs=(runner,),
+                   context=context) as pool:
+            pending: deque = deque()  # per unit in order: the pool's AsyncResult, or the unit
+            sent = 0  # pool results in ``pending``
             for unit in units:
-                pending.append(pool.apply_async(_run_in_worker, (unit,)))
+                if sent < share:
+                    pending.append(pool.apply_async(_run_in_worker, (unit,)))
+                    sent += 1
+                else:
+                    pending.append(_Here(unit))
                 if len(pending) >= window:
-                    result = pending.popleft().get()
-                    runner.absorb(result)
+                    result, sent = _next(runner, pending, sent)
                     yield result
             while pending:
-                result = pending.popleft().get()
-                runner.absorb(result)
+                result, sent = _next(runner, pending, sent)
                 yield result
+
+
+class _Here:
+    """A unit that this process runs itself when it reaches the front of the queue."""
+
+    __slots__ = ("unit",)
+
+    def __init__(self, unit):
+        self.unit = unit
+
+
+def _next(runner: Runner, pending: deque, sent: int) -> tuple[BatchResult, int]:
+    """The result of the unit at the front of ``pending`` (run here, or waited for), absorbed;
+    and the number of pool results still pending."""
+    first = pending.popleft()
+    if isinstance(first, _Here):
+        result = runner.run_batch(first.unit)
+    else:
+        result = first.get()
+        sent -= 1
+    runner.absorb(result)
+    return result, sent
 
 
 def engine_for(name: str = "local", workers: int | None = None, **options: Any) -> Engine:

@@ -158,3 +158,26 @@ def test_records_with_empty_bodies_and_headline_only_texts():
     for i, text in enumerate(texts):
         engine.add(i, engine.signature({"title": None, "text": text}))
     assert engine.resolve().kept_of == {1: 0}
+
+
+def test_spilled_signatures_resolve_like_held_ones(signed, monkeypatch):
+    """Signatures spilled to temporary files in small pieces read back whole: every field of
+    every record, and the same clusters."""
+    from corpuskit._dedup import store as store_mod
+
+    _, signatures = signed
+    held = Deduplicator()
+    for i, sig in enumerate(signatures):
+        held.add(i, sig)
+    monkeypatch.setattr(store_mod, "SPILL_BYTES", 4096)
+    spilled = Deduplicator()
+    for i, sig in enumerate(signatures):
+        spilled.add(i, sig)
+    assert len(spilled._store._files) == 6 and len(spilled._store.bands) < len(signatures)
+    assert not held._store._files and spilled.nbytes() == held.nbytes()
+    for i in (0, 1, 17, len(signatures) - 1):
+        assert spilled._store.signature(i) == signatures[i]
+    expect, got = held.resolve(), spilled.resolve()
+    assert got.kept_of == expect.kept_of and len(got.kept_of) > 50
+    assert ({k: [(m.index, m.similarity, m.match) for m in v] for k, v in got.members.items()}
+            == {k: [(m.index, m.similarity, m.match) for m in v] for k, v in expect.members.items()})

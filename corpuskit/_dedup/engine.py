@@ -150,6 +150,7 @@ class Deduplicator:
         clusters.kept_of = {int(positions[c]): int(positions[k]) for c, k in kept_of.items()}
         log.info("dedup: %d clusters with copies, %d copies, %d rounds", len(clusters.members),
                  len(clusters.kept_of), rounds)
+        self._store.close()
         self._store = SignatureStore()  # the signatures are spent: free them before the write pass
         return clusters
 
