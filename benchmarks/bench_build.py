@@ -4,8 +4,9 @@
 build (2 workers) and the 1 vs 2 worker speed-up (100,000 articles, 3 alternating rounds:
 about 10 minutes; ``CORPUSKIT_BENCH_SPEEDUP_N``, ``CORPUSKIT_BENCH_SPEEDUP_ROUNDS`` and
 ``CORPUSKIT_BENCH_SPEEDUP_FORMAT=digest`` change them); ``CORPUSKIT_BENCH_LARGE=1`` adds 50,000 and 200,000
-articles (``-k 50k``, ``-k 200k``). Memory is the peak of the whole process tree, as the sum of RSS (the
-targets' figure; pages shared by forked workers counted once per process) and as PSS and USS. Every run writes its
+articles (``-k 50k``, ``-k 200k``), ``CORPUSKIT_BENCH_BUILD_N=1000000`` a build of that size (``-k build_n``). Memory is the peak of the whole process tree, as the sum of RSS (the
+targets' figure; pages shared by forked workers counted once per process) and as PSS and USS, for
+the whole build and per stage (``peak_by_stage``: read_and_clean, dedup, write, metadata, gate). Every run writes its
 figures to ``benchmarks/results/*.json`` and into the benchmark's ``extra_info``. Targets (issue 6): >= 1,000 articles/s
 at 200,000 with the default pipeline, peak memory <= 3 GB, speed-up >= 1.7x.
 
@@ -66,6 +67,12 @@ def test_build_50k(benchmark, harness, bench_project):
                     reason="set CORPUSKIT_BENCH_LARGE=1 for the 200,000-article build")
 def test_build_200k(benchmark, harness, bench_project):
     _bench_build(benchmark, harness, bench_project, 200_000, 2)
+
+
+@pytest.mark.skipif(not os.environ.get("CORPUSKIT_BENCH_BUILD_N"),
+                    reason="set CORPUSKIT_BENCH_BUILD_N=1000000 (any size) for a build of that many articles")
+def test_build_n(benchmark, harness, bench_project):
+    _bench_build(benchmark, harness, bench_project, int(os.environ["CORPUSKIT_BENCH_BUILD_N"]), 2)
 
 
 def test_speedup_1_vs_2_workers(benchmark, harness, bench_project):

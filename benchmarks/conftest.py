@@ -123,6 +123,7 @@ class TreeMemory:
         self.peak_uss = 0
         self.peak_main = 0  # the build process alone (reader, dedup index, writer)
         self.peak_workers = 0  # its worker processes together (cleaning)
+        self.samples: list[tuple[float, int, int, int]] = []  # (seconds, RSS sum, PSS, USS)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -148,14 +149,34 @@ class TreeMemory:
         return rss[0], sum(rss[1:]), pss, uss
 
     def _run(self):
+        started = time.perf_counter()
         while not self._stop.is_set():
             main, workers, pss, uss = self._sample()
+            self.samples.append((time.perf_counter() - started, main + workers, pss, uss))
             self.peak = max(self.peak, main + workers)
             self.peak_pss = max(self.peak_pss, pss)
             self.peak_uss = max(self.peak_uss, uss)
             self.peak_main = max(self.peak_main, main)
             self.peak_workers = max(self.peak_workers, workers)
             self._stop.wait(self.interval)
+
+    def by_stage(self, stages: dict[str, float], seconds: float) -> dict[str, dict[str, float]]:
+        """Peak RSS sum and PSS (MB) during each of the build's ``stages`` (wall seconds, in
+        the order they ran, ending ``seconds`` after the build started) and during ``gate``
+        (the quality gate and publishing: what the stages leave of ``seconds``). The build
+        starts after the interpreter's start-up: the samples' end minus ``seconds``."""
+        end = self.samples[-1][0] if self.samples else 0.0
+        bounds, clock = [], end - seconds
+        for name in ("read_and_clean", "dedup", "write", "metadata"):
+            bounds.append((name, clock, clock + stages.get(name, 0.0)))
+            clock += stages.get(name, 0.0)
+        bounds.append(("gate", clock, end + 1))
+        out = {}
+        for name, start, stop in bounds:
+            picked = [s for s in self.samples if start <= s[0] < stop]
+            out[name] = {"rss_sum_mb": round(max((s[1] for s in picked), default=0) / 2**20, 1),
+                         "pss_mb": round(max((s[2] for s in picked), default=0) / 2**20, 1)}
+        return out
 
     def __enter__(self):
         self._thread.start()
@@ -204,6 +225,7 @@ def run_build(project: Path, corpus: Path, workers: int, out: Path) -> dict:
         "peak_uss_mb": round(memory.peak_uss / 2**20, 1),
         "peak_rss_main_mb": round(memory.peak_main / 2**20, 1),
         "peak_rss_workers_mb": round(memory.peak_workers / 2**20, 1),
+        "peak_by_stage": memory.by_stage(stats["stages"], stats["seconds"]),
         "rows": stats["rows"],
         "removed": stats["removed"],
         "stats": stats,
