@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from corpuskit._dedup.engine import Deduplicator
-from corpuskit.publish.schema import SOURCE_KEYS, removed_schema
+from corpuskit.publish.schema import SOURCE_KEYS, record_schema, removed_schema
 from corpuskit.steps.base import Collector, CorpusStep, RowBatch, RowSource
 
 
@@ -28,17 +28,22 @@ class DedupCollector(Collector):
         self.add = self.engine.add  # one call per record: no wrapper in between
         self.annotate = step.params.mode == "annotate"
         self.clusters = None
-        self.affected: set[int] = set()
-        self.spans: dict[int, dict] = {}
+        self.affected = np.empty(0, dtype=np.int64)  # clustered rows' indices, sorted
+        self.spans: pa.Table | None = None  # their ids and source spans, in that order
         self.removed_schema = removed_schema()
 
     def resolve(self, rows: RowSource, threads: int | None = None) -> None:
         started = time.perf_counter()
         self.clusters = clusters = self.engine.resolve(threads=threads)
         if clusters.kept_of:
-            self.affected = set(clusters.kept_of) | set(clusters.members)
-            self.spans = rows.spans(sorted(self.affected))
+            self.affected = np.array(sorted(set(clusters.kept_of) | set(clusters.members)), dtype=np.int64)
+            self.spans = _span_table(rows, self.affected)
         self.stats.seconds += time.perf_counter() - started
+
+    def _spans_of(self, indices: list[int]) -> dict[int, dict]:
+        """``{index: {"id", source span columns}}`` of clustered rows (a batch's few)."""
+        at = np.searchsorted(self.affected, np.array(indices, dtype=np.int64))
+        return dict(zip(indices, self.spans.take(pa.array(at)).to_pylist()))
 
     def apply(self, batch: RowBatch) -> tuple[RowBatch, pa.Table | None]:
         """Everything stays in Arrow. Only small values cross into Python: the ids and
@@ -50,13 +55,14 @@ class DedupCollector(Collector):
         schema = self.step.output_schema(table.schema)
         if self.annotate:
             table = _with_cluster(table, table.column("id"), schema)
-        affected = self.affected
-        touched = [j for j, i in enumerate(batch.at.tolist()) if i in affected] if affected else []
+        touched = _touched(self.affected, batch.at)
         if not touched:
             return RowBatch(batch.at, table), None
         copies, removals, clustered, heads = self._sort_out(touched, batch.at)
         if heads:
-            table = _with_merged(table, heads, batch.at, self.clusters, self.spans, schema, self.step.name)
+            members = [m.index for j in heads for m in self.clusters.members[int(batch.at[j])]]
+            table = _with_merged(table, heads, batch.at, self.clusters, self._spans_of(members), schema,
+                                 self.step.name)
             self.stats.changed += len(heads)
         if clustered:
             ids = table.column("cluster").to_pylist()
@@ -82,12 +88,14 @@ class DedupCollector(Collector):
         removals: list[dict] = []
         clustered: dict[int, str] = {}  # annotate: copy row -> id of the record it belongs to
         heads: list[int] = []  # rows copies are merged into
+        spans = self._spans_of(sorted({clusters.kept_of[int(at[j])] for j in touched
+                                       if int(at[j]) in clusters.kept_of}))
         for j in touched:
             i = int(at[j])
             if i not in clusters.kept_of:
                 heads.append(j)
                 continue
-            kept_id = self.spans[clusters.kept_of[i]]["id"]
+            kept_id = spans[clusters.kept_of[i]]["id"]
             member = next(m for m in clusters.members[clusters.kept_of[i]] if m.index == i)
             self.stats.counters[f"match:{member.match}"] += 1
             if self.annotate:
@@ -100,6 +108,27 @@ class DedupCollector(Collector):
                 "duplicate_of": kept_id, "similarity": member.similarity, "match": member.match,
             })
         return copies, removals, clustered, heads
+
+
+def _span_table(rows: RowSource, indices: np.ndarray, chunk: int = 8192) -> pa.Table:
+    """The ids and source spans of the rows at ``indices`` as one table, read ``chunk`` rows at
+    a time (no Python object per clustered row is kept)."""
+    provenance = record_schema().field("provenance").type
+    schema = pa.schema([record_schema().field("id")] + [provenance.field(column) for column, _ in SOURCE_KEYS])
+    parts = []
+    for start in range(0, len(indices), chunk):
+        part = indices[start:start + chunk].tolist()
+        found = rows.spans(part)
+        parts.append(pa.Table.from_pylist([found[i] for i in part], schema=schema))
+    return pa.concat_tables(parts)
+
+
+def _touched(affected: np.ndarray, at: np.ndarray) -> list[int]:
+    """Positions in a batch (rows ``at``) of the rows a cluster touches (``affected``, sorted)."""
+    if not len(affected):
+        return []
+    where = np.minimum(np.searchsorted(affected, at), len(affected) - 1)
+    return np.flatnonzero(affected[where] == at).tolist()
 
 
 def _with_column(table, name: str, values):
