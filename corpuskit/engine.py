@@ -80,6 +80,12 @@ class LocalEngine(Engine):
 
     def map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
         warm(runner)  # this process runs units too; forked workers share its lookup tables' pages
+        try:
+            yield from self._map(runner, units)
+        finally:
+            _trim_heap()
+
+    def _map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
         if self.workers <= 1:
             for unit in units:
                 result = runner.run_batch(unit)
@@ -128,6 +134,18 @@ def _next(runner: Runner, pending: deque, sent: int) -> tuple[BatchResult, int]:
         sent -= 1
     runner.absorb(result)
     return result, sent
+
+
+def _trim_heap() -> None:
+    """Give the heap's free pages back to the system once the units have run: glibc keeps
+    the pages that the many small allocations of cleaning freed (about 15 MB at 50,000
+    articles), and the build's next stages would otherwise carry them."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def engine_for(name: str = "local", workers: int | None = None, **options: Any) -> Engine:

@@ -1,12 +1,15 @@
-"""Stopping the local engine's pool never waits for a task that nobody will read."""
+"""The local engine: which processes run the units, and stopping its pool never waits for a task
+that nobody will read."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 import time
 
-from corpuskit.engine import _Pool
+from corpuskit.engine import LocalEngine, _Pool
+from corpuskit.pipeline import BatchResult, Runner
 
 
 def test_shutdown_reads_the_task_pipe_until_the_task_thread_has_ended():
@@ -26,3 +29,19 @@ def test_shutdown_reads_the_task_pipe_until_the_task_thread_has_ended():
     _Pool._help_stuff_finish(inqueue, thread, 2)
     thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+class _PidRunner(Runner):
+    """Answers each unit with the unit and the process that ran it."""
+
+    def run_batch(self, unit):
+        return BatchResult([], [], [], [], ids=[f"{unit}:{os.getpid()}"])
+
+
+def test_this_process_is_one_of_the_workers():
+    """``workers=2`` is this process and one pool process, and results come back in unit order."""
+    results = list(LocalEngine(2).map(_PidRunner([]), range(40)))
+    units = [int(r.ids[0].split(":")[0]) for r in results]
+    pids = {int(r.ids[0].split(":")[1]) for r in results}
+    assert units == list(range(40))
+    assert os.getpid() in pids and len(pids) == 2
