@@ -34,6 +34,7 @@ articles), and the memory is needed only once the workers are gone.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from array import array
 from dataclasses import dataclass
@@ -144,6 +145,7 @@ class SignatureStore:
             if handle is None:
                 handle = self._files[name] = tempfile.TemporaryFile(prefix="corpuskit-signatures-")
             handle.write(values)
+            handle.flush()  # ``_read`` reads the file by offset, beside the buffered handle
             self._spilled[name] += len(values)
         self.data = {name: array("I") for name in SETS}
         self.bands = array("I")
@@ -197,20 +199,34 @@ class SignatureStore:
 
     def signature(self, i: int) -> Signature:
         """Rebuild record ``i``'s signature (for scalar checks and tests)."""
-        if self._frozen is not None or self._files:
-            return self.freeze().signature(i)
+        if self._frozen is not None:
+            return self._frozen.signature(i)
 
-        def blob(name):  # all in memory: no buffer exported, appending stays possible
+        def blob(name):
             off = self.offsets[name]
-            return self.data[name][off[i]:off[i + 1]].tobytes()
+            return self._read(name, off[i], off[i + 1])
 
+        start, end = self.title_offsets[i], self.title_offsets[i + 1]
         return Signature(
             key=self.keys[i], size=self.sizes[i], chars=self.chars[i], level=self.levels[i],
             anchor=self.anchors[i], shingles=blob("shingles"), head=blob("head"),
             context=blob("context"), numbers=blob("numbers"), day=self.days[i],
-            title=self.titles[self.title_offsets[i]:self.title_offsets[i + 1]].decode("utf-8"),
-            bands=self.bands[i * BANDS:(i + 1) * BANDS].tobytes(), body=self.bodies[i],
+            title=self._read("titles", start, end).decode("utf-8"),
+            bands=self._read("bands", i * BANDS, (i + 1) * BANDS), body=self.bodies[i],
         )
+
+    def _read(self, name: str, lo: int, hi: int) -> bytes:
+        """The bytes of field ``name``'s values ``lo:hi``, from its file and/or memory (no
+        buffer is exported: appending stays possible)."""
+        held, spilled = self._held()[name], self._spilled[name]
+        size = held.itemsize if isinstance(held, array) else 1
+        out = b""
+        if lo < spilled:
+            out = os.pread(self._files[name].fileno(), (min(hi, spilled) - lo) * size, lo * size)
+        if hi > spilled:
+            part = held[max(lo, spilled) - spilled:hi - spilled]
+            out += part.tobytes() if isinstance(part, array) else bytes(part)
+        return out
 
     def close(self) -> None:
         """Remove the temporary files (the store is empty after)."""
