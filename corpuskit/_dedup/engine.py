@@ -246,28 +246,32 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14,
     off = store.offsets["shingles"]
     data = store.data["shingles"]
     counts = np.zeros(n, dtype=np.int64)
-    parts = []
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
+
+    def chunk_postings(lo: int, hi: int):
+        """Chunk ``lo:hi``'s anchors and their records (the shingles at each record's level)."""
         lengths = np.diff(off[lo:hi + 1])
         values = data[off[lo]:off[hi]]
         masks = (np.uint32(1) << store.anchors[lo:hi].astype(np.uint32)) - np.uint32(1)
         keep = (values & np.repeat(masks, lengths)) == 0
         if active is not None:
             keep &= np.repeat(active[lo:hi], lengths)
-        docs = np.repeat(np.arange(lo, hi, dtype=np.uint32), lengths)[keep]
-        counts[lo:hi] = np.bincount(docs - np.uint32(lo), minlength=hi - lo)
-        parts.append((values[keep], docs))
+        return values[keep], np.repeat(np.arange(lo, hi, dtype=np.uint32), lengths)[keep]
+
+    # two passes over the chunks (count, then fill) so that only the postings are held whole
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk)
+        counts[lo:hi] = np.bincount(chunk_postings(lo, hi)[1] - np.uint32(lo), minlength=hi - lo)
     postings = np.empty(int(counts.sum()), dtype=np.uint64)
     filled = 0
     block = postings[:0]
-    for values, docs in parts:
+    for lo in range(0, n, chunk):
+        values, docs = chunk_postings(lo, min(n, lo + chunk))
         block = postings[filled:filled + len(values)]
         block[:] = values
         block <<= np.uint64(32)
         block |= docs
         filled += len(values)
-    del parts, block  # ``block`` is a view: it would keep the postings alive
+    del block  # ``block`` is a view: it would keep the postings alive
     holder = [postings]
     del postings
     return AnchorIndex.pairs_of(holder, rank, counts)
@@ -281,9 +285,10 @@ def band_pairs(store, rank: np.ndarray, active: np.ndarray | None = None) -> np.
     """
     n, width = store.bands.shape
     docs = np.arange(n, dtype=np.uint64) if active is None else np.flatnonzero(active).astype(np.uint64)
-    postings = (store.bands if active is None else store.bands[active]).ravel().astype(np.uint64)
+    postings = (store.bands if active is None else store.bands[active]).astype(np.uint64)
     postings <<= np.uint64(32)
-    postings |= np.repeat(docs, width)
+    postings |= docs[:, None]  # broadcast: no repeated copy of the record numbers
+    postings = postings.ravel()
     holder = [postings]
     del postings
     return AnchorIndex.pairs_of(holder, rank, np.full(n, width), min_shared=1)
