@@ -283,7 +283,7 @@ def speed(n_docs: int = 200) -> dict:
 
 
 _LOAD_SCRIPT = """
-import gc, resource, sys, time
+import gc, re, sys, time
 import numpy, psutil, py3langid.langid, corpuskit.lang.compact_langid as compact
 process = psutil.Process(); gc.collect()
 before, start = process.memory_info().rss, time.process_time()
@@ -293,8 +293,8 @@ else:
     identifier = compact.load()
 identifier.classify("warm up")
 gc.collect()
-print(time.process_time() - start, (process.memory_info().rss - before) / 1e6,
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3)
+peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+print(time.process_time() - start, (process.memory_info().rss - before) / 1e6, peak / 1e3)
 """
 
 

@@ -104,7 +104,9 @@ def merge_byte_columns(moves: array) -> tuple[array, bytes, int]:
         byte_class[byte] = cls
     # filled in place: a temporary copy of 30 MB would stay in the process's heap
     merged = array(moves.typecode, [0]) * (len(rows) * len(keep))
-    np.frombuffer(merged, dtype=rows.dtype).reshape(len(rows), len(keep))[:] = rows[:, keep]
+    target = np.frombuffer(merged, dtype=rows.dtype).reshape(len(rows), len(keep))
+    for cls, byte in enumerate(keep):  # column by column: rows[:, keep] would be one more copy
+        target[:, cls] = rows[:, byte]
     return merged, bytes(byte_class), len(keep)
 
 
@@ -118,7 +120,9 @@ class CompactIdentifier(LanguageIdentifier):
         moves, self._byte_class, width = merge_byte_columns(tk_nextmove)
         super().__init__(Float16Rows(np.asarray(nb_ptc, dtype=np.float16)), nb_pc, nb_classes, moves, tk_output,
                          norm_probs=True, tk_row=tk_row)
-        self._rowbase = [row * width for row in tk_row]  # py3langid's row << 8, for `width` columns
+        # py3langid's row << 8, for `width` columns; one int object per row, not per state
+        bases = [row * width for row in range(len(moves) // width)]
+        self._rowbase = [bases[row] for row in tk_row]
 
     def _encode(self, text):
         """py3langid's UTF-8 bytes of ``text``, each byte replaced by its class (same length)."""
