@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from corpuskit._dedup.engine import Deduplicator
+from corpuskit.engine import trim_heap
 from corpuskit.publish.schema import SOURCE_KEYS, record_schema, removed_schema
 from corpuskit.steps.base import Collector, CorpusStep, RowBatch, RowSource
 
@@ -38,6 +39,7 @@ class DedupCollector(Collector):
         if clusters.kept_of:
             self.affected = np.array(sorted(set(clusters.kept_of) | set(clusters.members)), dtype=np.int64)
             self.spans = _span_table(rows, self.affected)
+        trim_heap()  # resolve's temporaries are freed: the write pass need not carry their pages
         self.stats.seconds += time.perf_counter() - started
 
     def _spans_of(self, indices: list[int]) -> dict[int, dict]:
