@@ -182,3 +182,22 @@ def test_spilled_signatures_resolve_like_held_ones(signed, monkeypatch):
     assert got.kept_of == expect.kept_of and len(got.kept_of) > 50
     assert ({k: [(m.index, m.similarity, m.match) for m in v] for k, v in got.members.items()}
             == {k: [(m.index, m.similarity, m.match) for m in v] for k, v in expect.members.items()})
+
+
+def test_pair_emissions_counted_in_rounds_give_the_same_candidates(signed, monkeypatch):
+    """Past ``EMITTED`` pair emissions the anchor index counts them in rounds (one residue of
+    the pair key each): the candidates are the same pairs, in the same order."""
+    from corpuskit._dedup import index
+
+    _, signatures = signed
+    engine = Deduplicator()
+    for i, sig in enumerate(signatures):
+        engine.add(i, sig)
+    store = engine._store.freeze()
+    order = cluster_mod.keep_order(store.sizes, store.chars, store.keys)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    whole = candidates(store, rank)
+    monkeypatch.setattr(index, "EMITTED", 1000)
+    rounds = candidates(store, rank)
+    assert len(whole) > 100 and np.array_equal(rounds, whole)
