@@ -1,0 +1,249 @@
+"""One pass over the published rows for every per-record check, in worker processes.
+
+A per-record check is a :class:`RecordScan` in two halves: ``scan`` looks at one batch
+of rows and returns a small, picklable part (problems with their row numbers, fixed-size
+keys, dedup signatures); ``add`` folds the parts in, in row order, in this process, and
+``finish`` makes the :class:`CheckResult` (the cross-row work: repeated ids, copies).
+Every batch is read once, with the columns all the scans need, and every scan runs on
+it; the parts are folded in batch order, so the report is the same for any number of
+workers and any batch size.
+
+With ``workers > 1`` the batches are shared between this process and ``workers - 1``
+fresh (spawned) processes: a spawned worker holds only what the scans import, where a
+forked one would hold (and count, in the process tree's RSS) everything the build's
+parent holds. Workers ignore Ctrl-C and ``SIGTERM``; the parent stops them (SIGKILL) on
+any error or interruption, and a worker that dies is an error, never a hang.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from typing import Any
+
+from corpuskit._check.folder import VersionFolder, present
+from corpuskit._check.report import CheckResult
+from corpuskit.errors import CorpuskitError
+
+
+class RecordScan:
+    """A per-record check: ``scan`` batches anywhere, ``add`` and ``finish`` here, in row order.
+
+    ``__init__`` reads the settings from the folder (it runs in every worker too) and may
+    decide the check does not apply (``self.result.skip(...)``: then nothing is scanned).
+    """
+
+    name = ""
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, folder: VersionFolder):
+        self.result = CheckResult(self.name)
+
+    @property
+    def active(self) -> bool:
+        return self.result.status != "skip"
+
+    def scan(self, rows: list[dict], start: int) -> Any:
+        """What this check finds in ``rows`` (rows ``start``, ``start + 1``, ...): picklable."""
+        raise NotImplementedError
+
+    def add(self, part: Any) -> None:
+        """Fold in the part of the next batch (called in row order)."""
+        raise NotImplementedError
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        return self.result
+
+
+class ScanFailed(CorpuskitError):
+    """The shared pass could not run (a worker died): every check in it reports this."""
+
+
+def scanned(folder: VersionFolder, kind: type[RecordScan]) -> CheckResult:
+    """The result of the per-record check ``kind``, from the folder's shared pass (run now,
+    with every check ``folder.scan_plan`` names, the first time one of them asks)."""
+    results = folder.scan_results
+    if kind.name not in results:
+        plan = [k for k in folder.scan_plan if k.name != kind.name] + [kind]
+        folder.scan_plan = ()  # one shared pass; a check asked for again runs alone
+        try:
+            results.update(run_pass(folder, plan))
+        except ScanFailed as exc:
+            results.update({k.name: exc for k in plan})
+    found = results.pop(kind.name)
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, CheckResult]:
+    """Run the checks ``kinds`` in one pass over the default config's rows."""
+    results: dict[str, Any] = {}
+    scans = []
+    for kind in kinds:
+        try:
+            scans.append(kind(folder))
+        except Exception as exc:  # noqa: BLE001 - a crashing check is a failed check (run_checks)
+            results[kind.name] = exc
+    active = [scan for scan in scans if scan.active]
+    if active:
+        spent = [0.0] * len(active)
+        for parts, seconds in _parts(folder, active, _units(folder, active)):
+            for index, (scan, part) in enumerate(zip(active, parts)):
+                clock = time.process_time()
+                if isinstance(part, Exception) or scan.name in results:
+                    results.setdefault(scan.name, part)  # crashed: stop folding its parts
+                else:
+                    scan.add(part)
+                spent[index] += seconds[index] + time.process_time() - clock
+        for scan, seconds in zip(active, spent):
+            scan.result.seconds = seconds
+    for scan in (scan for scan in scans if scan.name not in results):
+        results[scan.name] = _finish(scan, folder)
+    return results
+
+
+def _finish(scan: RecordScan, folder: VersionFolder):
+    """The scan's result, with the CPU seconds of its finish added (or the exception it raised)."""
+    clock = time.process_time()
+    try:
+        result = scan.finish(folder) if scan.active else scan.result
+    except Exception as exc:  # noqa: BLE001 - reported as a crashed check by run_checks
+        return exc
+    result.seconds += time.process_time() - clock
+    return result
+
+
+# -- units of work: row groups of the default config ------------------------------------
+
+
+def _units(folder: VersionFolder, scans: list[RecordScan]) -> list[tuple]:
+    """``(path, row groups, columns, first row)`` per batch of about ``folder.batch_rows``
+    rows, in row order (whole row groups: a worker reads only its own)."""
+    wanted = tuple(dict.fromkeys(c for scan in scans for c in scan.columns))
+    units, start = [], 0
+    for path, parquet in folder.parquet_files("default"):
+        columns = present(parquet, wanted)
+        groups: list[int] = []
+        rows = 0
+        for group in range(parquet.metadata.num_row_groups):
+            groups.append(group)
+            rows += parquet.metadata.row_group(group).num_rows
+            if rows >= folder.batch_rows:
+                units.append((path, tuple(groups), columns, start))
+                start, groups, rows = start + rows, [], 0
+        if groups:
+            units.append((path, tuple(groups), columns, start))
+            start += rows
+    return units
+
+
+def _read(unit: tuple) -> list[dict] | None:
+    """The unit's rows (None when its file cannot be read: the files checks report it)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path, groups, columns, _ = unit
+    try:
+        return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns).to_pylist()
+    except (OSError, pa.ArrowException):
+        return None
+
+
+def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]] | None:
+    """``(one part per scan, CPU seconds per scan)``; None when the unit cannot be read."""
+    rows = _read(unit)
+    if rows is None:
+        return None
+    from corpuskit._check.records import to_record
+
+    records = [to_record(row) for row in rows]  # steps never edit a record in place
+    parts, seconds = [], []
+    for scan in scans:
+        clock = time.process_time()
+        try:
+            parts.append(scan.scan(records, unit[3]))
+        except Exception as exc:  # noqa: BLE001 - this check crashed; the others go on
+            parts.append(exc)
+        seconds.append(time.process_time() - clock)
+    return parts, seconds
+
+
+def _parts(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
+    """``_scan_unit`` of every unit, in unit order; the rest of a file after a unit that
+    cannot be read is left out (as :meth:`VersionFolder.batches` leaves it)."""
+    broken: set[str] = set()
+    for unit, found in zip(units, _run(folder, scans, units)):
+        if unit[0] in broken:
+            continue
+        if found is None:
+            broken.add(unit[0])
+            continue
+        yield found
+
+
+def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
+    """``_scan_unit`` of every unit, in order: here, or shared with ``workers - 1`` spawned
+    processes (this process takes every ``workers``-th unit)."""
+    workers = min(folder.workers, len(units))
+    if workers <= 1:
+        for unit in units:
+            yield _scan_unit(scans, unit)
+        return
+    from corpuskit.engine import _Pool
+
+    kinds = [type(scan) for scan in scans]
+
+    context = multiprocessing.get_context("spawn")
+    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs, [k.__name__ for k in kinds])
+    with _Pool(workers - 1, initializer=_init_worker, initargs=(setup, [k.__module__ for k in kinds]),
+               context=context) as pool:
+        processes = list(pool._pool)
+        pending: deque = deque()
+        ahead = 0  # next unit to hand out
+        for index, unit in enumerate(units):
+            while ahead < len(units) and len(pending) < 3 * workers:
+                if ahead % workers:
+                    pending.append(pool.apply_async(_scan_in_worker, (units[ahead],)))
+                else:
+                    pending.append(None)  # this process's own
+                ahead += 1
+            task = pending.popleft()
+            yield _scan_unit(scans, unit) if task is None else _wait(task, processes)
+
+
+def _wait(task, processes) -> tuple:
+    """The task's result; a worker that died (killed, out of memory) raises instead of hanging."""
+    while True:
+        try:
+            return task.get(timeout=0.5)
+        except multiprocessing.TimeoutError:
+            dead = [p for p in processes if p.exitcode is not None]
+            if dead:
+                raise ScanFailed(f"a gate worker died (exit code {dead[0].exitcode}; out of memory?); "
+                                 "run again, or with --workers 1") from None
+
+
+_WORKER_SCANS: list[RecordScan] = []
+
+
+def _init_worker(setup: tuple, modules: list[str]) -> None:
+    """Open the folder again and set the scans up (a spawned worker shares nothing). Signals
+    are the parent's business, as in :func:`corpuskit.engine._init_worker`."""
+    import importlib
+    import signal
+
+    from corpuskit._check.folder import open_folder
+
+    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
+    path, root, overrides, allowed_inputs, names = setup
+    folder = open_folder(path, root=root, overrides=overrides, allowed_inputs=allowed_inputs)
+    kinds = [getattr(importlib.import_module(module), name) for module, name in zip(modules, names)]
+    _WORKER_SCANS[:] = [kind(folder) for kind in kinds]
+
+
+def _scan_in_worker(unit: tuple) -> tuple:
+    return _scan_unit(_WORKER_SCANS, unit)
+
