@@ -36,6 +36,8 @@ class RecordScan:
 
     name = ""
     columns: tuple[str, ...] = ()
+    configs: tuple[str, ...] | None = ("default",)  # the configs it reads (None: every config)
+    raw = False  # scan the published rows as they are, with their config's name (else as records)
 
     def __init__(self, folder: VersionFolder):
         self.result = CheckResult(self.name)
@@ -45,7 +47,8 @@ class RecordScan:
         return self.result.status != "skip"
 
     def scan(self, rows: list[dict], start: int) -> Any:
-        """What this check finds in ``rows`` (rows ``start``, ``start + 1``, ...): picklable."""
+        """What this check finds in ``rows`` (rows ``start``, ``start + 1``, ... of their config;
+        records unless ``raw``): picklable, never None."""
         raise NotImplementedError
 
     def add(self, part: Any) -> None:
@@ -78,7 +81,7 @@ def scanned(folder: VersionFolder, kind: type[RecordScan]) -> CheckResult:
 
 
 def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, CheckResult]:
-    """Run the checks ``kinds`` in one pass over the default config's rows."""
+    """Run the checks ``kinds`` in one pass over the rows (each config's they read)."""
     results: dict[str, Any] = {}
     scans = []
     for kind in kinds:
@@ -92,6 +95,8 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
         for parts, seconds in _parts(folder, active, _units(folder, active)):
             for index, (scan, part) in enumerate(zip(active, parts)):
                 clock = time.process_time()
+                if part is None:
+                    continue  # a config this check does not read
                 if isinstance(part, Exception) or scan.name in results:
                     results.setdefault(scan.name, part)  # crashed: stop folding its parts
                 else:
@@ -115,15 +120,24 @@ def _finish(scan: RecordScan, folder: VersionFolder):
     return result
 
 
-# -- units of work: row groups of the default config ------------------------------------
+# -- units of work: row groups --------------------------------------------------------
 
 
 def _units(folder: VersionFolder, scans: list[RecordScan]) -> list[tuple]:
-    """``(path, row groups, columns, first row)`` per batch of about ``folder.batch_rows``
-    rows, in row order (whole row groups: a worker reads only its own)."""
-    wanted = tuple(dict.fromkeys(c for scan in scans for c in scan.columns))
+    """``(path, row groups, columns, first row, config)`` per batch of about
+    ``folder.batch_rows`` rows, in config and row order (whole row groups: a worker reads
+    only its own), for every config a scan reads."""
+    units = []
+    for config in folder.config_names():
+        readers = [scan for scan in scans if scan.configs is None or config in scan.configs]
+        if readers:
+            units += _config_units(folder, config, tuple(dict.fromkeys(c for s in readers for c in s.columns)))
+    return units
+
+
+def _config_units(folder: VersionFolder, config: str, wanted: tuple[str, ...]) -> list[tuple]:
     units, start = [], 0
-    for path, parquet in folder.parquet_files("default"):
+    for path, parquet in folder.parquet_files(config):
         columns = present(parquet, wanted)
         groups: list[int] = []
         rows = 0
@@ -131,10 +145,10 @@ def _units(folder: VersionFolder, scans: list[RecordScan]) -> list[tuple]:
             groups.append(group)
             rows += parquet.metadata.row_group(group).num_rows
             if rows >= folder.batch_rows:
-                units.append((path, tuple(groups), columns, start))
+                units.append((path, tuple(groups), columns, start, config))
                 start, groups, rows = start + rows, [], 0
         if groups:
-            units.append((path, tuple(groups), columns, start))
+            units.append((path, tuple(groups), columns, start, config))
             start += rows
     return units
 
@@ -144,7 +158,7 @@ def _read(unit: tuple) -> list[dict] | None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path, groups, columns, _ = unit
+    path, groups, columns, *_ = unit
     try:
         return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns).to_pylist()
     except (OSError, pa.ArrowException):
@@ -152,18 +166,23 @@ def _read(unit: tuple) -> list[dict] | None:
 
 
 def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]] | None:
-    """``(one part per scan, CPU seconds per scan)``; None when the unit cannot be read."""
+    """``(one part per scan, CPU seconds per scan)`` (part None: a scan that does not read
+    the unit's config); None when the unit cannot be read."""
     rows = _read(unit)
     if rows is None:
         return None
     from corpuskit._check.records import to_record
 
-    records = [to_record(row) for row in rows]  # steps never edit a record in place
+    start, config = unit[3], unit[4]
+    here = [scan.configs is None or config in scan.configs for scan in scans]
+    records = ([to_record(row) for row in rows]  # steps never edit a record in place
+               if any(wanted and not scan.raw for wanted, scan in zip(here, scans)) else None)
     parts, seconds = [], []
-    for scan in scans:
+    for wanted, scan in zip(here, scans):
         clock = time.process_time()
         try:
-            parts.append(scan.scan(records, unit[3]))
+            parts.append(None if not wanted else
+                         scan.scan(rows, start, config) if scan.raw else scan.scan(records, start))
         except Exception as exc:  # noqa: BLE001 - this check crashed; the others go on
             parts.append(exc)
         seconds.append(time.process_time() - clock)
