@@ -403,6 +403,7 @@ def check_boilerplate(folder: VersionFolder) -> CheckResult:
 
 class _Languages(_Findings):
     name, columns = "records.languages", ("id", "text", "language", "language_score")
+    here_only = True  # the detector's tables (~120 MB a process): the build's parent holds them already
 
     def __init__(self, folder: VersionFolder):
         super().__init__(folder)

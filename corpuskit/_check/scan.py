@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections import deque
 from typing import Any
 
 from corpuskit._check.folder import VersionFolder, present
@@ -38,6 +37,7 @@ class RecordScan:
     columns: tuple[str, ...] = ()
     configs: tuple[str, ...] | None = ("default",)  # the configs it reads (None: every config)
     raw = False  # scan the published rows as they are, with their config's name (else as records)
+    here_only = False  # never in a worker (its tables are loaded once, in this process)
 
     def __init__(self, folder: VersionFolder):
         self.result = CheckResult(self.name)
@@ -168,6 +168,8 @@ def _read(unit: tuple) -> list[dict] | None:
 def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]] | None:
     """``(one part per scan, CPU seconds per scan)`` (part None: a scan that does not read
     the unit's config); None when the unit cannot be read."""
+    if not scans:
+        return [], []
     rows = _read(unit)
     if rows is None:
         return None
@@ -204,7 +206,7 @@ def _parts(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
 
 def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     """``_scan_unit`` of every unit, in order: here, or shared with ``workers - 1`` spawned
-    processes (this process takes every ``workers``-th unit)."""
+    processes (see :class:`_Shared`)."""
     workers = min(folder.workers, len(units))
     if workers <= 1:
         for unit in units:
@@ -212,24 +214,79 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
         return
     from corpuskit.engine import _Pool
 
-    kinds = [type(scan) for scan in scans]
-
+    shared = [scan for scan in scans if not scan.here_only]
     context = multiprocessing.get_context("spawn")
-    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs, [k.__name__ for k in kinds])
-    with _Pool(workers - 1, initializer=_init_worker, initargs=(setup, [k.__module__ for k in kinds]),
-               context=context) as pool:
-        processes = list(pool._pool)
-        pending: deque = deque()
-        ahead = 0  # next unit to hand out
-        for index, unit in enumerate(units):
-            while ahead < len(units) and len(pending) < 3 * workers:
-                if ahead % workers:
-                    pending.append(pool.apply_async(_scan_in_worker, (units[ahead],)))
-                else:
-                    pending.append(None)  # this process's own
-                ahead += 1
-            task = pending.popleft()
-            yield _scan_unit(scans, unit) if task is None else _wait(task, processes)
+    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
+             [(type(scan).__module__, type(scan).__name__) for scan in shared])
+    with _Pool(workers - 1, initializer=_init_worker, initargs=(setup,), context=context) as pool:
+        yield from _Shared(pool, scans, units).results()
+
+
+class _Shared:
+    """Units scanned by this process and a pool, yielded in unit order.
+
+    The ``here_only`` scans run here on every unit; the others run in the pool, two units
+    per worker in flight, and here too whenever this process would otherwise wait: it then
+    takes the next unit no worker has been given. So the work balances itself whatever the
+    cost of each scan, and a result never depends on who computed it.
+    """
+
+    def __init__(self, pool, scans: list[RecordScan], units: list[tuple]):
+        self.pool, self.units = pool, units
+        self.processes = list(pool._pool)
+        self.here = [scan.here_only for scan in scans]
+        self.own_scans = [scan for scan in scans if scan.here_only]
+        self.shared_scans = [scan for scan in scans if not scan.here_only]
+        self.window = 3 * (len(self.processes) + 1)  # units ahead of the one yielded next
+        self.own: dict[int, tuple | None] = {}  # unit -> its here_only scans' parts
+        self.done: dict[int, object] = {}  # unit -> shared parts (computed here) or the pool's task
+        self.given = 0  # units [0, given) have their shared scans done here or given out
+
+    def results(self):
+        for index in range(len(self.units)):
+            while not self._ready(index):
+                self._step(index)
+            yield self._combine(self.own.pop(index), self._take(self.done.pop(index)))
+
+    def _ready(self, index: int) -> bool:
+        self._feed(index)
+        task = self.done.get(index)
+        return index in self.own and task is not None and (isinstance(task, tuple) or task.ready())
+
+    def _feed(self, index: int) -> None:
+        """Keep two units per worker in flight."""
+        busy = sum(1 for task in self.done.values() if not isinstance(task, tuple) and not task.ready())
+        while busy < 2 * len(self.processes) and self.given < min(len(self.units), index + self.window):
+            self.done[self.given] = self.pool.apply_async(_scan_in_worker, (self.units[self.given],))
+            self.given, busy = self.given + 1, busy + 1
+
+    def _step(self, index: int) -> None:
+        """One piece of work here: the next here_only scan due, else the next unit no worker
+        has, else wait for the worker's unit."""
+        todo = next((i for i in range(index, min(len(self.units), index + self.window)) if i not in self.own), None)
+        if todo is not None:
+            self.own[todo] = _scan_unit(self.own_scans, self.units[todo])
+        elif self.given < min(len(self.units), index + self.window):
+            self.done[self.given] = (_scan_unit(self.shared_scans, self.units[self.given]),)
+            self.given += 1
+        else:
+            self.done[index] = (_wait(self.done[index], self.processes),)
+
+    @staticmethod
+    def _take(task) -> tuple | None:
+        return task[0] if isinstance(task, tuple) else task.get()
+
+    def _combine(self, own, shared):
+        """The parts (and seconds) of every scan, in the scans' order; None: unreadable."""
+        if own is None or shared is None:
+            return None
+        parts, seconds = [], []
+        mine, theirs = iter(zip(*own)), iter(zip(*shared))
+        for here in self.here:
+            part, spent = next(mine if here else theirs)
+            parts.append(part)
+            seconds.append(spent)
+        return parts, seconds
 
 
 def _wait(task, processes) -> tuple:
@@ -247,7 +304,7 @@ def _wait(task, processes) -> tuple:
 _WORKER_SCANS: list[RecordScan] = []
 
 
-def _init_worker(setup: tuple, modules: list[str]) -> None:
+def _init_worker(setup: tuple) -> None:
     """Open the folder again and set the scans up (a spawned worker shares nothing). Signals
     are the parent's business, as in :func:`corpuskit.engine._init_worker`."""
     import importlib
@@ -257,10 +314,9 @@ def _init_worker(setup: tuple, modules: list[str]) -> None:
 
     for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(each, signal.SIG_IGN)
-    path, root, overrides, allowed_inputs, names = setup
+    path, root, overrides, allowed_inputs, kinds = setup
     folder = open_folder(path, root=root, overrides=overrides, allowed_inputs=allowed_inputs)
-    kinds = [getattr(importlib.import_module(module), name) for module, name in zip(modules, names)]
-    _WORKER_SCANS[:] = [kind(folder) for kind in kinds]
+    _WORKER_SCANS[:] = [getattr(importlib.import_module(module), name)(folder) for module, name in kinds]
 
 
 def _scan_in_worker(unit: tuple) -> tuple:
