@@ -17,7 +17,9 @@ any error or interruption, and a worker that dies is an error, never a hang.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import time
 from typing import Any
 
@@ -218,8 +220,29 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     context = multiprocessing.get_context("spawn")
     setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
-    with _Pool(workers - 1, initializer=_init_worker, initargs=(setup,), context=context) as pool:
+    with _signals_held():  # a worker still starting up must not die of Ctrl-C (with a traceback)
+        pool = _Pool(workers - 1, initializer=_init_worker, initargs=(setup,), context=context)
+    with pool:
         yield from _Shared(pool, scans, units).results()
+
+
+_STOPS = ("SIGINT", "SIGHUP", "SIGTERM")
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C, hang-up and ``SIGTERM`` while workers start: they inherit the mask and
+    ignore the signals before releasing it (:func:`_init_worker`); here, a held signal is
+    delivered when the block ends."""
+    stops = {getattr(signal, name) for name in _STOPS if hasattr(signal, name)}
+    held = hasattr(signal, "pthread_sigmask")
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
 
 class _Shared:
@@ -308,12 +331,14 @@ def _init_worker(setup: tuple) -> None:
     """Open the folder again and set the scans up (a spawned worker shares nothing). Signals
     are the parent's business, as in :func:`corpuskit.engine._init_worker`."""
     import importlib
-    import signal
 
     from corpuskit._check.folder import open_folder
 
-    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+    stops = {getattr(signal, name) for name in _STOPS if hasattr(signal, name)}
+    for each in stops:
         signal.signal(each, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
     path, root, overrides, allowed_inputs, kinds = setup
     folder = open_folder(path, root=root, overrides=overrides, allowed_inputs=allowed_inputs)
     _WORKER_SCANS[:] = [getattr(importlib.import_module(module), name)(folder) for module, name in kinds]
