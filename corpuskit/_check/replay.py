@@ -23,6 +23,7 @@ import numpy as np
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
+from corpuskit._check.scan import RecordScan, scanned
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 
@@ -31,7 +32,28 @@ _SPAN = tuple(key for _, key in SOURCE_KEYS[2:])  # lines and bytes, as ``releas
 _COMPARED = (*(name for name, _ in BASE_FIELDS), "provenance.edits", "removed.step", "removed.reason")
 
 
+class _Replay(RecordScan):
+    """The replay, run whole in the shared pass: beside the per-record batches, on a worker."""
+
+    name, configs, whole = "provenance.replay", (), True
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.folder = folder
+
+    def scan(self, rows, start):
+        return replay(self.folder)
+
+    def add(self, part) -> None:
+        self.result = part
+
+
 def check_replay(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _Replay)
+
+
+def replay(folder: VersionFolder) -> CheckResult:
+    """The ``provenance.replay`` check (see the module's docstring)."""
     from corpuskit.release.replay import SourceError, recorded_on_error
 
     result = CheckResult("provenance.replay")
@@ -136,3 +158,5 @@ def _label(row: dict, name: str) -> str:
 
 
 CHECKS = (check_replay,)
+#: The checks that run in the shared pass (see :mod:`~corpuskit._check.scan`).
+SCANS = {"check_replay": _Replay}

@@ -40,6 +40,7 @@ class RecordScan:
     configs: tuple[str, ...] | None = ("default",)  # the configs it reads (None: every config)
     raw = False  # scan the published rows as they are, with their config's name (else as records)
     here_only = False  # never in a worker (its tables are loaded once, in this process)
+    whole = False  # a whole check, run as one unit beside the batches (``scan(None, 0)``)
 
     def __init__(self, folder: VersionFolder):
         self.result = CheckResult(self.name)
@@ -125,13 +126,21 @@ def _finish(scan: RecordScan, folder: VersionFolder):
 # -- units of work: row groups --------------------------------------------------------
 
 
+def _reads(scan: RecordScan, config: str | None) -> bool:
+    """Whether ``scan`` runs on a unit of ``config`` (None: the unit of the ``whole`` checks)."""
+    if config is None or scan.whole:
+        return config is None and scan.whole
+    return scan.configs is None or config in scan.configs
+
+
 def _units(folder: VersionFolder, scans: list[RecordScan]) -> list[tuple]:
     """``(path, row groups, columns, first row, config)`` per batch of about
     ``folder.batch_rows`` rows, in config and row order (whole row groups: a worker reads
-    only its own), for every config a scan reads."""
-    units = []
+    only its own), for every config a scan reads; first, one unit (config None) for the
+    ``whole`` checks, so that a worker starts on them at once."""
+    units = [("", (), (), 0, None)] if any(scan.whole for scan in scans) else []
     for config in folder.config_names():
-        readers = [scan for scan in scans if scan.configs is None or config in scan.configs]
+        readers = [scan for scan in scans if _reads(scan, config)]
         if readers:
             units += _config_units(folder, config, tuple(dict.fromkeys(c for s in readers for c in s.columns)))
     return units
@@ -169,16 +178,16 @@ def _read(unit: tuple) -> list[dict] | None:
 
 def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]] | None:
     """``(one part per scan, CPU seconds per scan)`` (part None: a scan that does not read
-    the unit's config); None when the unit cannot be read."""
-    if not scans:
-        return [], []
-    rows = _read(unit)
+    the unit); None when the unit cannot be read."""
+    start, config = unit[3], unit[4]
+    here = [_reads(scan, config) for scan in scans]
+    if not any(here):
+        return [None] * len(scans), [0.0] * len(scans)
+    rows = _read(unit) if config is not None else []
     if rows is None:
         return None
     from corpuskit._check.records import to_record
 
-    start, config = unit[3], unit[4]
-    here = [scan.configs is None or config in scan.configs for scan in scans]
     records = ([to_record(row) for row in rows]  # steps never edit a record in place
                if any(wanted and not scan.raw for wanted, scan in zip(here, scans)) else None)
     parts, seconds = [], []
@@ -234,6 +243,10 @@ def _signals_held():
     """Hold Ctrl-C, hang-up and ``SIGTERM`` while workers start: they inherit the mask and
     ignore the signals before releasing it (:func:`_init_worker`); here, a held signal is
     delivered when the block ends."""
+    from multiprocessing import resource_tracker
+
+    # started first: starting it (inside the pool) would release Ctrl-C and SIGTERM again
+    resource_tracker.ensure_running()
     stops = {getattr(signal, name) for name in _STOPS if hasattr(signal, name)}
     held = hasattr(signal, "pthread_sigmask")
     if held:
