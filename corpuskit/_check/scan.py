@@ -164,12 +164,13 @@ def _config_units(folder: VersionFolder, config: str, wanted: tuple[str, ...]) -
     return units
 
 
-def _read(unit: tuple) -> list[dict] | None:
-    """The unit's rows (None when its file cannot be read: the files checks report it)."""
+def _read(unit: tuple, columns: list[str]) -> list[dict] | None:
+    """The unit's rows, ``columns`` only (None when its file cannot be read: the files checks
+    report it)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path, groups, columns, *_ = unit
+    path, groups, *_ = unit
     try:
         return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns).to_pylist()
     except (OSError, pa.ArrowException):
@@ -183,7 +184,8 @@ def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]]
     here = [_reads(scan, config) for scan in scans]
     if not any(here):
         return [None] * len(scans), [0.0] * len(scans)
-    rows = _read(unit) if config is not None else []
+    wanted = {column for scan, reads in zip(scans, here) if reads for column in scan.columns}
+    rows = _read(unit, [c for c in unit[2] if c in wanted]) if config is not None else []
     if rows is None:
         return None
     from corpuskit._check.records import to_record
