@@ -60,21 +60,40 @@ def project(tmp_path_factory) -> Path:
     return folder
 
 
-def test_a_worker_that_dies_is_an_error_not_a_hang(project):
+@pytest.fixture(scope="module")
+def built(project) -> Path:
     from corpuskit._build import build
-    from corpuskit._check.folder import open_folder
-    from corpuskit._check.scan import ScanFailed, run_pass
     from corpuskit.config import load_config
 
     out = project / "ok" / "1.0.0"
     build(load_config(root=str(project)), out=str(out), workers=1, gate=False)
-    version = open_folder(str(out), root=str(project))
+    return out
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(project, built):
+    from corpuskit._check.folder import open_folder
+    from corpuskit._check.scan import ScanFailed, run_pass
+
+    version = open_folder(str(built), root=str(project))
     version.workers, version.batch_rows = 2, 500
     started = time.monotonic()
     with pytest.raises(ScanFailed, match="a gate worker died"):
         run_pass(version, [DiesInAWorker])
     assert time.monotonic() - started < 60
     assert not multiprocessing.active_children()  # the pool's workers are gone too
+
+
+def test_a_script_without_a_main_guard_is_not_run_again_by_the_workers(project, built, tmp_path):
+    """Workers are started fresh (not forked); they must not import the caller's script."""
+    script = tmp_path / "unguarded.py"
+    script.write_text("from corpuskit._check import run_checks\n"
+                      "print('script ran', flush=True)\n"
+                      f"report = run_checks({str(built)!r}, load=False, root={str(project)!r}, workers=2)\n"
+                      "print(report.counts(), flush=True)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("script ran") == 1, done.stdout
+    assert "'fail': 0" in done.stdout, done.stdout
 
 
 def _children(pid: int) -> list[int]:

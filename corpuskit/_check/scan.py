@@ -231,7 +231,7 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     context = multiprocessing.get_context("spawn")
     setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
-    with _signals_held():  # a worker still starting up must not die of Ctrl-C (with a traceback)
+    with _signals_held(), _main_hidden():
         pool = _Pool(workers - 1, initializer=_init_worker, initargs=(setup,), context=context)
     with pool:
         yield from _Shared(pool, scans, units).results()
@@ -241,10 +241,31 @@ _STOPS = ("SIGINT", "SIGHUP", "SIGTERM")
 
 
 @contextlib.contextmanager
+def _main_hidden():
+    """Start workers without the caller's ``__main__``: a spawned worker would otherwise run
+    the caller's script again, and a script that calls ``build`` or ``run_checks`` need not
+    be guarded by ``if __name__ == "__main__":`` (a module named ``__main__`` is never
+    imported again by a worker). The workers need only the checks' modules."""
+    import importlib.machinery
+    import sys
+    import types
+
+    main = sys.modules["__main__"]
+    stand_in = types.ModuleType("__main__")
+    stand_in.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    sys.modules["__main__"] = stand_in
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+@contextlib.contextmanager
 def _signals_held():
-    """Hold Ctrl-C, hang-up and ``SIGTERM`` while workers start: they inherit the mask and
-    ignore the signals before releasing it (:func:`_init_worker`); here, a held signal is
-    delivered when the block ends."""
+    """Hold Ctrl-C, hang-up and ``SIGTERM`` while workers start (a worker still starting
+    would die of them, with a traceback): they inherit the mask and ignore the signals
+    before releasing it (:func:`_init_worker`); here, a held signal is delivered when the
+    block ends."""
     from multiprocessing import resource_tracker
 
     # started first: starting it (inside the pool) would release Ctrl-C and SIGTERM again
