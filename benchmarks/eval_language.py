@@ -282,6 +282,167 @@ def speed(n_docs: int = 200) -> dict:
             "same_label": sum(a == b for a, b in zip(timings["detect_labels"], timings["langdetect_labels"]))}
 
 
+_LOAD_SCRIPT = """
+import gc, re, sys, time
+import numpy, psutil, py3langid.langid, corpuskit.lang.compact_langid as compact
+process = psutil.Process(); gc.collect()
+before, start = process.memory_info().rss, time.process_time()
+if sys.argv[1] == "py3langid":
+    identifier = py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE, norm_probs=True)
+else:
+    identifier = compact.load()
+identifier.classify("warm up")
+gc.collect()
+peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+print(time.process_time() - start, (process.memory_info().rss - before) / 1e6, peak / 1e3)
+"""
+
+
+def guard_cost() -> dict:
+    """The coverage guard's identifier (corpuskit.lang.compact_langid) against
+    py3langid's own, on every evaluation sentence and paragraph: labels,
+    probabilities and rankings compared exactly, CPU-seconds of ``classify`` for
+    each (best of two), and, each in a fresh process, the CPU-seconds and resident
+    memory of loading the model (RSS after loading, minus before; and the peak)."""
+    import time
+
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from corpuskit.lang import py3langid_backend
+
+    texts = [text for _, _, text, _ in cases()]
+    own = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    compact = py3langid_backend.get_identifier()
+    different = sum(own.classify(t) != compact.classify(t) or own.rank(t) != compact.rank(t)
+                    for t in texts)
+    cpu = {}
+    for name, identifier in (("py3langid", own), ("compact", compact)):
+        runs = []
+        for _ in range(2):
+            start = time.process_time()
+            for text in texts:
+                identifier.classify(text)
+            runs.append(time.process_time() - start)
+        cpu[name] = round(min(runs), 2)
+    load = {}
+    for name in ("py3langid", "compact"):
+        run = subprocess.run([sys.executable, "-c", _LOAD_SCRIPT, name], capture_output=True, text=True,
+                             check=True)
+        seconds, rss, peak = map(float, run.stdout.split())
+        load[name] = {"load_cpu_s": round(seconds, 2), "rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1)}
+    return {"texts": len(texts), "different_results": different, "classify_cpu_s": cpu, "load": load}
+
+
+#: The coverage guard's candidate decision rules, declared before looking at any
+#: figure (families and grids fixed in advance, not fitted): L is langdetect's
+#: label, p py3langid's posterior (on the guard's input), U the labels of
+#: languages langdetect lacks, C those it has.
+def _guard_rules() -> dict:
+    def mass(p, labels):
+        return sum(p.get(label, 0.0) for label in labels)
+
+    rules = {"top is the label (shipped)": lambda top, p, own, unc, cov, z: top in own}
+    for k in (2, 3, 5, 10, 20):
+        rules[f"top is the label, p(L) >= {k} x max p(U)"] = (
+            lambda top, p, own, unc, cov, z, k=k: top in own and mass(p, own) >= k * max(p.get(u, 0.0) for u in unc))
+        rules[f"top covered (any), P(C) >= {k} x max p(U)"] = (
+            lambda top, p, own, unc, cov, z, k=k: top in cov and mass(p, cov) >= k * max(p.get(u, 0.0) for u in unc))
+    for tau in (0.5, 0.2, 0.1, 0.05):
+        rules[f"max p(U) <= {tau}"] = (
+            lambda top, p, own, unc, cov, z, tau=tau: max(p.get(u, 0.0) for u in unc) <= tau)
+    # added after one look at the distribution of z (covered, right: median 0.31,
+    # 5th percentile -0.34; uncovered, wrong: median -0.08): the grid spans it
+    for theta in (2.0, 1.0, 0.5):
+        rules[f"top is the label, typicality z >= -{theta}"] = (
+            lambda top, p, own, unc, cov, z, theta=theta: top in own and (z is None or z >= -theta))
+    return rules
+
+
+def _typicality(identifier) -> "callable":
+    """z(text, label): the text's mean log-likelihood per feature occurrence under
+    py3langid's class ``label`` plus that class's entropy (the expected value for a
+    typical text of the class, computed from the model alone): about 0 for a
+    typical text, negative for a text the class explains worse than usual."""
+    import numpy as np
+    from py3langid.langid import visit_counts
+
+    table, n = identifier.nb_ptc, identifier.nb_ptc.shape[0]
+    entropy = np.zeros(table.shape[1])
+    for start in range(0, n, 20000):
+        logp = table[np.arange(start, min(start + 20000, n))].astype(np.float64)
+        entropy -= (np.exp(logp) * logp).sum(axis=0)
+
+    def z(text, label):
+        visits = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output,
+                              identifier._encode(text))
+        if not visits or label not in identifier.nb_classes:
+            return None
+        column = identifier.nb_classes.index(label)
+        idx = np.fromiter(visits.keys(), dtype=np.intp)
+        counts = np.fromiter(visits.values(), dtype=np.float64)
+        logp = table[idx][:, column].astype(np.float64)
+        return float((counts * logp).sum() / counts.sum() + entropy[column])
+
+    return z
+
+
+def guard_rules() -> dict:
+    """The trade-off frontier of the coverage guard's decision rule (default backend).
+
+    Every text goes through ``detect`` once; where the guard is asked, py3langid's
+    whole posterior on the guard's input is kept (``py3langid_backend.rank``), and
+    each rule of :func:`_guard_rules` decides from it. Reported per rule, half and
+    kind: covered-language accuracy and the uncovered languages' confidently
+    wrong share, as :func:`evaluate` counts them.
+    """
+    import corpuskit.lang as lang
+    from corpuskit.lang import detect, py3langid_backend
+
+    same = py3langid_backend._SAME_LANGUAGE
+    cov = {label for language in lang.get_model().languages for label in same.get(language, (language,))}
+    unc = set(py3langid_backend.languages()) - cov
+    known = covered("langdetect")
+    seen: list = []
+    original = py3langid_backend.confirms
+
+    z = _typicality(py3langid_backend.get_identifier())
+
+    def record(text, label):
+        ranking = py3langid_backend.rank(text)
+        seen.append((ranking, z(text, ranking[0][0])))
+        return True
+
+    rows = []
+    py3langid_backend.confirms = record
+    try:
+        for gold, kind, text, index in cases():
+            seen.clear()
+            label = detect(text)[0]
+            ranking, typicality = seen[0] if seen else (None, None)
+            rows.append((gold, kind, "tuning" if index < 250 else "held_out", label,
+                         dict(ranking) if seen else None, ranking[0][0] if seen else None, typicality))
+    finally:
+        py3langid_backend.confirms = original
+    table = {}
+    for name, rule in _guard_rules().items():
+        tally: dict = defaultdict(Counter)
+        for gold, kind, half, label, posterior, top, typicality in rows:
+            if posterior is not None and not rule(top, posterior, same.get(label, (label,)), unc, cov,
+                                                  typicality):
+                label = "und"
+            counts = tally[half, kind]
+            if gold in known:
+                counts["covered"] += 1
+                counts["correct"] += _correct(gold, label)
+            else:
+                counts["uncovered"] += 1
+                counts["wrong"] += label != "und"
+        table[name] = {f"{half}/{kind}": {"covered_accuracy": round(c["correct"] / c["covered"], 4),
+                                          "uncovered_confident_wrong": round(c["wrong"] / c["uncovered"], 4)}
+                       for (half, kind), c in sorted(tally.items())}
+    return table
+
+
 def _has_py3langid() -> bool:
     import importlib.util
 
@@ -318,6 +479,19 @@ def test_published_labels_and_speed():
     assert figures["ratio"] >= 10
 
 
+def test_guard_is_py3langid_to_the_last_bit():
+    _require_eval()
+    figures = guard_cost()
+    print(json.dumps(figures))
+    assert figures["different_results"] == 0
+
+
+def test_guard_rule_frontier():
+    """Informative: no rule here meets both targets (see docs/language.md)."""
+    _require_eval()
+    print(json.dumps(guard_rules(), indent=1))
+
+
 @pytest.mark.skipif(not _has_py3langid(), reason="py3langid not installed (pip install 'corpuskit[langid]')")
 def test_py3langid_backend():
     _require_eval()
@@ -337,6 +511,7 @@ if __name__ == "__main__":
            "py3langid": evaluate("py3langid"),
            "held_out_from_langdetect": held_out_languages(both=False),
            "held_out_from_both": held_out_languages(both=True),
-           "published": published_labels(), "speed": speed(),
+           "published": published_labels(), "speed": speed(), "guard_cost": guard_cost(),
+           "guard_rules": guard_rules(),
            "same_across_hash_seeds": {b: same_across_hash_seeds(b) for b in ("langdetect", "py3langid")}}
     print(json.dumps(out, indent=1))

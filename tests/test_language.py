@@ -360,3 +360,97 @@ def test_long_text_without_spaces_is_sampled_not_emptied():
     assert len(sample_text(japanese, 1500)) >= 1500
     assert detect(japanese)[0] == "ja"
     assert detect(chinese)[0] == "zh-cn"
+
+
+# -- the compact py3langid identifier (corpuskit.lang.compact_langid) ---------------------
+
+#: Text in many scripts, written for these tests, plus the shapes py3langid treats
+#: specially (all capitals, decomposed accents, bytes, no features at all).
+COMPACT_TEXTS = [
+    *(case["text"] for case in CASES),
+    *NEIGHBOURS.values(),
+    "Ο πρωθυπουργός δήλωσε τη Δευτέρα ότι οι συνομιλίες θα συνεχιστούν την επόμενη εβδομάδα.",
+    "قالت الحكومة يوم الاثنين إن المحادثات مع النقابات ستستمر الأسبوع المقبل.",
+    "הממשלה אמרה ביום שני כי השיחות עם האיגודים יימשכו בשבוע הבא.",
+    "सरकार ने सोमवार को कहा कि यूनियनों के साथ बातचीत अगले सप्ताह जारी रहेगी।",
+    "রাষ্ট্রপতি সোমবার বলেছেন যে আলোচনা আগামী সপ্তাহে চলবে।",
+    "정부는 월요일 노조와의 협상이 다음 주에도 계속될 것이라고 밝혔다.",
+    "รัฐบาลกล่าวเมื่อวันจันทร์ว่าการเจรจากับสหภาพแรงงานจะดำเนินต่อไปในสัปดาห์หน้า",
+    "Հայաստանի կառավարությունը հինգշաբթի հաստատեց նոր ծրագիրը։",
+    "საქართველოს მთავრობამ ორშაბათს განაცხადა, რომ მოლაპარაკებები გაგრძელდება.",
+    "Chính phủ cho biết hôm thứ Hai rằng các cuộc đàm phán sẽ tiếp tục vào tuần tới.",
+    "政府は月曜日、労働組合との交渉を来週も続けると発表した。",
+    "政府周一表示，与工会的谈判将于下周继续进行。",
+    "THE GOVERNMENT SAID ON MONDAY THAT TALKS WOULD CONTINUE",
+    "Cafe\u0301 de\u0301ja\u0300 vu, the cre\u0300me of the crop",  # NFC changes the bytes
+    "", "   ", "12345 67 890", "!!!", "🙂🙃 👍", "a",
+    "Mixed: Talks resumed. Переговоры возобновились. 交渉は再開された。",
+    "Kerajaan berkata bahawa rundingan akan diteruskan".encode("utf-8"),
+    b"\xff\xfe broken \xc3 bytes \x80\x81",
+]
+
+
+def _random_texts(count: int) -> list:
+    """Seeded random strings over many Unicode blocks, and random bytes: every byte
+    value and byte class of the DFA gets walked."""
+    rng = random.Random(20261129)
+    blocks = [(0x20, 0x7F), (0xA0, 0x250), (0x370, 0x530), (0x530, 0x590), (0x590, 0x700),
+              (0x900, 0xE00), (0x10A0, 0x1100), (0x3040, 0x3100), (0x4E00, 0x9FFF), (0xAC00, 0xD7A3),
+              (0x1F300, 0x1F650)]
+    out: list = []
+    for _ in range(count):
+        chosen = rng.sample(blocks, rng.randint(1, 3))
+        out.append("".join(chr(rng.randrange(*rng.choice(chosen))) if rng.random() > 0.15 else " "
+                           for _ in range(rng.randrange(1, 400))))
+        out.append(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))))
+    return out
+
+
+def _py3langid_own():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def test_compact_tables_hold_py3langids_model_entry_by_entry():
+    """Every DFA transition and every log-probability, compared with py3langid's
+    own tables (the float32 values the product is computed on)."""
+    import numpy as np
+
+    from corpuskit.lang import py3langid_backend
+
+    own, compact = _py3langid_own(), py3langid_backend.get_identifier()
+    rows = np.frombuffer(own.tk_nextmove, dtype=np.uint32).reshape(-1, 256)
+    merged = np.frombuffer(compact.tk_nextmove, dtype=np.uint32).reshape(len(rows), -1)
+    assert merged.shape[1] < 256  # byte classes merged columns
+    classes = np.frombuffer(compact._byte_class, dtype=np.uint8)
+    assert np.array_equal(merged[:, classes], rows)
+    assert compact.tk_output == own.tk_output and list(compact.tk_row) == list(own.tk_row)
+    assert compact.nb_ptc._by_bits  # the fast conversion is the one in use
+    for start in range(0, own.nb_ptc.shape[0], 20000):
+        idx = np.arange(start, min(start + 20000, own.nb_ptc.shape[0]))
+        expected = own.nb_ptc[idx].astype(np.float32)
+        assert np.array_equal(compact.nb_ptc[idx].view(np.uint32), expected.view(np.uint32))
+
+
+def test_compact_identifier_gives_py3langids_results_to_the_last_bit():
+    from corpuskit.lang import py3langid_backend
+
+    own, compact = _py3langid_own(), py3langid_backend.get_identifier()
+    texts = COMPACT_TEXTS + _random_texts(150)
+    labels = set()
+    for text in texts:
+        assert compact.classify(text) == own.classify(text), text
+        assert compact.rank(text) == own.rank(text), text
+        labels.add(own.classify(text)[0])
+    assert len(labels) >= 25  # the texts reach many labels, not one
+    subset = ["en", "de", "fr", "nl", "ru", "sr", "ms", "id", "ja", "zh"]
+    try:
+        own.set_languages(subset)
+        compact.set_languages(subset)
+        for text in texts[:200]:
+            assert compact.rank(text) == own.rank(text), text
+    finally:
+        compact.set_languages(None)
+    own.set_languages(None)
+    assert compact.rank(texts[0]) == own.rank(texts[0])
