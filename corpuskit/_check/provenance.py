@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
-from corpuskit._check.scan import RecordScan, scanned
+from corpuskit._check.scan import RecordScan, WholeCheck, scanned
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import SOURCE_KEYS
 
@@ -184,6 +184,11 @@ def _rows(folder: VersionFolder, columns) -> Iterator[tuple[str, dict]]:
 
 
 def check_sources(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _SourcesCheck)
+
+
+def sources_check(folder: VersionFolder) -> CheckResult:
+    """The ``provenance.sources`` check (see the module's docstring)."""
     result = CheckResult("provenance.sources")
     sources = _Sources(folder)
     cited: dict[tuple[str, str], list] = {}  # (path, sha256) -> [first id citing it, citations]
@@ -335,6 +340,11 @@ def check_spans(folder: VersionFolder) -> CheckResult:
 
 
 def check_merged(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _MergedCheck)
+
+
+def merged_check(folder: VersionFolder) -> CheckResult:
+    """The ``provenance.merged`` check (see the module's docstring)."""
     result = CheckResult("provenance.merged")
     sources = _Sources(folder)
     removed = {}  # id -> (duplicate_of, span) of each removed row
@@ -371,6 +381,14 @@ def check_merged(folder: VersionFolder) -> CheckResult:
     return result
 
 
+class _SourcesCheck(WholeCheck):
+    name, check = "provenance.sources", staticmethod(sources_check)
+
+
+class _MergedCheck(WholeCheck):
+    name, check = "provenance.merged", staticmethod(merged_check)
+
+
 CHECKS = (check_sources, check_spans, check_merged)
-#: The checks that run in the per-record pass (see :mod:`~corpuskit._check.scan`).
-SCANS = {"check_spans": _Spans}
+#: The checks that run in the shared pass (see :mod:`~corpuskit._check.scan`).
+SCANS = {"check_sources": _SourcesCheck, "check_spans": _Spans, "check_merged": _MergedCheck}

@@ -23,29 +23,13 @@ import numpy as np
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
-from corpuskit._check.scan import RecordScan, scanned
+from corpuskit._check.scan import WholeCheck, scanned
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 
 _SPAN = tuple(key for _, key in SOURCE_KEYS[2:])  # lines and bytes, as ``release.replay.span_key``
 #: What the comparison reads of a row (see ``release.replay.mismatch``).
 _COMPARED = (*(name for name, _ in BASE_FIELDS), "provenance.edits", "removed.step", "removed.reason")
-
-
-class _Replay(RecordScan):
-    """The replay, run whole in the shared pass: beside the per-record batches, on a worker."""
-
-    name, configs, whole = "provenance.replay", (), True
-
-    def __init__(self, folder: VersionFolder):
-        super().__init__(folder)
-        self.folder = folder
-
-    def scan(self, rows, start):
-        return replay(self.folder)
-
-    def add(self, part) -> None:
-        self.result = part
 
 
 def check_replay(folder: VersionFolder) -> CheckResult:
@@ -155,6 +139,10 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
 
 def _label(row: dict, name: str) -> str:
     return str(row.get("id")) + ("" if name == "default" else f" ({name})")
+
+
+class _Replay(WholeCheck):
+    name, check = "provenance.replay", staticmethod(replay)
 
 
 CHECKS = (check_replay,)

@@ -62,6 +62,26 @@ class RecordScan:
         return self.result
 
 
+class WholeCheck(RecordScan):
+    """A check run whole, as one unit of the shared pass: on a worker, beside the batches."""
+
+    configs, whole = (), True
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.folder = folder
+
+    @staticmethod
+    def check(folder: VersionFolder) -> CheckResult:
+        raise NotImplementedError
+
+    def scan(self, rows, start):
+        return self.check(self.folder)
+
+    def add(self, part) -> None:
+        self.result = part
+
+
 class ScanFailed(CorpuskitError):
     """The shared pass could not run (a worker died): every check in it reports this."""
 
