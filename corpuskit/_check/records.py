@@ -431,7 +431,8 @@ class _Languages(_Findings):
         if isinstance(score, (int, float)) and score < params.min_probability:
             found.append(("warn", index, rid, f"language_score {score} below {params.min_probability}"))
         detected, probability = detect(record.get("text") or "", sample_chars=params.sample_chars,
-                                       min_letters=params.min_letters, min_probability=params.min_probability)
+                                       min_letters=params.min_letters, min_probability=params.min_probability,
+                                       backend=params.backend)
         if detected != language:
             found.append(("warn", index, rid, f"labelled {language!r}, the detector says {detected!r} "
                                               f"(p={probability})"))
