@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
 from corpuskit.config import Config
-from corpuskit.engine import Engine, configured_engine
+from corpuskit.engine import Engine, configured_engine, default_workers
 from corpuskit.errors import PublishError
 from corpuskit.ids import IdCounter, final_ids
 from corpuskit.pipeline import EMPTY_TEXT, Runner
@@ -80,14 +80,14 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
             raise PublishError(f"--out {target}: cannot create the build folder beside it "
                                f"({exc.strerror}: {exc.filename}); choose a writable --out") from None
         workspace.sweep(os.path.dirname(target), keep=folder.path)
-        result = _build_into(config, files, folder.stage, folder.spill,
-                             engine or configured_engine(config, workers), progress,
+        engine = engine or configured_engine(config, workers)
+        result = _build_into(config, files, folder.stage, folder.spill, engine, progress,
                              on_error or config.on_error, report)
         if not result.rows and not settings["allow_empty"]:
             raise PublishError(nothing_left(result, folder.stage))
         release_files(folder.stage, target, config)  # refuses an understated version; CHANGELOG.md
         if gate:
-            run_gate(config, folder.stage)
+            run_gate(config, folder.stage, min(engine.workers, default_workers()))  # local processes
         status = workspace.publish(folder.stage, target)
         published = True
     finally:

@@ -555,9 +555,11 @@ def test_strict_yaml_loader_rejects_nested_duplicate_keys():
 # -- streaming: the same findings whatever the batch and row group sizes ----------
 
 
-def test_findings_do_not_depend_on_batches_or_row_groups(folder, monkeypatch):
-    """Several problems at once, in a file of 2-row groups, checked in batches of 3 rows and
-    of 1,000: the record, provenance and replay checks stream, so the findings must be the same."""
+def test_findings_do_not_depend_on_batches_row_groups_or_workers(folder, monkeypatch):
+    """Problems of most record and provenance checks at once, in a file of 2-row groups,
+    checked in batches of 1,000 in this process and in batches of 1 group and 3 rows shared with 1
+    and 2 worker processes: the per-record checks' parts are merged in row order, so the
+    JSON report must be the same (a part merged out of order or twice changes it)."""
     from corpuskit._check import folder as folder_mod
     from corpuskit._check import run_checks
 
@@ -567,25 +569,35 @@ def test_findings_do_not_depend_on_batches_or_row_groups(folder, monkeypatch):
     rows[4] = dict(rows[4], title="A headline that appears nowhere in the source")
     prov = rows[5]["provenance"]
     rows[5] = dict(rows[5], provenance=dict(prov, start_line=prov["start_line"] + 1))
+    rows[1] = dict(rows[1], language="fr")
+    rows[2] = dict(rows[2], text=rows[2]["text"] + "\n\nThe ministry\u00e2\u20ac\u2122s statement came later.")
+    rows[3] = dict(rows[3], text=rows[3]["text"] + "\n\n(Reporting by Jane Doe; Editing by John Roe)")
+    rows[4] = dict(rows[4], text="Fighting continued.")
     path = parquet_path(folder)
     pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path, compression="zstd",
                    row_group_size=2)
     reseal(folder)
 
-    def findings():
-        report = run_checks(str(folder), load=False)
-        return [(r.name, r.status, r.summary, [(p.item, p.reason) for p in r.problems + r.warnings])
-                for r in report.results]
+    def report(workers):
+        found = run_checks(str(folder), load=False, workers=workers).to_dict()
+        del found["seconds"]
+        for result in found["checks"]:
+            del result["seconds"]
+        return json.dumps(found, indent=1)
 
-    whole = findings()
-    monkeypatch.setattr(folder_mod, "BATCH_ROWS", 3)
-    assert findings() == whole
-    failing = {name for name, status, _, _ in whole if status == "fail"}
-    assert {"records.ids", "records.exact_duplicates", "provenance.spans", "provenance.replay"} <= failing
-    listed = " | ".join(f"{item}: {reason}" for *_, found in whole for item, reason in found)
+    whole = report(1)
+    for batch, workers in ((1, 2), (3, 3)):
+        monkeypatch.setattr(folder_mod, "BATCH_ROWS", batch)
+        assert report(workers) == whole
+    found = json.loads(whole)
+    failing = {c["name"] for c in found["checks"] if c["status"] == "fail"}
+    assert {"records.ids", "records.exact_duplicates", "records.mojibake", "records.languages",
+            "records.min_chars", "records.boilerplate", "provenance.spans", "provenance.replay"} <= failing
+    listed = " | ".join(f"{p['item']}: {p['reason']}" for c in found["checks"] for p in c["problems"])
     assert f"{rows[1]['id']}: id repeated (rows 1 and 3)" in listed
     assert f"{rows[0]['id']}-9: exact duplicate of {rows[0]['id']}" in listed
     assert f"{rows[4]['id']}: title 'A headline" in listed
+    assert f"{rows[1]['id']}: language 'fr' not in ['en']" in listed
 
 
 @pytest.mark.parametrize("data", [

@@ -454,3 +454,30 @@ def test_compact_identifier_gives_py3langids_results_to_the_last_bit():
         compact.set_languages(None)
     own.set_languages(None)
     assert compact.rank(texts[0]) == own.rank(texts[0])
+
+
+# Azerbaijani news sentences written for this test (py3langid covers az, langdetect does not).
+_AZ = [
+    "Azərbaycan Respublikasının Prezidenti bazar ertəsi günü Bakıda xarici işlər nazirləri ilə görüş "
+    "keçirib. Görüşdə regionda sülh və təhlükəsizlik məsələləri müzakirə olunub.",
+    "Nazirlər Kabinetinin iclasında yeni büdcə layihəsi təqdim edilib. Maliyyə naziri bildirib ki, "
+    "gələn il vergi gəlirlərinin artması gözlənilir.",
+    "Gəncə şəhərində keçirilən festivalda minlərlə insan iştirak edib. Tədbirdə yerli musiqiçilər və "
+    "rəssamlar öz əsərlərini nümayiş etdiriblər.",
+]
+
+
+def test_the_gate_checks_labels_with_the_recorded_backend(tmp_path):
+    """A dataset labelled by ``backend = "py3langid"`` is re-checked with that backend:
+    the default one says ``und`` for Azerbaijani, which the gate reported as a mislabel."""
+    import corpuskit
+
+    (tmp_path / "in.jsonl").write_text(
+        "".join(json.dumps({"id": f"az{i}", "title": f"Xəbər {i}", "text": text}) + "\n" for i, text in enumerate(_AZ)), "utf-8")
+    assert {detect(text)[0] for text in _AZ} == {UNDETERMINED}  # what the wrong backend would say
+    config = {"name": "az-news", "inputs": [str(tmp_path / "in.jsonl")],
+              "pipeline": [{"step": "detect_language", "backend": "py3langid", "languages": ["az"]}]}
+    result = corpuskit.build(config, out=str(tmp_path / "out" / "1.0.0"), workers=1)
+    assert result.rows == 3
+    languages = corpuskit.check(result.folder).get("records.languages")
+    assert languages.status == "pass" and not languages.problems, [p for p in languages.problems]

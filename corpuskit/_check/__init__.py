@@ -65,13 +65,15 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
                root: str | None = None, min_chars: int | None = None,
                near_duplicate_threshold: float | None = None,
                languages: Sequence[str] | None = None, only: Sequence[str] | None = None,
-               inputs: Sequence[str] = (),
+               inputs: Sequence[str] = (), workers: int = 1,
                progress: Callable[[CheckResult], None] | None = None) -> Report:
     """Check a published version folder; return the report (never raises for a failed check).
 
     Raises :class:`FolderError` (exit code 2) when ``folder`` cannot be read at all.
     ``only`` keeps checks whose name or family is listed (e.g. ``["card", "records.ids"]``).
     ``inputs``: paths outside the project root that the rebuild may read.
+    ``workers``: processes of the per-record checks' one pass over the rows (the report is
+    the same for any number; see :mod:`~corpuskit._check.scan`).
     """
     started = time.perf_counter()
     overrides = {"min_chars": min_chars, "near_duplicate_threshold": near_duplicate_threshold,
@@ -79,10 +81,13 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
     version = open_folder(folder, root=root, overrides=overrides, allowed_inputs=tuple(inputs))
     report = Report(folder=folder, strict=strict)
     skipped = _relaxed(version)
-    for check in all_checks(rebuild=rebuild, load=load):
+    checks = all_checks(rebuild=rebuild, load=load)
+    version.workers = workers
+    version.scan_plan = _scan_plan([c for c in checks if not _is_relaxed(check_name(c), skipped)])
+    for check in checks:
         name = check_name(check)
         clock = time.perf_counter()
-        if name in skipped or name.split(".", 1)[0] in skipped:
+        if _is_relaxed(name, skipped):
             result = CheckResult(name).skip("relaxed by the recorded [check] skip (see the card)")
         else:
             try:
@@ -91,7 +96,8 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
                 log.info("check %s crashed", name, exc_info=True)
                 result = CheckResult(name)
                 result.fail("check", f"crashed: {type(exc).__name__}: {exc}")
-        result.seconds = time.perf_counter() - clock
+        # a check of the shared pass reports the CPU seconds of its own part of the pass
+        result.seconds = result.seconds or time.perf_counter() - clock
         if only and result.name not in only and result.family not in only:
             continue
         report.add(result)
@@ -99,6 +105,18 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
             progress(result)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _is_relaxed(name: str, skipped: set[str]) -> bool:
+    return name in skipped or name.split(".", 1)[0] in skipped
+
+
+def _scan_plan(checks: list[Check]) -> tuple:
+    """The per-record checks among ``checks``, which share one pass over the rows."""
+    import sys
+
+    return tuple(sys.modules[c.__module__].SCANS[c.__name__] for c in checks
+                 if c.__name__ in getattr(sys.modules[c.__module__], "SCANS", {}))
 
 
 def _relaxed(version: VersionFolder) -> set[str]:

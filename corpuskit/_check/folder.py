@@ -45,6 +45,10 @@ class VersionFolder:
     config_error: str | None = None
     overrides: dict = field(default_factory=dict)
     allowed_inputs: tuple = ()  # paths outside ``root`` that --rebuild may read (given by the user)
+    workers: int = 1  # processes of the per-record checks' shared pass (corpuskit._check.scan)
+    batch_rows: int = field(default_factory=lambda: BATCH_ROWS)
+    scan_plan: tuple = ()  # the RecordScan kinds the shared pass runs (those run_checks will run)
+    scan_results: dict = field(default_factory=dict, repr=False)  # name -> CheckResult, until taken
     _tables: dict = field(default_factory=dict, repr=False)
 
     # -- recorded configuration -------------------------------------------
@@ -144,8 +148,8 @@ class VersionFolder:
         table = self.table(config_name)
         return [] if table is None else table.to_pylist()
 
-    def _parquet_files(self, config_name: str):
-        """The config's existing, readable parquet files, opened (footers only)."""
+    def parquet_files(self, config_name: str):
+        """``(path, file)`` of the config's existing, readable parquet files, opened (footers only)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -154,9 +158,12 @@ class VersionFolder:
             if not os.path.isfile(path):  # never open a FIFO or device (it could block)
                 continue
             try:
-                yield pq.ParquetFile(path)
+                yield path, pq.ParquetFile(path)
             except (OSError, pa.ArrowException):
                 continue
+
+    def _parquet_files(self, config_name: str):
+        return (parquet for _, parquet in self.parquet_files(config_name))
 
     def num_rows(self, config_name: str = "default") -> int:
         """Rows of a config's readable files, from the parquet footers (no data read)."""
@@ -170,7 +177,7 @@ class VersionFolder:
         import pyarrow as pa
 
         for parquet in self._parquet_files(config_name):
-            wanted = _present(parquet, columns)
+            wanted = present(parquet, columns)
             try:
                 for batch in parquet.iter_batches(batch_size=size or BATCH_ROWS, columns=wanted):
                     yield batch.to_pylist()
@@ -201,7 +208,7 @@ class RowReader:
         self._groups: list[tuple] = []  # (file, group number, projected columns)
         self._starts = [0]  # row number of each group's first row
         for parquet in files:
-            picked = _present(parquet, columns)
+            picked = present(parquet, columns)
             for group in range(parquet.metadata.num_row_groups):
                 self._groups.append((parquet, group, picked))
                 self._starts.append(self._starts[-1] + parquet.metadata.row_group(group).num_rows)
@@ -223,7 +230,7 @@ class RowReader:
         return table.slice(position - self._starts[group], 1).to_pylist()[0]
 
 
-def _present(parquet, columns):
+def present(parquet, columns):
     """The ``columns`` (``name`` or ``struct.field``) whose top-level column the file has."""
     if columns is None:
         return None

@@ -29,11 +29,12 @@ def gate_settings(config: Config) -> dict:
     return {"skip": skip, "allow_empty": allow_empty}
 
 
-def run_gate(config: Config, staged: str) -> None:
-    """Run the gate's static checks on the staged version; raise :class:`GateError` on failure."""
+def run_gate(config: Config, staged: str, workers: int = 1) -> None:
+    """Run the gate's static checks on the staged version (the per-record ones on ``workers``
+    processes); raise :class:`GateError` on failure."""
     from corpuskit._check import run_checks
 
-    report = run_checks(staged, load=False, root=config.root)
+    report = run_checks(staged, load=False, root=config.root, workers=workers)
     failed = report.failed()
     if failed:
         raise GateError(

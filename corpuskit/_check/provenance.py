@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
+from corpuskit._check.scan import RecordScan, WholeCheck, scanned
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import SOURCE_KEYS
 
@@ -183,6 +184,11 @@ def _rows(folder: VersionFolder, columns) -> Iterator[tuple[str, dict]]:
 
 
 def check_sources(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _SourcesCheck)
+
+
+def sources_check(folder: VersionFolder) -> CheckResult:
+    """The ``provenance.sources`` check (see the module's docstring)."""
     result = CheckResult("provenance.sources")
     sources = _Sources(folder)
     cited: dict[tuple[str, str], list] = {}  # (path, sha256) -> [first id citing it, citations]
@@ -275,35 +281,70 @@ def _span_text(source: _Source, span: dict) -> str:
     return raw
 
 
-def check_spans(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("provenance.spans")
-    sources = _Sources(folder)
-    normalize = _Normalizer(folder)
-    unverified = 0
-    for config, row in _rows(folder, ("id", "title", *_SPAN)):
-        prov = row.get("provenance") or {}
-        rid = str(row.get("id"))
-        source = sources.get(str(prov.get("source_path")))
-        if source.path is None or source.text is None or source.sha256 != prov.get("source_sha256"):
-            unverified += 1  # reported by provenance.sources
-            continue
-        result.checked += 1
-        label = rid if config == "default" else f"{rid} ({config})"
-        problem = _span_problem(source, prov, rid)
+class _Spans(RecordScan):
+    """Each row's span (every config's) is valid and holds its title. Each process that
+    scans reads the cited sources itself (a plain UTF-8 source as its line offsets)."""
+
+    name, columns, configs, raw = "provenance.spans", ("id", "title", *_SPAN), None, True
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.folder = folder
+        self.unverified = 0
+        self._sources = self._normalize = None  # made where the rows are scanned
+
+    def scan(self, rows, start, config):
+        if self._sources is None:
+            self._sources, self._normalize = _Sources(self.folder), _Normalizer(self.folder)
+        checked, unverified, found = 0, 0, []
+        for row in rows:
+            prov = row.get("provenance") or {}
+            source = self._sources.get(str(prov.get("source_path")))
+            if source.path is None or source.text is None or source.sha256 != prov.get("source_sha256"):
+                unverified += 1  # reported by provenance.sources
+                continue
+            checked += 1
+            problem = self._problem(source, row, prov)
+            if problem:
+                rid = str(row.get("id"))
+                found.append((rid if config == "default" else f"{rid} ({config})", problem))
+        return checked, unverified, found
+
+    def _problem(self, source: _Source, row: dict, prov: dict) -> str | None:
+        problem = _span_problem(source, prov, str(row.get("id")))
         if problem:
-            result.fail(label, problem)
-            continue
-        title = row.get("title")
+            return problem
+        title, normalize = row.get("title"), self._normalize
         if title and normalize(title) not in normalize(_span_text(source, prov)):
-            result.fail(label, f"title {title[:50]!r} not in lines {prov['start_line']}-{prov['end_line']} "
-                               f"of {prov['source_path']}")
-    extra = f"; {unverified} not verifiable (see provenance.sources)" if unverified else ""
-    result.summary = (f"{result.checked} spans valid and holding their titles{extra}" if not result.problems
-                      else f"{len(result.problems)} broken span(s){extra}")
-    return result
+            return (f"title {title[:50]!r} not in lines {prov['start_line']}-{prov['end_line']} "
+                    f"of {prov['source_path']}")
+        return None
+
+    def add(self, part) -> None:
+        checked, unverified, found = part
+        self.result.checked += checked
+        self.unverified += unverified
+        for label, problem in found:
+            self.result.fail(label, problem)
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result, unverified = self.result, self.unverified
+        extra = f"; {unverified} not verifiable (see provenance.sources)" if unverified else ""
+        result.summary = (f"{result.checked} spans valid and holding their titles{extra}" if not result.problems
+                          else f"{len(result.problems)} broken span(s){extra}")
+        return result
+
+
+def check_spans(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _Spans)
 
 
 def check_merged(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _MergedCheck)
+
+
+def merged_check(folder: VersionFolder) -> CheckResult:
+    """The ``provenance.merged`` check (see the module's docstring)."""
     result = CheckResult("provenance.merged")
     sources = _Sources(folder)
     removed = {}  # id -> (duplicate_of, span) of each removed row
@@ -340,4 +381,14 @@ def check_merged(folder: VersionFolder) -> CheckResult:
     return result
 
 
+class _SourcesCheck(WholeCheck):
+    name, check = "provenance.sources", staticmethod(sources_check)
+
+
+class _MergedCheck(WholeCheck):
+    name, check = "provenance.merged", staticmethod(merged_check)
+
+
 CHECKS = (check_sources, check_spans, check_merged)
+#: The checks that run in the shared pass (see :mod:`~corpuskit._check.scan`).
+SCANS = {"check_sources": _SourcesCheck, "check_spans": _Spans, "check_merged": _MergedCheck}

@@ -27,12 +27,12 @@ import hashlib
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterator
 
 import numpy as np
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
+from corpuskit._check.scan import RecordScan, scanned
 from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 from corpuskit.records import ID_PATTERN as _ID_RE
 from corpuskit.records import iso_date
@@ -55,16 +55,6 @@ def to_record(row: dict) -> dict:
 #: What a record check reads of a row: the published fields and the source span.
 RECORD_COLUMNS = (*(name for name, _ in BASE_FIELDS), "cluster",
                   *(f"provenance.{column}" for column, _ in SOURCE_KEYS))
-
-
-def _records(folder: VersionFolder, columns=RECORD_COLUMNS) -> Iterator[tuple[int, dict]]:
-    """``(row number, record)`` of every published record, read in batches of row groups
-    (only ``columns``), so a check holds one batch whatever the size of the dataset."""
-    index = 0
-    for batch in folder.batches("default", columns):
-        for row in batch:
-            yield index, to_record(row)
-            index += 1
 
 
 def _ids_at(folder: VersionFolder, indices) -> dict[int, str]:
@@ -91,67 +81,134 @@ def _rid(record: dict, index: int) -> str:
     return str(record.get("id") or f"row {index}")
 
 
+def _dedup_mode(folder: VersionFolder) -> str | None:
+    step = folder.step("dedup")
+    return None if step is None else step.params.mode
+
+
+class _Findings(RecordScan):
+    """A check whose findings are per record: ``scan`` returns ``(kind, row, item, reason)``
+    (kind ``fail`` or ``warn``), folded in row order."""
+
+    def add(self, part) -> None:
+        for kind, _, item, reason in part:
+            (self.result.fail if kind == "fail" else self.result.warn)(item, reason)
+
+
+class _Ids(RecordScan):
+    name, columns = "records.ids", ("id",)
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.findings: list[tuple[int, str, str]] = []
+        self.well_formed = array("q")  # row numbers of the well-formed ids
+        self.keys = array("Q")  # 64-bit hash of each well-formed id
+
+    def scan(self, records, start):
+        malformed, rows, keys = [], array("q"), array("Q")
+        for index, record in enumerate(records, start):
+            rid = record.get("id")
+            if not isinstance(rid, str) or not _ID_RE.match(rid):
+                malformed.append((index, f"row {index}", f"malformed id {rid!r}"))
+                continue
+            rows.append(index)
+            keys.append(int.from_bytes(hashlib.blake2b(rid.encode("utf-8", "surrogatepass"),
+                                                       digest_size=8).digest(), "little"))
+        return len(records), malformed, rows, keys
+
+    def add(self, part) -> None:
+        checked, malformed, rows, keys = part
+        self.result.checked += checked
+        self.findings += malformed
+        self.well_formed += rows
+        self.keys += keys
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result, findings = self.result, self.findings
+        # repeated ids: equal 64-bit hashes, confirmed on the ids themselves
+        hashes = np.frombuffer(self.keys, dtype=np.uint64) if len(self.keys) else np.empty(0, dtype=np.uint64)
+        rows = (np.frombuffer(self.well_formed, dtype=np.int64) if len(self.well_formed)
+                else np.empty(0, dtype=np.int64))
+        suspects = _repeats(hashes)
+        if suspects:
+            involved = sorted({int(rows[i]) for pair in suspects for i in pair})
+            names = folder.rows_at("default", involved, ["id"])
+            first: dict[str, int] = {}
+            for position in involved:
+                first.setdefault(names[position]["id"], position)
+            for position in involved:
+                rid = names[position]["id"]
+                if first[rid] != position:
+                    findings.append((position, rid, f"id repeated (rows {first[rid]} and {position})"))
+        for _, item, reason in sorted(findings, key=lambda f: f[0]):
+            result.fail(item, reason)
+        result.summary = (f"{result.checked} ids unique and well-formed" if not result.problems
+                          else f"{len(result.problems)} bad id(s)")
+        return result
+
+
 def check_ids(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("records.ids")
-    findings: list[tuple[int, str, str]] = []
-    well_formed = array("q")  # row numbers of the well-formed ids
-    keys = array("Q")  # 64-bit hash of each well-formed id
-    for index, record in _records(folder, ("id",)):
-        result.checked += 1
-        rid = record.get("id")
-        if not isinstance(rid, str) or not _ID_RE.match(rid):
-            findings.append((index, f"row {index}", f"malformed id {rid!r}"))
-            continue
-        well_formed.append(index)
-        keys.append(int.from_bytes(hashlib.blake2b(rid.encode("utf-8", "surrogatepass"),
-                                                   digest_size=8).digest(), "little"))
-    # repeated ids: equal 64-bit hashes, confirmed on the ids themselves
-    hashes = np.frombuffer(keys, dtype=np.uint64) if len(keys) else np.empty(0, dtype=np.uint64)
-    rows = np.frombuffer(well_formed, dtype=np.int64) if len(well_formed) else np.empty(0, dtype=np.int64)
-    suspects = _repeats(hashes)
-    if suspects:
-        involved = sorted({int(rows[i]) for pair in suspects for i in pair})
-        names = folder.rows_at("default", involved, ["id"])
-        first: dict[str, int] = {}
-        for position in involved:
-            first.setdefault(names[position]["id"], position)
-        for position in involved:
-            rid = names[position]["id"]
-            if first[rid] != position:
-                findings.append((position, rid, f"id repeated (rows {first[rid]} and {position})"))
-    for _, item, reason in sorted(findings, key=lambda f: f[0]):
-        result.fail(item, reason)
-    result.summary = (f"{result.checked} ids unique and well-formed" if not result.problems
-                      else f"{len(result.problems)} bad id(s)")
-    return result
+    return scanned(folder, _Ids)
+
+
+class _Required(_Findings):
+    name, columns = "records.required", REQUIRED
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        # a language is promised only when the recorded pipeline detects it
+        self.required = REQUIRED if folder.step("detect_language") else tuple(k for k in REQUIRED if k != "language")
+
+    def scan(self, records, start):
+        found = []
+        for index, record in enumerate(records, start):
+            empty = [k for k in self.required if not isinstance(record.get(k), str) or not record[k].strip()]
+            if empty:
+                found.append(("fail", index, _rid(record, index), f"empty {', '.join(empty)}"))
+        return len(records), found
+
+    def add(self, part) -> None:
+        self.result.checked += part[0]
+        super().add(part[1])
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        result.summary = (f"{result.checked} records have {', '.join(self.required)}" if not result.problems
+                          else f"{len(result.problems)} record(s) missing required fields")
+        return result
 
 
 def check_required(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("records.required")
-    # a language is promised only when the recorded pipeline detects it
-    required = REQUIRED if folder.step("detect_language") else tuple(k for k in REQUIRED if k != "language")
-    for index, record in _records(folder, tuple(dict.fromkeys(("id", *required)))):
-        result.checked += 1
-        empty = [k for k in required if not isinstance(record.get(k), str) or not record[k].strip()]
-        if empty:
-            result.fail(_rid(record, index), f"empty {', '.join(empty)}")
-    result.summary = (f"{result.checked} records have {', '.join(required)}" if not result.problems
-                      else f"{len(result.problems)} record(s) missing required fields")
-    return result
+    return scanned(folder, _Required)
+
+
+class _Dates(_Findings):
+    name, columns = "records.dates", ("id", "date")
+
+    def scan(self, records, start):
+        checked, found = 0, []
+        for index, record in enumerate(records, start):
+            date = record.get("date")
+            if date is None:
+                continue
+            checked += 1
+            if not isinstance(date, str) or iso_date(date) != (date, False):
+                found.append(("fail", index, _rid(record, index), f"date {date!r} is not ISO YYYY-MM-DD"))
+        return checked, found
+
+    def add(self, part) -> None:
+        self.result.checked += part[0]
+        super().add(part[1])
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        result.summary = (f"{result.checked} dates ISO YYYY-MM-DD (the rest null)" if not result.problems
+                          else f"{len(result.problems)} date(s) not ISO")
+        return result
 
 
 def check_dates(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("records.dates")
-    for index, record in _records(folder, ("id", "date")):
-        date = record.get("date")
-        if date is None:
-            continue
-        result.checked += 1
-        if not isinstance(date, str) or iso_date(date) != (date, False):
-            result.fail(_rid(record, index), f"date {date!r} is not ISO YYYY-MM-DD")
-    result.summary = (f"{result.checked} dates ISO YYYY-MM-DD (the rest null)" if not result.problems
-                      else f"{len(result.problems)} date(s) not ISO")
-    return result
+    return scanned(folder, _Dates)
 
 
 def text_key(text: str) -> str:
@@ -160,186 +217,312 @@ def text_key(text: str) -> str:
     >>> text_key("Hello,  World!") == text_key("hello world")
     True
     """
-    words = _NON_WORD.split(unicodedata.normalize("NFKC", text).casefold())
-    return hashlib.blake2b(" ".join(w for w in words if w).encode(), digest_size=16).hexdigest()
+    return _text_key(text).hex()
 
 
-def _dedup_mode(folder: VersionFolder) -> str | None:
-    step = folder.step("dedup")
-    return None if step is None else step.params.mode
+def _text_key(text: str) -> bytes:
+    """:func:`text_key` as 16 bytes (every run of non-word characters is one space; the ends
+    are trimmed: the words joined by single spaces)."""
+    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip(" ")
+    return hashlib.blake2b(words.encode(), digest_size=16).digest()
+
+
+class _ExactDuplicates(RecordScan):
+    name, columns = "records.exact_duplicates", ("text",)
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        if _dedup_mode(folder) != "drop":
+            self.result.skip("no dedup step in drop mode recorded: duplicates are allowed")
+        self.keys = bytearray()  # the 16-byte text key of every row, in row order
+
+    def scan(self, records, start):
+        return b"".join(_text_key(record.get("text") or "") for record in records)
+
+    def add(self, part) -> None:
+        self.result.checked += len(part) // 16
+        self.keys += part
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        pairs = _repeats(np.frombuffer(bytes(self.keys), dtype="S16"))
+        names = _ids_at(folder, sorted({i for pair in pairs for i in pair}))
+        for index, first in pairs:
+            result.fail(names[index], f"exact duplicate of {names[first]}")
+        result.summary = (f"{result.checked} records, no exact duplicates" if not result.problems
+                          else f"{len(result.problems)} exact duplicate(s) remain")
+        return result
 
 
 def check_exact_duplicates(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("records.exact_duplicates")
-    mode = _dedup_mode(folder)
-    if mode != "drop":
-        return result.skip("no dedup step in drop mode recorded: duplicates are allowed")
-    keys = bytearray()  # the 16-byte text key of every row, in row order
-    for _, record in _records(folder, ("text",)):
-        result.checked += 1
-        keys += bytes.fromhex(text_key(record.get("text") or ""))
-    pairs = _repeats(np.frombuffer(bytes(keys), dtype="S16"))
-    names = _ids_at(folder, sorted({i for pair in pairs for i in pair}))
-    for index, first in pairs:
-        result.fail(names[index], f"exact duplicate of {names[first]}")
-    result.summary = (f"{result.checked} records, no exact duplicates" if not result.problems
-                      else f"{len(result.problems)} exact duplicate(s) remain")
-    return result
+    return scanned(folder, _ExactDuplicates)
 
 
-def check_near_duplicates(folder: VersionFolder) -> CheckResult:
+class _NearDuplicates(RecordScan):
     """The project's dedup engine, with the recorded parameters, finds no copies.
 
     One definition of a near duplicate: the build's (``Deduplicator.resolve`` keeps a
     set on which the engine finds nothing), so a dataset the build published passes.
+    Signatures are computed where the batch is scanned; the engine resolves them here.
     """
-    result = CheckResult("records.near_duplicates")
-    mode = _dedup_mode(folder)
-    if mode != "drop":
-        return result.skip("no dedup step in drop mode recorded: duplicates are allowed")
-    engine = folder.step("dedup").engine()
-    for index, record in _records(folder):
-        result.checked += 1
-        engine.add(index, engine.signature(record))
-    clusters = engine.resolve()
-    pairs = [(min(kept, member.index), max(kept, member.index), member)
-             for kept, members in clusters.members.items() for member in members]
-    rows = folder.rows_at("default", sorted({i for a, b, _ in pairs for i in (a, b)}), ["id", "text"])
-    for low, high, member in pairs:
-        if text_key(rows[low].get("text") or "") == text_key(rows[high].get("text") or ""):
-            continue  # reported by records.exact_duplicates
-        result.fail(_rid(rows[high], high), f"{member.match} copy of {_rid(rows[low], low)} "
-                                            f"(similarity {member.similarity:.2f}, dedup engine)")
-    result.summary = (f"{result.checked} records, no copies by the dedup step's definition" if not result.problems
-                      else f"{len(result.problems)} near duplicate(s) remain")
-    return result
+
+    name, columns = "records.near_duplicates", RECORD_COLUMNS
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        if _dedup_mode(folder) != "drop":
+            self.result.skip("no dedup step in drop mode recorded: duplicates are allowed")
+            return
+        self.engine = folder.step("dedup").engine()
+
+    def scan(self, records, start):
+        return [self.engine.signature(record) for record in records]
+
+    def add(self, part) -> None:
+        for signature in part:
+            self.engine.add(self.result.checked, signature)
+            self.result.checked += 1
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        clusters = self.engine.resolve()
+        pairs = [(min(kept, member.index), max(kept, member.index), member)
+                 for kept, members in clusters.members.items() for member in members]
+        rows = folder.rows_at("default", sorted({i for a, b, _ in pairs for i in (a, b)}), ["id", "text"])
+        for low, high, member in pairs:
+            if text_key(rows[low].get("text") or "") == text_key(rows[high].get("text") or ""):
+                continue  # reported by records.exact_duplicates
+            result.fail(_rid(rows[high], high), f"{member.match} copy of {_rid(rows[low], low)} "
+                                                f"(similarity {member.similarity:.2f}, dedup engine)")
+        result.summary = (f"{result.checked} records, no copies by the dedup step's definition"
+                          if not result.problems else f"{len(result.problems)} near duplicate(s) remain")
+        return result
 
 
-def _reapply(folder: VersionFolder, step_name: str, name: str, describe) -> CheckResult:
-    result = CheckResult(name)
-    step = folder.step(step_name)
-    if step is None:
-        if folder.config is None:
-            return result.skip(f"recorded configuration unusable (see files.config): {folder.config_error}")
-        return result.skip(f"no {step_name} step recorded")
-    for index, record in _records(folder):
-        result.checked += 1
-        after = step.apply(record)
-        if after is not record and after.get("edits"):
-            result.fail(_rid(record, index), describe(after["edits"]))
-    return result
+def check_near_duplicates(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _NearDuplicates)
+
+
+class _Reapply(_Findings):
+    """A cleaning step, re-applied with its recorded configuration, changes nothing."""
+
+    step_name = ""
+    columns = RECORD_COLUMNS
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.step = folder.step(self.step_name)
+        if self.step is None:
+            self.result.skip(f"recorded configuration unusable (see files.config): {folder.config_error}"
+                             if folder.config is None else f"no {self.step_name} step recorded")
+
+    def scan(self, records, start):
+        found = []
+        for index, record in enumerate(records, start):
+            after = self.step.apply(record)
+            if after is not record and after.get("edits"):
+                found.append(("fail", index, _rid(record, index), self.describe(after["edits"])))
+        return len(records), found
+
+    def describe(self, edits) -> str:
+        raise NotImplementedError
+
+    def add(self, part) -> None:
+        self.result.checked += part[0]
+        super().add(part[1])
+
+
+class _Mojibake(_Reapply):
+    name, step_name = "records.mojibake", "fix_encoding"
+
+    def describe(self, edits):
+        return "mojibake in " + ", ".join(f"{e['field']} ({e['detail'][:60]})" for e in edits)
+
+    def scan(self, records, start):
+        """Failures (``fix_encoding`` changes the record), then warnings: ftfy's ``is_bad``,
+        evaluated only near non-ASCII runs (exact, and ~10x faster on clean news)."""
+        from corpuskit.steps.encoding import _is_bad as is_bad
+
+        checked, found = super().scan(records, start)
+        fields = self.step.params.fields
+        for index, record in enumerate(records, start):
+            bad = [f for f in fields if isinstance(record.get(f), str) and is_bad(record[f])]
+            if bad:
+                found.append(("warn", index, _rid(record, index),
+                              f"ftfy finds suspicious characters in {', '.join(bad)}"))
+        return checked, found
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        failed = {p.item for p in result.problems}  # a failed record is not warned about too
+        result.warnings = [w for w in result.warnings if w.item not in failed]
+        result.summary = (f"{result.checked} records, fix_encoding changes nothing" if not result.problems
+                          else f"{len(result.problems)} record(s) still hold mojibake")
+        return result
 
 
 def check_mojibake(folder: VersionFolder) -> CheckResult:
-    def describe(edits):
-        return "mojibake in " + ", ".join(f"{e['field']} ({e['detail'][:60]})" for e in edits)
+    return scanned(folder, _Mojibake)
 
-    result = _reapply(folder, "fix_encoding", "records.mojibake", describe)
-    if result.status == "skip":
+
+class _Variants(_Reapply):
+    name, step_name = "records.variants", "normalize_variants"
+
+    def describe(self, edits):
+        return "variant left in: " + ", ".join(f"{e['detail']} x{e['count']} in {e['field']}" for e in edits)
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        result.summary = (f"{result.checked} records, no lexicon variant" if not result.problems
+                          else f"{len(result.problems)} record(s) still hold lexicon variants")
         return result
-    # ftfy's is_bad, evaluated only near non-ASCII runs (exact, and ~10x faster on clean news)
-    from corpuskit.steps.encoding import _is_bad as is_bad
-
-    fields = folder.step("fix_encoding").params.fields
-    failed = {p.item for p in result.problems}
-    for index, record in _records(folder, tuple(dict.fromkeys(("id", *fields)))):
-        if _rid(record, index) in failed:
-            continue
-        bad = [f for f in fields if isinstance(record.get(f), str) and is_bad(record[f])]
-        if bad:
-            result.warn(_rid(record, index), f"ftfy finds suspicious characters in {', '.join(bad)}")
-    result.summary = (f"{result.checked} records, fix_encoding changes nothing" if not result.problems
-                      else f"{len(result.problems)} record(s) still hold mojibake")
-    return result
 
 
 def check_variants(folder: VersionFolder) -> CheckResult:
-    def describe(edits):
-        return "variant left in: " + ", ".join(f"{e['detail']} x{e['count']} in {e['field']}" for e in edits)
-
-    result = _reapply(folder, "normalize_variants", "records.variants", describe)
-    if result.status != "skip":
-        result.summary = (f"{result.checked} records, no lexicon variant" if not result.problems
-                          else f"{len(result.problems)} record(s) still hold lexicon variants")
-    return result
+    return scanned(folder, _Variants)
 
 
-def check_boilerplate(folder: VersionFolder) -> CheckResult:
-    def describe(edits):
+class _Boilerplate(_Reapply):
+    name, step_name = "records.boilerplate", "strip_boilerplate"
+
+    def describe(self, edits):
         return "boilerplate left in: " + ", ".join(
             f"{e['action'].split(':', 1)[-1]} {e['detail'][:50]!r}" for e in edits)
 
-    result = _reapply(folder, "strip_boilerplate", "records.boilerplate", describe)
-    if result.status != "skip":
-        rules = ", ".join(name for name, _ in folder.step("strip_boilerplate")._rules)
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        rules = ", ".join(name for name, _ in self.step._rules)
         result.summary = (f"{result.checked} records, no boilerplate ({rules})" if not result.problems
                           else f"{len(result.problems)} record(s) still hold boilerplate")
-    return result
+        return result
+
+
+def check_boilerplate(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _Boilerplate)
+
+
+class _Languages(_Findings):
+    name, columns = "records.languages", ("id", "text", "language", "language_score")
+    here_only = True  # the detector's tables (~120 MB a process): the build's parent holds them already
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.step = folder.step("detect_language")
+        self.allowed = folder.overrides.get("languages") or (tuple(self.step.params.languages) if self.step else ())
+        if not self.allowed:
+            self.result.skip("no allowed languages recorded (detect_language has no 'languages')")
+
+    def scan(self, records, start):
+        return len(records), [finding for index, record in enumerate(records, start)
+                              for finding in self._findings(record, index)]
+
+    def _findings(self, record: dict, index: int) -> list[tuple]:
+        rid = _rid(record, index)
+        language = record.get("language")
+        if language not in self.allowed:
+            return [("fail", index, rid, f"language {language!r} not in {list(self.allowed)}")]
+        if self.step is None:
+            return []
+        from corpuskit.steps.language import detect
+
+        found = []
+        params = self.step.params
+        score = record.get("language_score")
+        if isinstance(score, (int, float)) and score < params.min_probability:
+            found.append(("warn", index, rid, f"language_score {score} below {params.min_probability}"))
+        detected, probability = detect(record.get("text") or "", sample_chars=params.sample_chars,
+                                       min_letters=params.min_letters, min_probability=params.min_probability,
+                                       backend=params.backend)
+        if detected != language:
+            found.append(("warn", index, rid, f"labelled {language!r}, the detector says {detected!r} "
+                                              f"(p={probability})"))
+        return found
+
+    def add(self, part) -> None:
+        self.result.checked += part[0]
+        super().add(part[1])
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        result.summary = (f"{result.checked} records in {', '.join(self.allowed)}" if not result.problems
+                          else f"{len(result.problems)} record(s) in languages not allowed")
+        return result
 
 
 def check_languages(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("records.languages")
-    step = folder.step("detect_language")
-    allowed = folder.overrides.get("languages") or (tuple(step.params.languages) if step else ())
-    if not allowed:
-        return result.skip("no allowed languages recorded (detect_language has no 'languages')")
-    from corpuskit.steps.language import detect
+    return scanned(folder, _Languages)
 
-    for index, record in _records(folder, ("id", "text", "language", "language_score")):
-        result.checked += 1
-        rid = _rid(record, index)
-        language = record.get("language")
-        if language not in allowed:
-            result.fail(rid, f"language {language!r} not in {list(allowed)}")
-            continue
-        if step is None:
-            continue
-        score = record.get("language_score")
-        if isinstance(score, (int, float)) and score < step.params.min_probability:
-            result.warn(rid, f"language_score {score} below {step.params.min_probability}")
-        detected, probability = detect(record.get("text") or "", sample_chars=step.params.sample_chars,
-                                       min_letters=step.params.min_letters,
-                                       min_probability=step.params.min_probability)
-        if detected != language:
-            result.warn(rid, f"labelled {language!r}, the detector says {detected!r} (p={probability})")
-    result.summary = (f"{result.checked} records in {', '.join(allowed)}" if not result.problems
-                      else f"{len(result.problems)} record(s) in languages not allowed")
-    return result
+
+class _MinChars(_Findings):
+    name, columns = "records.min_chars", ("id", "text")
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.minimum = int(folder.check_setting("min_chars"))
+
+    def scan(self, records, start):
+        found = []
+        for index, record in enumerate(records, start):
+            length = len(record.get("text") or "")
+            if length < self.minimum:
+                found.append(("fail", index, _rid(record, index),
+                              f"text is {length} characters, minimum {self.minimum}"))
+        return len(records), found
+
+    def add(self, part) -> None:
+        self.result.checked += part[0]
+        super().add(part[1])
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        result.summary = (f"{result.checked} texts of at least {self.minimum} characters" if not result.problems
+                          else f"{len(result.problems)} text(s) shorter than {self.minimum} characters")
+        return result
 
 
 def check_min_chars(folder: VersionFolder) -> CheckResult:
-    result = CheckResult("records.min_chars")
-    minimum = int(folder.check_setting("min_chars"))
-    for index, record in _records(folder, ("id", "text")):
-        result.checked += 1
-        length = len(record.get("text") or "")
-        if length < minimum:
-            result.fail(_rid(record, index), f"text is {length} characters, minimum {minimum}")
-    result.summary = (f"{result.checked} texts of at least {minimum} characters" if not result.problems
-                      else f"{len(result.problems)} text(s) shorter than {minimum} characters")
-    return result
+    return scanned(folder, _MinChars)
+
+
+class _HeaderBlocks(_Findings):
+    name, columns = "records.header_blocks", ("id", "text", "provenance.source_path")
+
+    def scan(self, records, start):
+        from corpuskit.readers import detect_format
+        from corpuskit.readers.digest import header_block_in
+
+        found = []
+        for index, record in enumerate(records, start):
+            block = header_block_in(record.get("text") or "")
+            if block is None:
+                continue
+            path = (record.get("source") or {}).get("path") or ""
+            reason = f"body holds an article header ({block[:100]!r})"
+            if detect_format(path) == "digest":
+                found.append(("fail", index, _rid(record, index), reason + ": another article is merged into it"))
+            else:
+                found.append(("warn", index, _rid(record, index), reason))
+        return len(records), found
+
+    def add(self, part) -> None:
+        self.result.checked += part[0]
+        super().add(part[1])
+
+    def finish(self, folder: VersionFolder) -> CheckResult:
+        result = self.result
+        result.summary = (f"{result.checked} bodies, no article header inside" if not result.problems
+                          else f"{len(result.problems)} body(ies) hold another article's header")
+        return result
 
 
 def check_header_blocks(folder: VersionFolder) -> CheckResult:
-    from corpuskit.readers import detect_format
-    from corpuskit.readers.digest import header_block_in
-
-    result = CheckResult("records.header_blocks")
-    for index, record in _records(folder, ("id", "text", "provenance.source_path")):
-        result.checked += 1
-        block = header_block_in(record.get("text") or "")
-        if block is None:
-            continue
-        path = (record.get("source") or {}).get("path") or ""
-        reason = f"body holds an article header ({block[:100]!r})"
-        if detect_format(path) == "digest":
-            result.fail(_rid(record, index), reason + ": another article is merged into it")
-        else:
-            result.warn(_rid(record, index), reason)
-    result.summary = (f"{result.checked} bodies, no article header inside" if not result.problems
-                      else f"{len(result.problems)} body(ies) hold another article's header")
-    return result
+    return scanned(folder, _HeaderBlocks)
 
 
 CHECKS = (check_ids, check_required, check_dates, check_exact_duplicates, check_near_duplicates, check_mojibake,
           check_variants, check_languages, check_min_chars, check_boilerplate, check_header_blocks)
+#: The per-record checks' scans, run in one pass over the rows (see :mod:`~corpuskit._check.scan`).
+SCANS = {"check_ids": _Ids, "check_required": _Required, "check_dates": _Dates,
+         "check_exact_duplicates": _ExactDuplicates, "check_near_duplicates": _NearDuplicates,
+         "check_mojibake": _Mojibake, "check_variants": _Variants, "check_languages": _Languages,
+         "check_min_chars": _MinChars, "check_boilerplate": _Boilerplate, "check_header_blocks": _HeaderBlocks}

@@ -23,6 +23,7 @@ import numpy as np
 
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.report import CheckResult
+from corpuskit._check.scan import WholeCheck, scanned
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
 
@@ -32,6 +33,11 @@ _COMPARED = (*(name for name, _ in BASE_FIELDS), "provenance.edits", "removed.st
 
 
 def check_replay(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _Replay)
+
+
+def replay(folder: VersionFolder) -> CheckResult:
+    """The ``provenance.replay`` check (see the module's docstring)."""
     from corpuskit.release.replay import SourceError, recorded_on_error
 
     result = CheckResult("provenance.replay")
@@ -135,4 +141,10 @@ def _label(row: dict, name: str) -> str:
     return str(row.get("id")) + ("" if name == "default" else f" ({name})")
 
 
+class _Replay(WholeCheck):
+    name, check = "provenance.replay", staticmethod(replay)
+
+
 CHECKS = (check_replay,)
+#: The checks that run in the shared pass (see :mod:`~corpuskit._check.scan`).
+SCANS = {"check_replay": _Replay}

@@ -26,9 +26,11 @@ from corpuskit.cli import handle_errors
 @click.option("--near-duplicate-threshold", default=None, hidden=True)  # gone: refused with a why
 @click.option("--language", "languages", multiple=True,
               help="Allowed language (repeatable); default: the recorded detect_language languages.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes for the per-record checks (default: the CPUs this process may use).")
 @handle_errors
 def command(folder, json_path, strict, rebuild, no_load, root, allowed_inputs, min_chars,
-            near_duplicate_threshold, languages):
+            near_duplicate_threshold, languages, workers):
     """Verify a published version folder, e.g. dist/<name>/<version>.
 
     Checks the card, the files, that it loads offline, every record and its
@@ -41,6 +43,7 @@ def command(folder, json_path, strict, rebuild, no_load, root, allowed_inputs, m
 
     from corpuskit._check import FolderError, run_checks
     from corpuskit.cli import UsageError, require_writable
+    from corpuskit.engine import default_workers
 
     if near_duplicate_threshold is not None:
         raise UsageError(
@@ -51,7 +54,8 @@ def command(folder, json_path, strict, rebuild, no_load, root, allowed_inputs, m
         require_writable(json_path, "--json")
     try:
         report = run_checks(folder, rebuild=rebuild, strict=strict, load=not no_load, root=root,
-                            min_chars=min_chars, languages=languages or None, inputs=allowed_inputs)
+                            min_chars=min_chars, languages=languages or None, inputs=allowed_inputs,
+                            workers=workers or default_workers())
     except FolderError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
