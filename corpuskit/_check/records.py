@@ -87,11 +87,13 @@ def _dedup_mode(folder: VersionFolder) -> str | None:
 
 
 class _Findings(RecordScan):
-    """A check whose findings are per record: ``scan`` returns ``(kind, row, item, reason)``
-    (kind ``fail`` or ``warn``), folded in row order."""
+    """A check whose findings are per record: ``scan`` returns ``(records checked, findings)``,
+    each finding ``(kind, row, item, reason)`` (kind ``fail`` or ``warn``), folded in row order."""
 
     def add(self, part) -> None:
-        for kind, _, item, reason in part:
+        checked, findings = part
+        self.result.checked += checked
+        for kind, _, item, reason in findings:
             (self.result.fail if kind == "fail" else self.result.warn)(item, reason)
 
 
@@ -167,10 +169,6 @@ class _Required(_Findings):
                 found.append(("fail", index, _rid(record, index), f"empty {', '.join(empty)}"))
         return len(records), found
 
-    def add(self, part) -> None:
-        self.result.checked += part[0]
-        super().add(part[1])
-
     def finish(self, folder: VersionFolder) -> CheckResult:
         result = self.result
         result.summary = (f"{result.checked} records have {', '.join(self.required)}" if not result.problems
@@ -195,10 +193,6 @@ class _Dates(_Findings):
             if not isinstance(date, str) or iso_date(date) != (date, False):
                 found.append(("fail", index, _rid(record, index), f"date {date!r} is not ISO YYYY-MM-DD"))
         return checked, found
-
-    def add(self, part) -> None:
-        self.result.checked += part[0]
-        super().add(part[1])
 
     def finish(self, folder: VersionFolder) -> CheckResult:
         result = self.result
@@ -327,10 +321,6 @@ class _Reapply(_Findings):
     def describe(self, edits) -> str:
         raise NotImplementedError
 
-    def add(self, part) -> None:
-        self.result.checked += part[0]
-        super().add(part[1])
-
 
 class _Mojibake(_Reapply):
     name, step_name = "records.mojibake", "fix_encoding"
@@ -438,10 +428,6 @@ class _Languages(_Findings):
                                               f"(p={probability})"))
         return found
 
-    def add(self, part) -> None:
-        self.result.checked += part[0]
-        super().add(part[1])
-
     def finish(self, folder: VersionFolder) -> CheckResult:
         result = self.result
         result.summary = (f"{result.checked} records in {', '.join(self.allowed)}" if not result.problems
@@ -468,10 +454,6 @@ class _MinChars(_Findings):
                 found.append(("fail", index, _rid(record, index),
                               f"text is {length} characters, minimum {self.minimum}"))
         return len(records), found
-
-    def add(self, part) -> None:
-        self.result.checked += part[0]
-        super().add(part[1])
 
     def finish(self, folder: VersionFolder) -> CheckResult:
         result = self.result
@@ -503,10 +485,6 @@ class _HeaderBlocks(_Findings):
             else:
                 found.append(("warn", index, _rid(record, index), reason))
         return len(records), found
-
-    def add(self, part) -> None:
-        self.result.checked += part[0]
-        super().add(part[1])
 
     def finish(self, folder: VersionFolder) -> CheckResult:
         result = self.result
