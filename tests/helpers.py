@@ -37,3 +37,14 @@ def tree_digests(folder) -> dict[str, str]:
             with open(path, "rb") as handle:
                 out[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
     return out
+
+
+def load_generate():
+    """``benchmarks/generate.py`` (the benchmark corpus generator) as a module: the tests build
+    their large inputs with it (``pool=False``: grammar only, no evaluation data)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate", ROOT / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -7,7 +7,6 @@ hang), and an interrupted build stops its gate workers and publishes nothing.
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import os
 import signal
@@ -19,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from corpuskit._check.scan import RecordScan
+from helpers import load_generate
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = """\
 name = "gate"
 version = "1.0.0"
@@ -50,9 +49,7 @@ class DiesInAWorker(RecordScan):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate", ROOT / "benchmarks" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
+    generate = load_generate()
     folder = tmp_path_factory.mktemp("gate-workers")
     (folder / "in").mkdir()
     generate.write_jsonl(folder / "in" / "news.jsonl", 3000, seed=5, pool=False)

@@ -7,10 +7,8 @@ only; nothing from ../shared/eval).
 
 from __future__ import annotations
 
-import importlib.util
 import pickle
 from array import array
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,15 +17,12 @@ from corpuskit._dedup import Deduplicator, batch
 from corpuskit._dedup import cluster as cluster_mod
 from corpuskit._dedup.engine import candidates
 from corpuskit._dedup.verify import HeadlineWeights, TitleWeights, compare, decide, plausible
+from helpers import load_generate
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _generate(n: int, seed: int) -> list[dict]:
-    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate", ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.generate_corpus(n, seed=seed, pool=False))
+    return list(load_generate().generate_corpus(n, seed=seed, pool=False))
 
 
 @pytest.fixture(scope="module")

@@ -9,21 +9,15 @@ among 3,000 distractors (benchmarks/bench_build.py runs the same idea at 200,000
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from corpuskit._dedup import Deduplicator
+from helpers import load_generate
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _generate():
-    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate", ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generate()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ one. A few kills run in CI; ``CORPUSKIT_SLOW=1`` runs 30 (and rebuilds after eac
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import signal
@@ -20,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import tree_digests
+from helpers import load_generate, tree_digests
 
-ROOT = Path(__file__).resolve().parent.parent
 SLOW = bool(os.environ.get("CORPUSKIT_SLOW"))
 KILLS = 30 if SLOW else 3
 
@@ -40,11 +38,7 @@ step = "strip_boilerplate"
 
 
 def _generate():
-    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate",
-                                                  ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generate()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -18,17 +17,12 @@ from corpuskit.publish.schema import record_schema, to_row, to_table
 from corpuskit.publish.writer import ShardWriter
 from corpuskit.readers import BATCH_SIZE, read_records
 
-from helpers import tree_digests
+from helpers import load_generate, tree_digests
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _generate():
-    spec = importlib.util.spec_from_file_location("corpuskit_bench_generate",
-                                                  ROOT / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generate()
 
 
 CONFIG = """\
