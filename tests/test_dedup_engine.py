@@ -20,7 +20,6 @@ from corpuskit._dedup.verify import HeadlineWeights, TitleWeights, compare, deci
 from helpers import load_generate
 
 
-
 def _generate(n: int, seed: int) -> list[dict]:
     return list(load_generate().generate_corpus(n, seed=seed, pool=False))
 

@@ -15,7 +15,6 @@ from corpuskit._dedup import Deduplicator
 from helpers import load_generate
 
 
-
 def _generate():
     return load_generate()
 

@@ -20,7 +20,6 @@ from corpuskit.readers import BATCH_SIZE, read_records
 from helpers import load_generate, tree_digests
 
 
-
 def _generate():
     return load_generate()
 
