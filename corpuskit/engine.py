@@ -149,6 +149,29 @@ def trim_heap() -> None:
         pass
 
 
+def one_malloc_arena() -> None:
+    """Make glibc's malloc serve every thread of this process from one arena, and its
+    children too (``MALLOC_ARENA_MAX=1`` in the environment they inherit).
+
+    glibc gives each thread that allocates its own arena (up to 8 per core) and keeps
+    the pages freed in it: the threads of pyarrow's reader, the parquet writer and
+    dedup's verification each left tens of MB that no stage reused, and
+    ``malloc_trim`` returns little of it. With one arena the 50,000-article build
+    peaked at 548 MB (RSS of the process tree) instead of 642, for the same
+    CPU-seconds (162 vs 161). A ``MALLOC_ARENA_MAX`` the user set wins. Called by the
+    command line before any thread starts; a library caller's process is left alone.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    os.environ["MALLOC_ARENA_MAX"] = "1"  # read by each child interpreter's malloc at start
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX: this process is past that start
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def engine_for(name: str = "local", workers: int | None = None, **options: Any) -> Engine:
     """The engine called ``name``, with ``workers`` (default: the CPUs this process may use)."""
     from corpuskit.errors import ConfigError

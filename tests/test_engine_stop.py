@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
+
+import pytest
 
 from corpuskit.engine import LocalEngine, _Pool
 from corpuskit.pipeline import BatchResult, Runner
@@ -45,3 +49,51 @@ def test_this_process_is_one_of_the_workers():
     pids = {int(r.ids[0].split(":")[1]) for r in results}
     assert units == list(range(40))
     assert os.getpid() in pids and len(pids) == 2
+
+
+_ARENAS = r'''
+import ctypes, os, sys, tempfile, threading
+from corpuskit.engine import one_malloc_arena
+if sys.argv[1] == "one":
+    one_malloc_arena()
+    assert os.environ["MALLOC_ARENA_MAX"] == "1"  # what child interpreters will read
+barrier = threading.Barrier(3)
+def work():
+    kept = [bytearray(2000) for _ in range(100)]  # malloc'd from this thread (over pymalloc's 512 B)
+    barrier.wait()  # all threads alive at once: each would get an arena of its own
+    barrier.wait()
+threads = [threading.Thread(target=work) for _ in range(2)]
+for t in threads: t.start()
+barrier.wait()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+path = tempfile.mktemp()
+handle = libc.fopen(path.encode(), b"w")
+libc.malloc_info(0, ctypes.c_void_p(handle))
+libc.fclose(ctypes.c_void_p(handle))
+barrier.wait()
+for t in threads: t.join()
+print(open(path).read().count("<heap nr="))
+'''
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc")
+def test_one_malloc_arena_serves_every_thread():
+    """The command line's processes keep freed memory in one malloc arena, not one per thread."""
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+
+    def heaps(mode: str) -> int:
+        out = subprocess.run([sys.executable, "-c", _ARENAS, mode], env=env, capture_output=True,
+                             text=True, check=True)
+        return int(out.stdout)
+
+    assert heaps("default") >= 2  # the probe can tell: threads get arenas of their own
+    assert heaps("one") == 1
+
+
+def test_one_malloc_arena_leaves_a_users_setting(monkeypatch):
+    from corpuskit.engine import one_malloc_arena
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    one_malloc_arena()
+    assert os.environ["MALLOC_ARENA_MAX"] == "4"
