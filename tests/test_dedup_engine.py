@@ -7,6 +7,8 @@ only; nothing from ../shared/eval).
 
 from __future__ import annotations
 
+import mmap
+import os
 import pickle
 from array import array
 
@@ -195,3 +197,42 @@ def test_pair_emissions_counted_in_rounds_give_the_same_candidates(signed, monke
     monkeypatch.setattr(index, "EMITTED", 1000)
     rounds = candidates(store, rank)
     assert len(whole) > 100 and np.array_equal(rounds, whole)
+
+
+def _resident_kb(array: np.ndarray) -> int:
+    """Resident KB of the memory mapping that holds ``array`` (from /proc/self/smaps)."""
+    address = array.__array_interface__["data"][0]
+    inside = False
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            head = line.split()[0]
+            if "-" in head and not head.endswith(":"):
+                lo, hi = (int(x, 16) for x in head.split("-"))
+                inside = lo <= address < hi
+            elif inside and head == "Rss:":
+                return int(line.split()[1])
+    raise AssertionError("no mapping holds the array")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="Linux /proc")
+def test_spilled_signatures_are_mapped_and_released(signed, monkeypatch):
+    """Once spilled, the frozen set values are views of a read-only map of their file, not a
+    copy in memory: ``release`` drops the touched pages from the process and the values
+    read back the same."""
+    from corpuskit._dedup import store as store_mod
+
+    _, signatures = signed
+    monkeypatch.setattr(store_mod, "SPILL_BYTES", 4096)
+    engine = Deduplicator()
+    for i, sig in enumerate(signatures):
+        engine.add(i, sig)
+    frozen = engine._store.freeze()
+    shingles = frozen.data["shingles"]
+    assert isinstance(shingles.base.obj, mmap.mmap) and shingles.nbytes > 64 * 1024
+    before = int(shingles.sum(dtype=np.uint64))  # touches every page
+    assert _resident_kb(shingles) >= shingles.nbytes // 1024 - 8
+    frozen.release()
+    assert _resident_kb(shingles) == 0
+    assert int(shingles.sum(dtype=np.uint64)) == before
+    assert [frozen.signature(i) for i in range(len(signatures))] == list(signatures)
+    engine._store.close()

@@ -167,6 +167,7 @@ class Deduplicator:
         log.info("dedup: %d records, %d candidate pairs", int(active.sum()), len(pairs))
         heads, head_flat = batch.head_weights(store, active)
         titles = TitleWeights.from_heads(heads)
+        store.release()
 
         # verify every candidate pair in numpy batches; keep the verified edges.
         # Chunks are independent and numpy releases the GIL in the heavy kernels
@@ -182,12 +183,17 @@ class Deduplicator:
             return a[keep], b[keep], match[keep], found
 
         starts = range(0, len(pairs), step)
-        threads = min(len(starts), threads or _cores())
-        if threads > 1:
-            with ThreadPoolExecutor(threads) as pool:
-                chunks = list(pool.map(verify_chunk, starts))
-        else:
-            chunks = [verify_chunk(lo) for lo in starts]
+        threads = max(1, min(len(starts), threads or _cores()))
+        pool = ThreadPoolExecutor(threads) if threads > 1 else None
+        chunks = []
+        try:
+            for group in range(0, len(starts), threads):  # ``threads`` chunks at a time, then
+                part = starts[group:group + threads]
+                chunks += pool.map(verify_chunk, part) if pool else map(verify_chunk, part)
+                store.release()  # their mapped signature pages go
+        finally:
+            if pool:
+                pool.shutdown()
         edge_a = [c[0] for c in chunks]
         edge_b = [c[1] for c in chunks]
         edge_match = [c[2] for c in chunks]
@@ -261,6 +267,7 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14,
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         counts[lo:hi] = np.bincount(chunk_postings(lo, hi)[1] - np.uint32(lo), minlength=hi - lo)
+        store.release()  # the chunk's mapped signature pages (see SignatureStore.freeze)
     postings = np.empty(int(counts.sum()), dtype=np.uint64)
     filled = 0
     block = postings[:0]
@@ -271,6 +278,7 @@ def candidate_pairs(store, rank: np.ndarray, chunk: int = 1 << 14,
         block <<= np.uint64(32)
         block |= docs
         filled += len(values)
+        store.release()
     del block  # ``block`` is a view: it would keep the postings alive
     holder = [postings]
     del postings
@@ -286,6 +294,7 @@ def band_pairs(store, rank: np.ndarray, active: np.ndarray | None = None) -> np.
     n, width = store.bands.shape
     docs = np.arange(n, dtype=np.uint64) if active is None else np.flatnonzero(active).astype(np.uint64)
     postings = (store.bands if active is None else store.bands[active]).astype(np.uint64)
+    store.release()
     postings <<= np.uint64(32)
     postings |= docs[:, None]  # broadcast: no repeated copy of the record numbers
     postings = postings.ravel()
