@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
 from corpuskit.config import Config
-from corpuskit.engine import Engine, configured_engine, default_workers
+from corpuskit.engine import Engine, configured_engine, default_workers, trim_heap
 from corpuskit.errors import PublishError
 from corpuskit.ids import IdCounter, final_ids
 from corpuskit.pipeline import EMPTY_TEXT, Runner
@@ -217,7 +217,9 @@ def _write(run: _Run) -> tuple[list[str], list[str]]:
         run.data.write_table(batch.table)
     for collector in run.collectors:
         run.removed_reasons.update(collector.stats.dropped)
-    return run.data.close() or _empty_shard(run.data), run.removed.close()
+    written = run.data.close() or _empty_shard(run.data), run.removed.close()
+    trim_heap()  # the writers' freed buffers: the metadata stage and the gate need not carry them
+    return written
 
 
 def _metadata(run: _Run, data_files: list[str], removed_files: list[str]) -> BuildResult:

@@ -20,6 +20,7 @@ import abc
 import multiprocessing
 import multiprocessing.pool
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -137,10 +138,14 @@ def _next(runner: Runner, pending: deque, sent: int) -> tuple[BatchResult, int]:
 
 
 def trim_heap() -> None:
-    """Give the heap's free pages back to the system after a stage of many small allocations
-    (the units' cleaning; dedup's resolve): glibc keeps the pages they freed, and the
-    build's next stages would carry them (15 MB after cleaning 50,000 articles, 94 MB after
-    resolving 150,000 signatures)."""
+    """Give the free memory of a finished stage back to the system: pyarrow's memory pool's
+    unused pages (when pyarrow is loaded), then the C heap's (``malloc_trim``). glibc
+    and Arrow keep freed pages for reuse, and the build's next stages would carry them:
+    15 MB after cleaning 50,000 articles, 94 MB after resolving 150,000 signatures, and
+    ~97 MB after writing 20,000 articles' parquet files, that only Arrow's release frees."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     try:
         import ctypes
 

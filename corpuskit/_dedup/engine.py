@@ -76,6 +76,11 @@ class Clusters:
         return self.kept_of.get(index, index)
 
 
+#: Candidate pairs verified in one numpy batch (one per thread at a time): their
+#: temporaries, ~0.75 KB a pair, are the clustering's peak beside the signatures.
+VERIFY_CHUNK = 1 << 13
+
+
 class Deduplicator:
     """Cluster copies; keep the most complete copy (see :mod:`~corpuskit._dedup.cluster`)."""
 
@@ -173,7 +178,7 @@ class Deduplicator:
         # Chunks are independent and numpy releases the GIL in the heavy kernels
         # (sorts, searches), so they run on a thread per core; results are
         # gathered in chunk order, so the outcome never depends on the threads.
-        step = 1 << 15
+        step = VERIFY_CHUNK
 
         def verify_chunk(lo: int):
             a = pairs[lo:lo + step, 0].astype(np.int64)
