@@ -115,6 +115,7 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
     active = [scan for scan in scans if scan.active]
     if active:
         spent = [0.0] * len(active)
+        release_memory()  # the workers start while this process is smallest
         for parts, seconds in _parts(folder, active, _units(folder, active)):
             for index, (scan, part) in enumerate(zip(active, parts)):
                 clock = time.process_time()
@@ -127,9 +128,23 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
                 spent[index] += seconds[index] + time.process_time() - clock
         for scan, seconds in zip(active, spent):
             scan.result.seconds = seconds
+        release_memory()  # the batches' pages, before the cross-row work (the dedup resolve)
     for scan in (scan for scan in scans if scan.name not in results):
         results[scan.name] = _finish(scan, folder)
+    release_memory()
     return results
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system: Arrow's pool (mimalloc keeps the pages of every
+    batch read: 53 MB in the build's parent after 20,000 articles) and the C heap. The
+    gate's peak is the sum of its processes: what one of them keeps freed counts in full."""
+    import pyarrow as pa
+
+    from corpuskit.engine import trim_heap
+
+    pa.default_memory_pool().release_unused()
+    trim_heap()
 
 
 def _finish(scan: RecordScan, folder: VersionFolder):
@@ -401,5 +416,8 @@ def _init_worker(setup: tuple) -> None:
 
 
 def _scan_in_worker(unit: tuple) -> tuple:
-    return _scan_unit(_WORKER_SCANS, unit)
+    try:
+        return _scan_unit(_WORKER_SCANS, unit)
+    finally:
+        release_memory()
 
