@@ -76,7 +76,10 @@ class WholeCheck(RecordScan):
         raise NotImplementedError
 
     def scan(self, rows, start):
-        return self.check(self.folder)
+        try:
+            return self.check(self.folder)
+        finally:
+            release_memory()  # the whole checks run one after the other: their peaks need not add up
 
     def add(self, part) -> None:
         self.result = part
@@ -236,6 +239,8 @@ def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]]
         except Exception as exc:  # noqa: BLE001 - this check crashed; the others go on
             parts.append(exc)
         seconds.append(time.process_time() - clock)
+    del rows, records
+    release_memory()  # a unit's batch (and a whole check's reads) freed: the next unit reuses nothing
     return parts, seconds
 
 
@@ -416,8 +421,5 @@ def _init_worker(setup: tuple) -> None:
 
 
 def _scan_in_worker(unit: tuple) -> tuple:
-    try:
-        return _scan_unit(_WORKER_SCANS, unit)
-    finally:
-        release_memory()
+    return _scan_unit(_WORKER_SCANS, unit)
 
