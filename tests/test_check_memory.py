@@ -8,7 +8,6 @@ import sys
 import textwrap
 
 import pyarrow.parquet as pq
-
 from helpers import DIST, copy_project
 
 
@@ -17,7 +16,7 @@ def test_card_features_from_the_child_are_what_datasets_writes():
 
     from corpuskit.publish.card import _features_in_child
 
-    version = sorted((DIST / "nagorno-karabakh-2020").iterdir())[-1]
+    version = max((DIST / "nagorno-karabakh-2020").iterdir())
     schemas = [pq.read_schema(path) for path in sorted(version.glob("*/*.parquet"))]
     assert len(schemas) == 2
     assert _features_in_child(schemas) == [Features.from_arrow_schema(s)._to_yaml_list() for s in schemas]
@@ -39,7 +38,7 @@ def test_build_writes_the_card_without_importing_datasets(tmp_path):
     imported, folder = done.stdout.split()
     assert imported == "False"
     built = (tmp_path / folder / "README.md").read_text(encoding="utf-8")
-    published = (sorted((DIST / "nagorno-karabakh-2020").iterdir())[-1] / "README.md").read_text(encoding="utf-8")
+    published = (max((DIST / "nagorno-karabakh-2020").iterdir()) / "README.md").read_text(encoding="utf-8")
     assert _features(built) == _features(published) and "dtype: string" in _features(built)
 
 
