@@ -24,8 +24,11 @@ def test_card_features_from_the_child_are_what_datasets_writes():
 
 def test_build_writes_the_card_without_importing_datasets(tmp_path):
     """A build (gate off) in a fresh process: the card has its features, ``datasets`` was not
-    imported there (its ~60 MB would stay through the gate)."""
+    imported there (its ~60 MB would stay through the gate), and a ``datasets`` folder in the
+    working directory did not shadow the library in the child."""
     copy_project(tmp_path)
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "__init__.py").write_text("raise ImportError('a folder, not the library')\n")
     script = textwrap.dedent("""
         import sys
         from corpuskit._build import build
