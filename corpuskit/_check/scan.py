@@ -271,9 +271,14 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     context = multiprocessing.get_context("spawn")
     setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
-    with _signals_held(), _main_hidden():
-        pool = _Pool(workers - 1, initializer=_init_worker, initargs=(setup,), context=context)
-    with pool:
+    with contextlib.ExitStack() as stack:
+        with _signals_held(), _main_hidden():
+            # entered at once: a Ctrl-C held while the workers start arrives as this block
+            # ends, and must find the pool to terminate (kill its workers) at once; a pool
+            # left to the garbage collector could unlink its semaphores before killing its
+            # workers, and a worker still starting would die of it with a traceback
+            pool = stack.enter_context(_Pool(workers - 1, initializer=_init_worker, initargs=(setup,),
+                                             context=context))
         yield from _Shared(pool, scans, units).results()
 
 
