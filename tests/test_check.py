@@ -190,6 +190,22 @@ def test_library_api_returns_a_report(folder):
     assert "records.ids" in report.render()
 
 
+def test_heavy_import_checks_run_last_and_report_in_their_place(folder, monkeypatch):
+    """files.schema and release.croissant (datasets, mlcroissant) run after the shared pass;
+    the report is the one made with every check run in its documented order."""
+    import corpuskit._check as check_mod
+
+    seen = []
+    report = check_mod.run_checks(str(folder), load=False, progress=lambda result: seen.append(result.name))
+    monkeypatch.setattr(check_mod, "LAST", ())
+    in_order = check_mod.run_checks(str(folder), load=False)
+    names = [r.name for r in report.results]
+    assert names == [r.name for r in in_order.results] and {"files.schema", "release.croissant"} <= set(names)
+    assert [(r.name, r.status, r.problems) for r in report.results] == \
+        [(r.name, r.status, r.problems) for r in in_order.results]
+    assert seen[-2:] == ["files.schema", "release.croissant"] and sorted(seen) == sorted(names)
+
+
 # -- card ------------------------------------------------------------------------
 
 

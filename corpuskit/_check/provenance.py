@@ -90,6 +90,7 @@ class _Lines:
 
     def __init__(self, text: _StreamedText):
         self.text = text
+        self._last: tuple = (None, [])  # the lines read last: (first, stop), lines
 
     def __len__(self) -> int:
         return len(self.text.starts)
@@ -98,8 +99,10 @@ class _Lines:
         first, stop, _ = span.indices(len(self))
         if first >= stop:
             return []
-        raw = self.text.data[int(self.text.starts[first]):self.text.end(stop - 1)]
-        return raw.decode("utf-8").split("\n")
+        if self._last[0] != (first, stop):  # a span's checks ask for its lines more than once
+            raw = self.text.data[int(self.text.starts[first]):self.text.end(stop - 1)]
+            self._last = ((first, stop), raw.decode("utf-8").split("\n"))
+        return list(self._last[1])
 
 
 class _Sources:
@@ -245,9 +248,9 @@ def _span_problem(source: _Source, span: dict, rid: str) -> str | None:
     if match:
         from corpuskit.records import content_id
 
-        raw = source.data[start_byte:end_byte]
+        # the lines first: of a plain UTF-8 source they are the span's bytes, read once
         block = "\n".join(text.lines[start_line - 1:end_line]).encode("utf-8", errors="surrogatepass")
-        if match.group(1) not in (content_id(raw), content_id(block)):
+        if match.group(1) != content_id(block) and match.group(1) != content_id(source.data[start_byte:end_byte]):
             return f"id {rid} is not the content hash of the cited span"
     return None
 
@@ -265,6 +268,31 @@ class _Normalizer:
         if self.variants is not None:
             text = self.variants.rewrite(text)[0]
         return " ".join(text.split()).casefold()
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def holds_title(title: str, span_text: str, normalize: _Normalizer) -> bool:
+    """Whether the cited text holds the title: the title as published, spacing and case
+    aside, is in the raw text; else (a title the pipeline edited) the title is in the text
+    after the pipeline's normalisation (:class:`_Normalizer`: mojibake repair, variants).
+
+    The first test settles nearly every record (~10x cheaper: no ftfy, no variants
+    regex over the whole span) and gives the full test's verdict on real data. It accepts
+    only a span whose raw text holds the published title word for word, and a published
+    title is the normalisation of the raw one: when the raw lines hold it unchanged, the
+    title needed no repair and the full test finds it too. The two could differ only
+    where normalising the whole span rewrites text across the edge of that verbatim
+    occurrence (a variant or a mojibake repair spanning the title and its neighbour),
+    and there the span demonstrably holds the title. A title the pipeline changed (its
+    published form is not in the raw lines) fails the first test and gets the full one,
+    as before; a title absent from the span fails both. ``tests/test_check.py`` checks
+    on varied titles and spans that the first test never accepts what the full one
+    rejects.
+    """
+    return _plain(title) in _plain(span_text) or normalize(title) in normalize(span_text)
 
 
 def _span_text(source: _Source, span: dict) -> str:
@@ -314,8 +342,8 @@ class _Spans(RecordScan):
         problem = _span_problem(source, prov, str(row.get("id")))
         if problem:
             return problem
-        title, normalize = row.get("title"), self._normalize
-        if title and normalize(title) not in normalize(_span_text(source, prov)):
+        title = row.get("title")
+        if title and not holds_title(title, _span_text(source, prov), self._normalize):
             return (f"title {title[:50]!r} not in lines {prov['start_line']}-{prov['end_line']} "
                     f"of {prov['source_path']}")
         return None

@@ -105,9 +105,16 @@ def _sources(folder: VersionFolder, names: list[str]) -> dict[tuple[str, str], _
     return sources
 
 
+#: Records replayed between two returns of freed memory to the system: reading rows one
+#: by one (Arrow row groups, dicts) leaves freed pages behind (at 50,000 articles the
+#: replay's process peaked ~35 MB higher without it).
+_RELEASE_EVERY = 1000
+
+
 def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, readers, names):
     """``(label, problem)`` of every row citing this source that its replay does not give, in
     config and row order."""
+    from corpuskit._check.scan import release_memory
     from corpuskit.release.replay import log_mismatch, mismatch, read_records, replay_records
 
     keys, codes = spans.table()
@@ -118,7 +125,9 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
         items, compare = read_records(cited, sha256, folder.root, on_error, folder.config), log_mismatch
     else:
         items, compare = replay_records(cited, sha256, folder.root, steps, on_error, folder.config), mismatch
-    for key, item in items:
+    for count, (key, item) in enumerate(items, 1):
+        if count % _RELEASE_EVERY == 0:
+            release_memory()
         wanted = [-1 if not isinstance(v, int) else v for v in key]
         lo, hi = np.searchsorted(starts, wanted[2], "left"), np.searchsorted(starts, wanted[2], "right")
         for at in range(int(lo), int(hi)):

@@ -76,7 +76,10 @@ class WholeCheck(RecordScan):
         raise NotImplementedError
 
     def scan(self, rows, start):
-        return self.check(self.folder)
+        try:
+            return self.check(self.folder)
+        finally:
+            release_memory()  # the whole checks run one after the other: their peaks need not add up
 
     def add(self, part) -> None:
         self.result = part
@@ -115,6 +118,7 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
     active = [scan for scan in scans if scan.active]
     if active:
         spent = [0.0] * len(active)
+        release_memory()  # the workers start while this process is smallest
         for parts, seconds in _parts(folder, active, _units(folder, active)):
             for index, (scan, part) in enumerate(zip(active, parts)):
                 clock = time.process_time()
@@ -127,9 +131,23 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
                 spent[index] += seconds[index] + time.process_time() - clock
         for scan, seconds in zip(active, spent):
             scan.result.seconds = seconds
+        release_memory()  # the batches' pages, before the cross-row work (the dedup resolve)
     for scan in (scan for scan in scans if scan.name not in results):
         results[scan.name] = _finish(scan, folder)
+    release_memory()
     return results
+
+
+def release_memory() -> None:
+    """Give freed memory back to the system: Arrow's pool (mimalloc keeps the pages of every
+    batch read: 53 MB in the build's parent after 20,000 articles) and the C heap. The
+    gate's peak is the sum of its processes: what one of them keeps freed counts in full."""
+    import pyarrow as pa
+
+    from corpuskit.engine import trim_heap
+
+    pa.default_memory_pool().release_unused()
+    trim_heap()
 
 
 def _finish(scan: RecordScan, folder: VersionFolder):
@@ -221,6 +239,8 @@ def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]]
         except Exception as exc:  # noqa: BLE001 - this check crashed; the others go on
             parts.append(exc)
         seconds.append(time.process_time() - clock)
+    del rows, records
+    release_memory()  # a unit's batch (and a whole check's reads) freed: the next unit reuses nothing
     return parts, seconds
 
 
@@ -251,9 +271,14 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     context = multiprocessing.get_context("spawn")
     setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
-    with _signals_held(), _main_hidden():
-        pool = _Pool(workers - 1, initializer=_init_worker, initargs=(setup,), context=context)
-    with pool:
+    with contextlib.ExitStack() as stack:
+        with _signals_held(), _main_hidden():
+            # entered at once: a Ctrl-C held while the workers start arrives as this block
+            # ends, and must find the pool to terminate (kill its workers) at once; a pool
+            # left to the garbage collector could unlink its semaphores before killing its
+            # workers, and a worker still starting would die of it with a traceback
+            pool = stack.enter_context(_Pool(workers - 1, initializer=_init_worker, initargs=(setup,),
+                                             context=context))
         yield from _Shared(pool, scans, units).results()
 
 

@@ -11,11 +11,57 @@ from corpuskit._check.hub_enums import size_category
 from corpuskit.config import is_url
 from corpuskit.errors import ConfigError
 
-def features_yaml(schema) -> list:
-    """``dataset_info.features`` exactly as ``datasets`` writes it for ``schema``."""
+def features_yamls(schemas: list) -> list[list]:
+    """``dataset_info.features`` exactly as ``datasets`` writes it, for each schema: made by
+    ``datasets`` in a short-lived child process unless this process has imported it already.
+
+    ``import datasets`` costs a process ~60 MB (pandas, fsspec, ...) that it keeps until
+    it exits. The build writes the card in its long-lived parent just before the gate,
+    whose peak is that parent plus a worker: in a child (about a second of CPU, once per
+    build), the memory is returned before the gate starts. The child runs ``datasets``
+    itself, so the card is what ``datasets`` writes; if it cannot run, this process does it.
+    """
+    import sys
+
+    if "datasets" not in sys.modules:
+        made = _features_in_child(schemas)
+        if made is not None:
+            return made
     from datasets import Features
 
-    return Features.from_arrow_schema(schema)._to_yaml_list()
+    return [Features.from_arrow_schema(schema)._to_yaml_list() for schema in schemas]
+
+
+#: The child of :func:`features_yamls`: schemas (Arrow IPC, pickled) in, the YAML lists as JSON out.
+_CHILD = """
+import json, pickle, sys
+if sys.path and sys.path[0] == "":  # the working directory (-c puts it first): never import from it
+    del sys.path[0]
+import pyarrow as pa
+from datasets import Features
+schemas = [pa.ipc.read_schema(pa.py_buffer(b)) for b in pickle.load(sys.stdin.buffer)]
+json.dump([Features.from_arrow_schema(s)._to_yaml_list() for s in schemas], sys.stdout)
+"""
+
+
+def _features_in_child(schemas: list) -> list[list] | None:
+    """The YAML lists from a child process (a ``datasets`` folder in the working directory
+    cannot shadow the library; ``-P`` would need Python 3.11); None when the child fails."""
+    import json
+    import pickle
+    import subprocess
+    import sys
+
+    from corpuskit._check.scan import release_memory
+
+    data = pickle.dumps([schema.serialize().to_pybytes() for schema in schemas])
+    release_memory()  # the card's sizes were just read (Arrow keeps their pages): the child adds to this
+    try:
+        done = subprocess.run([sys.executable, "-c", _CHILD], input=data, capture_output=True,
+                              check=True, timeout=300)
+        return json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
 
 
 def arrow_nbytes(paths) -> int:
@@ -53,11 +99,11 @@ def ship_license_file(config, folder: str) -> None:
 def front_matter(*, config, configs: list[dict]) -> dict:
     """configs: [{name, data_files: [{split, path}], schema, splits: {split: (rows, bytes)}}]."""
     info = []
-    for item in configs:
+    for item, features in zip(configs, features_yamls([item["schema"] for item in configs])):
         splits = [{"name": s, "num_bytes": b, "num_examples": n} for s, (n, b) in item["splits"].items()]
         info.append({
             "config_name": item["name"],
-            "features": features_yaml(item["schema"]),
+            "features": features,
             "splits": splits,
             "download_size": item["download_size"],
             "dataset_size": sum(b for _, b in item["splits"].values()),

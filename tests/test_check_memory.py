@@ -1,0 +1,50 @@
+"""What keeps the build's gate small: ``datasets`` stays out of the build's process until the
+gate's last checks, and the card is still exactly what ``datasets`` writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pyarrow.parquet as pq
+from helpers import DIST, copy_project
+
+
+def test_card_features_from_the_child_are_what_datasets_writes():
+    from datasets import Features
+
+    from corpuskit.publish.card import _features_in_child
+
+    version = max((DIST / "nagorno-karabakh-2020").iterdir())
+    schemas = [pq.read_schema(path) for path in sorted(version.glob("*/*.parquet"))]
+    assert len(schemas) == 2
+    assert _features_in_child(schemas) == [Features.from_arrow_schema(s)._to_yaml_list() for s in schemas]
+
+
+def test_build_writes_the_card_without_importing_datasets(tmp_path):
+    """A build (gate off) in a fresh process: the card has its features, ``datasets`` was not
+    imported there (its ~60 MB would stay through the gate), and a ``datasets`` folder in the
+    working directory did not shadow the library in the child."""
+    copy_project(tmp_path)
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "__init__.py").write_text("raise ImportError('a folder, not the library')\n")
+    script = textwrap.dedent("""
+        import sys
+        from corpuskit._build import build
+        from corpuskit.config import load_config
+        result = build(load_config(root=sys.argv[1]), workers=1, gate=False)
+        print("datasets" in sys.modules, result.folder)
+    """)
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                          check=True, cwd=tmp_path)
+    imported, folder = done.stdout.split()
+    assert imported == "False"
+    built = (tmp_path / folder / "README.md").read_text(encoding="utf-8")
+    published = (max((DIST / "nagorno-karabakh-2020").iterdir()) / "README.md").read_text(encoding="utf-8")
+    assert _features(built) == _features(published) and "dtype: string" in _features(built)
+
+
+def _features(card: str) -> str:
+    """The card's first ``features:`` block (the default config's)."""
+    return card[card.index("features:"):card.index("splits:")]
