@@ -32,8 +32,9 @@ import numpy as np
 import pyarrow as pa
 
 from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
+from corpuskit._memory import trim_heap
 from corpuskit.config import Config
-from corpuskit.engine import Engine, configured_engine, default_workers, trim_heap
+from corpuskit.engine import Engine, configured_engine, default_workers
 from corpuskit.errors import PublishError
 from corpuskit.ids import IdCounter, final_ids
 from corpuskit.pipeline import EMPTY_TEXT, Runner

@@ -140,7 +140,7 @@ def main(verbose: bool) -> None:
     # many short-lived batches, and pyarrow's default (mimalloc) kept ~25-50 MB more per process
     # (build and workers). Read when pyarrow first allocates; an explicit setting wins.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    from corpuskit.engine import one_malloc_arena
+    from corpuskit._memory import one_malloc_arena
 
     one_malloc_arena()  # and one malloc arena for all threads (see there)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,

@@ -53,7 +53,7 @@ def test_this_process_is_one_of_the_workers():
 
 _ARENAS = r'''
 import ctypes, os, sys, tempfile, threading
-from corpuskit.engine import one_malloc_arena
+from corpuskit._memory import one_malloc_arena
 if sys.argv[1] == "one":
     one_malloc_arena()
     assert os.environ["MALLOC_ARENA_MAX"] == "1"  # what child interpreters will read
@@ -92,7 +92,7 @@ def test_one_malloc_arena_serves_every_thread():
 
 
 def test_one_malloc_arena_leaves_a_users_setting(monkeypatch):
-    from corpuskit.engine import one_malloc_arena
+    from corpuskit._memory import one_malloc_arena
 
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     one_malloc_arena()

@@ -33,9 +33,9 @@ def run_gate(config: Config, staged: str, workers: int = 1) -> None:
     """Run the gate's static checks on the staged version (the per-record ones on ``workers``
     processes); raise :class:`GateError` on failure."""
     from corpuskit._check import run_checks
-    from corpuskit._check.scan import release_memory
+    from corpuskit._memory import trim_heap
 
-    release_memory()  # the build's stages leave Arrow's pool and the heap holding freed pages
+    trim_heap()  # the build's stages leave Arrow's pool and the heap holding freed pages
     report = run_checks(staged, load=False, root=config.root, workers=workers)
     failed = report.failed()
     if failed:

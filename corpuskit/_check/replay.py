@@ -114,7 +114,7 @@ _RELEASE_EVERY = 1000
 def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, readers, names):
     """``(label, problem)`` of every row citing this source that its replay does not give, in
     config and row order."""
-    from corpuskit._check.scan import release_memory
+    from corpuskit._memory import trim_heap
     from corpuskit.release.replay import log_mismatch, mismatch, read_records, replay_records
 
     keys, codes = spans.table()
@@ -127,7 +127,7 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
         items, compare = replay_records(cited, sha256, folder.root, steps, on_error, folder.config), mismatch
     for count, (key, item) in enumerate(items, 1):
         if count % _RELEASE_EVERY == 0:
-            release_memory()
+            trim_heap()
         wanted = [-1 if not isinstance(v, int) else v for v in key]
         lo, hi = np.searchsorted(starts, wanted[2], "left"), np.searchsorted(starts, wanted[2], "right")
         for at in range(int(lo), int(hi)):

@@ -25,6 +25,7 @@ from typing import Any
 
 from corpuskit._check.folder import VersionFolder, present
 from corpuskit._check.report import CheckResult
+from corpuskit._memory import trim_heap
 from corpuskit.errors import CorpuskitError
 
 
@@ -79,7 +80,7 @@ class WholeCheck(RecordScan):
         try:
             return self.check(self.folder)
         finally:
-            release_memory()  # the whole checks run one after the other: their peaks need not add up
+            trim_heap()  # the whole checks run one after the other: their peaks need not add up
 
     def add(self, part) -> None:
         self.result = part
@@ -118,7 +119,7 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
     active = [scan for scan in scans if scan.active]
     if active:
         spent = [0.0] * len(active)
-        release_memory()  # the workers start while this process is smallest
+        trim_heap()  # the workers start while this process is smallest
         for parts, seconds in _parts(folder, active, _units(folder, active)):
             for index, (scan, part) in enumerate(zip(active, parts)):
                 clock = time.process_time()
@@ -131,23 +132,11 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
                 spent[index] += seconds[index] + time.process_time() - clock
         for scan, seconds in zip(active, spent):
             scan.result.seconds = seconds
-        release_memory()  # the batches' pages, before the cross-row work (the dedup resolve)
+        trim_heap()  # the batches' pages, before the cross-row work (the dedup resolve)
     for scan in (scan for scan in scans if scan.name not in results):
         results[scan.name] = _finish(scan, folder)
-    release_memory()
-    return results
-
-
-def release_memory() -> None:
-    """Give freed memory back to the system: Arrow's pool (mimalloc keeps the pages of every
-    batch read: 53 MB in the build's parent after 20,000 articles) and the C heap. The
-    gate's peak is the sum of its processes: what one of them keeps freed counts in full."""
-    import pyarrow as pa
-
-    from corpuskit.engine import trim_heap
-
-    pa.default_memory_pool().release_unused()
     trim_heap()
+    return results
 
 
 def _finish(scan: RecordScan, folder: VersionFolder):
@@ -240,7 +229,7 @@ def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]]
             parts.append(exc)
         seconds.append(time.process_time() - clock)
     del rows, records
-    release_memory()  # a unit's batch (and a whole check's reads) freed: the next unit reuses nothing
+    trim_heap()  # a unit's batch (and a whole check's reads) freed: the next unit reuses nothing
     return parts, seconds
 
 

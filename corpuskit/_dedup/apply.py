@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from corpuskit._dedup.engine import Deduplicator
-from corpuskit.engine import trim_heap
+from corpuskit._memory import trim_heap
 from corpuskit.publish.schema import SOURCE_KEYS, record_schema, removed_schema
 from corpuskit.steps.base import Collector, CorpusStep, RowBatch, RowSource
 

@@ -52,10 +52,10 @@ def _features_in_child(schemas: list) -> list[list] | None:
     import subprocess
     import sys
 
-    from corpuskit._check.scan import release_memory
+    from corpuskit._memory import trim_heap
 
     data = pickle.dumps([schema.serialize().to_pybytes() for schema in schemas])
-    release_memory()  # the card's sizes were just read (Arrow keeps their pages): the child adds to this
+    trim_heap()  # the card's sizes were just read (Arrow keeps their pages): the child adds to this
     try:
         done = subprocess.run([sys.executable, "-c", _CHILD], input=data, capture_output=True,
                               check=True, timeout=300)
