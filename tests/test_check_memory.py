@@ -48,3 +48,36 @@ def test_build_writes_the_card_without_importing_datasets(tmp_path):
 def _features(card: str) -> str:
     """The card's first ``features:`` block (the default config's)."""
     return card[card.index("features:"):card.index("splits:")]
+
+
+def test_the_language_check_lets_the_models_go_before_the_resolve():
+    """The gate's language check hands back the language models once every batch is scanned
+    (its ``scanned``), before any check's finish (the near-duplicate resolve): the models
+    are not loaded then, and the check's verdict is the one it gives with them."""
+    import corpuskit.lang as lang
+    from corpuskit._check import records, scan
+    from corpuskit._check.folder import open_folder
+    from corpuskit.lang import py3langid_backend
+
+    version = max((DIST / "nagorno-karabakh-2020").iterdir())
+    loaded_at_finish = []
+
+    class Probe(scan.RecordScan):
+        name, columns = "probe", ("id",)
+
+        def scan(self, records, start):
+            return len(records)
+
+        def add(self, part):
+            self.result.checked += part
+
+        def finish(self, folder):
+            loaded_at_finish.append((lang._model, py3langid_backend._identifier))
+            return self.result
+
+    folder = open_folder(str(version), root=str(DIST.parent))
+    results = scan.run_pass(folder, [records._Languages, Probe])
+    assert results["records.languages"].status == "pass" and results["records.languages"].checked > 0
+    assert results["probe"].checked == results["records.languages"].checked
+    assert loaded_at_finish == [(None, None)]
+    assert lang.detect("The weather in London was cold and wet again today, said the forecasters.")[0] == "en"

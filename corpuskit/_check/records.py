@@ -421,6 +421,11 @@ class _Languages(_Findings):
         return len(records), [finding for index, record in enumerate(records, start)
                               for finding in self._findings(record, index)]
 
+    def scanned(self) -> None:
+        from corpuskit.lang import release_models
+
+        release_models()  # ~115 MB: gone before the near-duplicate resolve needs its memory
+
     def _findings(self, record: dict, index: int) -> list[tuple]:
         rid = _rid(record, index)
         language = record.get("language")

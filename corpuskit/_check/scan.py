@@ -59,6 +59,10 @@ class RecordScan:
         """Fold in the part of the next batch (called in row order)."""
         raise NotImplementedError
 
+    def scanned(self) -> None:
+        """Every batch is scanned (called here before any check's ``finish``): what only the
+        scanning needed can go."""
+
     def finish(self, folder: VersionFolder) -> CheckResult:
         return self.result
 
@@ -132,6 +136,7 @@ def run_pass(folder: VersionFolder, kinds: list[type[RecordScan]]) -> dict[str, 
                 spent[index] += seconds[index] + time.process_time() - clock
         for scan, seconds in zip(active, spent):
             scan.result.seconds = seconds
+            scan.scanned()
         trim_heap()  # the batches' pages, before the cross-row work (the dedup resolve)
     for scan in (scan for scan in scans if scan.name not in results):
         results[scan.name] = _finish(scan, folder)

@@ -364,6 +364,19 @@ def get_model() -> Model:
     return _model
 
 
+def release_models() -> None:
+    """Let go of the process-wide language models (langdetect's profiles and py3langid's
+    identifier: ~115 MB); the next detection loads them again (about a second). The
+    quality gate calls it once its language check is done, before its near-duplicate
+    resolve, so that the two never hold memory at the same time."""
+    global _model
+    with _lock:
+        _model = None
+    from corpuskit.lang import py3langid_backend
+
+    py3langid_backend.release()
+
+
 _SPACE = re.compile(r"\s")
 
 

@@ -42,6 +42,13 @@ def check_installed() -> None:
     require("py3langid", "the py3langid language backend", EXTRA)
 
 
+def release() -> None:
+    """Drop the process-wide identifier (see :func:`corpuskit.lang.release_models`)."""
+    global _identifier
+    with _lock:
+        _identifier = None
+
+
 def get_identifier():
     """The process-wide py3langid identifier with normalised probabilities.
 
