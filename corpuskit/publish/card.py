@@ -11,6 +11,7 @@ from corpuskit._check.hub_enums import size_category
 from corpuskit.config import is_url
 from corpuskit.errors import ConfigError
 
+
 def features_yamls(schemas: list) -> list[list]:
     """``dataset_info.features`` exactly as ``datasets`` writes it, for each schema: made by
     ``datasets`` in a short-lived child process unless this process has imported it already.
