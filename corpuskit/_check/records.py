@@ -424,7 +424,7 @@ class _Languages(_Findings):
     def scanned(self) -> None:
         from corpuskit.lang import release_models
 
-        release_models()  # ~115 MB: gone before the near-duplicate resolve needs its memory
+        release_models()  # ~90 MB: gone before the near-duplicate resolve needs its memory
 
     def _findings(self, record: dict, index: int) -> list[tuple]:
         rid = _rid(record, index)
