@@ -48,3 +48,38 @@ def one_malloc_arena() -> None:
         ctypes.CDLL(None).mallopt(-8, 1)  # M_ARENA_MAX: this process is past that start
     except (OSError, AttributeError):  # not glibc
         pass
+
+
+class _RefusePandas:
+    """A ``sys.meta_path`` finder that refuses ``import pandas`` (see :func:`arrow_without_pandas`)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not imported by corpuskit's command line (arrow_without_pandas)")
+        return None
+
+
+def arrow_without_pandas() -> None:
+    """Keep pyarrow from importing pandas into this process and its forked workers.
+
+    The first time pyarrow converts Python objects (``pa.array``, ``Table.from_pylist``:
+    every unit the cleaning stage encodes) it imports pandas, only to ask whether the
+    objects are pandas ones; corpuskit never hands it any. That import cost each cleaning
+    process ~45 MB (pandas, dateutil, numpy.random ...), two processes' worth at 2 workers.
+    Here pyarrow makes its one attempt while the import is refused, and takes pandas as
+    absent for that question from then on. Where pyarrow needs pandas (``to_pandas``,
+    ``from_pandas``) it imports it as usual, and from then on answers as before; until then
+    a pandas object handed to ``pa.array`` would be read as a plain sequence (NaN not
+    null), which is why only the command line, whose code hands pyarrow no pandas object,
+    calls this. A process that has imported pandas already is left alone.
+    """
+    if "pandas" in sys.modules:
+        return
+    import pyarrow as pa
+
+    refuse = _RefusePandas()
+    sys.meta_path.insert(0, refuse)
+    try:
+        pa.array([])  # a list: pyarrow asks whether it is a pandas object, tries the import once
+    finally:
+        sys.meta_path.remove(refuse)

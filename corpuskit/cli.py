@@ -140,9 +140,10 @@ def main(verbose: bool) -> None:
     # many short-lived batches, and pyarrow's default (mimalloc) kept ~25-50 MB more per process
     # (build and workers). Read when pyarrow first allocates; an explicit setting wins.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    from corpuskit._memory import one_malloc_arena
+    from corpuskit._memory import arrow_without_pandas, one_malloc_arena
 
     one_malloc_arena()  # and one malloc arena for all threads (see there)
+    arrow_without_pandas()  # ~45 MB less in every cleaning process (see there)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
