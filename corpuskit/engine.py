@@ -89,7 +89,7 @@ class LocalEngine(Engine):
     def _map(self, runner: Runner, units: Iterable[Any]) -> Iterator[BatchResult]:
         if self.workers <= 1:
             for unit in units:
-                result = runner.run_batch(unit)
+                result = _run_unit(runner, unit)
                 runner.absorb(result)
                 yield result
             return
@@ -129,12 +129,25 @@ def _next(runner: Runner, pending: deque, sent: int) -> tuple[BatchResult, int]:
     and the number of pool results still pending."""
     first = pending.popleft()
     if isinstance(first, _Here):
-        result = runner.run_batch(first.unit)
+        result = _run_unit(runner, first.unit)
     else:
         result = first.get()
         sent -= 1
     runner.absorb(result)
     return result, sent
+
+
+def _run_unit(runner: Runner, unit) -> BatchResult:
+    """``runner.run_batch(unit)``, then the unit's freed memory handed back (:func:`trim_heap`).
+
+    A unit's records, its Arrow encoding and the steps' temporaries are freed when it ends,
+    but glibc keeps the freed pages for reuse, scattered between live objects that later
+    units leave behind (the parent's ids and signatures, the word-score cache); over a
+    stage every cleaning process carried 20-40 MB of them (50,000 articles, 2 workers:
+    460 -> 428 MB RSS sum). Trimming costs about a millisecond a unit."""
+    result = runner.run_batch(unit)
+    trim_heap()
+    return result
 
 
 def engine_for(name: str = "local", workers: int | None = None, **options: Any) -> Engine:
@@ -185,7 +198,7 @@ def _init_worker(runner: Runner) -> None:
 
 def _run_in_worker(unit) -> BatchResult:
     assert _WORKER_RUNNER is not None
-    return _WORKER_RUNNER.run_batch(unit)
+    return _run_unit(_WORKER_RUNNER, unit)
 
 
 class _Pool(multiprocessing.pool.Pool):

@@ -35,9 +35,7 @@ def features_yamls(schemas: list) -> list[list]:
 
 #: The child of :func:`features_yamls`: schemas (Arrow IPC, pickled) in, the YAML lists as JSON out.
 _CHILD = """
-import json, pickle, sys
-if sys.path and sys.path[0] == "":  # the working directory (-c puts it first): never import from it
-    del sys.path[0]
+import json, pickle
 import pyarrow as pa
 from datasets import Features
 schemas = [pa.ipc.read_schema(pa.py_buffer(b)) for b in pickle.load(sys.stdin.buffer)]
@@ -46,22 +44,17 @@ json.dump([Features.from_arrow_schema(s)._to_yaml_list() for s in schemas], sys.
 
 
 def _features_in_child(schemas: list) -> list[list] | None:
-    """The YAML lists from a child process (a ``datasets`` folder in the working directory
-    cannot shadow the library; ``-P`` would need Python 3.11); None when the child fails."""
+    """The YAML lists from a child process (:func:`corpuskit._memory.run_in_child`); None
+    when the child fails."""
     import json
     import pickle
-    import subprocess
-    import sys
 
-    from corpuskit._memory import trim_heap
+    from corpuskit._memory import run_in_child
 
-    data = pickle.dumps([schema.serialize().to_pybytes() for schema in schemas])
-    trim_heap()  # the card's sizes were just read (Arrow keeps their pages): the child adds to this
+    out = run_in_child(_CHILD, pickle.dumps([schema.serialize().to_pybytes() for schema in schemas]))
     try:
-        done = subprocess.run([sys.executable, "-c", _CHILD], input=data, capture_output=True,
-                              check=True, timeout=300)
-        return json.loads(done.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError):
+        return json.loads(out) if out is not None else None
+    except ValueError:
         return None
 
 

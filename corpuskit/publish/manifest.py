@@ -162,7 +162,7 @@ def _statistics(folder: str, data_files, config) -> list[str]:
     from corpuskit.publish import croissant, stats
 
     numbers = stats.statistics(data_files)
-    return stats.card_lines(numbers, croissant.citation(config), stats.draw(folder, numbers))
+    return stats.card_lines(numbers, croissant.citation(config), stats.picture(folder, numbers))
 
 
 def _paths(paths, folder):

@@ -56,6 +56,37 @@ def statistics(data_files: list[str]) -> dict:
 
 PICTURE = "stats.png"
 
+#: The child of :func:`picture`: the folder and the numbers drawn (JSON) in, ``draw``'s result out.
+_DRAW = """
+import json
+from corpuskit.publish.stats import draw
+args = json.load(sys.stdin)
+json.dump(draw(args["folder"], args["stats"]), sys.stdout)
+"""
+
+
+def picture(folder: str, stats: dict) -> str | None:
+    """:func:`draw`, in a short-lived child process unless this process has imported
+    matplotlib already: importing it costs a process ~35 MB that it keeps until it exits,
+    and the build draws in its long-lived parent just before the gate (see
+    :func:`corpuskit._memory.run_in_child`). The child draws with the same code, data and
+    software, so the file is the same; if the child cannot run, this process draws."""
+    import importlib.util
+    import sys
+
+    if "matplotlib" not in sys.modules and stats["lengths"] and importlib.util.find_spec("matplotlib"):
+        from corpuskit._memory import run_in_child
+
+        drawn = {"lengths": stats["lengths"], "per_day": stats["per_day"]}  # what draw reads
+        out = run_in_child(_DRAW, json.dumps({"folder": folder, "stats": drawn}).encode())
+        try:
+            name = json.loads(out) if out is not None else None
+        except ValueError:
+            name = None
+        if name is not None:
+            return name
+    return draw(folder, stats)
+
 
 def draw(folder: str, stats: dict) -> str | None:
     """Write ``stats.png`` (words per article, articles per day) into ``folder``; its name, or
