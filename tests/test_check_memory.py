@@ -26,7 +26,8 @@ def test_card_features_from_the_child_are_what_datasets_writes():
 def test_build_writes_the_card_without_importing_datasets(tmp_path):
     """A build (gate off) in a fresh process: the card has its features, ``datasets`` was not
     imported there (its ~60 MB would stay through the gate), and a ``datasets`` folder in the
-    working directory did not shadow the library in the child."""
+    working directory did not shadow the library in the child. Nor was ``matplotlib`` (~35 MB):
+    the card's picture was drawn in a child, the same bytes as the published one's."""
     copy_project(tmp_path)
     (tmp_path / "datasets").mkdir()
     (tmp_path / "datasets" / "__init__.py").write_text("raise ImportError('a folder, not the library')\n")
@@ -35,12 +36,17 @@ def test_build_writes_the_card_without_importing_datasets(tmp_path):
         from corpuskit._build import build
         from corpuskit.config import load_config
         result = build(load_config(root=sys.argv[1]), workers=1, gate=False)
-        print("datasets" in sys.modules, result.folder)
+        print("datasets" in sys.modules, "matplotlib" in sys.modules, result.folder)
     """)
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
                           check=True, cwd=tmp_path)
-    imported, folder = done.stdout.split()
-    assert imported == "False"
+    imported, drawn_here, folder = done.stdout.split()
+    assert imported == "False" and drawn_here == "False"
+    from corpuskit.publish import stats
+
+    numbers = stats.statistics(sorted(str(p) for p in (tmp_path / folder / "data").glob("*.parquet")))
+    assert stats.draw(str(tmp_path), numbers) == "stats.png"  # here, by this process
+    assert (tmp_path / folder / "stats.png").read_bytes() == (tmp_path / "stats.png").read_bytes()
     from datasets import Features
 
     card = (tmp_path / folder / "README.md").read_text(encoding="utf-8")
@@ -50,6 +56,21 @@ def test_build_writes_the_card_without_importing_datasets(tmp_path):
     expected = [Features.from_arrow_schema(schemas[name])._to_yaml_list() for name in ("data", "removed")]
     assert [config["features"] for config in info] == expected  # what this ``datasets`` writes
     assert {"name": "text", "dtype": "string"} in expected[0]
+
+
+def test_the_card_picture_is_drawn_here_when_the_child_cannot_run(tmp_path, monkeypatch):
+    """A child that cannot run changes nothing but where the picture is drawn."""
+    import corpuskit._memory
+    from corpuskit.publish import stats
+
+    version = max((DIST / "nagorno-karabakh-2020").iterdir())
+    numbers = stats.statistics(sorted(str(p) for p in (version / "data").glob("*.parquet")))
+    (tmp_path / "child").mkdir()
+    (tmp_path / "here").mkdir()
+    assert stats.picture(str(tmp_path / "child"), numbers) == "stats.png"
+    monkeypatch.setattr(corpuskit._memory, "run_in_child", lambda code, payload: None)
+    assert stats.picture(str(tmp_path / "here"), numbers) == "stats.png"
+    assert (tmp_path / "here" / "stats.png").read_bytes() == (tmp_path / "child" / "stats.png").read_bytes()
 
 
 def test_the_language_check_lets_the_models_go_before_the_resolve():

@@ -1,0 +1,88 @@
+"""What keeps the build's cleaning processes small: pyarrow does not import pandas into them,
+and each unit's freed memory is handed back when it ends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from corpuskit.engine import LocalEngine
+from corpuskit.pipeline import BatchResult, Runner
+
+
+def _run(script: str) -> str:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_pyarrow_converts_records_without_importing_pandas():
+    """After ``arrow_without_pandas`` a unit's records become an Arrow table without pandas
+    (~45 MB a process); where pyarrow needs pandas it still imports it, and from then on
+    treats pandas objects as before (a categorical becomes a dictionary array)."""
+    out = _run("""
+        import sys
+        import pyarrow as pa
+        from corpuskit._memory import arrow_without_pandas
+        arrow_without_pandas()
+        schema = pa.schema([("id", pa.string()), ("text", pa.string()), ("tags", pa.list_(pa.string()))])
+        table = pa.Table.from_pylist([{"id": "a", "text": "Talks resumed.", "tags": ["x"]}], schema=schema)
+        print(table.num_rows, "pandas" in sys.modules)
+        frame = pa.table({"n": [1, 2]}).to_pandas()  # needs pandas: imported here
+        import pandas as pd
+        print(list(frame["n"]), pa.types.is_dictionary(pa.array(pd.Categorical(["x", "y", "x"])).type))
+    """)
+    assert out == ["1", "False", "[1,", "2]", "True"]
+
+
+def test_pyarrow_converts_as_usual_in_a_process_that_has_pandas():
+    out = _run("""
+        import sys
+        import pandas as pd
+        import pyarrow as pa
+        from corpuskit._memory import arrow_without_pandas
+        arrow_without_pandas()
+        print(pa.array(pd.Series([1.0, None])).null_count)  # pandas' NaN is a null: pyarrow knows pandas
+    """)
+    assert out == ["1"]
+
+
+def test_the_command_line_cleans_without_pandas(tmp_path):
+    """A build from the command line (2 workers: this process and a forked one) has not
+    imported pandas when its cleaning stage ends."""
+    from helpers import copy_project
+
+    copy_project(tmp_path)
+    out = _run(f"""
+        import sys
+        import corpuskit._build as build
+        seen = []
+        clean = build._read_and_clean
+        def read_and_clean(*args):
+            clean(*args)
+            seen.append("pandas" in sys.modules)
+        build._read_and_clean = read_and_clean
+        from corpuskit.cli import main
+        main(["build", "--config", {str(tmp_path / "corpuskit.toml")!r}, "--out", {str(tmp_path / "out")!r},
+              "--workers", "2", "--quiet"], standalone_mode=False)
+        print(seen)
+    """)
+    assert out[-1] == "[False]"
+
+
+class _Units(Runner):
+    def __init__(self):
+        super().__init__([])
+
+    def run_batch(self, unit):
+        return BatchResult([], [], [], [], ids=[str(unit)])
+
+
+def test_every_unit_hands_its_freed_memory_back(monkeypatch):
+    import corpuskit.engine as engine
+
+    trims = []
+    monkeypatch.setattr(engine, "trim_heap", lambda: trims.append(1))
+    results = list(LocalEngine(1).map(_Units(), range(5)))
+    assert [r.ids for r in results] == [["0"], ["1"], ["2"], ["3"], ["4"]]
+    assert len(trims) == 5 + 1  # after each unit, and when the stage ends
