@@ -58,19 +58,29 @@ def test_build_writes_the_card_without_importing_datasets(tmp_path):
     assert {"name": "text", "dtype": "string"} in expected[0]
 
 
-def test_the_card_picture_is_drawn_here_when_the_child_cannot_run(tmp_path, monkeypatch):
-    """A child that cannot run changes nothing but where the picture is drawn."""
-    import corpuskit._memory
+def test_the_card_picture_is_drawn_here_when_the_child_cannot_run(tmp_path):
+    """A child that cannot run changes nothing but where the picture is drawn (a fresh
+    process: one that has imported matplotlib draws itself anyway)."""
     from corpuskit.publish import stats
 
     version = max((DIST / "nagorno-karabakh-2020").iterdir())
-    numbers = stats.statistics(sorted(str(p) for p in (version / "data").glob("*.parquet")))
-    (tmp_path / "child").mkdir()
+    script = textwrap.dedent("""
+        import sys
+        import corpuskit._memory
+        from corpuskit.publish import stats
+        asked = []
+        corpuskit._memory.run_in_child = lambda code, payload: asked.append(code) or None
+        numbers = stats.statistics(sys.argv[2:])
+        print(stats.picture(sys.argv[1], numbers), len(asked), "matplotlib" in sys.modules)
+    """)
     (tmp_path / "here").mkdir()
-    assert stats.picture(str(tmp_path / "child"), numbers) == "stats.png"
-    monkeypatch.setattr(corpuskit._memory, "run_in_child", lambda code, payload: None)
-    assert stats.picture(str(tmp_path / "here"), numbers) == "stats.png"
-    assert (tmp_path / "here" / "stats.png").read_bytes() == (tmp_path / "child" / "stats.png").read_bytes()
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "here"),
+                           *sorted(str(p) for p in (version / "data").glob("*.parquet"))],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["stats.png", "1", "True"]
+    numbers = stats.statistics(sorted(str(p) for p in (version / "data").glob("*.parquet")))
+    assert stats.draw(str(tmp_path), numbers) == "stats.png"
+    assert (tmp_path / "here" / "stats.png").read_bytes() == (tmp_path / "stats.png").read_bytes()
 
 
 def test_the_language_check_lets_the_models_go_before_the_resolve():
