@@ -78,6 +78,8 @@ _BADNESS_REACH = 7
 #: order of preference. Words inside clean text are repaired for the first two.
 SEGMENT_ENCODINGS = ("sloppy-windows-1252", "latin-1", "sloppy-windows-1251", "macroman")
 WORD_ENCODINGS = ("sloppy-windows-1252", "latin-1")
+#: Rounds of ftfy + segment repair (mojibake applied up to this many times).
+_MAX_ROUNDS = 4
 
 
 def _charmap(encoding: str) -> str:
@@ -325,21 +327,98 @@ def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
     return after < before and 2 * after <= before
 
 
+#: Punctuation of the segment encodings' upper halves that clean words carry.
+_WORD_PUNCTUATION = _IN_WORD_JOINERS | frozenset("“”„«»‹›…¿¡°€£\u00a0")
+#: The other symbols and punctuation of those upper halves (``√ † ∂ ÷ © ‚ ¥``):
+#: left unrepaired inside a word that a repair touches, they show that the word
+#: is mojibake of another code page and the repair decoded a chance pair in it.
+_GARBLE_SYMBOLS = frozenset(
+    c for c in _MOJIBAKE_CHARS if unicodedata.category(c)[0] in "PS" and c not in _WORD_PUNCTUATION
+)
+_SPACE_RE = re.compile(r"[ \t\n\r]")
+_LAST_SPACE_RE = re.compile(r".*[ \t\n\r]", re.DOTALL)
+
+
+def _decode_sequences(token: str, encoding: str, sequence: re.Pattern) -> tuple[str, str]:
+    """``token`` with every complete UTF-8 sequence that decodes plausibly
+    decoded, and what is left of ``token`` outside those sequences."""
+    fixed, leftover, at = [], [], 0
+    for match in sequence.finditer(token):
+        decoded = _decode_run(match.group(), encoding)
+        if decoded is not None:
+            fixed.append(token[at:match.start()] + decoded)
+            leftover.append(token[at:match.start()])
+            at = match.end()
+    return "".join(fixed) + token[at:], "".join(leftover) + token[at:]
+
+
+def _garbled(leftover: str) -> bool:
+    return not _GARBLE_SYMBOLS.isdisjoint(leftover)
+
+
+def _garbled_edges(text: str, start: int, end: int, encoding: str, sequence: re.Pattern) -> bool:
+    """Whether a repair of ``text[start:end]`` would leave garble in the words
+    it cuts at either end: a latin-1 run ``Ä¢`` that starts after a ``‚`` (Mac
+    Roman ``‚Ä¢``). Edges are judged as they would be repaired themselves."""
+    repaired = text[start:end]
+    first, last = _SPACE_RE.search(repaired), _LAST_SPACE_RE.match(repaired)
+    changed_first = _sequence_span(repaired[:first.start() if first else len(repaired)], encoding, sequence)
+    changed_last = _sequence_span(repaired[last.end() if last else 0:], encoding, sequence)
+    edges = ""
+    if changed_first:
+        opening = _LAST_SPACE_RE.match(text, 0, start)
+        edges += text[opening.end() if opening else 0:start]
+    if changed_last:
+        closing = _SPACE_RE.search(text, end)
+        edges += text[end:closing.start() if closing else len(text)]
+    return _garbled(_decode_sequences(edges, encoding, sequence)[1])
+
+
+def _sequence_span(word: str, encoding: str, sequence: re.Pattern) -> bool:
+    """Whether a repair changes something in ``word``."""
+    return any(_decode_run(m.group(), encoding) is not None for m in sequence.finditer(word))
+
+
+def _sequences_come_out_clean(fixed: str, leftover: str, encoding: str) -> bool:
+    """Whether a word repaired sequence by sequence (into ``fixed``) is clean:
+    what the repair left of it (``leftover``) holds no garble symbol, and
+    ``fixed``, decoded further while it decodes as a whole (mojibake of
+    mojibake: ``â€“`` → ``–``), shows no evidence of mojibake (:func:`_badness`)."""
+    if _garbled(leftover):
+        return False
+    for _ in range(_MAX_ROUNDS):
+        deeper = _decode_run(fixed, encoding)
+        if deeper is None:
+            break
+        fixed = deeper
+    return not _badness(fixed, 0, len(fixed))
+
+
 def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Pattern,
                   sequence: re.Pattern) -> str:
     """Repair ``text[start:end]`` word by word; inside a word that does not
     decode as a whole (ftfy already fixed part of it), each complete UTF-8
     sequence that decodes plausibly is repaired. Each word's repair is judged
-    as one (:func:`_less_bad`): its evidence is the whole word's."""
+    as one (:func:`_less_bad`): its evidence is the whole word's.
+
+    A word repaired sequence by sequence must come out clean
+    (:func:`_sequences_come_out_clean`): a sequence decoded inside a word that
+    stays garbled is a chance pair in mojibake of another code page
+    (``oÔÄ•j√†``, Mac Roman, whose ``Ä•`` reads as cp1252 UTF-8 for ``ĕ``),
+    and decoding it only trades one garble for another."""
 
     def word(match: re.Match) -> str:
         token = match.group()
         if not pair.search(token):
             return token
-        fixed = _decode_run(token, encoding) or sequence.sub(
-            lambda m: _decode_run(m.group(), encoding) or m.group(), token)
+        fixed = _decode_run(token, encoding)
+        if fixed is None:
+            fixed, leftover = _decode_sequences(token, encoding, sequence)
+            if fixed == token or not _sequences_come_out_clean(fixed, leftover, encoding):
+                return token
         at = start + match.start()
-        if fixed == token or not _less_bad(text, at, at + len(token), fixed):
+        if (fixed == token or _garbled_edges(text, at, at + len(token), encoding, sequence)
+                or not _less_bad(text, at, at + len(token), fixed)):
             return token
         return fixed
 
@@ -381,7 +460,8 @@ def repair_segments(text: str) -> str:
                 if words:
                     return _repair_words(current, match.start(), match.end(), encoding, pair, sequence)
                 fixed = _decode_run(run, encoding)
-                if fixed is None or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding):
+                if (fixed is None or _garbled_edges(current, match.start(), match.end(), encoding, sequence)
+                        or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding)):
                     return run
                 return fixed
 
@@ -390,7 +470,6 @@ def repair_segments(text: str) -> str:
 
 
 # --- the fixer ------------------------------------------------------------------------
-_MAX_ROUNDS = 4
 
 
 def full_fix(text: str) -> tuple[str, list[str]]:
