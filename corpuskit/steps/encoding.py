@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import ftfy
 from ftfy import chardata
-from ftfy.badness import BADNESS_RE
+from ftfy.badness import BADNESS_RE, is_bad
 
 from corpuskit.records import edit_between
 from corpuskit.steps.base import FieldStep
@@ -199,6 +199,19 @@ def _decode_run(run: str, encoding: str) -> str | None:
     return fixed
 
 
+def _decode_layers(run: str, encoding: str) -> str | None:
+    """:func:`_decode_run`, repeated while the result decodes again (mojibake of
+    mojibake, ``‚Äö√Ñ√Æ`` → ``‚Äî`` → ``—``): a layer left in place would be an
+    edit that is neither the text nor its repair."""
+    fixed = _decode_run(run, encoding)
+    for _ in range(_MAX_ROUNDS - 1):
+        deeper = fixed and _decode_run(fixed, encoding)
+        if not deeper:
+            break
+        fixed = deeper
+    return fixed
+
+
 def _multibyte(text: str) -> int:
     return sum(1 for c in text if not c.isascii())
 
@@ -307,7 +320,22 @@ def _badness(text: str, lo: int, hi: int) -> int:
     return odd + len(BADNESS_RE.findall(text, lo, hi))
 
 
-def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
+def _script_clashes(text: str, lo: int, hi: int) -> int:
+    """The script oddities of :func:`_badness` alone: letters of two scripts side
+    by side in a word, or facing across a space with one a mojibake character."""
+    clashes = 0
+    last = None
+    for word in text[lo:hi].split():
+        letters = [c for c in word if c.isalpha()]
+        scripts = [_script(c) for c in letters]
+        clashes += sum(a is not None and b is not None and a != b for a, b in zip(scripts, scripts[1:]))
+        if letters:
+            clashes += last is not None and _odd_neighbours(last, letters[0])
+            last = letters[-1]
+    return clashes
+
+
+def _less_bad(text: str, start: int, end: int, fixed: str, lone: bool = False) -> bool:
     """Whether ``text[start:end]`` shows evidence of mojibake (:func:`_badness`)
     and the text with ``fixed`` in its place is at most half as bad.
 
@@ -315,6 +343,15 @@ def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
     the segment (every BADNESS_RE match is at most that long), so a segment is
     judged in its context, as ftfy judges a whole text. This is the evidence
     ftfy itself demands before it rewrites a text, and never less.
+
+    ``lone``: the segment holds the only possible UTF-8 sequence of the whole
+    input and is embedded in text that does not decode as a whole. One
+    character is the weakest evidence there is: then ftfy's own test for
+    embedded mojibake must agree (its ``decode_inconsistent_utf8`` rewrites a
+    segment only when the segment's non-ASCII characters are ``is_bad`` on their
+    own), or the repair must end a clash of scripts (``Ð’ Москве`` → ``В
+    Москве``). Case and punctuation oddities in the context are not enough
+    (``Bremer/Mccoy – DrÃ¥ber`` stays, as ftfy leaves it).
     """
     lo = max(0, start - _BADNESS_REACH)
     hi = min(len(text), end + _BADNESS_REACH)
@@ -324,7 +361,11 @@ def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
     keep = 1 if lo else 0  # one character more, so that ``^`` cannot match mid-text
     window = text[lo - keep:start] + fixed + text[end:hi]
     after = _badness(window, keep, len(window))
-    return after < before and 2 * after <= before
+    if not (after < before and 2 * after <= before):
+        return False
+    if lone and not any(is_bad(run) for run in _NON_ASCII_RUN.findall(text, start, end)):
+        return _script_clashes(window, keep, len(window)) < _script_clashes(text, lo, hi)
+    return True
 
 
 #: Punctuation of the segment encodings' upper halves that clean words carry.
@@ -379,23 +420,20 @@ def _sequence_span(word: str, encoding: str, sequence: re.Pattern) -> bool:
     return any(_decode_run(m.group(), encoding) is not None for m in sequence.finditer(word))
 
 
-def _sequences_come_out_clean(fixed: str, leftover: str, encoding: str) -> bool:
-    """Whether a word repaired sequence by sequence (into ``fixed``) is clean:
-    what the repair left of it (``leftover``) holds no garble symbol, and
-    ``fixed``, decoded further while it decodes as a whole (mojibake of
-    mojibake: ``â€“`` → ``–``), shows no evidence of mojibake (:func:`_badness`)."""
+def _sequences_come_out_clean(fixed: str, leftover: str) -> bool:
+    """Whether a word repaired sequence by sequence (into ``fixed``, all layers
+    decoded) is clean: what the repair left of it (``leftover``) holds no garble
+    symbol, and ``fixed`` shows no evidence of mojibake (:func:`_badness`) and
+    has letters of one script only, even across dashes (``–斱—ėã–π``, Mac Roman
+    Cyrillic, is a CJK sequence among Latin and Greek letters)."""
     if _garbled(leftover):
         return False
-    for _ in range(_MAX_ROUNDS):
-        deeper = _decode_run(fixed, encoding)
-        if deeper is None:
-            break
-        fixed = deeper
-    return not _badness(fixed, 0, len(fixed))
+    scripts = {_script(c) for c in fixed if c.isalpha()} - {None}
+    return len(scripts) <= 1 and not _badness(fixed, 0, len(fixed))
 
 
 def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Pattern,
-                  sequence: re.Pattern) -> str:
+                  sequence: re.Pattern, lone: bool) -> str:
     """Repair ``text[start:end]`` word by word; inside a word that does not
     decode as a whole (ftfy already fixed part of it), each complete UTF-8
     sequence that decodes plausibly is repaired. Each word's repair is judged
@@ -411,29 +449,42 @@ def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Patte
         token = match.group()
         if not pair.search(token):
             return token
-        fixed = _decode_run(token, encoding)
+        fixed = _decode_layers(token, encoding)
         if fixed is None:
             fixed, leftover = _decode_sequences(token, encoding, sequence)
-            if fixed == token or not _sequences_come_out_clean(fixed, leftover, encoding):
+            fixed = _decode_layers(fixed, encoding) or fixed
+            if fixed == token or not _sequences_come_out_clean(fixed, leftover):
                 return token
         at = start + match.start()
         if (fixed == token or _garbled_edges(text, at, at + len(token), encoding, sequence)
-                or not _less_bad(text, at, at + len(token), fixed)):
+                or not _less_bad(text, at, at + len(token), fixed, lone)):
             return token
         return fixed
 
     return _WORD_RE.sub(word, text[start:end])
 
 
-def _whole_run_evidence(text: str, start: int, end: int, fixed: str, encoding: str) -> bool:
+def _whole_run_evidence(text: str, start: int, end: int, fixed: str, encoding: str, lone: bool) -> bool:
     """Whether a run that decodes completely may be replaced by ``fixed``."""
     if encoding not in WORD_ENCODINGS and _multibyte(fixed) < 2:
         return False  # one stray pair in another code page is no evidence
-    return _less_bad(text, start, end, fixed)
+    # a run that is the whole text is ftfy's own case (whole-text evidence)
+    return _less_bad(text, start, end, fixed, lone and (start, end) != (0, len(text)))
 
 
-def repair_segments(text: str) -> str:
+def _lone_sequence(text: str) -> bool:
+    """Whether ``text`` holds at most one UTF-8 lead+continuation pair in every
+    segment encoding: one character's worth of possible mojibake."""
+    return all(len(_encoding_tables(e)[1].findall(text)) < 2 for e in SEGMENT_ENCODINGS)
+
+
+def repair_segments(text: str, lone: bool | None = None) -> str:
     """Undo mojibake that ftfy leaves in place; see the module docstring.
+
+    ``lone``: whether the text this repair belongs to (before ftfy and earlier
+    rounds repaired part of it) held a single possible sequence
+    (:func:`_lone_sequence`, computed on ``text`` when not given); such a
+    sequence needs more evidence (:func:`_less_bad`).
 
     >>> repair_segments("Az első és a második: elsÅ‘ és mÃ¡sodik.")
     'Az első és a második: első és második.'
@@ -444,6 +495,8 @@ def repair_segments(text: str) -> str:
     """
     if not _ANY_PAIR_RE.search(text):
         return text
+    if lone is None:
+        lone = _lone_sequence(text)
     # whole runs first, in every encoding: a run that decodes completely is the
     # strongest evidence; only then word-level repair of mixed runs
     for words in (False, True):
@@ -458,10 +511,10 @@ def repair_segments(text: str) -> str:
                 if not pair.search(run):
                     return run
                 if words:
-                    return _repair_words(current, match.start(), match.end(), encoding, pair, sequence)
-                fixed = _decode_run(run, encoding)
+                    return _repair_words(current, match.start(), match.end(), encoding, pair, sequence, lone)
+                fixed = _decode_layers(run, encoding)
                 if (fixed is None or _garbled_edges(current, match.start(), match.end(), encoding, sequence)
-                        or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding)):
+                        or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding, lone)):
                     return run
                 return fixed
 
@@ -475,13 +528,14 @@ def repair_segments(text: str) -> str:
 def full_fix(text: str) -> tuple[str, list[str]]:
     """ftfy (conservative) then segment repair, until nothing changes; no pre-check."""
     plan: list[str] = []
+    lone = _lone_sequence(text)
     for _ in range(_MAX_ROUNDS):
         before = text
         fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
         if fixed != text:
             plan.extend(f"{step}:{arg}" for step, arg in (explanation or []))
             text = fixed
-        repaired = repair_segments(text)
+        repaired = repair_segments(text, lone)
         if repaired != text:
             plan.append("repair_segments")
             text = repaired
