@@ -201,15 +201,38 @@ def _decode_run(run: str, encoding: str) -> str | None:
 
 def _decode_layers(run: str, encoding: str) -> str | None:
     """:func:`_decode_run`, repeated while the result decodes again (mojibake of
-    mojibake, ``‚Äö√Ñ√Æ`` → ``‚Äî`` → ``—``): a layer left in place would be an
-    edit that is neither the text nor its repair."""
+    mojibake, ``‚Äö√Ñ√Æ`` → ``‚Äî`` → ``—``), see :func:`_deeper`."""
     fixed = _decode_run(run, encoding)
+    return None if fixed is None else _deeper(fixed, encoding)
+
+
+def _deeper(fixed: str, encoding: str) -> str | None:
+    """``fixed`` (one layer decoded) with its further layers decoded; None when a
+    further layer is strict UTF-8 but decodes into implausible characters: the
+    repair would stop at a layer that is neither the text nor its repair."""
     for _ in range(_MAX_ROUNDS - 1):
-        deeper = fixed and _decode_run(fixed, encoding)
-        if not deeper:
-            break
+        try:
+            deeper = fixed.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            return fixed
+        if deeper == fixed:
+            return fixed
+        if not all(_plausible(c) for c in deeper if not c.isascii()):
+            return None
         fixed = deeper
     return fixed
+
+
+_LETTER_SYMBOL_LETTER = re.compile("LS+L")
+
+
+def _symbol_inside_word(word: str) -> bool:
+    """Whether a non-ASCII symbol (``؎``, not punctuation such as ``’``) stands
+    between two letters of ``word``: what a chance decode puts into a clean
+    word, never what mojibake of a word decodes to."""
+    kinds = "".join("L" if c.isalpha() else "S" if not c.isascii() and unicodedata.category(c)[0] == "S" else ""
+                    for c in word if unicodedata.category(c)[0] != "M")
+    return _LETTER_SYMBOL_LETTER.search(kinds) is not None
 
 
 def _multibyte(text: str) -> int:
@@ -393,26 +416,70 @@ def _decode_sequences(token: str, encoding: str, sequence: re.Pattern) -> tuple[
     return "".join(fixed) + token[at:], "".join(leftover) + token[at:]
 
 
+#: A middle dot with a non-ASCII neighbour: Mac Roman's reading of the lead byte
+#: 0xE1 (``·Æê``), unlike the Catalan ``l·l`` between ASCII letters.
+_GARBLE_DOT = re.compile(r"[^\x00-\x7f]\u00b7|\u00b7[^\x00-\x7f]")
+
+
 def _garbled(leftover: str) -> bool:
-    return not _GARBLE_SYMBOLS.isdisjoint(leftover)
+    """Whether what a repair leaves of a word still shows mojibake."""
+    return not _GARBLE_SYMBOLS.isdisjoint(leftover) or _GARBLE_DOT.search(leftover) is not None
 
 
-def _garbled_edges(text: str, start: int, end: int, encoding: str, sequence: re.Pattern) -> bool:
-    """Whether a repair of ``text[start:end]`` would leave garble in the words
-    it cuts at either end: a latin-1 run ``Ä¢`` that starts after a ``‚`` (Mac
-    Roman ``‚Ä¢``). Edges are judged as they would be repaired themselves."""
+def _word_edges(text: str, start: int, end: int) -> tuple[str, str]:
+    """The parts of the words around ``text[start:end]`` that lie outside it."""
+    opening = _LAST_SPACE_RE.match(text, 0, start)
+    closing = _SPACE_RE.search(text, end)
+    return text[opening.end() if opening else 0:start], text[end:closing.start() if closing else len(text)]
+
+
+@lru_cache(maxsize=1)
+def _script_names() -> frozenset[str]:
+    """The scripts of :func:`_script`, as the first word of a character name."""
+    return frozenset(_script(chr(c)) for c in range(0x80, 0x3100) if chr(c).isalpha()) - {None}
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters of ``text`` and of its script-specific signs
+    (``،`` ARABIC COMMA counts as Arabic; ``’`` or ``€`` as none)."""
+    found = set()
+    for char in text:
+        if char.isalpha():
+            found.add(_script(char))
+        elif not char.isascii():
+            word = unicodedata.name(char, "").split(" ", 1)[0]
+            if word in _script_names():
+                found.add(word)
+    return found - {None}
+
+
+def _foreign_repair(rest: str, repaired: str) -> bool:
+    """Whether a repair brings letters or signs of a script into a word whose
+    unrepaired letters (``rest``) are all of other scripts: a chance decode
+    inside clean text (``ŘØŒŲ`` → ``Ř،Ų``, ``Ɣ·Î“`` → ``Ɣ·Γ``), or a CJK
+    sequence picked out of Mac Roman Cyrillic (``–æ–±`` → ``–斱``)."""
+    known = _scripts(rest)
+    return bool(known) and not _scripts(repaired) <= known
+
+
+def _bad_edges(text: str, start: int, end: int, fixed: str, encoding: str, sequence: re.Pattern) -> bool:
+    """Whether a repair of ``text[start:end]`` into ``fixed`` harms the words it
+    cuts at either end: it leaves garble in them (a latin-1 run ``Ä¢`` that
+    starts after the ``‚`` of Mac Roman ``‚Ä¢``; edges are judged as they would
+    be repaired themselves), or brings a foreign script into them."""
     repaired = text[start:end]
     first, last = _SPACE_RE.search(repaired), _LAST_SPACE_RE.match(repaired)
-    changed_first = _sequence_span(repaired[:first.start() if first else len(repaired)], encoding, sequence)
-    changed_last = _sequence_span(repaired[last.end() if last else 0:], encoding, sequence)
-    edges = ""
-    if changed_first:
-        opening = _LAST_SPACE_RE.match(text, 0, start)
-        edges += text[opening.end() if opening else 0:start]
-    if changed_last:
-        closing = _SPACE_RE.search(text, end)
-        edges += text[end:closing.start() if closing else len(text)]
-    return _garbled(_decode_sequences(edges, encoding, sequence)[1])
+    head = repaired[:first.start()] if first else repaired
+    tail = repaired[last.end():] if last else repaired
+    before, after = _word_edges(text, start, end)
+    before = before if _sequence_span(head, encoding, sequence) else ""
+    after = after if _sequence_span(tail, encoding, sequence) else ""
+    if _garbled(_decode_sequences(before + after, encoding, sequence)[1]):
+        return True
+    fixed_head = fixed[:_SPACE_RE.search(fixed).start()] if first else fixed
+    fixed_tail = fixed[_LAST_SPACE_RE.match(fixed).end():] if last else fixed
+    return (_foreign_repair(before + _decode_sequences(head, encoding, sequence)[1], before + fixed_head)
+            or _foreign_repair(_decode_sequences(tail, encoding, sequence)[1] + after, fixed_tail + after))
 
 
 def _sequence_span(word: str, encoding: str, sequence: re.Pattern) -> bool:
@@ -423,13 +490,8 @@ def _sequence_span(word: str, encoding: str, sequence: re.Pattern) -> bool:
 def _sequences_come_out_clean(fixed: str, leftover: str) -> bool:
     """Whether a word repaired sequence by sequence (into ``fixed``, all layers
     decoded) is clean: what the repair left of it (``leftover``) holds no garble
-    symbol, and ``fixed`` shows no evidence of mojibake (:func:`_badness`) and
-    has letters of one script only, even across dashes (``–斱—ėã–π``, Mac Roman
-    Cyrillic, is a CJK sequence among Latin and Greek letters)."""
-    if _garbled(leftover):
-        return False
-    scripts = {_script(c) for c in fixed if c.isalpha()} - {None}
-    return len(scripts) <= 1 and not _badness(fixed, 0, len(fixed))
+    symbol, and ``fixed`` shows no evidence of mojibake (:func:`_badness`)."""
+    return not _garbled(leftover) and not _badness(fixed, 0, len(fixed))
 
 
 def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Pattern,
@@ -449,14 +511,17 @@ def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Patte
         token = match.group()
         if not pair.search(token):
             return token
+        partly, leftover = _decode_sequences(token, encoding, sequence)
         fixed = _decode_layers(token, encoding)
         if fixed is None:
-            fixed, leftover = _decode_sequences(token, encoding, sequence)
-            fixed = _decode_layers(fixed, encoding) or fixed
-            if fixed == token or not _sequences_come_out_clean(fixed, leftover):
+            fixed = _deeper(partly, encoding)
+            if fixed is None or fixed == token or not _sequences_come_out_clean(fixed, leftover):
                 return token
         at = start + match.start()
-        if (fixed == token or _garbled_edges(text, at, at + len(token), encoding, sequence)
+        before, after = _word_edges(text, at, at + len(token))
+        if (fixed == token or _symbol_inside_word(before + fixed + after)
+                or _foreign_repair(before + leftover + after, before + fixed + after)
+                or _bad_edges(text, at, at + len(token), fixed, encoding, sequence)
                 or not _less_bad(text, at, at + len(token), fixed, lone)):
             return token
         return fixed
@@ -513,7 +578,7 @@ def repair_segments(text: str, lone: bool | None = None) -> str:
                 if words:
                     return _repair_words(current, match.start(), match.end(), encoding, pair, sequence, lone)
                 fixed = _decode_layers(run, encoding)
-                if (fixed is None or _garbled_edges(current, match.start(), match.end(), encoding, sequence)
+                if (fixed is None or _bad_edges(current, match.start(), match.end(), fixed, encoding, sequence)
                         or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding, lone)):
                     return run
                 return fixed
