@@ -487,6 +487,32 @@ def guard_rules() -> dict:
     return table
 
 
+def sibling_markers() -> dict:
+    """How often each sibling pair's evaluation files show the markers of
+    corpuskit.lang.siblings: the share of sentences with only the uncovered
+    sibling's markers, only the covered label's, or both. A file whose sentences
+    show the *other* language's standard spellings as often as that language's own
+    file does holds text of that language (the gold label is then not what the
+    text is)."""
+    from corpuskit.lang import siblings
+
+    out = {}
+    for label, sibling in siblings.SIBLINGS.items():
+        for gold in (label, sibling.language):
+            path = EVAL / f"{gold}.txt"
+            if not path.is_file():
+                continue
+            tally = Counter()
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for line in lines:
+                theirs, own = siblings.evidence(sibling, line)
+                tally["both" if theirs and own else f"only {sibling.language}" if theirs
+                      else f"only {label}" if own else "neither"] += 1
+            out[f"{gold}.txt ({label} vs {sibling.language})"] = {
+                key: round(n / len(lines), 3) for key, n in sorted(tally.items())}
+    return out
+
+
 def _has_py3langid() -> bool:
     import importlib.util
 
@@ -536,6 +562,7 @@ def test_guard_rule_frontier():
     _require_eval()
     table = guard_rules()
     print(json.dumps(table, indent=1))
+    print(json.dumps(sibling_markers(), indent=1))
     shipped = evaluate("langdetect")
     for key, entry in table["top is the label + sibling check (shipped)"].items():
         assert entry["covered_accuracy"] == shipped[key]["covered_accuracy"]
@@ -562,6 +589,6 @@ if __name__ == "__main__":
            "held_out_from_langdetect": held_out_languages(both=False),
            "held_out_from_both": held_out_languages(both=True),
            "published": published_labels(), "speed": speed(), "guard_cost": guard_cost(),
-           "guard_rules": guard_rules(),
+           "guard_rules": guard_rules(), "sibling_markers": sibling_markers(),
            "same_across_hash_seeds": {b: same_across_hash_seeds(b) for b in ("langdetect", "py3langid")}}
     print(json.dumps(out, indent=1))
