@@ -513,6 +513,28 @@ def sibling_markers() -> dict:
     return out
 
 
+def sibling_lists_vs_wordfreq(ratio: float = 3.0) -> dict:
+    """An outside check of the Malay/Indonesian lists of corpuskit.lang.siblings:
+    the words of either language whose frequency in wordfreq's list for that
+    language is not at least ``ratio`` times that in the other's (should be none).
+    wordfreq (not a corpuskit dependency: 58 MB installed, data under CC BY-SA) is
+    only needed here; it merges Bosnian, Croatian and Serbian, so that pair has no
+    such check."""
+    wordfreq = pytest.importorskip("wordfreq")
+    from corpuskit.lang import siblings
+
+    malay = siblings.SIBLINGS["id"]
+    disagree = [word for word in sorted(malay.theirs)
+                if not wordfreq.word_frequency(word, "ms") >= ratio * wordfreq.word_frequency(word, "id")]
+    disagree += [word for word in sorted(malay.own)
+                 if not wordfreq.word_frequency(word, "id") >= ratio * wordfreq.word_frequency(word, "ms")]
+    return {"words": len(malay.theirs) + len(malay.own), "disagree": disagree}
+
+
+def test_sibling_lists_agree_with_wordfreq():
+    assert sibling_lists_vs_wordfreq()["disagree"] == []
+
+
 def _has_py3langid() -> bool:
     import importlib.util
 

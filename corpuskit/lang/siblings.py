@@ -53,24 +53,27 @@ def _words(text: str) -> frozenset[str]:
 #: Standard Malay vs standard Indonesian (Dewan Bahasa dan Pustaka vs KBBI spellings
 #: and vocabulary). Forms used in both, or with another meaning in the other
 #: language (Indonesian *kerajaan* "kingdom", *pejabat* "official", *percuma* "in
-#: vain", *polisi* "police"), are left out.
+#: vain", *polisi* "police"), are left out, and so is every word that is not at
+#: least 3 times as frequent in its own language as in the other by wordfreq 3.1.1's
+#: lists (``sibling_lists_vs_wordfreq()`` in benchmarks/eval_language.py checks it;
+#: wordfreq is not a dependency).
 _MALAY = Sibling(
     "id", "ms",
     theirs=_words("""
         kerana bahawa iaitu sahaja selepas mahu baharu sentiasa manakala sebarang berkenaan menerusi
-        mengikut berhampiran mac jun julai ogos disember peratus bilion wang universiti kualiti
+        mengikut berhampiran mac julai ogos disember peratus bilion wang universiti kualiti
         aktiviti komuniti identiti kapasiti fakulti syarikat hospital polis teksi kedai bilik cuba
         kakitangan kenderaan perkhidmatan perniagaan antarabangsa projek kempen maklumat jawatankuasa
-        setiausaha jurulatih televisyen filem muzik doktor telefon inggeris perancis sepanyol jepun
-        itali eropah parlimen perlembagaan faham fikir berfikir fikiran esok kanak bercakap tahniah
+        setiausaha jurulatih televisyen filem muzik doktor telefon inggeris sepanyol jepun
+        itali eropah parlimen perlembagaan faham fikir fikiran esok kanak bercakap tahniah
     """),
     own=_words("""
         karena bahwa yaitu mau maret juni juli agustus desember persen miliar uang universitas
         kualitas aktivitas komunitas identitas kapasitas fakultas serikat taksi toko coba karyawan
-        kendaraan layanan internasional proyek kampanye informasi komite sekretaris pelatih televisi
+        kendaraan layanan internasional proyek kampanye informasi komite sekretaris televisi
         film musik dokter telepon inggris prancis spanyol jepang italia eropa parlemen konstitusi
-        paham pikir berpikir pikiran besok kemarin kantor provinsi kabupaten nggak enggak gak banget
-        aja dong sih kok udah kayak gimana bikin gitu gini bisa
+        berpikir pikiran kemarin kantor provinsi kabupaten nggak enggak gak banget
+        aja sih kok udah kayak gimana bikin gitu gini bisa
     """),
 )
 
