@@ -101,6 +101,9 @@ _BOSNIAN_SERBIAN = Sibling(
         bezbjednosti bezbednost bezbednosti penzija penzije apoteka ljekar ljekara lekar odbrana
         odbrane hemija hemijski saradnja saradnje saradnju saradnik saradnici takođe pasoš ostrvo
         ostrva ostrvu
+        učesnik učesnici učešće sekretar računar privreda privrede privredni poslanik poslanici
+        ambasador saobraćaj krivični krivičnog krivično fabrika fabrike plata plate glasati glasali
+        saopštenje saopćenje selektor demokratija demokratije finansijski finansija planeta
         vreme reka mleko lepo dete deca mesto mesta predsednik pesma deo reč posle gde
         nedelja pre uvek
     """),
@@ -117,6 +120,9 @@ _BOSNIAN_SERBIAN = Sibling(
         sudjeluje sudjelovao sudjelovanje prosvjed prosvjedi sigurnost sigurnosti mirovina mirovine
         ljekarna liječnik liječnika obrana obrane kemija kemijski suradnja suradnje suradnju suradnik
         suradnici putovnica
+        sudionik sudionici tajnik računalo gospodarstvo gospodarstva gospodarski zastupnik zastupnici
+        veleposlanik promet prometa kazneni kaznenog kazneno tvornica tvornice plaća plaće glasovati
+        glasovali priopćenje izbornik demokracija demokracije financijski financija planet
     """),
 )
 
