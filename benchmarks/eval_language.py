@@ -337,21 +337,31 @@ def guard_cost() -> dict:
 #: figure (families and grids fixed in advance, not fitted): L is langdetect's
 #: label, p py3langid's posterior (on the guard's input), U the labels of
 #: languages langdetect lacks, C those it has. ``sib`` is the sibling check's
-#: evidence (corpuskit.lang.siblings: the sibling's markers, the label's own, and
-#: the sibling's ``min_evidence``), ``None`` when L has no uncovered sibling.
-def _sibling_lenient(sib) -> bool:
-    """The shipped sibling check: the label stands unless the sibling's markers
-    reach ``min_evidence`` and are at least as many as the label's own."""
+#: evidence (corpuskit.lang.siblings: the sibling's markers, the label's own, the
+#: sibling's ``min_evidence`` and ``guard_siblings``), ``None`` when L has no
+#: uncovered sibling.
+def _sibling_words(sib) -> bool:
+    """The sibling check's words and letters alone: the label stands unless the
+    sibling's markers reach ``min_evidence`` and are at least as many as the label's own."""
     return sib is None or not (sib[0] >= sib[2] and sib[0] >= sib[1])
+
+
+def _sibling_shipped(label, p, sib) -> bool:
+    """The shipped check (corpuskit.lang.siblings.rejects): the words, and for a label
+    with several uncovered siblings, their summed probability against the label's
+    when the words do not favour the label."""
+    if not _sibling_words(sib):
+        return False
+    return not (sib and sib[3] and sib[1] <= sib[0] and sum(p.get(o, 0.0) for o in sib[3]) >= p.get(label, 0.0))
 
 
 def _sibling_strict(labels):
     """Stricter: for labels in ``labels`` only clear evidence for the label
     (more of its own markers than the sibling's) keeps it."""
-    def rule(label, sib):
+    def rule(label, p, sib):
         if label in labels and sib is not None:
             return sib[1] > sib[0]
-        return _sibling_lenient(sib)
+        return _sibling_shipped(label, p, sib)
     return rule
 
 
@@ -360,12 +370,14 @@ def _guard_rules() -> dict:
         return sum(p.get(label, 0.0) for label in labels)
 
     rules = {"top is the label (before the sibling check)": lambda top, p, own, unc, cov, z, label, sib: top in own}
+    rules["top is the label + sibling words and letters only"] = (
+        lambda top, p, own, unc, cov, z, label, sib: top in own and _sibling_words(sib))
     rules["top is the label + sibling check (shipped)"] = (
-        lambda top, p, own, unc, cov, z, label, sib: top in own and _sibling_lenient(sib))
+        lambda top, p, own, unc, cov, z, label, sib: top in own and _sibling_shipped(label, p, sib))
     for name, labels in (("id", {"id"}), ("hr", {"hr"}), ("id and hr", {"id", "hr"})):
         rules[f"top is the label + strict sibling check for {name} (own markers must win)"] = (
             lambda top, p, own, unc, cov, z, label, sib, strict=_sibling_strict(labels):
-            top in own and strict(label, sib))
+            top in own and strict(label, p, sib))
     for k in (2, 3, 5, 10, 20):
         rules[f"top is the label, p(L) >= {k} x max p(U)"] = (
             lambda top, p, own, unc, cov, z, label, sib, k=k:
@@ -442,10 +454,11 @@ def guard_rules() -> dict:
         seen.append((ranking, z(text, ranking[0][0])))
         return True
 
-    def record_sibling(label, text):
+    def record_sibling(label, text, guard_text=None):
         sibling = siblings.SIBLINGS.get(label)
         if sibling is not None:
-            sibling_seen.append(siblings.evidence(sibling, text) + (sibling.min_evidence,))
+            sibling_seen.append(siblings.evidence(sibling, text) + (sibling.min_evidence,
+                                                                   sibling.guard_siblings))
         return None
 
     rows = []

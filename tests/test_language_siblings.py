@@ -25,6 +25,8 @@ SIBLING_TEXT = [
     ("Türkiye ve Azərbaycan arasında yeni anlaşma imzalandı.", "tr"),
     # one Croatian marker (tko), one Bosnian/Serbian (šta): balanced evidence is not a label
     ("Tko je odgovoran za to i šta se dogodilo, pitaju se građani.", "hr"),
+    # no marker, and the guard's model gives Bosnian and Serbian together more than Croatian
+    ("Grad je poznat po starom mostu i uskim ulicama punim malih radnji.", "hr"),
 ]
 
 #: the covered language's own spelling, or no marker at all: the label stands
@@ -35,13 +37,16 @@ OWN_TEXT = [
      "sudah menerima pembayaran.", "id"),
     ("Tko je odgovoran za to, pitaju se građani nakon nesreće na autocesti.", "hr"),
     ("Vlada je u četvrtak usvojila novi zakon, a tisuću ljudi je prosvjedovalo ispred zgrade.", "hr"),
+    ("Vlada je u četvrtak usvojila novi zakon o porezu na dobit, a oporba je najavila da će ga "
+     "osporiti.", "hr"),  # oporba: Croatian's word wins over the siblings' probability
+    ("Djeca su se igrala u parku dok su roditelji razgovarali na klupi.", "hr"),  # the guard is sure
     ("Претседателот рече дека ќе дојде, али не кажа кога.", "mk"),
     ("Ova godina je bila teška za poljoprivrednike, rekli su u ministarstvu.", None),
 ]
 
 
 def _without_sibling_check(text: str):
-    with mock.patch.object(siblings, "rejects", lambda label, text: None):
+    with mock.patch.object(siblings, "rejects", lambda label, text, guard_text=None: None):
         return detect(text)
 
 
@@ -79,6 +84,21 @@ def test_balanced_evidence_rejects_and_tsonga_needs_two_words():
     assert siblings.rejects("sw", "Rais Xi Jinping alisema leo") is None
     assert siblings.rejects("sw", "Xi alisema leo kwamba Mexico") == "ts"
     assert siblings.rejects("en", "kerana ə ђ") is None  # no sibling for the label
+
+
+def test_croatian_siblings_probability_counts_only_when_the_words_do_not_favour_croatian():
+    """Croatian has two uncovered siblings: their summed probability in the guard's
+    model against Croatian's decides when the words do not favour Croatian."""
+    split = [("hr", 0.45), ("bs", 0.30), ("sr", 0.25)]  # the guard's top is hr, the siblings have more
+    clear = [("hr", 0.70), ("bs", 0.20), ("sr", 0.10)]
+    neutral, croatian = "Grad je poznat po mostu.", "Tko je poznat po mostu?"
+    with mock.patch.object(py3langid_backend, "rank", lambda text: split):
+        assert siblings.rejects("hr", neutral, neutral) == "bs"
+        assert siblings.rejects("hr", croatian, croatian) is None  # tko: the words favour Croatian
+        assert siblings.rejects("hr", neutral) is None  # no guard input, no probabilities to weigh
+        assert siblings.rejects("id", neutral, neutral) is None  # one sibling: the guard's top decides
+    with mock.patch.object(py3langid_backend, "rank", lambda text: clear):
+        assert siblings.rejects("hr", neutral, neutral) is None
 
 
 def test_word_lists_are_lower_case_and_disjoint():

@@ -527,11 +527,12 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTER
     probability = round(probability, 4)
     if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
-    if model is not None and not py3langid_backend.confirms(
-            only_alphabet(sample_text(sample, GUARD_CHARS), model.scripts[language]), language):
-        return UNDETERMINED, probability  # the coverage guard names another language
-    if model is not None and siblings.rejects(language, sample):
-        return UNDETERMINED, probability  # the words or letters of a sibling langdetect lacks
+    if model is not None:
+        guard_text = only_alphabet(sample_text(sample, GUARD_CHARS), model.scripts[language])
+        if not py3langid_backend.confirms(guard_text, language):
+            return UNDETERMINED, probability  # the coverage guard names another language
+        if siblings.rejects(language, sample, guard_text):
+            return UNDETERMINED, probability  # the words or letters of a sibling langdetect lacks
     return language, probability
 
 

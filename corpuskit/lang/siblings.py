@@ -44,6 +44,9 @@ class Sibling:
     marks: tuple[str, ...] = ()  # letters (or digraphs) the sibling writes and the label's alphabet lacks
     own_marks: tuple[str, ...] = ()  # letters the label writes and the sibling's alphabet lacks
     min_evidence: int = 1      # sibling markers needed before the label is rejected
+    #: py3langid's labels for the label's uncovered siblings, when it has more than
+    #: one (their probabilities are summed against the label's; see :func:`rejects`)
+    guard_siblings: tuple[str, ...] = ()
 
 
 def _words(text: str) -> frozenset[str]:
@@ -103,7 +106,8 @@ _BOSNIAN_SERBIAN = Sibling(
         ostrva ostrvu
         učesnik učesnici učešće sekretar računar privreda privrede privredni poslanik poslanici
         ambasador saobraćaj krivični krivičnog krivično fabrika fabrike plata plate glasati glasali
-        saopštenje saopćenje selektor demokratija demokratije finansijski finansija planeta
+        saopštenje saopćenje selektor demokratija demokratije finansijski finansija planeta opozicija
+        opozicije opozicioni
         vreme reka mleko lepo dete deca mesto mesta predsednik pesma deo reč posle gde
         nedelja pre uvek
     """),
@@ -122,8 +126,10 @@ _BOSNIAN_SERBIAN = Sibling(
         suradnici putovnica
         sudionik sudionici tajnik računalo gospodarstvo gospodarstva gospodarski zastupnik zastupnici
         veleposlanik promet prometa kazneni kaznenog kazneno tvornica tvornice plaća plaće glasovati
-        glasovali priopćenje izbornik demokracija demokracije financijski financija planet
+        glasovali priopćenje izbornik demokracija demokracije financijski financija planet oporba
+        oporbe oporbeni
     """),
+    guard_siblings=("bs", "sr"),
 )
 
 #: Serbian (Cyrillic) vs Macedonian: Serbian's ђ, ћ and words Macedonian does not
@@ -167,10 +173,18 @@ def evidence(sibling: Sibling, text: str) -> tuple[int, int]:
     return theirs, own
 
 
-def rejects(label: str, text: str) -> str | None:
-    """The uncovered sibling of ``label`` that ``text``'s evidence points to (its
-    markers at least ``min_evidence`` and at least as many as the label's own), or
+def rejects(label: str, text: str, guard_text: str | None = None) -> str | None:
+    """The uncovered sibling of ``label`` that ``text``'s evidence points to, or
     ``None`` when the label may stand.
+
+    The sibling's markers are at least ``min_evidence`` and at least as many as
+    the label's own; or, for a label with several uncovered siblings
+    (``guard_siblings``: Croatian's Bosnian and Serbian), the words do not favour
+    the label and the coverage guard's model, on ``guard_text`` (the guard's
+    input), gives the siblings together at least the label's probability. The
+    guard checks only that the label is its single most probable language; when
+    the siblings split the rest between them, the text is at least as likely to be
+    in one of them as in the label.
 
     >>> rejects("id", "Menurut laporan itu, harga minyak naik lima peratus pada bulan Ogos kerana permintaan.")
     'ms'
@@ -181,4 +195,12 @@ def rejects(label: str, text: str) -> str | None:
     if sibling is None:
         return None
     theirs, own = evidence(sibling, text)
-    return sibling.language if theirs >= sibling.min_evidence and theirs >= own else None
+    if theirs >= sibling.min_evidence and theirs >= own:
+        return sibling.language
+    if sibling.guard_siblings and guard_text is not None and own <= theirs:
+        from corpuskit.lang import py3langid_backend
+
+        posterior = dict(py3langid_backend.rank(guard_text))
+        if sum(posterior.get(other, 0.0) for other in sibling.guard_siblings) >= posterior.get(label, 0.0):
+            return sibling.language
+    return None
