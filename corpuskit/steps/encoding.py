@@ -14,7 +14,12 @@ Three layers, each exact about what it may change:
    badness plus the in-word oddities below, in a window around the segment)
    that the repair at least halves. A capital accented letter before a quote
    or dash (``MARQUÉ…``) decodes as UTF-8 but shows no evidence, so it stays.
-   Mixed runs are repaired word by word for cp1252/latin-1 only.
+   Mixed runs are repaired word by word for cp1252/latin-1 only. A repair
+   never leaves garble in a word it touches, never brings a foreign script or
+   a symbol into a word, and never stops half-way through layers of mojibake;
+   a single possible sequence in a whole field needs ftfy's own test for
+   embedded mojibake or a clash of scripts (:func:`_less_bad`). Checked
+   against ftfy's own test cases by ``benchmarks/eval_ftfy_cases.py``.
 3. **An exact pre-check** (:func:`needs_repair`) that proves a text is a fixed
    point of layers 1+2 without running them: it evaluates exactly the conditions
    under which every ftfy fixer and the segment repair would do nothing. Clean
