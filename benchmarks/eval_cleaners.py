@@ -101,19 +101,13 @@ def eval_sentences() -> dict:
     return {"totals": dict(totals), "clean_changed": changed, "differences_from_ftfy": differences}
 
 
-def eval_partial_mojibake(seed: int = 1) -> dict:
-    """One sentence of a 5-sentence paragraph read as another code page."""
+def partial_mojibake_cases(seed: int = 1):
+    """(encoding, text, expected): 5-sentence paragraphs (the first 200 sentences of
+    every language) with one sentence, chosen at random, read as another code page."""
     import random
 
-    import ftfy
-
-    from corpuskit.steps.encoding import fix_text
-
     rng = random.Random(seed)
-    total: Counter = Counter()
-    ours: Counter = Counter()
-    plain: Counter = Counter()
-    for lang, lines in _sentences().items():
+    for lines in _sentences().values():
         for start in range(0, 200, 5):
             paragraph = lines[start:start + 5]
             k = rng.randrange(len(paragraph))
@@ -125,11 +119,22 @@ def eval_partial_mojibake(seed: int = 1) -> dict:
                 continue
             if broken == paragraph[k]:
                 continue
-            text = " ".join(paragraph[:k] + [broken] + paragraph[k + 1:])
-            want = " ".join(paragraph)
-            total[encoding] += 1
-            ours[encoding] += fix_text(text)[0] == want
-            plain[encoding] += ftfy.fix_encoding(text) == want
+            yield encoding, " ".join(paragraph[:k] + [broken] + paragraph[k + 1:]), " ".join(paragraph)
+
+
+def eval_partial_mojibake(seed: int = 1) -> dict:
+    """One sentence of a 5-sentence paragraph read as another code page."""
+    import ftfy
+
+    from corpuskit.steps.encoding import fix_text
+
+    total: Counter = Counter()
+    ours: Counter = Counter()
+    plain: Counter = Counter()
+    for encoding, text, want in partial_mojibake_cases(seed):
+        total[encoding] += 1
+        ours[encoding] += fix_text(text)[0] == want
+        plain[encoding] += ftfy.fix_encoding(text) == want
     return {e: {"n": total[e], "ours": round(ours[e] / total[e], 3),
                 "ftfy.fix_encoding": round(plain[e] / total[e], 3)} for e in sorted(total)}
 

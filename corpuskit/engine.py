@@ -17,9 +17,12 @@ process pool. A distributed engine is one more implementation of
 from __future__ import annotations
 
 import abc
+import contextlib
 import multiprocessing
 import multiprocessing.pool
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -97,8 +100,10 @@ class LocalEngine(Engine):
         context = multiprocessing.get_context(method)
         window = self.workers * 3  # units in flight: bounds memory, keeps every process busy
         share = window - 3  # of which in the pool: the rest waits for this process
-        with _Pool(self.workers - 1, initializer=_init_worker, initargs=(runner,),
-                   context=context) as pool:
+        with contextlib.ExitStack() as stack:
+            with pool_starting():
+                pool = stack.enter_context(_Pool(self.workers - 1, initializer=_init_worker,
+                                                 initargs=(runner,), context=context))
             pending: deque = deque()  # per unit in order: the pool's AsyncResult, or the unit
             sent = 0  # pool results in ``pending``
             for unit in units:
@@ -187,11 +192,8 @@ def _init_worker(runner: Runner) -> None:
     SIGTERM reach the whole process group, but a worker that died from one while holding the
     pool's queue lock would hang the pool's shutdown; the parent shuts the pool down instead
     (:class:`_Pool` stops workers with SIGKILL), and no worker prints a traceback."""
-    import signal
-
     global _WORKER_RUNNER
-    for each in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
-        signal.signal(each, signal.SIG_IGN)
+    ignore_stops()
     _WORKER_RUNNER = runner
     warm(runner)
 
@@ -199,6 +201,78 @@ def _init_worker(runner: Runner) -> None:
 def _run_in_worker(unit) -> BatchResult:
     assert _WORKER_RUNNER is not None
     return _run_unit(_WORKER_RUNNER, unit)
+
+
+#: Ctrl-C, a hang-up and ``SIGTERM``: they stop a command; workers leave them to their parent.
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def pool_starting():
+    """Hold Ctrl-C, hang-up and ``SIGTERM`` while a pool's workers start, and deliver them
+    after: enter the pool (to an exit stack) inside this block.
+
+    One arriving meanwhile does harm twice. A worker still starting would die of it with a
+    traceback: the workers inherit this thread's mask and ignore the signals before
+    releasing it (:func:`ignore_stops`). And this process's handler would raise inside the
+    pool's constructor, before the pool can be shut down: the pool is dropped, the garbage
+    collector unlinks its semaphores, and a (spawned) worker still reading its setup dies
+    with ``FileNotFoundError`` and a traceback. The mask alone does not prevent that: the
+    kernel hands a process's signal to any thread that does not block it (pyarrow's, the
+    dedup threads), and Python then runs the handler in the main thread, masked or not. So
+    the handlers are swapped for one that only notes the signal; when the block ends (the
+    pool entered), the handlers are restored and the first noted signal is handled by its own.
+    Main thread only (elsewhere no handler runs): a plain block there.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    # started first: starting it (inside the pool) would release the mask again
+    resource_tracker.ensure_running()
+    noted: list[int] = []
+    previous: dict = {}
+    try:
+        for each in STOPS:
+            previous[each] = signal.signal(each, lambda signum, frame: noted.append(signum))
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+        yield
+    finally:
+        try:
+            _restore_handlers(previous)
+        finally:
+            if hasattr(signal, "pthread_sigmask"):
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
+    if noted:
+        handler = signal.getsignal(noted[0])
+        if callable(handler):
+            handler(noted[0], None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(noted[0])
+
+
+def _restore_handlers(previous: dict) -> None:
+    """Put every handler back, even when one restored handler runs and raises (a signal
+    handled meanwhile: ``signal.signal`` runs pending handlers); then raise the first error."""
+    error: BaseException | None = None
+    for each, handler in previous.items():
+        try:
+            signal.signal(each, handler)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others
+            error = error or exc
+    if error is not None:
+        raise error
+
+
+def ignore_stops() -> None:
+    """In a worker: ignore :data:`STOPS`, then release the mask inherited from
+    :func:`pool_starting` (a signal held until now is discarded)."""
+    for each in STOPS:
+        signal.signal(each, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
 
 
 class _Pool(multiprocessing.pool.Pool):

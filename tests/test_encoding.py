@@ -184,3 +184,34 @@ def test_step_logs_provenance_and_leaves_clean_records_alone():
     assert (fixed["text"], fixed["title"]) == ("It’s", "Café")
     assert [e["field"] for e in fixed["edits"]] == ["title", "text"]
     assert fixed["steps"] == ["fix_encoding"]
+
+
+@st.composite
+def partly_broken_text(draw):
+    """(text, clean): clean text in one script with a run of its words read as
+    cp1252, latin-1, cp1251 or Mac Roman, once or twice."""
+    clean = draw(clean_script_text())
+    words = clean.split(" ")
+    lo = draw(st.integers(0, len(words) - 1))
+    hi = draw(st.integers(lo + 1, len(words)))
+    encoding = draw(st.sampled_from([e for e, _ in MOJIBAKE]))
+    segment = " ".join(words[lo:hi])
+    try:
+        for _ in range(draw(st.integers(1, 2))):
+            segment = segment.encode("utf-8").decode(encoding)
+    except UnicodeDecodeError:
+        segment = " ".join(words[lo:hi])
+    return " ".join(words[:lo] + [segment] + words[hi:]), clean
+
+
+@settings(max_examples=500, deadline=None)
+@given(partly_broken_text())
+def test_where_ftfy_declines_a_repair_is_exact_or_none(case):
+    """Mojibake inside clean text: where plain ftfy.fix_encoding changes nothing,
+    fix_text either gives the clean text back or changes nothing. It never
+    half-reads a segment of another code page (Mac Roman ``‚Ä¢`` as latin-1
+    ``‚Ģ``) nor decodes a chance sequence out of one (``斱`` inside Mac Roman
+    Cyrillic)."""
+    text, clean = case
+    if ftfy.fix_encoding(text) == text:
+        assert fix_text(text)[0] in (text, clean)

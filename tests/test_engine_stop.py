@@ -97,3 +97,88 @@ def test_one_malloc_arena_leaves_a_users_setting(monkeypatch):
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     one_malloc_arena()
     assert os.environ["MALLOC_ARENA_MAX"] == "4"
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raising_handler(seen: list):
+    def handler(signum, frame):
+        seen.append(("handled", signum))
+        raise _Stop(signum)
+    return handler
+
+
+def test_a_signal_another_thread_takes_while_a_pool_starts_is_handled_after_it_has_started():
+    """The kernel gives a process's Ctrl-C to any thread that does not block it (pyarrow's, the
+    dedup threads), and Python runs the handler in the main thread whatever its mask: masking
+    alone let the handler raise inside the pool's constructor, the dropped pool's semaphores
+    were unlinked under a worker still starting, and it died with a traceback (seen in CI).
+    Inside ``pool_starting`` the signal waits; it is handled, by the same handler, after."""
+    import signal
+
+    from corpuskit.engine import STOPS, pool_starting
+
+    seen: list = []
+    previous = {each: signal.signal(each, _raising_handler(seen)) for each in STOPS}
+    release = threading.Event()
+    bystander = threading.Thread(target=release.wait)  # started unmasked, like pyarrow's threads
+    bystander.start()
+    try:
+        with pytest.raises(_Stop):
+            with pool_starting():
+                signal.pthread_kill(bystander.ident, signal.SIGINT)
+                for _ in range(200):  # Python would run the handler here, on any of these calls
+                    time.sleep(0.001)
+                seen.append("pool started")
+        assert seen == ["pool started", ("handled", signal.SIGINT)]
+        handlers = {each: signal.getsignal(each) for each in STOPS}
+        assert all(getattr(handler, "__name__", "") == "handler" for handler in handlers.values())
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) & set(STOPS) == set()  # released
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+        release.set()
+        bystander.join()
+
+
+_INTERRUPTED_START = """
+import multiprocessing, signal, threading, time
+from corpuskit.engine import _Pool, pool_starting
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
+signal.signal(signal.SIGINT, stop)
+bystander = threading.Thread(target=threading.Event().wait, daemon=True)
+bystander.start()
+
+class Signalled(_Pool):
+    def _repopulate_pool(self):
+        started = super()._repopulate_pool()  # the worker now reads its setup from a pipe
+        signal.pthread_kill(bystander.ident, signal.SIGINT)
+        time.sleep(0.05)
+        return started
+
+if __name__ == "__main__":
+    interrupted = False
+    try:
+        with pool_starting():
+            pool = Signalled(1, context=multiprocessing.get_context("spawn"))
+    except KeyboardInterrupt:
+        interrupted = True
+    pool.terminate()
+    pool.join()
+    print("interrupted:", interrupted, "children left:", len(multiprocessing.active_children()), flush=True)
+"""
+
+
+def test_a_pool_interrupted_while_its_workers_start_is_shut_down_without_a_traceback(tmp_path):
+    """The whole race end to end: the signal arrives (through another thread) right after a
+    spawned worker was started; the pool is still shut down, and no process prints a traceback."""
+    script = tmp_path / "start.py"
+    script.write_text(_INTERRUPTED_START)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "interrupted: True children left: 0"
+    assert "Traceback" not in done.stderr, done.stderr

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import signal
 import time
 from typing import Any
 
@@ -259,24 +258,17 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
         for unit in units:
             yield _scan_unit(scans, unit)
         return
-    from corpuskit.engine import _Pool
+    from corpuskit.engine import _Pool, pool_starting
 
     shared = [scan for scan in scans if not scan.here_only]
     context = multiprocessing.get_context("spawn")
     setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
     with contextlib.ExitStack() as stack:
-        with _signals_held(), _main_hidden():
-            # entered at once: a Ctrl-C held while the workers start arrives as this block
-            # ends, and must find the pool to terminate (kill its workers) at once; a pool
-            # left to the garbage collector could unlink its semaphores before killing its
-            # workers, and a worker still starting would die of it with a traceback
+        with pool_starting(), _main_hidden():
             pool = stack.enter_context(_Pool(workers - 1, initializer=_init_worker, initargs=(setup,),
                                              context=context))
         yield from _Shared(pool, scans, units).results()
-
-
-_STOPS = ("SIGINT", "SIGHUP", "SIGTERM")
 
 
 @contextlib.contextmanager
@@ -297,27 +289,6 @@ def _main_hidden():
         yield
     finally:
         sys.modules["__main__"] = main
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """Hold Ctrl-C, hang-up and ``SIGTERM`` while workers start (a worker still starting
-    would die of them, with a traceback): they inherit the mask and ignore the signals
-    before releasing it (:func:`_init_worker`); here, a held signal is delivered when the
-    block ends."""
-    from multiprocessing import resource_tracker
-
-    # started first: starting it (inside the pool) would release Ctrl-C and SIGTERM again
-    resource_tracker.ensure_running()
-    stops = {getattr(signal, name) for name in _STOPS if hasattr(signal, name)}
-    held = hasattr(signal, "pthread_sigmask")
-    if held:
-        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
-    try:
-        yield
-    finally:
-        if held:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
 
 class _Shared:
@@ -408,12 +379,9 @@ def _init_worker(setup: tuple) -> None:
     import importlib
 
     from corpuskit._check.folder import open_folder
+    from corpuskit.engine import ignore_stops
 
-    stops = {getattr(signal, name) for name in _STOPS if hasattr(signal, name)}
-    for each in stops:
-        signal.signal(each, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    ignore_stops()
     path, root, overrides, allowed_inputs, kinds = setup
     folder = open_folder(path, root=root, overrides=overrides, allowed_inputs=allowed_inputs)
     _WORKER_SCANS[:] = [getattr(importlib.import_module(module), name)(folder) for module, name in kinds]

@@ -37,6 +37,7 @@ import re
 import threading
 from dataclasses import dataclass
 
+from corpuskit.lang import siblings
 from corpuskit.lang.scripts import dominant_script, only_alphabet
 
 log = logging.getLogger(__name__)
@@ -488,7 +489,10 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTER
     must also be confirmed by the coverage guard
     (:func:`corpuskit.lang.py3langid_backend.confirms`): a second, independent
     model that knows 139 languages names the same one, or the answer is ``und``
-    (Malay is not Indonesian, Bosnian not Croatian, unless both models say so).
+    (Malay is not Indonesian, Bosnian not Croatian, unless both models say so), and
+    the words or letters of an uncovered sibling language must not be at least as
+    many as the label's own (:mod:`corpuskit.lang.siblings`: Malay *kerana*,
+    Bosnian *hiljada*, Azerbaijani *ə* are ``und``, not ``id``, ``hr``, ``tr``).
 
     >>> detect("The president said on Monday that the talks would continue next week.")
     ('en', 1.0)
@@ -523,9 +527,12 @@ def detect(text: str, *, sample_chars: int = 1500, min_letters: int = MIN_LETTER
     probability = round(probability, 4)
     if language == UNDETERMINED or math.isnan(probability) or probability < min_probability:
         return UNDETERMINED, probability if not math.isnan(probability) else 0.0
-    if model is not None and not py3langid_backend.confirms(
-            only_alphabet(sample_text(sample, GUARD_CHARS), model.scripts[language]), language):
-        return UNDETERMINED, probability  # the coverage guard names another language
+    if model is not None:
+        guard_text = only_alphabet(sample_text(sample, GUARD_CHARS), model.scripts[language])
+        if not py3langid_backend.confirms(guard_text, language):
+            return UNDETERMINED, probability  # the coverage guard names another language
+        if siblings.rejects(language, sample, guard_text):
+            return UNDETERMINED, probability  # the words or letters of a sibling langdetect lacks
     return language, probability
 
 

@@ -14,7 +14,12 @@ Three layers, each exact about what it may change:
    badness plus the in-word oddities below, in a window around the segment)
    that the repair at least halves. A capital accented letter before a quote
    or dash (``MARQUÉ…``) decodes as UTF-8 but shows no evidence, so it stays.
-   Mixed runs are repaired word by word for cp1252/latin-1 only.
+   Mixed runs are repaired word by word for cp1252/latin-1 only. A repair
+   never leaves garble in a word it touches, never brings a foreign script or
+   a symbol into a word, and never stops half-way through layers of mojibake;
+   a single possible sequence in a whole field needs ftfy's own test for
+   embedded mojibake or a clash of scripts (:func:`_less_bad`). Checked
+   against ftfy's own test cases by ``benchmarks/eval_ftfy_cases.py``.
 3. **An exact pre-check** (:func:`needs_repair`) that proves a text is a fixed
    point of layers 1+2 without running them: it evaluates exactly the conditions
    under which every ftfy fixer and the segment repair would do nothing. Clean
@@ -32,7 +37,7 @@ from functools import lru_cache
 
 import ftfy
 from ftfy import chardata
-from ftfy.badness import BADNESS_RE
+from ftfy.badness import BADNESS_RE, is_bad
 
 from corpuskit.records import edit_between
 from corpuskit.steps.base import FieldStep
@@ -78,6 +83,8 @@ _BADNESS_REACH = 7
 #: order of preference. Words inside clean text are repaired for the first two.
 SEGMENT_ENCODINGS = ("sloppy-windows-1252", "latin-1", "sloppy-windows-1251", "macroman")
 WORD_ENCODINGS = ("sloppy-windows-1252", "latin-1")
+#: Rounds of ftfy + segment repair (mojibake applied up to this many times).
+_MAX_ROUNDS = 4
 
 
 def _charmap(encoding: str) -> str:
@@ -197,6 +204,42 @@ def _decode_run(run: str, encoding: str) -> str | None:
     return fixed
 
 
+def _decode_layers(run: str, encoding: str) -> str | None:
+    """:func:`_decode_run`, repeated while the result decodes again (mojibake of
+    mojibake, ``‚Äö√Ñ√Æ`` → ``‚Äî`` → ``—``), see :func:`_deeper`."""
+    fixed = _decode_run(run, encoding)
+    return None if fixed is None else _deeper(fixed, encoding)
+
+
+def _deeper(fixed: str, encoding: str) -> str | None:
+    """``fixed`` (one layer decoded) with its further layers decoded; None when a
+    further layer is strict UTF-8 but decodes into implausible characters: the
+    repair would stop at a layer that is neither the text nor its repair."""
+    for _ in range(_MAX_ROUNDS - 1):
+        try:
+            deeper = fixed.encode(encoding).decode("utf-8")
+        except UnicodeError:
+            return fixed
+        if deeper == fixed:
+            return fixed
+        if not all(_plausible(c) for c in deeper if not c.isascii()):
+            return None
+        fixed = deeper
+    return fixed
+
+
+_LETTER_SYMBOL_LETTER = re.compile("LS+L")
+
+
+def _symbol_inside_word(word: str) -> bool:
+    """Whether a non-ASCII symbol (``؎``, not punctuation such as ``’``) stands
+    between two letters of ``word``: what a chance decode puts into a clean
+    word, never what mojibake of a word decodes to."""
+    kinds = "".join("L" if c.isalpha() else "S" if not c.isascii() and unicodedata.category(c)[0] == "S" else ""
+                    for c in word if unicodedata.category(c)[0] != "M")
+    return _LETTER_SYMBOL_LETTER.search(kinds) is not None
+
+
 def _multibyte(text: str) -> int:
     return sum(1 for c in text if not c.isascii())
 
@@ -305,7 +348,22 @@ def _badness(text: str, lo: int, hi: int) -> int:
     return odd + len(BADNESS_RE.findall(text, lo, hi))
 
 
-def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
+def _script_clashes(text: str, lo: int, hi: int) -> int:
+    """The script oddities of :func:`_badness` alone: letters of two scripts side
+    by side in a word, or facing across a space with one a mojibake character."""
+    clashes = 0
+    last = None
+    for word in text[lo:hi].split():
+        letters = [c for c in word if c.isalpha()]
+        scripts = [_script(c) for c in letters]
+        clashes += sum(a is not None and b is not None and a != b for a, b in zip(scripts, scripts[1:]))
+        if letters:
+            clashes += last is not None and _odd_neighbours(last, letters[0])
+            last = letters[-1]
+    return clashes
+
+
+def _less_bad(text: str, start: int, end: int, fixed: str, lone: bool = False) -> bool:
     """Whether ``text[start:end]`` shows evidence of mojibake (:func:`_badness`)
     and the text with ``fixed`` in its place is at most half as bad.
 
@@ -313,6 +371,15 @@ def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
     the segment (every BADNESS_RE match is at most that long), so a segment is
     judged in its context, as ftfy judges a whole text. This is the evidence
     ftfy itself demands before it rewrites a text, and never less.
+
+    ``lone``: the segment holds the only possible UTF-8 sequence of the whole
+    input and is embedded in text that does not decode as a whole. One
+    character is the weakest evidence there is: then ftfy's own test for
+    embedded mojibake must agree (its ``decode_inconsistent_utf8`` rewrites a
+    segment only when the segment's non-ASCII characters are ``is_bad`` on their
+    own), or the repair must end a clash of scripts (``Ð’ Москве`` → ``В
+    Москве``). Case and punctuation oddities in the context are not enough
+    (``Bremer/Mccoy – DrÃ¥ber`` stays, as ftfy leaves it).
     """
     lo = max(0, start - _BADNESS_REACH)
     hi = min(len(text), end + _BADNESS_REACH)
@@ -322,39 +389,172 @@ def _less_bad(text: str, start: int, end: int, fixed: str) -> bool:
     keep = 1 if lo else 0  # one character more, so that ``^`` cannot match mid-text
     window = text[lo - keep:start] + fixed + text[end:hi]
     after = _badness(window, keep, len(window))
-    return after < before and 2 * after <= before
+    if not (after < before and 2 * after <= before):
+        return False
+    if lone and not any(is_bad(run) for run in _NON_ASCII_RUN.findall(text, start, end)):
+        return _script_clashes(window, keep, len(window)) < _script_clashes(text, lo, hi)
+    return True
+
+
+#: Punctuation of the segment encodings' upper halves that clean words carry.
+_WORD_PUNCTUATION = _IN_WORD_JOINERS | frozenset("“”„«»‹›…¿¡°€£\u00a0")
+#: The other symbols and punctuation of those upper halves (``√ † ∂ ÷ © ‚ ¥``):
+#: left unrepaired inside a word that a repair touches, they show that the word
+#: is mojibake of another code page and the repair decoded a chance pair in it.
+_GARBLE_SYMBOLS = frozenset(
+    c for c in _MOJIBAKE_CHARS if unicodedata.category(c)[0] in "PS" and c not in _WORD_PUNCTUATION
+)
+_SPACE_RE = re.compile(r"[ \t\n\r]")
+_LAST_SPACE_RE = re.compile(r".*[ \t\n\r]", re.DOTALL)
+
+
+def _decode_sequences(token: str, encoding: str, sequence: re.Pattern) -> tuple[str, str]:
+    """``token`` with every complete UTF-8 sequence that decodes plausibly
+    decoded, and what is left of ``token`` outside those sequences."""
+    fixed, leftover, at = [], [], 0
+    for match in sequence.finditer(token):
+        decoded = _decode_run(match.group(), encoding)
+        if decoded is not None:
+            fixed.append(token[at:match.start()] + decoded)
+            leftover.append(token[at:match.start()])
+            at = match.end()
+    return "".join(fixed) + token[at:], "".join(leftover) + token[at:]
+
+
+#: A middle dot with a non-ASCII neighbour: Mac Roman's reading of the lead byte
+#: 0xE1 (``·Æê``), unlike the Catalan ``l·l`` between ASCII letters.
+_GARBLE_DOT = re.compile(r"[^\x00-\x7f]\u00b7|\u00b7[^\x00-\x7f]")
+
+
+def _garbled(leftover: str) -> bool:
+    """Whether what a repair leaves of a word still shows mojibake."""
+    return not _GARBLE_SYMBOLS.isdisjoint(leftover) or _GARBLE_DOT.search(leftover) is not None
+
+
+def _word_edges(text: str, start: int, end: int) -> tuple[str, str]:
+    """The parts of the words around ``text[start:end]`` that lie outside it."""
+    opening = _LAST_SPACE_RE.match(text, 0, start)
+    closing = _SPACE_RE.search(text, end)
+    return text[opening.end() if opening else 0:start], text[end:closing.start() if closing else len(text)]
+
+
+@lru_cache(maxsize=1)
+def _script_names() -> frozenset[str]:
+    """The scripts of :func:`_script`, as the first word of a character name."""
+    return frozenset(_script(chr(c)) for c in range(0x80, 0x3100) if chr(c).isalpha()) - {None}
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters of ``text`` and of its script-specific signs
+    (``،`` ARABIC COMMA counts as Arabic; ``’`` or ``€`` as none)."""
+    found = set()
+    for char in text:
+        if char.isalpha():
+            found.add(_script(char))
+        elif not char.isascii():
+            word = unicodedata.name(char, "").split(" ", 1)[0]
+            if word in _script_names():
+                found.add(word)
+    return found - {None}
+
+
+def _foreign_repair(rest: str, repaired: str) -> bool:
+    """Whether a repair brings letters or signs of a script into a word whose
+    unrepaired letters (``rest``) are all of other scripts: a chance decode
+    inside clean text (``ŘØŒŲ`` → ``Ř،Ų``, ``Ɣ·Î“`` → ``Ɣ·Γ``), or a CJK
+    sequence picked out of Mac Roman Cyrillic (``–æ–±`` → ``–斱``)."""
+    known = _scripts(rest)
+    return bool(known) and not _scripts(repaired) <= known
+
+
+def _bad_edges(text: str, start: int, end: int, fixed: str, encoding: str, sequence: re.Pattern) -> bool:
+    """Whether a repair of ``text[start:end]`` into ``fixed`` harms the words it
+    cuts at either end: it leaves garble in them (a latin-1 run ``Ä¢`` that
+    starts after the ``‚`` of Mac Roman ``‚Ä¢``; edges are judged as they would
+    be repaired themselves), or brings a foreign script into them."""
+    repaired = text[start:end]
+    first, last = _SPACE_RE.search(repaired), _LAST_SPACE_RE.match(repaired)
+    head = repaired[:first.start()] if first else repaired
+    tail = repaired[last.end():] if last else repaired
+    before, after = _word_edges(text, start, end)
+    before = before if _sequence_span(head, encoding, sequence) else ""
+    after = after if _sequence_span(tail, encoding, sequence) else ""
+    if _garbled(_decode_sequences(before + after, encoding, sequence)[1]):
+        return True
+    fixed_head = fixed[:_SPACE_RE.search(fixed).start()] if first else fixed
+    fixed_tail = fixed[_LAST_SPACE_RE.match(fixed).end():] if last else fixed
+    return (_foreign_repair(before + _decode_sequences(head, encoding, sequence)[1], before + fixed_head)
+            or _foreign_repair(_decode_sequences(tail, encoding, sequence)[1] + after, fixed_tail + after))
+
+
+def _sequence_span(word: str, encoding: str, sequence: re.Pattern) -> bool:
+    """Whether a repair changes something in ``word``."""
+    return any(_decode_run(m.group(), encoding) is not None for m in sequence.finditer(word))
+
+
+def _sequences_come_out_clean(fixed: str, leftover: str) -> bool:
+    """Whether a word repaired sequence by sequence (into ``fixed``, all layers
+    decoded) is clean: what the repair left of it (``leftover``) holds no garble
+    symbol, and ``fixed`` shows no evidence of mojibake (:func:`_badness`)."""
+    return not _garbled(leftover) and not _badness(fixed, 0, len(fixed))
 
 
 def _repair_words(text: str, start: int, end: int, encoding: str, pair: re.Pattern,
-                  sequence: re.Pattern) -> str:
+                  sequence: re.Pattern, lone: bool) -> str:
     """Repair ``text[start:end]`` word by word; inside a word that does not
     decode as a whole (ftfy already fixed part of it), each complete UTF-8
     sequence that decodes plausibly is repaired. Each word's repair is judged
-    as one (:func:`_less_bad`): its evidence is the whole word's."""
+    as one (:func:`_less_bad`): its evidence is the whole word's.
+
+    A word repaired sequence by sequence must come out clean
+    (:func:`_sequences_come_out_clean`): a sequence decoded inside a word that
+    stays garbled is a chance pair in mojibake of another code page
+    (``oÔÄ•j√†``, Mac Roman, whose ``Ä•`` reads as cp1252 UTF-8 for ``ĕ``),
+    and decoding it only trades one garble for another."""
 
     def word(match: re.Match) -> str:
         token = match.group()
         if not pair.search(token):
             return token
-        fixed = _decode_run(token, encoding) or sequence.sub(
-            lambda m: _decode_run(m.group(), encoding) or m.group(), token)
+        partly, leftover = _decode_sequences(token, encoding, sequence)
+        fixed = _decode_layers(token, encoding)
+        if fixed is None:
+            fixed = _deeper(partly, encoding)
+            if fixed is None or fixed == token or not _sequences_come_out_clean(fixed, leftover):
+                return token
         at = start + match.start()
-        if fixed == token or not _less_bad(text, at, at + len(token), fixed):
+        before, after = _word_edges(text, at, at + len(token))
+        if (fixed == token or _symbol_inside_word(before + fixed + after)
+                or _foreign_repair(before + leftover + after, before + fixed + after)
+                or _bad_edges(text, at, at + len(token), fixed, encoding, sequence)
+                or not _less_bad(text, at, at + len(token), fixed, lone)):
             return token
         return fixed
 
     return _WORD_RE.sub(word, text[start:end])
 
 
-def _whole_run_evidence(text: str, start: int, end: int, fixed: str, encoding: str) -> bool:
+def _whole_run_evidence(text: str, start: int, end: int, fixed: str, encoding: str, lone: bool) -> bool:
     """Whether a run that decodes completely may be replaced by ``fixed``."""
     if encoding not in WORD_ENCODINGS and _multibyte(fixed) < 2:
         return False  # one stray pair in another code page is no evidence
-    return _less_bad(text, start, end, fixed)
+    # a run that is the whole text is ftfy's own case (whole-text evidence)
+    return _less_bad(text, start, end, fixed, lone and (start, end) != (0, len(text)))
 
 
-def repair_segments(text: str) -> str:
+def _lone_sequence(text: str) -> bool:
+    """Whether ``text`` holds at most one UTF-8 lead+continuation pair in every
+    segment encoding: one character's worth of possible mojibake."""
+    return all(len(_encoding_tables(e)[1].findall(text)) < 2 for e in SEGMENT_ENCODINGS)
+
+
+def repair_segments(text: str, lone: bool | None = None) -> str:
     """Undo mojibake that ftfy leaves in place; see the module docstring.
+
+    ``lone``: whether the text this repair belongs to (before ftfy and earlier
+    rounds repaired part of it) held a single possible sequence
+    (:func:`_lone_sequence`, computed on ``text`` when not given); such a
+    sequence needs more evidence (:func:`_less_bad`).
 
     >>> repair_segments("Az első és a második: elsÅ‘ és mÃ¡sodik.")
     'Az első és a második: első és második.'
@@ -365,6 +565,8 @@ def repair_segments(text: str) -> str:
     """
     if not _ANY_PAIR_RE.search(text):
         return text
+    if lone is None:
+        lone = _lone_sequence(text)
     # whole runs first, in every encoding: a run that decodes completely is the
     # strongest evidence; only then word-level repair of mixed runs
     for words in (False, True):
@@ -379,9 +581,10 @@ def repair_segments(text: str) -> str:
                 if not pair.search(run):
                     return run
                 if words:
-                    return _repair_words(current, match.start(), match.end(), encoding, pair, sequence)
-                fixed = _decode_run(run, encoding)
-                if fixed is None or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding):
+                    return _repair_words(current, match.start(), match.end(), encoding, pair, sequence, lone)
+                fixed = _decode_layers(run, encoding)
+                if (fixed is None or _bad_edges(current, match.start(), match.end(), fixed, encoding, sequence)
+                        or not _whole_run_evidence(current, match.start(), match.end(), fixed, encoding, lone)):
                     return run
                 return fixed
 
@@ -390,19 +593,19 @@ def repair_segments(text: str) -> str:
 
 
 # --- the fixer ------------------------------------------------------------------------
-_MAX_ROUNDS = 4
 
 
 def full_fix(text: str) -> tuple[str, list[str]]:
     """ftfy (conservative) then segment repair, until nothing changes; no pre-check."""
     plan: list[str] = []
+    lone = _lone_sequence(text)
     for _ in range(_MAX_ROUNDS):
         before = text
         fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
         if fixed != text:
             plan.extend(f"{step}:{arg}" for step, arg in (explanation or []))
             text = fixed
-        repaired = repair_segments(text)
+        repaired = repair_segments(text, lone)
         if repaired != text:
             plan.append("repair_segments")
             text = repaired
