@@ -85,4 +85,22 @@ def test_every_unit_hands_its_freed_memory_back(monkeypatch):
     monkeypatch.setattr(engine, "trim_heap", lambda: trims.append(1))
     results = list(LocalEngine(1).map(_Units(), range(5)))
     assert [r.ids for r in results] == [["0"], ["1"], ["2"], ["3"], ["4"]]
-    assert len(trims) == 5 + 1  # after each unit, and when the stage ends
+    assert len(trims) == 1 + 5 + 1  # after loading the steps' tables, after each unit, at the end
+
+
+def test_the_coverage_guards_log_probabilities_are_held_sparse():
+    """Every process that checks languages holds py3langid's feature table: rare features'
+    rows are kept as their few entries (12 MB less a process), and any mix of rows comes
+    back bit for bit as py3langid's own float16 table converted to float32."""
+    import numpy as np
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from corpuskit.lang import py3langid_backend
+
+    table = py3langid_backend.get_identifier().nb_ptc
+    rows, classes = table.shape
+    assert table.nbytes < 0.6 * rows * classes * 2  # the dense float16 matrix: 27 MB
+    own = np.asarray(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True).nb_ptc, dtype=np.float16)
+    idx = np.random.default_rng(7).integers(0, rows, 500)  # whole and sparse rows, repeats
+    assert np.array_equal(table[idx].view(np.uint32), own[idx].astype(np.float32).view(np.uint32))
+    assert np.array_equal(table[idx[:1]].view(np.uint32), own[idx[:1]].astype(np.float32).view(np.uint32))
