@@ -102,7 +102,7 @@ class LocalEngine(Engine):
         window = self.workers * 3  # units in flight: bounds memory, keeps every process busy
         share = window - 3  # of which in the pool: the rest waits for this process
         with contextlib.ExitStack() as stack:
-            with pool_starting():
+            with pool_starting(context):
                 pool = stack.enter_context(_Pool(self.workers - 1, initializer=_init_worker,
                                                  initargs=(runner,), context=context))
             pending: deque = deque()  # per unit in order: the pool's AsyncResult, or the unit
@@ -209,7 +209,7 @@ STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") 
 
 
 @contextlib.contextmanager
-def pool_starting():
+def pool_starting(context):
     """Hold Ctrl-C, hang-up and ``SIGTERM`` while a pool's workers start, and deliver them
     after: enter the pool (to an exit stack) inside this block.
 
@@ -223,15 +223,19 @@ def pool_starting():
     dedup threads), and Python then runs the handler in the main thread, masked or not. So
     the handlers are swapped for one that only notes the signal; when the block ends (the
     pool entered), the handlers are restored and the first noted signal is handled by its own.
-    Main thread only (elsewhere no handler runs): a plain block there.
+    Main thread only (elsewhere no handler runs): a plain block there. ``context`` is the
+    pool's multiprocessing context.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    from multiprocessing import resource_tracker
+    if context.get_start_method() != "fork":
+        from multiprocessing import resource_tracker
 
-    # started first: starting it (inside the pool) would release the mask again
-    resource_tracker.ensure_running()
+        # its semaphores have names the tracker must know, and the tracker is started first:
+        # starting it inside the pool would release the mask again (a forked pool's
+        # semaphores are unnamed: no tracker, no 12 MB process beside the cleaning stage)
+        resource_tracker.ensure_running()
     noted: list[int] = []
     previous: dict = {}
     try:

@@ -127,7 +127,7 @@ def test_a_signal_another_thread_takes_while_a_pool_starts_is_handled_after_it_h
     bystander.start()
     try:
         with pytest.raises(_Stop):
-            with pool_starting():
+            with pool_starting(multiprocessing.get_context("spawn")):
                 signal.pthread_kill(bystander.ident, signal.SIGINT)
                 for _ in range(200):  # Python would run the handler here, on any of these calls
                     time.sleep(0.001)
@@ -163,8 +163,9 @@ class Signalled(_Pool):
 if __name__ == "__main__":
     interrupted = False
     try:
-        with pool_starting():
-            pool = Signalled(1, context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        with pool_starting(context):
+            pool = Signalled(1, context=context)
     except KeyboardInterrupt:
         interrupted = True
     pool.terminate()
@@ -182,3 +183,20 @@ def test_a_pool_interrupted_while_its_workers_start_is_shut_down_without_a_trace
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "interrupted: True children left: 0"
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_forked_pool_starts_no_resource_tracker():
+    """A forked pool's semaphores are unnamed: the tracker (a process of ~12 MB for the whole
+    build) is started only for a spawned pool, whose semaphores it must know."""
+    script = ("import multiprocessing\n"
+              "from multiprocessing import resource_tracker\n"
+              "from corpuskit.engine import _Pool, pool_starting\n"
+              "for method in ('fork', 'spawn'):\n"
+              "    context = multiprocessing.get_context(method)\n"
+              "    with pool_starting(context):\n"
+              "        pool = _Pool(1, context=context)\n"
+              "    pool.terminate(); pool.join()\n"
+              "    print(method, resource_tracker._resource_tracker._pid is not None, flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["fork False", "spawn True"]

@@ -265,7 +265,7 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
     with contextlib.ExitStack() as stack:
-        with pool_starting(), _main_hidden():
+        with pool_starting(context), _main_hidden():
             pool = stack.enter_context(_Pool(workers - 1, initializer=_init_worker, initargs=(setup,),
                                              context=context))
         yield from _Shared(pool, scans, units).results()
