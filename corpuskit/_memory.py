@@ -36,25 +36,27 @@ if sys.path and sys.path[0] == "":
 """
 
 
-def run_in_child(code: str, payload: bytes, timeout: float = 300) -> bytes | None:
+def run_in_child(code: str, payload: bytes, timeout: float = 300):
     """Run ``code`` in a short-lived child interpreter, ``payload`` on its standard input;
-    its standard output, or None when it cannot run or fails (the caller then does the
-    work itself, so a child only ever saves memory, never changes a result).
+    what it writes to its standard output, read as JSON; None when it cannot run, fails or
+    writes no JSON (the caller then does the work itself, so a child only ever saves
+    memory, never changes a result).
 
     For work whose imports cost memory that a process keeps until it exits (``datasets``,
     ``matplotlib``: 35-60 MB each): the build does it in its long-lived parent just before
     the gate, whose peak is that parent plus a worker; in a child the memory is returned
     when the child ends, for about a second of CPU. This process's freed pages are handed
     back first, so that the child's memory adds to as little as possible."""
+    import json
     import subprocess
 
     trim_heap()
     try:
         done = subprocess.run([sys.executable, "-c", _CHILD_PROLOGUE + code], input=payload,
                               capture_output=True, check=True, timeout=timeout)
-    except (OSError, subprocess.SubprocessError):
+        return json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
         return None
-    return done.stdout
 
 
 def one_malloc_arena() -> None:

@@ -367,9 +367,9 @@ def get_model() -> Model:
 
 def release_models() -> None:
     """Let go of the process-wide language models (langdetect's profiles and py3langid's
-    identifier: ~90 MB handed back, measured in a fresh process); the next detection loads them again (about a second). The
-    quality gate calls it once its language check is done, before its near-duplicate
-    resolve, so that the two never hold memory at the same time."""
+    identifier: ~90 MB handed back, measured in a fresh process); the next detection loads
+    them again (about a second). The quality gate calls it once its language check is done,
+    before its near-duplicate resolve, so that the two never hold memory at the same time."""
     global _model
     with _lock:
         _model = None

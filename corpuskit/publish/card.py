@@ -46,16 +46,11 @@ json.dump([Features.from_arrow_schema(s)._to_yaml_list() for s in schemas], sys.
 def _features_in_child(schemas: list) -> list[list] | None:
     """The YAML lists from a child process (:func:`corpuskit._memory.run_in_child`); None
     when the child fails."""
-    import json
     import pickle
 
     from corpuskit._memory import run_in_child
 
-    out = run_in_child(_CHILD, pickle.dumps([schema.serialize().to_pybytes() for schema in schemas]))
-    try:
-        return json.loads(out) if out is not None else None
-    except ValueError:
-        return None
+    return run_in_child(_CHILD, pickle.dumps([schema.serialize().to_pybytes() for schema in schemas]))
 
 
 def arrow_nbytes(paths) -> int:

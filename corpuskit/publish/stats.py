@@ -78,11 +78,7 @@ def picture(folder: str, stats: dict) -> str | None:
         from corpuskit._memory import run_in_child
 
         drawn = {"lengths": stats["lengths"], "per_day": stats["per_day"]}  # what draw reads
-        out = run_in_child(_DRAW, json.dumps({"folder": folder, "stats": drawn}).encode())
-        try:
-            name = json.loads(out) if out is not None else None
-        except ValueError:
-            name = None
+        name = run_in_child(_DRAW, json.dumps({"folder": folder, "stats": drawn}).encode())
         if name is not None:
             return name
     return draw(folder, stats)
