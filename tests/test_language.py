@@ -425,7 +425,7 @@ def test_compact_tables_hold_py3langids_model_entry_by_entry():
     assert merged.shape[1] < 256  # byte classes merged columns
     classes = np.frombuffer(compact._byte_class, dtype=np.uint8)
     assert np.array_equal(merged[:, classes], rows)
-    assert compact.tk_output == own.tk_output and list(compact.tk_row) == list(own.tk_row)
+    assert np.array_equal(compact.tk_output, own.tk_output) and list(compact.tk_row) == list(own.tk_row)
     assert compact.nb_ptc._by_bits  # the fast conversion is the one in use
     for start in range(0, own.nb_ptc.shape[0], 20000):
         idx = np.arange(start, min(start + 20000, own.nb_ptc.shape[0]))
@@ -454,6 +454,73 @@ def test_compact_identifier_gives_py3langids_results_to_the_last_bit():
         compact.set_languages(None)
     own.set_languages(None)
     assert compact.rank(texts[0]) == own.rank(texts[0])
+
+
+def test_the_shipped_dfa_forgets_its_start_after_the_window_it_is_walked_with():
+    """The proof the vectorised walk rests on, for the installed model: after 6 bytes the
+    state no longer depends on the start (5 are not enough), and the model file is the
+    one :data:`SYNCHRONIZING_MODELS` names, so the identifier walks it that way."""
+    import hashlib
+
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    from corpuskit.lang import compact_langid, py3langid_backend
+
+    _, _, _, nextmove, row, _ = load_model(MODEL_DIR / MODEL_FILE)
+    table, _ = compact_langid.merge_byte_columns(nextmove)
+    depth = compact_langid.synchronizing_depth(table, row)
+    assert depth == 6 and compact_langid.synchronizing_depth(table, row, limit=5) is None
+    digest = hashlib.sha256((MODEL_DIR / MODEL_FILE).read_bytes()).hexdigest()
+    assert compact_langid.SYNCHRONIZING_MODELS[digest] == depth
+    assert py3langid_backend.get_identifier()._window == depth
+
+
+def test_synchronizing_depth_on_small_automata():
+    """A DFA whose state is the last byte's class forgets after 1 byte, one that counts
+    'a's modulo 2 never does: the walk is vectorised only when the proof holds."""
+    import numpy as np
+
+    from corpuskit.lang.compact_langid import synchronizing_depth
+
+    last_byte = np.zeros((2, 256), dtype=np.uint32)
+    last_byte[:, ord("a")] = 1  # state 1: the last byte was 'a'
+    assert synchronizing_depth(last_byte, [0, 1]) == 1
+    two_back = np.zeros((4, 256), dtype=np.uint32)  # state: were the last two bytes 'a'?
+    for state in range(4):
+        two_back[state, :] = (state << 1) & 2
+        two_back[state, ord("a")] = ((state << 1) & 2) | 1
+    assert synchronizing_depth(two_back, range(4)) == 2
+    parity = np.zeros((2, 256), dtype=np.uint32)
+    parity[:, :] = [[0], [1]]
+    parity[:, ord("a")] = [1, 0]
+    assert synchronizing_depth(parity, [0, 1]) is None
+
+
+def test_the_vectorised_walk_finds_visit_counts_features_in_their_order():
+    """Feature ids, their counts and the order of first occurrence (the product sums in
+    that order) are py3langid's ``visit_counts``', on text in many scripts and random
+    bytes; an identifier without a proven window walks byte by byte, with the same result."""
+    import numpy as np
+    from py3langid.langid import visit_counts
+
+    from corpuskit.lang import py3langid_backend
+    from corpuskit.lang.compact_langid import CompactIdentifier
+
+    own, compact = _py3langid_own(), py3langid_backend.get_identifier()
+    assert compact._window is not None
+    byte_by_byte = CompactIdentifier(own.nb_ptc[:1], own.nb_pc, own.nb_classes, own.tk_nextmove, own.tk_output,
+                                     tk_row=own.tk_row)  # one row of log-probabilities: only the walk is used
+    assert byte_by_byte._window is None
+    for text in COMPACT_TEXTS + _random_texts(100):
+        found = visit_counts(own.tk_nextmove, own._rowbase, own.tk_output, own._encode(text))
+        for identifier in (compact, byte_by_byte):
+            ours = identifier.visits(identifier._encode(text))
+            if not found:
+                assert ours is None, text
+                continue
+            assert ours[0].tolist() == list(found) and ours[1].tolist() == list(found.values()), text
+            assert ours[1].dtype == np.float32
 
 
 # Azerbaijani news sentences written for this test (py3langid covers az, langdetect does not).

@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from collections import Counter
 
 import numpy as np
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, RAW_FLOOR, LanguageIdentifier, visit_counts
 from py3langid.modelio import load_model
-
 
 
 #: A row of ``nb_ptc`` with at most this many entries off its columns' defaults is kept as
@@ -138,12 +138,14 @@ class Float16Rows:
         return rows.view(np.float32)
 
 
-def merge_byte_columns(moves: array) -> tuple[array, bytes, int]:
-    """(transitions with one column per byte class, byte -> class table, number of classes).
+def merge_byte_columns(moves: array) -> tuple[np.ndarray, bytes]:
+    """(transitions with one column per byte class, byte -> class table).
 
     Two bytes are in one class when their columns are equal in every row of
     the DFA, so the walk over the classes of a text visits the same states as
-    the walk over its bytes.
+    the walk over its bytes. The table is a numpy array: numpy asks the kernel
+    for huge pages for it, which the walk's random reads need (with 4 kB pages
+    nearly every read of the 30 MB missed the TLB).
     """
     rows = np.frombuffer(moves, dtype=f"u{moves.itemsize}").reshape(-1, 256)
     representatives: dict[bytes, list[int]] = {}
@@ -160,34 +162,119 @@ def merge_byte_columns(moves: array) -> tuple[array, bytes, int]:
             keep.append(byte)
             same.append(cls)
         byte_class[byte] = cls
-    # filled in place: a temporary copy of 30 MB would stay in the process's heap
-    merged = array(moves.typecode, [0]) * (len(rows) * len(keep))
-    target = np.frombuffer(merged, dtype=rows.dtype).reshape(len(rows), len(keep))
+    merged = np.empty((len(rows), len(keep)), dtype=rows.dtype)
     for cls, byte in enumerate(keep):  # column by column: rows[:, keep] would be one more copy
-        target[:, cls] = rows[:, byte]
-    return merged, bytes(byte_class), len(keep)
+        merged[:, cls] = rows[:, byte]
+    return merged, bytes(byte_class)
+
+
+def synchronizing_depth(table: np.ndarray, tk_row, limit: int = 8) -> int | None:
+    """The number of bytes ``k`` after which the DFA's state no longer depends on the
+    state it started from (for every state ``s`` and every ``k`` bytes ``w``,
+    ``walk(s, w) == walk(0, w)``), or ``None`` if it still does after ``limit`` bytes.
+
+    The proof behind :data:`SYNCHRONIZING_MODELS`: with it, the state after each byte
+    is the state a walk from the start reaches on the last ``k`` bytes alone, which
+    numpy computes for every position at once. Follows every pair of different states
+    that the same bytes lead to, from (every state, the start), until none is left;
+    pairs are kept as rows of the table (the next pair depends only on the rows).
+    Costs seconds and about a GB at most: for tests, not at load time.
+    """
+    rows = np.asarray(tk_row, dtype=np.int64)
+    states = np.arange(len(rows), dtype=np.int64)
+    left, right = states, np.zeros_like(states)
+    for depth in range(1, limit + 1):
+        pairs = np.unique(rows[left] * len(table) + rows[right])
+        left = table[pairs // len(table)].ravel().astype(np.int64)
+        right = table[pairs % len(table)].ravel().astype(np.int64)
+        keep = left != right
+        if not keep.any():
+            return depth
+        pairs = np.unique(left[keep] * len(rows) + right[keep])
+        left, right = pairs // len(rows), pairs % len(rows)
+    return None
+
+
+#: sha256 of py3langid model files whose DFA forgets its start state after this many
+#: bytes, by :func:`synchronizing_depth` (``tests/test_language.py`` checks the entry of
+#: the installed model): py3langid 0.4.0's, whose features are byte n-grams of up to 6
+#: bytes. Another model file is walked byte by byte, by py3langid's own ``visit_counts``.
+SYNCHRONIZING_MODELS = {"f4f4a2c3465ca1f081541037f9cac23021d68151c2f709c55ae5eedfca522963": 6}
 
 
 class CompactIdentifier(LanguageIdentifier):
     """py3langid's ``LanguageIdentifier`` (normalised probabilities) on the compact
-    tables; every method that decides is py3langid's own."""
+    tables; every method that decides is py3langid's own, except the DFA walk when
+    the model's DFA is known to forget its start state after ``window`` bytes
+    (:meth:`visits`)."""
 
-    __slots__ = ("_byte_class",)
+    __slots__ = ("_byte_class", "_window", "_moves")
 
-    def __init__(self, nb_ptc, nb_pc, nb_classes, tk_nextmove, tk_output, *, tk_row):
-        moves, self._byte_class, width = merge_byte_columns(tk_nextmove)
-        super().__init__(Float16Rows(np.asarray(nb_ptc, dtype=np.float16)), nb_pc, nb_classes, moves, tk_output,
-                         norm_probs=True, tk_row=tk_row)
-        # py3langid's row << 8, for `width` columns; one int object per row, not per state
-        bases = [row * width for row in range(len(moves) // width)]
-        self._rowbase = [bases[row] for row in tk_row]
+    def __init__(self, nb_ptc, nb_pc, nb_classes, tk_nextmove, tk_output, *, tk_row, window: int | None = None):
+        table, self._byte_class = merge_byte_columns(tk_nextmove)
+        self._moves = table.reshape(-1)
+        # py3langid's walk indexes tk_nextmove with ints: a memoryview of the table gives them
+        super().__init__(Float16Rows(np.asarray(nb_ptc, dtype=np.float16)), nb_pc, nb_classes,
+                         memoryview(self._moves), tk_output, norm_probs=True, tk_row=tk_row)
+        self._window = window
+        width = table.shape[1]
+        if window is None:
+            # py3langid's row << 8, for `width` columns; one int object per row, not per state
+            bases = [row * width for row in range(len(table))]
+            self._rowbase = [bases[row] for row in tk_row]
+        else:  # numpy arrays for the vectorised walk (smaller than the lists of ints, too)
+            self._rowbase = np.asarray(tk_row, dtype=np.intp) * width
+            self.tk_output = np.asarray(tk_output, dtype=np.int32)
 
     def _encode(self, text):
         """py3langid's UTF-8 bytes of ``text``, each byte replaced by its class (same length)."""
         return LanguageIdentifier._encode(text).translate(self._byte_class)
 
+    def visits(self, data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """The features py3langid's ``visit_counts`` finds in ``data`` (encoded): their
+        ids in order of first occurrence and their counts (``float32``), or ``None``.
+
+        With a ``window``, the state after each byte is the state a walk from the
+        start reaches on the ``window`` bytes ending there (the walk before them is
+        forgotten: :func:`synchronizing_depth`), computed for every position at once
+        in ``window`` numpy steps instead of a Python step per byte; a ``Counter``
+        then counts the features as py3langid does (the order of first occurrence
+        matters: the product sums in it).
+        """
+        if self._window is None:
+            found = visit_counts(self.tk_nextmove, self._rowbase, self.tk_output, data)
+            if not found:
+                return None
+            return (np.fromiter(found.keys(), dtype=np.intp, count=len(found)),
+                    np.fromiter(found.values(), dtype=np.float32, count=len(found)))
+        symbols = np.frombuffer(data, dtype=np.uint8)
+        n = len(symbols)
+        states = np.zeros(n, dtype=np.intp)
+        for lag in range(min(self._window, n) - 1, -1, -1):  # byte i - lag moves the walk ending at byte i
+            states[lag:] = self._moves[self._rowbase[states[lag:]] + symbols[:n - lag]]
+        features = self.tk_output[states]
+        features = features[features >= 0]
+        if not features.size:
+            return None
+        found = Counter(features.tolist())  # as visit_counts counts (fewer numpy calls than np.unique)
+        return (np.fromiter(found.keys(), dtype=np.intp, count=len(found)),
+                np.fromiter(found.values(), dtype=np.float32, count=len(found)))
+
+    def _raw_score(self, text):
+        """py3langid's ``_raw_score`` and ``_sparse_score`` (the same arithmetic on the same
+        arrays), with the features from :meth:`visits`."""
+        found = self.visits(text)
+        if found is None:
+            # no features: 0.0 under norm_probs (uniform -> abstain), RAW_FLOOR otherwise
+            return np.full(len(self.nb_classes), 0.0 if self._norm_probs else RAW_FLOOR, dtype=np.float32)
+        idx, counts = found
+        return np.log1p(counts) @ self.nb_ptc[idx] + self.nb_pc
+
 
 def load() -> CompactIdentifier:
-    """py3langid's shipped model (its own loader), in the compact layout."""
-    ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
-    return CompactIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, tk_row=row)
+    """py3langid's shipped model (its own loader), in the compact layout; its DFA walked
+    :data:`SYNCHRONIZING_MODELS`' way when the model file is one of them."""
+    path = MODEL_DIR / MODEL_FILE
+    window = SYNCHRONIZING_MODELS.get(hashlib.sha256(path.read_bytes()).hexdigest())
+    ptc, pc, classes, nextmove, row, output = load_model(path)
+    return CompactIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, tk_row=row, window=window)
