@@ -54,11 +54,27 @@ def test_ngrams_are_exactly_langdetects():
         "NATO and the USA said; ABC x", "Ça va très bien, L'ÉTÉ", "ПРИВЕТ Hello WORLD",
         "see https://example.org/x and me@example.org", "Tiếng Việt có dấu", "  ",
     ]
+    rng = random.Random(12)  # runs of capitals, title case, caseless and symbol letters, one-letter words
+    texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日") for _ in range(rng.randrange(1, 7)))
+                       for _ in range(rng.randrange(1, 12))) for _ in range(300)]
     for text in texts:
         detector = factory.create()
         detector.append(text)
         detector.cleaning_text()
         assert [inverse[i] for i in model.ngram_ids(text)] == detector._extract_ngrams(), text
+    # the cached word scores (computed a text's new words at a time) are each word's
+    # n-gram rows summed in order, in float64
+    import numpy as np
+
+    model._reset_cache()
+    for text in texts:
+        words = model.prepare(text).split(" ")
+        expected = [model._word_ngrams(word, position != len(words) - 1)
+                    for position, word in enumerate(words) if word]
+        for row, (ids, emitted) in zip(model.word_rows(text), expected, strict=True):
+            plain = model.logprob[list(ids)].sum(axis=0, dtype=np.float64) if ids else np.zeros(len(model.languages))
+            assert model._word_scores[row].tobytes() == plain.tobytes(), text
+            assert (model._word_counts[row], model._word_emitted[row]) == (len(ids), emitted), text
 
 
 def test_model_tables_equal_plain_definitions():
