@@ -564,3 +564,26 @@ def test_the_gate_checks_labels_with_the_recorded_backend(tmp_path):
     assert result.rows == 3
     languages = corpuskit.check(result.folder).get("records.languages")
     assert languages.status == "pass" and not languages.problems, [p for p in languages.problems]
+
+
+def test_mostly_non_latin_is_langdetects_count():
+    """The byte-count test (with its shortcut for texts with few characters above
+    U+007F) is langdetect's character test ``latin * 2 < non_latin``, at and around the
+    boundary, on random mixes of Latin letters, Latin Extended Additional, combining
+    marks, Cyrillic, CJK, emoji and punctuation."""
+    from corpuskit.lang import _mostly_non_latin
+
+    def plain(text: str) -> bool:
+        latin = sum("A" <= ch <= "z" for ch in text)
+        non_latin = sum(ch >= "\u0300" and not "\u1e00" <= ch <= "\u1eff" for ch in text)
+        return latin * 2 < non_latin
+
+    rng = random.Random(5)
+    pools = ["abcXYZ[_", "ạệỳḀ", "\u0301\u0323", "приве", "日本語", "🙂", "–“”’é ", "  .,"]
+    seen = set()
+    for _ in range(3000):
+        text = "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randrange(0, 40)))
+        expected = plain(text)
+        seen.add(expected)
+        assert _mostly_non_latin(text.encode("utf-8"), len(text)) == expected, text
+    assert seen == {True, False}

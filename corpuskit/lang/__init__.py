@@ -209,7 +209,7 @@ class Model:
         if text.isascii():
             return text.translate(_ASCII_TABLE)
         data = text.encode("utf-8", "surrogatepass")
-        if _mostly_non_latin(data):
+        if _mostly_non_latin(data, len(text)):
             data = data.translate(None, _LATIN_BYTES)
         # ASCII: every non-letter becomes a space (a bytes table, fast); other
         # characters go through langdetect's table, one non-ASCII run at a time
@@ -328,6 +328,8 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 _LATIN_BYTES = bytes(range(ord("A"), ord("z") + 1))
 # UTF-8 lead bytes of characters >= U+0300
 _HIGH_LEADS = bytes(range(0xCC, 0xF5))
+# the first two bytes of the characters of U+1E00-U+1EFF (Latin Extended Additional)
+_EXTENDED_ADDITIONAL_LEADS = tuple(bytes([0xE1, b]) for b in (0xB8, 0xB9, 0xBA, 0xBB))
 
 
 _ASCII_BYTES_TABLE = bytes(
@@ -336,14 +338,21 @@ _ASCII_BYTES_TABLE = bytes(
 _ASCII_TABLE = {b: " " for b in range(128) if _ASCII_BYTES_TABLE[b] == 0x20}
 
 
-def _mostly_non_latin(data: bytes) -> bool:
-    """langdetect's test ``latin * 2 < non_latin`` on UTF-8 bytes (exact).
+def _mostly_non_latin(data: bytes, characters: int) -> bool:
+    """langdetect's test ``latin * 2 < non_latin`` on UTF-8 bytes (exact) of a text of
+    ``characters`` characters.
 
-    Latin: 'A' <= ch <= 'z'. Non-Latin: ch >= U+0300 outside U+1E00-U+1EFF.
+    Latin: 'A' <= ch <= 'z'. Non-Latin: ch >= U+0300 outside U+1E00-U+1EFF. A
+    character above U+007F takes at least two bytes, so there are at most
+    ``len(data) - characters`` of them: when the Latin letters are at least half
+    that many, the answer is no without counting the others (an English text with
+    a few quotation marks and dashes).
     """
     latin = len(data) - len(data.translate(None, _LATIN_BYTES))
+    if latin * 2 >= len(data) - characters:
+        return False
     high = len(data) - len(data.translate(None, _HIGH_LEADS))
-    extended_additional = sum(data.count(b"\xe1" + bytes([b])) for b in (0xB8, 0xB9, 0xBA, 0xBB))
+    extended_additional = sum(map(data.count, _EXTENDED_ADDITIONAL_LEADS))
     return latin * 2 < high - extended_additional
 
 
