@@ -402,7 +402,6 @@ def _typicality(identifier) -> "callable":
     typical text of the class, computed from the model alone): about 0 for a
     typical text, negative for a text the class explains worse than usual."""
     import numpy as np
-    from py3langid.langid import visit_counts
 
     table, n = identifier.nb_ptc, identifier.nb_ptc.shape[0]
     entropy = np.zeros(table.shape[1])
@@ -411,13 +410,11 @@ def _typicality(identifier) -> "callable":
         entropy -= (np.exp(logp) * logp).sum(axis=0)
 
     def z(text, label):
-        visits = visit_counts(identifier.tk_nextmove, identifier._rowbase, identifier.tk_output,
-                              identifier._encode(text))
-        if not visits or label not in identifier.nb_classes:
+        visits = identifier.visits(identifier._encode(text))  # py3langid's features and counts
+        if visits is None or label not in identifier.nb_classes:
             return None
         column = identifier.nb_classes.index(label)
-        idx = np.fromiter(visits.keys(), dtype=np.intp)
-        counts = np.fromiter(visits.values(), dtype=np.float64)
+        idx, counts = visits[0], visits[1].astype(np.float64)
         logp = table[idx][:, column].astype(np.float64)
         return float((counts * logp).sum() / counts.sum() + entropy[column])
 

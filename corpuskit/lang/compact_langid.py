@@ -11,8 +11,8 @@ py3langid 0.4.0 holds its model as (measured, ``benchmarks/eval_language.py``'s
   conversion (numpy has no fast path for it here) was most of the scoring time.
 
 This module keeps py3langid's own code for everything that decides (encoding,
-the DFA walk, the naive-Bayes product, the softmax, label aliases,
-``set_languages``) and changes only the layout of the two tables:
+the naive-Bayes product, the softmax, label aliases, ``set_languages``), changes
+the layout of the two tables, and walks the DFA with numpy:
 
 * **byte classes**: bytes whose column is the same in every DFA row (197
   classes of 256 byte values) share one column; the text is mapped to its
@@ -28,6 +28,13 @@ the DFA walk, the naive-Bayes product, the softmax, label aliases,
   ``tests/test_language.py`` compares both tables entry by entry with
   py3langid's and the labels and probabilities with py3langid's own
   ``classify`` and ``rank`` on text in many scripts.
+* **the walk**: py3langid 0.4.0's DFA forgets where it started after 6 bytes
+  (:func:`synchronizing_depth` proves it for the model file,
+  :data:`SYNCHRONIZING_MODELS`), so the state after each byte is the state
+  reached from the start on the 6 bytes ending there: 6 numpy gathers over the
+  whole text instead of a Python step per byte (``visit_counts``); the features
+  are counted in py3langid's order. Another model file is walked by
+  ``visit_counts``.
 """
 
 from __future__ import annotations
