@@ -108,7 +108,11 @@ _BOSNIAN_SERBIAN = Sibling(
         učesnik učesnici učešće sekretar računar privreda privrede privredni poslanik poslanici
         ambasador saobraćaj krivični krivičnog krivično fabrika fabrike plata plate glasati glasali
         saopštenje saopćenje selektor demokratija demokratije finansijski finansija planeta opozicija
-        opozicije opozicioni
+        opozicije opozicioni milion miliona milione procenat procenta procenata procentu procente
+        vjerovatno verovatno španija španije španiji švajcarska švajcarske švajcarskoj holandija
+        holandije holandiji inostranstvo inostranstva inostranstvu
+        spoljni spoljne spoljnih spoljnog spoljnu berza berze
+        kancelarija kancelarije kancelariji komandant komandanta uopšte fudbaler fudbaleri
         vreme reka mleko lepo dete deca mesto mesta predsednik pesma deo reč posle gde
         nedelja pre uvek
     """),
@@ -128,7 +132,10 @@ _BOSNIAN_SERBIAN = Sibling(
         sudionik sudionici tajnik računalo gospodarstvo gospodarstva gospodarski zastupnik zastupnici
         veleposlanik promet prometa kazneni kaznenog kazneno tvornica tvornice plaća plaće glasovati
         glasovali priopćenje izbornik demokracija demokracije financijski financija planet oporba
-        oporbe oporbeni
+        oporbe oporbeni milijun milijuna milijune postotak postotka postotku postotaka vjerojatno
+        španjolska španjolske španjolskoj švicarska švicarske švicarskoj nizozemska nizozemske
+        nizozemskoj inozemstvo inozemstva inozemstvu dužnosnik dužnosnici dužnosnika burza burze
+        zapovjednik zapovjednika momčad momčadi nogometaš nogometaši
     """),
     guard_siblings=("bs", "sr"),
 )
@@ -139,7 +146,8 @@ _BOSNIAN_SERBIAN = Sibling(
 #: (counted as words containing them) and its own words.
 _SERBIAN_CYRILLIC = Sibling(
     "mk", "sr",
-    theirs=_words("је у који које није ће када где као између због сви"),
+    theirs=_words("је у који које није ће када где као између због сви један једна једно јер тај овај сада још "
+                  "године био људи"),
     own=_words("во со кој кое е тоа тие сите меѓу кога каде ќе"),
     marks=("ђ", "ћ"),
     own_marks=("ѓ", "ќ", "ѕ"),
@@ -149,11 +157,16 @@ _SERBIAN_CYRILLIC = Sibling(
 _AZERBAIJANI = Sibling("tr", "az", theirs=frozenset(), own=frozenset(), marks=("ə",))
 
 #: Maori vs Latvian: Maori's ō and wh are in no Latvian word.
-_MAORI = Sibling("lv", "mi", theirs=frozenset(), own=frozenset(), marks=("ō", "wh"))
+_MAORI = Sibling(
+    "lv", "mi",
+    theirs=_words("ngā nga ki kua kei hoki tēnei tēnā tērā ēnei kāore ahau koe mātou tātou rātou māua tāua rāua "
+                  "tonu anō engari nā mā rā"),
+    own=frozenset(), marks=("ō", "wh"), own_marks=("č", "ģ", "ķ", "ļ", "ņ", "š", "ž"))
 
 #: Tsonga vs Swahili: Swahili's alphabet has no x, Tsonga writes it in its
 #: commonest words; two words are needed, since Swahili news quotes foreign names.
-_TSONGA = Sibling("sw", "ts", theirs=_words("eka leswi loko swi xi"), own=frozenset(), marks=("x",),
+_TSONGA = Sibling("sw", "ts", theirs=_words("eka leswi loko swi xi leswaku hikuva naswona hinkwaswo leyi lexi leri "
+                                            "nkarhi vanhu tiko"), own=frozenset(), marks=("x", "rh"),
                   min_evidence=2)
 
 #: covered label -> its uncovered siblings (one each today)
