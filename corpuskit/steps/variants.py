@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpuskit.errors import ConfigError
 from corpuskit.fixes import apply, between, fix, in_order
@@ -43,14 +44,17 @@ _SPLIT = re.compile(rf"[\s{_HYPHENS}]+")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=4096)
 def _shape(text: str) -> str:
-    """The spelling up to case and typography: what the lexicon compares exactly."""
+    """The spelling up to case and typography: what the lexicon compares exactly (memoised:
+    every match is shaped several times, and the matches of a lexicon are few distinct strings)."""
     text = unicodedata.normalize("NFC", text).casefold()
     text = re.sub(f"[{_APOSTROPHES}]", "'", text)
     text = re.sub(f"[{_HYPHENS}]", "-", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """The spelling up to case, typography and the choice of space or hyphen: what matches."""
     return " ".join(w for w in _SPLIT.split(_shape(text)) if w)
@@ -173,6 +177,8 @@ class NormalizeVariants(FieldStep):
             for variant in variants:
                 self._lookup.setdefault(_key(variant), (canonical, []))[1].append(variant)
                 forms.append(variant)
+        # canonicals as written: a match equal to one is left as it is (see ``replace``)
+        self._as_written = frozenset(c for c, _ in self.params.lexicon if self._lookup[_key(c)][0] == c)
         self._pattern = None
         if any(variants for _, variants in self.params.lexicon):
             forms.sort(key=lambda f: (-len(f), f))  # the longest form wins where several start
@@ -193,6 +199,8 @@ class NormalizeVariants(FieldStep):
 
         def replace(match: re.Match) -> str:
             matched = match.group()
+            if matched in self._as_written:
+                return matched  # the most common match, decided without shaping it
             canonical, variants = self._lookup[_key(matched)]
             if not variants or _shape(matched) == _shape(canonical):
                 return matched  # the canonical spelling, in any case or typography
