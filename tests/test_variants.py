@@ -306,3 +306,13 @@ def test_the_pattern_tried_only_where_a_form_can_start_replaces_as_sub_does(piec
         fast_seen, seen[:] = list(seen), []
         assert fast == step._pattern.sub(replace, text)
         assert fast_seen == seen
+
+
+def test_a_dotless_or_dotted_i_is_another_letter_not_a_case_of_the_variant():
+    """Python's case-insensitive regex pairs ``i`` with ``ı`` and ``İ``; those are other letters
+    (Azerbaijani and Turkish spell with them), so the text is left as it is (it crashed the
+    build with a KeyError)."""
+    step = NormalizeVariants({"Pashinyan": ["Pashinian"]})
+    for text in ("Pash\u0131n\u0131an said", "PASH\u0130N\u0130AN said"):
+        assert step.edit_field("text", text) == (text, [])
+    assert step.edit_field("text", "PASHINIAN said")[0] == "PASHINYAN said"

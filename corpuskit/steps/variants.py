@@ -225,7 +225,12 @@ class NormalizeVariants(FieldStep):
             matched = match.group()
             if matched in self._as_written:
                 return matched  # the most common match, decided without shaping it
-            canonical, variants = self._lookup[_key(matched)]
+            entry = self._lookup.get(_key(matched))
+            if entry is None:
+                # the regex's case-insensitive matching also pairs i with the dotless ı and the
+                # dotted İ: other letters (Turkish, Azerbaijani), not a spelling of the form
+                return matched
+            canonical, variants = entry
             if not variants or _shape(matched) == _shape(canonical):
                 return matched  # the canonical spelling, in any case or typography
             variant = next((v for v in variants if _shape(v) == _shape(matched)), variants[0])
