@@ -46,6 +46,11 @@ class VersionFolder:
     overrides: dict = field(default_factory=dict)
     allowed_inputs: tuple = ()  # paths outside ``root`` that --rebuild may read (given by the user)
     workers: int = 1  # processes of the per-record checks' shared pass (corpuskit._check.scan)
+    #: Whether the report will hold warnings. False in the build's gate, which publishes unless a
+    #: check fails: a check then skips the work whose only outcome can be a warning (the language
+    #: detector's second opinion, ftfy's badness, header blocks outside digests), never a test that
+    #: can fail.
+    warnings: bool = True
     batch_rows: int = field(default_factory=lambda: BATCH_ROWS)
     scan_plan: tuple = ()  # the RecordScan kinds the shared pass runs (those run_checks will run)
     scan_results: dict = field(default_factory=dict, repr=False)  # name -> CheckResult, until taken

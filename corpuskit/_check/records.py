@@ -325,6 +325,10 @@ class _Reapply(_Findings):
 class _Mojibake(_Reapply):
     name, step_name = "records.mojibake", "fix_encoding"
 
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.warnings = folder.warnings  # ftfy's badness is only ever a warning
+
     def describe(self, edits):
         return "mojibake in " + ", ".join(f"{e['field']} ({e['detail'][:60]})" for e in edits)
 
@@ -350,7 +354,7 @@ class _Mojibake(_Reapply):
             after = self.step.apply(record)
             if after is not record and after.get("edits"):
                 found.append(("fail", index, _rid(record, index), self.describe(after["edits"])))
-        for index, record in suspects:
+        for index, record in suspects if self.warnings else ():
             bad = [f for f in fields if isinstance(record.get(f), str) and is_bad(record[f])]
             if bad:
                 found.append(("warn", index, _rid(record, index),
@@ -407,8 +411,15 @@ def check_boilerplate(folder: VersionFolder) -> CheckResult:
 
 
 class _Languages(_Findings):
+    """A label outside the allowed languages fails. A recorded score below ``min_probability``
+    and a label the detector disagrees with are warnings only: the detector (the costliest
+    per-record work of the whole check, ~60 % of its CPU on news) runs only when warnings are
+    evaluated, and then in this process (``here_only``: its tables are ~120 MB a process,
+    and the build's parent holds them already). Without warnings (the build's gate) the
+    check reads the id and the label and runs on the workers like the others."""
+
     name, columns = "records.languages", ("id", "text", "language", "language_score")
-    here_only = True  # the detector's tables (~120 MB a process): the build's parent holds them already
+    here_only = True
 
     def __init__(self, folder: VersionFolder):
         super().__init__(folder)
@@ -416,6 +427,8 @@ class _Languages(_Findings):
         self.allowed = folder.overrides.get("languages") or (tuple(self.step.params.languages) if self.step else ())
         if not self.allowed:
             self.result.skip("no allowed languages recorded (detect_language has no 'languages')")
+        if not folder.warnings:
+            self.step, self.columns, self.here_only = None, ("id", "language"), False
 
     def scan(self, records, start):
         return len(records), [finding for index, record in enumerate(records, start)
@@ -487,7 +500,14 @@ def check_min_chars(folder: VersionFolder) -> CheckResult:
 
 
 class _HeaderBlocks(_Findings):
+    """A header block fails in a body read from a digest and is a warning elsewhere, so
+    without warnings (the build's gate) only digest records are looked at."""
+
     name, columns = "records.header_blocks", ("id", "text", "provenance.source_path")
+
+    def __init__(self, folder: VersionFolder):
+        super().__init__(folder)
+        self.warnings = folder.warnings
 
     def scan(self, records, start):
         from corpuskit.readers import detect_format
@@ -495,10 +515,12 @@ class _HeaderBlocks(_Findings):
 
         found = []
         for index, record in enumerate(records, start):
+            path = (record.get("source") or {}).get("path") or ""
+            if not self.warnings and detect_format(path) != "digest":
+                continue
             block = header_block_in(record.get("text") or "")
             if block is None:
                 continue
-            path = (record.get("source") or {}).get("path") or ""
             reason = f"body holds an article header ({block[:100]!r})"
             if detect_format(path) == "digest":
                 found.append(("fail", index, _rid(record, index), reason + ": another article is merged into it"))
