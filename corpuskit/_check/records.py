@@ -211,14 +211,51 @@ def text_key(text: str) -> str:
     >>> text_key("Hello,  World!") == text_key("hello world")
     True
     """
-    return _text_key(text).hex()
+    return text_keys([text]).hex()
 
 
-def _text_key(text: str) -> bytes:
-    """:func:`text_key` as 16 bytes (every run of non-word characters is one space; the ends
-    are trimmed: the words joined by single spaces)."""
-    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip(" ")
-    return hashlib.blake2b(words.encode(), digest_size=16).digest()
+#: Code point -> whether it is a word character of the key: exactly what the regex
+#: ``[^\W_]`` matches (``str.isalnum``; ``tests/test_check_fast_paths.py`` compares the two
+#: on every code point). Made on first use (~0.1 s, 1.1 MB a process).
+_WORD_CHARS: list[np.ndarray] = []
+
+
+def _word_chars() -> np.ndarray:
+    if not _WORD_CHARS:
+        _WORD_CHARS.append(np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=bool, count=0x110000))
+    return _WORD_CHARS[0]
+
+
+def text_keys(texts: list[str]) -> bytes:
+    """The 16-byte key of every text, concatenated in order: the hash of the text's words
+    (maximal runs of letters and digits) after NFKC and case folding, joined by single
+    spaces, i.e. ``_NON_WORD.sub(" ", folded).strip(" ")``.
+
+    Computed for a whole batch at once on the code points (numpy): the same words and the
+    same key, ~2x faster than the regex, which spent ~130 µs on a 3,000-character news text.
+    """
+    folded = [unicodedata.normalize("NFKC", text).casefold() for text in texts]
+    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
+    codes = np.frombuffer("".join(folded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    word = _word_chars().take(codes)
+    # keep the word characters and the first non-word character after each (the space that
+    # joins two words, or one at the end, dropped below); nothing before a text's first word
+    keep = word.copy()
+    keep[1:] |= word[:-1]
+    starts = np.cumsum(lengths) - lengths
+    firsts = starts[lengths > 0]
+    keep[firsts] = word[firsts]
+    kept = np.where(word, codes, np.uint32(32))[keep].tobytes()
+    counts = np.zeros(len(texts), dtype=np.int64)  # characters kept of each text
+    if len(firsts):
+        counts[lengths > 0] = np.add.reduceat(keep, firsts, dtype=np.int64)
+    ends = np.cumsum(counts) * 4
+    keys, first = [], 0
+    for end in ends.tolist():
+        words = kept[first:end].decode("utf-32-le", "surrogatepass").removesuffix(" ")
+        keys.append(hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        first = end
+    return b"".join(keys)
 
 
 class _ExactDuplicates(RecordScan):
@@ -231,7 +268,7 @@ class _ExactDuplicates(RecordScan):
         self.keys = bytearray()  # the 16-byte text key of every row, in row order
 
     def scan(self, records, start):
-        return b"".join(_text_key(record.get("text") or "") for record in records)
+        return text_keys([record.get("text") or "" for record in records])
 
     def add(self, part) -> None:
         self.result.checked += len(part) // 16
