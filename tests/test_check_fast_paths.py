@@ -124,7 +124,7 @@ def test_word_characters_of_the_text_key_are_the_regexs_on_every_code_point():
     assert regex == records._word_chars().nonzero()[0].tolist()
 
 
-def test_text_keys_are_the_regex_definitions_key():
+def test_text_keys_are_the_regex_definitions_key(monkeypatch):
     """``text_keys`` (numpy, a batch at once) against the definition: NFKC, case folding,
     runs of non-word characters as one space, the ends trimmed, blake2b of the UTF-8."""
     import hashlib
@@ -141,7 +141,9 @@ def test_text_keys_are_the_regex_definitions_key():
     rng = random.Random(7)
     texts = ["", " ", "...", "_a_", "a_b", *(t for pair in ARTICLES for t in pair)]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(4000)]
-    for size in (1, 7, len(texts)):  # any batch: a text's key never depends on its neighbours
-        keys = b"".join(records.text_keys(texts[i:i + size]) for i in range(0, len(texts), size))
-        assert keys == b"".join(map(key, texts))
+    expected = b"".join(map(key, texts))
+    for group in (records.KEY_CHARS, 50):  # any batch, any group: a key never depends on the neighbours
+        monkeypatch.setattr(records, "KEY_CHARS", group)
+        for size in (1, 7, len(texts)):
+            assert b"".join(records.text_keys(texts[i:i + size]) for i in range(0, len(texts), size)) == expected
     assert records.text_keys([]) == b""
