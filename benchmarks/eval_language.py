@@ -378,6 +378,11 @@ def _guard_rules() -> dict:
         rules[f"top is the label + strict sibling check for {name} (own markers must win)"] = (
             lambda top, p, own, unc, cov, z, label, sib, strict=_sibling_strict(labels):
             top in own and strict(label, p, sib))
+    # the end of that line (added in session 8): the label is never given at all
+    for name, labels in (("id", {"id"}), ("hr", {"hr"}), ("id and hr", {"id", "hr"})):
+        rules[f"top is the label + sibling check, never {name}"] = (
+            lambda top, p, own, unc, cov, z, label, sib, labels=labels:
+            top in own and _sibling_shipped(label, p, sib) and label not in labels)
     for k in (2, 3, 5, 10, 20):
         rules[f"top is the label, p(L) >= {k} x max p(U)"] = (
             lambda top, p, own, unc, cov, z, label, sib, k=k:
@@ -489,15 +494,42 @@ def guard_rules() -> dict:
             else:
                 counts["uncovered"] += 1
                 counts["wrong"] += label != "und"
+                if gold not in ("ms", "bs"):
+                    counts["rest"] += 1
+                    counts["rest_wrong"] += label != "und"
             if gold in pairs:
                 counts[gold, "n"] += 1
                 counts[gold, "hit"] += _correct(gold, label) if gold in known else label != "und"
         table[name] = {f"{half}/{kind}": {"covered_accuracy": round(c["correct"] / c["covered"], 4),
                                           "uncovered_confident_wrong": round(c["wrong"] / c["uncovered"], 4),
+                                          "uncovered_but_ms_bs_confident_wrong": round(
+                                              c["rest_wrong"] / c["rest"], 4),
                                           "id_hr_accuracy_ms_bs_wrong": {
                                               g: round(c[g, "hit"] / c[g, "n"], 3) for g in pairs}}
                        for (half, kind), c in sorted(tally.items())}
     return table
+
+
+def uncovered_errors(half: str = "tuning") -> dict:
+    """Per uncovered language and kind, on one half: how many texts the default
+    backend labels confidently wrong, and with which labels (the breakdown of
+    :func:`evaluate`'s ``uncovered_confident_wrong``)."""
+    from corpuskit.lang import detect
+
+    known = covered("langdetect")
+    out: dict = defaultdict(lambda: defaultdict(Counter))
+    totals: Counter = Counter()
+    for gold, kind, text, index in cases():
+        if gold in known or (index < 250) != (half == "tuning"):
+            continue
+        totals[kind] += 1
+        label = detect(text)[0]
+        if label != "und":
+            out[kind][gold][label] += 1
+    return {kind: {"texts": totals[kind], "wrong": sum(sum(c.values()) for c in by.values()),
+                   "by_language": {g: {"wrong": sum(c.values()), "labels": dict(c.most_common())}
+                                   for g, c in sorted(by.items(), key=lambda item: -sum(item[1].values()))}}
+            for kind, by in out.items()}
 
 
 def sibling_markers() -> dict:

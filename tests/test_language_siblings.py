@@ -27,6 +27,11 @@ SIBLING_TEXT = [
     ("Tko je odgovoran za to i šta se dogodilo, pitaju se građani.", "hr"),
     # no marker, and the guard's model gives Bosnian and Serbian together more than Croatian
     ("Grad je poznat po starom mostu i uskim ulicama punim malih radnji.", "hr"),
+    ("Projekt će vjerovatno biti gotov do kraja godine.", "hr"),  # Bosnian/Serbian vjerovatno
+    # Maori without ō or wh: its particles ki, hoki, tērā (none of them a Latvian word)
+    ("I kī ia, ka hoki mai ia ki te kāinga ā tērā tau.", "lv"),
+    # Tsonga without x: leswaku and the rh of tirha (Swahili has neither)
+    ("Muphuresidente u vule leswaku mfumo wu ta tirha na matiko ya Afrika.", "sw"),
 ]
 
 #: the covered language's own spelling, or no marker at all: the label stands
@@ -40,6 +45,9 @@ OWN_TEXT = [
     ("Vlada je u četvrtak usvojila novi zakon o porezu na dobit, a oporba je najavila da će ga "
      "osporiti.", "hr"),  # oporba: Croatian's word wins over the siblings' probability
     ("Djeca su se igrala u parku dok su roditelji razgovarali na klupi.", "hr"),  # the guard is sure
+    ("Tvrtka je prošle godine zaradila dva milijuna eura.", "hr"),  # Croatian milijun
+    ("Valdība otrdien apstiprināja jauno likumu par nodokļiem.", "lv"),
+    ("Rais alisema kwamba serikali itaongeza bajeti ya elimu mwaka ujao.", "sw"),
     ("Претседателот рече дека ќе дојде, али не кажа кога.", "mk"),
     ("Ova godina je bila teška za poljoprivrednike, rekli su u ministarstvu.", None),
 ]
@@ -75,6 +83,11 @@ def test_evidence_counts_words_and_letters():
     assert siblings.evidence(serbian, "Ѓорѓи и Ќирил дојдоа во градот") == (0, 3)  # ѓ, ќ and во
     maori = siblings.SIBLINGS["lv"]
     assert siblings.evidence(maori, "Ko te whare o Ōtautahi") == (2, 0)  # wh, ō
+    assert siblings.evidence(maori, "Kua hoki mai rātou ki te kāinga") == (4, 0)  # kua, hoki, rātou, ki
+    assert siblings.evidence(maori, "Rīgā ir ļoti daudz ārvalstu tūristu") == (0, 1)  # ļ: Latvian's, not Maori's
+    assert siblings.evidence(serbian, "Он је био ту још јуче јер је сада лакше") == (6, 0)  # је ×2, био, још, јер, сада
+    tsonga = siblings.SIBLINGS["sw"]
+    assert siblings.evidence(tsonga, "Vanhu va tirha nkarhi wo leha") == (3, 0)  # vanhu, tirha (rh), nkarhi
 
 
 def test_balanced_evidence_rejects_and_tsonga_needs_two_words():

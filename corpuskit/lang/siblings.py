@@ -17,7 +17,12 @@ evaluation text), and says when a text's evidence is for the sibling:
   yaitu, Agustus, persen*; Croatian *tko, tisuća, tjedan, povijest, suradnja*,
   the Croatian month names; Macedonian *во, со, кој, тоа*);
 * **letters** the sibling writes and the label's alphabet lacks (Azerbaijani
-  ``ə``; Serbian ``ђ ћ``; Maori ``ō`` and ``wh``; Tsonga ``x``).
+  ``ə``; Serbian ``ђ ћ``; Maori ``ō`` and ``wh``; Tsonga ``x`` and ``rh``), and
+  for a sibling whose standard has no such list of pairs, its commonest words
+  that are no word of the label's language (Maori particles *ki, kua, hoki,
+  tēnei*; Tsonga *leswaku, nkarhi*), checked against the label's hunspell
+  dictionary (Latvian, Swahili); Maori's words count against Latvian's own
+  letters (``č ģ ķ ļ ņ š ž``, which Maori lacks).
 
 The label is rejected (``und``) when the sibling's markers are at least
 ``min_evidence`` and at least as many as the label's own: the evidence is for
@@ -85,10 +90,12 @@ _MALAY = Sibling(
 #: prescribe differently (Croatian *tko, tisuća, tjedan, kruh, povijest, glazba,
 #: sveučilište, suradnja, sustav* and its Slavic month names; Bosnian/Serbian *ko,
 #: šta, hiljada, hljeb, historija/istorija, muzika, univerzitet,
-#: saradnja, sistem*, the Latin month names, *tokom, uslov, porodica*) and
+#: saradnja, sistem*, the Latin month names, *tokom, uslov, porodica*; *milion/milijun,
+#: procenat/postotak, vjerovatno/vjerojatno, Španija/Španjolska, inostranstvo/inozemstvo*) and
 #: Serbian's ekavian forms (*vreme, reka, dete, mesto, pre, posle, gde*; Croatian
 #: and Bosnian are ijekavian: *vrijeme, mjesto, prije*). Words Bosnian shares with
-#: Croatian (*općina, opći, također*) are left out.
+#: Croatian (*općina, opći, također*), and *zvaničan*, which Croatian news writes too,
+#: are left out.
 _BOSNIAN_SERBIAN = Sibling(
     "hr", "bs",
     theirs=_words("""
@@ -108,7 +115,11 @@ _BOSNIAN_SERBIAN = Sibling(
         učesnik učesnici učešće sekretar računar privreda privrede privredni poslanik poslanici
         ambasador saobraćaj krivični krivičnog krivično fabrika fabrike plata plate glasati glasali
         saopštenje saopćenje selektor demokratija demokratije finansijski finansija planeta opozicija
-        opozicije opozicioni
+        opozicije opozicioni milion miliona milione procenat procenta procenata procentu procente
+        vjerovatno verovatno španija španije španiji švajcarska švajcarske švajcarskoj holandija
+        holandije holandiji inostranstvo inostranstva inostranstvu
+        spoljni spoljne spoljnih spoljnog spoljnu berza berze
+        kancelarija kancelarije kancelariji komandant komandanta uopšte fudbaler fudbaleri
         vreme reka mleko lepo dete deca mesto mesta predsednik pesma deo reč posle gde
         nedelja pre uvek
     """),
@@ -128,18 +139,24 @@ _BOSNIAN_SERBIAN = Sibling(
         sudionik sudionici tajnik računalo gospodarstvo gospodarstva gospodarski zastupnik zastupnici
         veleposlanik promet prometa kazneni kaznenog kazneno tvornica tvornice plaća plaće glasovati
         glasovali priopćenje izbornik demokracija demokracije financijski financija planet oporba
-        oporbe oporbeni
+        oporbe oporbeni milijun milijuna milijune postotak postotka postotku postotaka vjerojatno
+        španjolska španjolske španjolskoj švicarska švicarske švicarskoj nizozemska nizozemske
+        nizozemskoj inozemstvo inozemstva inozemstvu dužnosnik dužnosnici dužnosnika burza burze
+        zapovjednik zapovjednika momčad momčadi nogometaš nogometaši
     """),
     guard_siblings=("bs", "sr"),
 )
 
 #: Serbian (Cyrillic) vs Macedonian: Serbian's ђ, ћ and words Macedonian does not
 #: have (*је* "is", Macedonian *е*; *у* "in", Macedonian *во*; *који*, *није*, *ће*,
-#: *када*, *где*, *као*, *између*, *због*, *сви*), against Macedonian's ѓ, ќ, ѕ
+#: *када*, *где*, *као*, *између*, *због*, *сви*; *један* (mk *еден*), *јер*, *тај*
+#: (mk *тој*), *овај* (*овој*), *сада* (*сега*), *још* (*уште*), *године* (*година*),
+#: *био* (*бил*), *људи* (*луѓе*)), against Macedonian's ѓ, ќ, ѕ
 #: (counted as words containing them) and its own words.
 _SERBIAN_CYRILLIC = Sibling(
     "mk", "sr",
-    theirs=_words("је у који које није ће када где као између због сви"),
+    theirs=_words("је у који које није ће када где као између због сви један једна једно јер тај овај сада још "
+                  "године био људи"),
     own=_words("во со кој кое е тоа тие сите меѓу кога каде ќе"),
     marks=("ђ", "ћ"),
     own_marks=("ѓ", "ќ", "ѕ"),
@@ -148,12 +165,25 @@ _SERBIAN_CYRILLIC = Sibling(
 #: Azerbaijani vs Turkish: ə is in Azerbaijani's alphabet, not in Turkish's.
 _AZERBAIJANI = Sibling("tr", "az", theirs=frozenset(), own=frozenset(), marks=("ə",))
 
-#: Maori vs Latvian: Maori's ō and wh are in no Latvian word.
-_MAORI = Sibling("lv", "mi", theirs=frozenset(), own=frozenset(), marks=("ō", "wh"))
+#: Maori vs Latvian: Maori's ō and wh are in no Latvian word, and neither are its
+#: particles and pronouns (*ki, kua, kei, hoki, ngā, tēnei, rātou* ...; every word
+#: here is rejected by the Latvian hunspell dictionary; Maori's *te, ka, ko, au, ai,
+#: hei* are Latvian words too, and *kia, ana, mai, he, ia* are common names or
+#: English words, so they are left out). Latvian's č ģ ķ ļ ņ š ž are not in Maori's
+#: alphabet: words with them count for Latvian.
+_MAORI = Sibling(
+    "lv", "mi",
+    theirs=_words("ngā nga ki kua kei hoki tēnei tēnā tērā ēnei kāore ahau koe mātou tātou rātou māua tāua rāua "
+                  "tonu anō engari nā mā rā"),
+    own=frozenset(), marks=("ō", "wh"), own_marks=("č", "ģ", "ķ", "ļ", "ņ", "š", "ž"))
 
 #: Tsonga vs Swahili: Swahili's alphabet has no x, Tsonga writes it in its
-#: commonest words; two words are needed, since Swahili news quotes foreign names.
-_TSONGA = Sibling("sw", "ts", theirs=_words("eka leswi loko swi xi"), own=frozenset(), marks=("x",),
+#: commonest words; Tsonga's rh (*tirha, nkarhi*) is in 4 of the Swahili hunspell
+#: dictionary's 67,901 words (Arabic loans); its function words here (*leswaku,
+#: hikuva, naswona* ...) are in none. Two markers are needed, since Swahili news
+#: quotes foreign names.
+_TSONGA = Sibling("sw", "ts", theirs=_words("eka leswi loko swi xi leswaku hikuva naswona hinkwaswo leyi lexi leri "
+                                            "nkarhi vanhu tiko"), own=frozenset(), marks=("x", "rh"),
                   min_evidence=2)
 
 #: covered label -> its uncovered siblings (one each today)
