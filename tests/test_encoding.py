@@ -89,6 +89,23 @@ def test_precheck_is_exact_on_a_large_varied_corpus():
     assert skipped > 500  # the pre-check does skip most clean text
 
 
+def test_badness_is_searched_only_around_rare_characters_and_stays_exact():
+    """With the installed ftfy, the pre-check's badness test skips clean English typography
+    (curly quotes, dashes): every alternative of ftfy's pattern needs another character.
+    And it still answers as ftfy's own ``is_bad`` where those marks meet mojibake."""
+    from ftfy.badness import BADNESS_RE, is_bad
+
+    from corpuskit.steps.encoding import _COMMON_MARKS, _RARE_RUN, _is_bad, _needs_rare
+
+    assert _needs_rare(BADNESS_RE, _COMMON_MARKS)
+    assert not _RARE_RUN.search("\u201cQuoted\u201d \u2013 it\u2019s\u00a0fine\u2026 \u2018ok\u2019 \u2014")
+    rng = random.Random(11)
+    pool = list(_COMMON_MARKS) * 3 + [chr(c) for c in range(0xA0, 0x250)] + list("\u20ac\u2122\u201a\u0412\u0402\u03b2") + list("ab Z.\n") * 8
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 25)))
+        assert _is_bad(text) == is_bad(text), text
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
 def test_precheck_is_exact_on_arbitrary_text(text):

@@ -279,3 +279,40 @@ def test_module_examples_hold():
 
     for module in (corpuskit.variants_suggest, corpuskit.steps.variants, corpuskit.steps.boilerplate):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+_PIECES = ["Nagorno", "nagorny", "NAGORNY", "Nargono-Karabakh", "Caucuses", "cauCUSES", "Kilroy Silk",
+           "kilroy\nsilk", "\u212ailroy Silk", "O'Neill", "O\u2019Neill", "oneill", "\u0130stanbul", "\u0131stanbul",
+           "\u017ftambul", "Stambul", "xNagorny", "Nagornyx", "_Nagorny", "Volker2", "\u00e9", " ", ",", "-", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_the_pattern_tried_only_where_a_form_can_start_replaces_as_sub_does(pieces):
+    """The variants step tries its pattern only where a lower-cased form's first letters
+    are: the result is ``pattern.sub``'s, also next to the letters whose case-insensitive
+    matches are not plain ASCII (dotted and dotless i, the long s, the Kelvin sign)."""
+    text = "".join(pieces)
+    for lexicon in ({"Nagorno": ["Nargono", "Nagorny"], "Caucasus": ["Caucuses"]},
+                    {"Kilroy-Silk": ["Kilroy Silk"], "O'Neill": ["ONeill"], "Istanbul": ["Stambul"]}):
+        step = NormalizeVariants(lexicon)
+        seen: list[tuple[int, str]] = []
+
+        def replace(match):
+            seen.append((match.start(), match.group()))
+            return match.group().upper()
+
+        fast = step._substitute(replace, text)
+        fast_seen, seen[:] = list(seen), []
+        assert fast == step._pattern.sub(replace, text)
+        assert fast_seen == seen
+
+
+def test_a_dotless_or_dotted_i_is_another_letter_not_a_case_of_the_variant():
+    """Python's case-insensitive regex pairs ``i`` with ``ı`` and ``İ``; those are other letters
+    (Azerbaijani and Turkish spell with them), so the text is left as it is (it crashed the
+    build with a KeyError)."""
+    step = NormalizeVariants({"Pashinyan": ["Pashinian"]})
+    for text in ("Pash\u0131n\u0131an said", "PASH\u0130N\u0130AN said"):
+        assert step.edit_field("text", text) == (text, [])
+    assert step.edit_field("text", "PASHINIAN said")[0] == "PASHINYAN said"

@@ -76,6 +76,11 @@ def _token_hashes(text: str, words: list[str] | None = None) -> np.ndarray:
     """Hashes of the canonical tokens of ``text`` (figures odd, see :func:`_word_hash`)."""
     raw = raw_tokens(fold(text))
     cache = _HASHES
+    if words is None:
+        try:  # most articles' tokens are all known: one pass, no set of them
+            return np.fromiter(map(cache.__getitem__, raw), dtype=np.uint64, count=len(raw))
+        except (KeyError, TypeError):  # an unknown token, or one split in two: below
+            pass
     missing = set(raw).difference(cache)
     if missing:
         if len(cache) + len(missing) >= _HASH_LIMIT:
@@ -145,10 +150,12 @@ def _occurrences(values: np.ndarray) -> np.ndarray:
     if not len(values):
         return values
     values = np.sort(values)
-    positions = np.arange(len(values))
     starts = np.empty(len(values), dtype=bool)
     starts[0] = True
     np.not_equal(values[1:], values[:-1], out=starts[1:])
+    if starts.all():  # no figure repeats (most articles): every occurrence is the first
+        return values
+    positions = np.arange(len(values))
     occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
     return values + occurrence.astype(np.uint64) * _PAIR
 
@@ -172,12 +179,9 @@ def head_value(token: str) -> int:
     return int(value[0] >> np.uint64(32))
 
 
-def _u32_set(values: np.ndarray) -> bytes:
-    """Sorted unique high halves as uint32 bytes (small sets: faster in plain Python)."""
-    high = values >> np.uint64(32)
-    if len(high) <= 64:
-        return np.array(sorted(set(high.tolist())), dtype=_U32).tobytes()
-    return _unique(high.astype(_U32)).tobytes()
+def _u32_set(high: list[int]) -> bytes:
+    """Sorted unique values (the high halves of mixed hashes: below 2**32) as uint32 bytes."""
+    return np.array(sorted(set(high)), dtype=_U32).tobytes()
 
 
 def sampling_level(count: int, target: int) -> int:
@@ -288,15 +292,7 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
     all_hashes = np.concatenate([head, body_hashes])
     size = len(all_hashes)
     key = xxhash.xxh3_64_intdigest(all_hashes.tobytes())
-    if size >= 2:
-        grams64 = _mix(all_hashes[:-1] * _PAIR + all_hashes[1:])
-    else:
-        grams64 = _mix(all_hashes)
-    grams32 = _unique((grams64 >> np.uint64(32)).astype(_U32))
-    level = sampling_level(len(grams32), sample_target)
-    anchor = max(level, sampling_level(len(grams32), anchor_target))
-    if level:
-        grams32 = grams32[(grams32 & np.uint32((1 << level) - 1)) == 0]
+    pairs = all_hashes[:-1] * _PAIR + all_hashes[1:] if size >= 2 else all_hashes
     lead = all_hashes[:len(head) + lead_tokens]
     day = story_day(record, body)
     numbers = body_hashes[(body_hashes & np.uint64(1)) == 1]
@@ -304,7 +300,16 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         # the dateline's day of the month is compared as a date (``day``), not as a figure
         numbers = numbers[numbers != np.uint64(_word_hash(str(day % 32)))]
     numbers = _occurrences(numbers)
-    mixed = _mix(np.concatenate([head, lead, numbers]))
+    # one mixing pass over everything that is mixed: the word bigrams, then head, lead, figures
+    mixed = _mix(np.concatenate([pairs, head, lead, numbers]))
+    grams64 = mixed[:len(pairs)]
+    grams32 = _unique((grams64 >> np.uint64(32)).astype(_U32))
+    level = sampling_level(len(grams32), sample_target)
+    anchor = max(level, sampling_level(len(grams32), anchor_target))
+    if level:
+        grams32 = grams32[(grams32 & np.uint32((1 << level) - 1)) == 0]
+    high = (mixed[len(pairs):] >> np.uint64(32)).tolist()
+    ends = (len(head), len(head) + len(lead))
     return Signature(
         key=key,
         size=size,
@@ -312,9 +317,9 @@ def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
         level=level,
         anchor=anchor,
         shingles=grams32.tobytes(),
-        head=_u32_set(mixed[:len(head)]),
-        context=_u32_set(mixed[len(head):len(head) + len(lead)]),
-        numbers=_u32_set(mixed[len(head) + len(lead):]),
+        head=_u32_set(high[:ends[0]]),
+        context=_u32_set(high[ends[0]:ends[1]]),
+        numbers=_u32_set(high[ends[1]:]),
         day=day,
         title=title_text,
         bands=bands(grams64, key),

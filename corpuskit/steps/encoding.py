@@ -78,6 +78,59 @@ _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 # match always lies within 7 characters of a non-ASCII run (``^`` keeps its
 # meaning under ``search(text, pos)``). Searching only those windows is exact.
 _BADNESS_REACH = 7
+#: Non-ASCII characters of clean English text: curly quotes, dashes, the ellipsis, the
+#: no-break space. Every alternative of BADNESS_RE also needs a character that is neither
+#: one of these nor ASCII (:func:`_needs_rare`), so only the runs of such characters need
+#: a window: clean news with no other non-ASCII character needs none.
+_COMMON_MARKS = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0"
+
+
+def _needs_rare(pattern: re.Pattern, common: str) -> bool:
+    """True when every alternative of ``pattern`` has a position that only a character
+    outside ASCII and ``common`` can fill (read from its parsed form; False when that
+    cannot be shown, e.g. a pattern of another shape, or no parser).
+
+    >>> _needs_rare(re.compile("[\u00e9\u00e8][\u2019x]|\u00c3."), "\u2019"), _needs_rare(re.compile("a\u2019|\u00e9"), "\u2019")
+    (True, False)
+    """
+    try:
+        from re import _parser as parser  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse as parser
+    constants = parser  # the opcodes are re-exported by the parser module
+    if pattern.flags & re.IGNORECASE:
+        return False
+
+    def only_rare(op, av) -> bool:
+        """The item matches one character, never an ASCII or a common one."""
+        if op is constants.LITERAL:
+            return av >= 0x80 and chr(av) not in common
+        if op is not constants.IN:
+            return False
+        for kind, value in av:
+            if kind is constants.LITERAL:
+                if value < 0x80 or chr(value) in common:
+                    return False
+            elif kind is constants.RANGE:
+                lo, hi = value
+                if lo < 0x80 or any(lo <= ord(c) <= hi for c in common):
+                    return False
+            else:  # NEGATE, CATEGORY: anything may match
+                return False
+        return True
+
+    try:
+        parsed = parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - an unknown form: no claim
+        return False
+    items = parsed.data
+    alternatives = items[0][1][1] if len(items) == 1 and items[0][0] is constants.BRANCH else [parsed]
+    return all(any(only_rare(op, av) for op, av in alternative.data) for alternative in alternatives)
+
+
+#: The runs :func:`_is_bad` searches around: of rare characters when BADNESS_RE needs one
+#: (the installed ftfy's is checked at import), else of every non-ASCII character.
+_RARE_RUN = re.compile(r"[^\x00-\x7f" + (_COMMON_MARKS if _needs_rare(BADNESS_RE, _COMMON_MARKS) else "") + "]+")
 
 #: Single-byte encodings whose misreading of UTF-8 the segment repair undoes, in
 #: order of preference. Words inside clean text are repaired for the first two.
@@ -123,10 +176,10 @@ _ANY_PAIR_RE = _pair_class()
 
 
 def _is_bad(text: str) -> bool:
-    """``ftfy.badness.is_bad(text)``, evaluated only near non-ASCII runs (exact)."""
+    """``ftfy.badness.is_bad(text)``, evaluated only near runs of rare characters (exact)."""
     n = len(text)
     lo = hi = -1
-    for match in _NON_ASCII_RUN.finditer(text):
+    for match in _RARE_RUN.finditer(text):
         start = max(0, match.start() - _BADNESS_REACH)
         end = min(n, match.end() + _BADNESS_REACH)
         if start <= hi:

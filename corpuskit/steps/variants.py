@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpuskit.errors import ConfigError
 from corpuskit.fixes import apply, between, fix, in_order
@@ -43,14 +44,17 @@ _SPLIT = re.compile(rf"[\s{_HYPHENS}]+")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=4096)
 def _shape(text: str) -> str:
-    """The spelling up to case and typography: what the lexicon compares exactly."""
+    """The spelling up to case and typography: what the lexicon compares exactly (memoised:
+    every match is shaped several times, and the matches of a lexicon are few distinct strings)."""
     text = unicodedata.normalize("NFC", text).casefold()
     text = re.sub(f"[{_APOSTROPHES}]", "'", text)
     text = re.sub(f"[{_HYPHENS}]", "-", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str) -> str:
     """The spelling up to case, typography and the choice of space or hyphen: what matches."""
     return " ".join(w for w in _SPLIT.split(_shape(text)) if w)
@@ -119,6 +123,29 @@ def _form_pattern(form: str) -> str:
     return "".join(out)
 
 
+#: ASCII letters that only themselves match case-insensitively (``i``, ``k`` and ``s`` also
+#: match ``ı``/``İ``, the Kelvin sign and the long ``ſ``)
+_PLAIN_LETTERS = re.compile("[a-hjl-rt-zA-HJL-RT-Z]+")
+
+
+def _start_words(forms: Sequence[str]) -> tuple[str, ...] | None:
+    """The lower-cased first letters of each form, up to its first letter that is not one of
+    :data:`_PLAIN_LETTERS`: wherever a form matches, the lower-cased text has them (None
+    when a form does not begin with such a letter: then every place is tried).
+
+    >>> _start_words(["Nagorno", "Caucasus", "K-pop"])
+    >>> _start_words(["Nagorno", "Caucasus"])
+    ('cauca', 'nagorno')
+    """
+    starts = []
+    for form in forms:
+        head = _PLAIN_LETTERS.match(form)
+        if not head:
+            return None
+        starts.append(head.group().lower())
+    return tuple(sorted(set(starts)))
+
+
 def _carry_case(matched: str, canonical: str, variant: str) -> str:
     """The canonical, in capitals or lower case when ``matched`` is and ``variant`` is not."""
     if _shape(matched) != _shape(variant) or matched == variant:
@@ -173,11 +200,14 @@ class NormalizeVariants(FieldStep):
             for variant in variants:
                 self._lookup.setdefault(_key(variant), (canonical, []))[1].append(variant)
                 forms.append(variant)
+        # canonicals as written: a match equal to one is left as it is (see ``replace``)
+        self._as_written = frozenset(c for c, _ in self.params.lexicon if self._lookup[_key(c)][0] == c)
         self._pattern = None
         if any(variants for _, variants in self.params.lexicon):
             forms.sort(key=lambda f: (-len(f), f))  # the longest form wins where several start
             body = "|".join(_form_pattern(f) for f in forms)
             self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+            self._starts = _start_words(forms)
 
     def rewrite(self, text: str) -> tuple[str, dict[tuple[str, str], int]]:
         """Rewrite ``text``; return it and counts per (variant, canonical)."""
@@ -193,7 +223,14 @@ class NormalizeVariants(FieldStep):
 
         def replace(match: re.Match) -> str:
             matched = match.group()
-            canonical, variants = self._lookup[_key(matched)]
+            if matched in self._as_written:
+                return matched  # the most common match, decided without shaping it
+            entry = self._lookup.get(_key(matched))
+            if entry is None:
+                # the regex's case-insensitive matching also pairs i with the dotless ı and the
+                # dotted İ: other letters (Turkish, Azerbaijani), not a spelling of the form
+                return matched
+            canonical, variants = entry
             if not variants or _shape(matched) == _shape(canonical):
                 return matched  # the canonical spelling, in any case or typography
             variant = next((v for v in variants if _shape(v) == _shape(matched)), variants[0])
@@ -207,8 +244,42 @@ class NormalizeVariants(FieldStep):
             base = unicodedata.normalize("NFC", text)
             if not self._pattern.search(base):
                 return text, {}, text
-        new_text = self._pattern.sub(replace, base)
+        new_text = self._substitute(replace, base)
         return (new_text, found, base) if found else (text, {}, text)
+
+    def _substitute(self, replace, text: str) -> str:
+        """``self._pattern.sub(replace, text)``, trying the pattern only where a form can start.
+
+        The regex, case-insensitive and behind a look-behind, costs a step at every character
+        of the text; a lower-cased copy of the text shows the few places where some form's
+        first letters are (:func:`_start_words`), and the pattern is tried at those, in order,
+        as ``sub`` tries every place. ``İ`` is the one character whose lower case is longer
+        (places would shift): a text with it gets the plain ``sub``."""
+        if self._starts is None or "\u0130" in text:
+            return self._pattern.sub(replace, text)
+        lowered = text.lower()
+        places: set[int] = set()
+        for start in self._starts:
+            at = lowered.find(start)
+            while at >= 0:
+                places.add(at)
+                at = lowered.find(start, at + 1)
+        if not places:
+            return text
+        pieces: list[str] = []
+        done = 0  # end of the last match: ``sub`` never matches inside one
+        match_at = self._pattern.match
+        for at in sorted(places):
+            if at < done:
+                continue
+            match = match_at(text, at)
+            if match:
+                pieces += (text[done:at], replace(match))
+                done = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[done:])
+        return "".join(pieces)
 
     def counter_key(self, item: dict) -> str:
         return item["detail"]
