@@ -212,6 +212,9 @@ def build(inputs, config_path, out, workers, engine, address, skip_bad_chunks, e
         print_summary(result)
     verb = "published" if result.status == "published" else "unchanged (identical content already published)"
     click.echo(f"{os.path.relpath(result.folder)}: {verb}; {result.rows} records, {result.removed} removed")
+    if not quiet:  # the gate decides on failures only (see corpuskit._check.gate.run_gate)
+        click.echo(f"gate: no check fails (warnings are not evaluated here: corpuskit check "
+                   f"{os.path.relpath(result.folder)} lists them)")
 
 
 def with_fields(config, fields: tuple[str, ...]):

@@ -399,6 +399,36 @@ def test_language_not_allowed_fails_languages(folder):
     assert_only(folder, {"records.languages"}, f"{rows[0]['id']}: language 'fr' not in ['en']")
 
 
+def test_the_builds_gate_runs_no_language_detector_and_still_fails_a_label_not_allowed(folder, monkeypatch):
+    """The detector's verdict is only ever a warning, and the gate decides on failures: it must
+    not run it (the costliest per-record work of the checks); the label test still fails."""
+    from corpuskit._check import run_checks
+    from corpuskit._check.gate import GateError, run_gate
+    from corpuskit.config import load_config
+
+    def no_detector(*args, **kwargs):
+        raise AssertionError("the detector ran")
+
+    monkeypatch.setattr("corpuskit.steps.language.detect", no_detector)
+    config = load_config(root=str(folder.parents[2]))
+    run_gate(config, str(folder))  # passes: nothing fails, and no warning is looked for
+    full = run_checks(str(folder), load=False, only=["records.languages"])
+    assert "crashed: AssertionError: the detector ran" in full.render()  # the full check does run it
+    rows = read_rows(folder)
+    edit_row(folder, 0, language="fr")
+    with pytest.raises(GateError, match=f"FAIL records.languages.*{rows[0]['id']}: language 'fr' not in"):
+        run_gate(config, str(folder))
+
+
+def test_a_report_without_warnings_says_so_and_refuses_strict(folder):
+    from corpuskit._check import run_checks
+
+    report = run_checks(str(folder), load=False, warnings=False, only=["records"])
+    assert report.render().splitlines()[-1].startswith("OK: 11 checks passed, 0 failed, warnings not evaluated")
+    with pytest.raises(ValueError, match="strict"):
+        run_checks(str(folder), load=False, warnings=False, strict=True)
+
+
 def test_short_text_fails_min_chars(folder):
     rows = read_rows(folder)
     edit_row(folder, 3, text="Fighting continued.")
@@ -571,6 +601,10 @@ def test_strict_yaml_loader_rejects_nested_duplicate_keys():
 # -- streaming: the same findings whatever the batch and row group sizes ----------
 
 
+FRENCH = ("Le gouvernement a annoncé mardi de nouvelles mesures pour soutenir les entreprises touchées "
+          "par la crise, selon un communiqué publié dans la soirée par le ministère. ") * 3
+
+
 def test_findings_do_not_depend_on_batches_row_groups_or_workers(folder, monkeypatch):
     """Problems of most record and provenance checks at once, in a file of 2-row groups,
     checked in batches of 1,000 in this process and in batches of 1 group and 3 rows shared with 1
@@ -589,22 +623,33 @@ def test_findings_do_not_depend_on_batches_row_groups_or_workers(folder, monkeyp
     rows[2] = dict(rows[2], text=rows[2]["text"] + "\n\nThe ministry\u00e2\u20ac\u2122s statement came later.")
     rows[3] = dict(rows[3], text=rows[3]["text"] + "\n\n(Reporting by Jane Doe; Editing by John Roe)")
     rows[4] = dict(rows[4], text="Fighting continued.")
+    rows[2] = dict(rows[2], text=FRENCH + rows[2]["text"][-50:])  # warnings: the detector disagrees with
+    rows[0] = dict(rows[0], language_score=0.5)  # the label; a low score
     path = parquet_path(folder)
     pq.write_table(pa.Table.from_pylist(rows, schema=pq.read_schema(path)), path, compression="zstd",
                    row_group_size=2)
     reseal(folder)
 
-    def report(workers):
-        found = run_checks(str(folder), load=False, workers=workers).to_dict()
+    def report(workers, warnings=True):
+        found = run_checks(str(folder), load=False, workers=workers, warnings=warnings).to_dict()
         del found["seconds"]
         for result in found["checks"]:
             del result["seconds"]
         return json.dumps(found, indent=1)
 
-    whole = report(1)
+    whole, gate = report(1), report(1, warnings=False)
     for batch, workers in ((1, 2), (3, 3)):
         monkeypatch.setattr(folder_mod, "BATCH_ROWS", batch)
         assert report(workers) == whole
+        assert report(workers, warnings=False) == gate
+    # the build's gate (no warnings) fails exactly the checks, with exactly the problems, of the full run
+    assert [(c["name"], c["status"] if c["status"] != "warn" else "pass", c["problems"])
+            for c in json.loads(whole)["checks"]] == \
+        [(c["name"], c["status"], c["problems"]) for c in json.loads(gate)["checks"]]
+    assert not any(c["warnings"] for c in json.loads(gate)["checks"])
+    warned = {p["reason"].split(",")[0] for c in json.loads(whole)["checks"] if c["name"] == "records.languages"
+              for p in c["warnings"]}
+    assert warned == {"labelled 'en'", "language_score 0.5 below 0.8"}
     found = json.loads(whole)
     failing = {c["name"] for c in found["checks"] if c["status"] == "fail"}
     assert {"records.ids", "records.exact_duplicates", "records.mojibake", "records.languages",

@@ -59,16 +59,30 @@ def test_title_fast_path_never_accepts_what_the_full_test_rejects():
     for title, span in _title_cases():
         full = normalize(title) in normalize(span)
         fast = provenance._plain(title) in provenance._plain(span)
+        verbatim = title in span
+        assert not (verbatim and not fast), (title, span)
         assert not (fast and not full), (title, span)
         assert provenance.holds_title(title, span, normalize) == full, (title, span)
-        kinds.add((fast, full))
-    # every path is exercised: found raw, found only after normalising, not found
-    assert kinds == {(True, True), (False, True), (False, False)}
+        kinds.add((verbatim, fast, full))
+    # every path is exercised: found as it is, found raw, found only after normalising, not found
+    assert kinds == {(True, True, True), (False, True, True), (False, False, True), (False, False, False)}
+
+
+def test_a_verbatim_title_is_in_the_plain_span_in_every_script():
+    """The verbatim test relies on ``_plain`` keeping substrings: whitespace runs cut at the
+    edges of the title, and case folding without context (final sigma, dotted I, ß)."""
+    spans = ["ΟΔΥΣΣΕΥΣ ΚΑΙ ΣΑΣ.\tτέλος", "İSTANBUL’DA  \n IŞIK", "Straße \u00a0 STRASSE", "x  y\n\n z ",
+             *(f"{title}\n{body}" for title, body in ARTICLES)]
+    for span in spans:
+        for start, end in itertools.combinations(range(len(span) + 1), 2):
+            title = span[start:end]
+            assert provenance._plain(title) in provenance._plain(span), (title, span)
 
 
 def _mojibake_scan() -> records._Mojibake:
     scan = object.__new__(records._Mojibake)
     scan.step, scan.result = FixEncoding(), CheckResult(records._Mojibake.name)
+    scan.warnings = True
     return scan
 
 
@@ -98,3 +112,38 @@ def test_mojibake_fast_path_gives_the_full_findings():
     expected = _full_mojibake(scan, rows)
     assert found == expected
     assert {kind for kind, *_ in found} == {"fail", "warn"}  # both kinds of finding occur
+    scan.warnings = False  # the build's gate: the failures alone, the same ones
+    assert scan.scan(rows, 0) == (len(rows), [f for f in expected if f[0] == "fail"])
+
+
+def test_word_characters_of_the_text_key_are_the_regexs_on_every_code_point():
+    import re
+
+    every = "".join(map(chr, range(0x110000)))
+    regex = [m.start() for m in re.finditer(r"[^\W_]", every)]
+    assert regex == records._word_chars().nonzero()[0].tolist()
+
+
+def test_text_keys_are_the_regex_definitions_key(monkeypatch):
+    """``text_keys`` (numpy, a batch at once) against the definition: NFKC, case folding,
+    runs of non-word characters as one space, the ends trimmed, blake2b of the UTF-8."""
+    import hashlib
+    import random
+    import re
+    import unicodedata
+
+    def key(text):
+        words = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip(" ")
+        return hashlib.blake2b(words.encode(), digest_size=16).digest()
+
+    pieces = [" ", "  ", ".", ",", "_", "-", "\n", "\t", "\u00a0", "\u2019", "a", "Z", "9", "é", "ß", "ﬁ",
+              "\u0130", "Σ", "٣", "😀", "\u0301", "\x00", "東京"]
+    rng = random.Random(7)
+    texts = ["", " ", "...", "_a_", "a_b", *(t for pair in ARTICLES for t in pair)]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 14))) for _ in range(4000)]
+    expected = b"".join(map(key, texts))
+    for group in (records.KEY_CHARS, 50):  # any batch, any group: a key never depends on the neighbours
+        monkeypatch.setattr(records, "KEY_CHARS", group)
+        for size in (1, 7, len(texts)):
+            assert b"".join(records.text_keys(texts[i:i + size]) for i in range(0, len(texts), size)) == expected
+    assert records.text_keys([]) == b""

@@ -56,8 +56,17 @@ def test_build_with_inputs_config_and_out(tmp_path, lexicon):
     assert result.exit_code == 0, result.output
     assert "published; 3 records, 0 removed" in result.output
     assert (out / "data" / "train-00000-of-00001.parquet").is_file()
+    assert "gate:" not in result.output  # -q: the one line
     again = run(["build", str(GOOD_DIGEST), "--config", str(lexicon), "--out", str(out), "-q", "--workers", "1"])
     assert again.exit_code == 0 and "unchanged" in again.output
+
+
+def test_build_says_its_gate_decides_on_failures_and_where_the_warnings_are(tmp_path, lexicon):
+    out = tmp_path / "out"
+    result = run(["build", str(GOOD_DIGEST), "--config", str(lexicon), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (f"gate: no check fails (warnings are not evaluated here: "
+                                              f"corpuskit check {os.path.relpath(out)} lists them)")
 
 
 def test_missing_input_file(tmp_path, lexicon):

@@ -65,7 +65,7 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
                root: str | None = None, min_chars: int | None = None,
                near_duplicate_threshold: float | None = None,
                languages: Sequence[str] | None = None, only: Sequence[str] | None = None,
-               inputs: Sequence[str] = (), workers: int = 1,
+               inputs: Sequence[str] = (), workers: int = 1, warnings: bool = True,
                progress: Callable[[CheckResult], None] | None = None) -> Report:
     """Check a published version folder; return the report (never raises for a failed check).
 
@@ -74,15 +74,22 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
     ``inputs``: paths outside the project root that the rebuild may read.
     ``workers``: processes of the per-record checks' one pass over the rows (the report is
     the same for any number; see :mod:`~corpuskit._check.scan`).
+    ``warnings=False`` (the build's gate, which publishes unless a check fails): the checks
+    leave out the work whose only outcome can be a warning (``VersionFolder.warnings``),
+    and the report holds no warnings; every failure is found as with ``warnings=True``
+    (``tests/test_check.py`` compares the two on planted problems). Not with ``strict``,
+    where a warning is a failure.
     """
+    if strict and not warnings:
+        raise ValueError("strict=True turns warnings into failures: it needs warnings=True")
     started = time.perf_counter()
     overrides = {"min_chars": min_chars, "near_duplicate_threshold": near_duplicate_threshold,
                  "languages": tuple(languages) if languages else None}
     version = open_folder(folder, root=root, overrides=overrides, allowed_inputs=tuple(inputs))
-    report = Report(folder=folder, strict=strict)
+    report = Report(folder=folder, strict=strict, warnings=warnings)
     skipped = _relaxed(version)
     checks = all_checks(rebuild=rebuild, load=load)
-    version.workers = workers
+    version.workers, version.warnings = workers, warnings
     version.scan_plan = _scan_plan([c for c in checks if not _is_relaxed(check_name(c), skipped)])
     results: dict[str, CheckResult] = {}
     for check in sorted(checks, key=lambda c: check_name(c) in LAST):  # LAST at the end, else in order
@@ -99,6 +106,8 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
                 result.fail("check", f"crashed: {type(exc).__name__}: {exc}")
         # a check of the shared pass reports the CPU seconds of its own part of the pass
         result.seconds = result.seconds or time.perf_counter() - clock
+        if not warnings:
+            result.drop_warnings()  # a cheap warning computed anyway: not evaluated either
         results[name] = result
         if progress and _wanted(result, only):
             progress(result)

@@ -31,12 +31,19 @@ def gate_settings(config: Config) -> dict:
 
 def run_gate(config: Config, staged: str, workers: int = 1) -> None:
     """Run the gate's static checks on the staged version (the per-record ones on ``workers``
-    processes); raise :class:`GateError` on failure."""
+    processes); raise :class:`GateError` on failure.
+
+    The gate decides on failures alone (a warning never stops a build), so it runs the
+    checks without warnings (``run_checks(warnings=False)``): the work whose only outcome
+    can be a warning (above all the language detector's second opinion on every record)
+    is left out, and every failure is still found. ``corpuskit check`` on the published
+    folder reports the warnings too.
+    """
     from corpuskit._check import run_checks
     from corpuskit._memory import trim_heap
 
     trim_heap()  # the build's stages leave Arrow's pool and the heap holding freed pages
-    report = run_checks(staged, load=False, root=config.root, workers=workers)
+    report = run_checks(staged, load=False, root=config.root, workers=workers, warnings=False)
     failed = report.failed()
     if failed:
         raise GateError(

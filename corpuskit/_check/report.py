@@ -51,6 +51,12 @@ class CheckResult:
         if self.status in (PASS, SKIP):
             self.status = WARN
 
+    def drop_warnings(self) -> None:
+        """Forget the warnings (a report that does not evaluate them: the build's gate)."""
+        self.warnings.clear()
+        if self.status == WARN:
+            self.status = PASS
+
     def skip(self, reason: str) -> "CheckResult":
         self.status = SKIP
         self.summary = reason
@@ -91,6 +97,7 @@ class Report:
     folder: str
     results: list[CheckResult] = field(default_factory=list)
     strict: bool = False
+    warnings: bool = True  # False: warnings were not evaluated (the build's gate: failures decide)
     seconds: float = 0.0
 
     def add(self, result: CheckResult) -> CheckResult:
@@ -137,8 +144,9 @@ class Report:
         counts = self.counts()
         verdict = "OK" if self.ok else "FAILED"
         strict = " (strict: warnings fail)" if self.strict else ""
+        warned = f"{counts[WARN]} warnings" if self.warnings else "warnings not evaluated"
         lines.append(
             f"{verdict}{strict}: {counts[PASS]} checks passed, {counts[FAIL]} failed, "
-            f"{counts[WARN]} warnings, {counts[SKIP]} skipped in {self.seconds:.1f}s"
+            f"{warned}, {counts[SKIP]} skipped in {self.seconds:.1f}s"
         )
         return "\n".join(lines)

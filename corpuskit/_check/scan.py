@@ -33,6 +33,8 @@ class RecordScan:
 
     ``__init__`` reads the settings from the folder (it runs in every worker too) and may
     decide the check does not apply (``self.result.skip(...)``: then nothing is scanned).
+    It may also set ``columns`` and ``here_only`` for the instance: a scan that skips its
+    warnings-only work (``folder.warnings`` False) may read fewer columns and need no tables.
     """
 
     name = ""
@@ -262,7 +264,7 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
 
     shared = [scan for scan in scans if not scan.here_only]
     context = multiprocessing.get_context("spawn")
-    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs,
+    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs, folder.warnings,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
     with contextlib.ExitStack() as stack:
         with pool_starting(context), _main_hidden():
@@ -382,8 +384,9 @@ def _init_worker(setup: tuple) -> None:
     from corpuskit.engine import ignore_stops
 
     ignore_stops()
-    path, root, overrides, allowed_inputs, kinds = setup
+    path, root, overrides, allowed_inputs, warnings, kinds = setup
     folder = open_folder(path, root=root, overrides=overrides, allowed_inputs=allowed_inputs)
+    folder.warnings = warnings
     _WORKER_SCANS[:] = [getattr(importlib.import_module(module), name)(folder) for module, name in kinds]
 
 
