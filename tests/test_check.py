@@ -25,7 +25,7 @@ from corpuskit._check.folder import open_folder
 from corpuskit.publish import croissant
 from corpuskit.release import RELEASE_FILES, changelog_text
 
-from helpers import ROOT, SEED_DIR, copy_project
+from helpers import SEED_DIR, copy_project
 
 NAME = "nagorno-karabakh-2020"
 
