@@ -140,10 +140,9 @@ def main(verbose: bool) -> None:
     # many short-lived batches, and pyarrow's default (mimalloc) kept ~25-50 MB more per process
     # (build and workers). Read when pyarrow first allocates; an explicit setting wins.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    from corpuskit._memory import arrow_without_pandas, one_malloc_arena
+    from corpuskit._memory import one_malloc_arena
 
     one_malloc_arena()  # and one malloc arena for all threads (see there)
-    arrow_without_pandas()  # ~45 MB less in every cleaning process (see there)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
@@ -185,10 +184,12 @@ def build(inputs, config_path, out, workers, engine, address, skip_bad_chunks, e
     With INPUT files, folders or globs, builds those instead.
     """
     from corpuskit._build import build as run_build
+    from corpuskit._memory import arrow_without_pandas
     from corpuskit.config import declare_encoding, load_config
     from corpuskit.engine import configured_engine
     from corpuskit.progress import BuildProgress, print_summary
 
+    arrow_without_pandas()  # ~45 MB less in every cleaning process (see there); not imported by other commands
     config = with_fields(load_config(config_path), fields)
     runner = configured_engine(config, workers, engine, address)
     if stats_json:

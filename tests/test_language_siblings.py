@@ -45,7 +45,7 @@ OWN_TEXT = [
     ("Vlada je u četvrtak usvojila novi zakon o porezu na dobit, a oporba je najavila da će ga "
      "osporiti.", "hr"),  # oporba: Croatian's word wins over the siblings' probability
     ("Djeca su se igrala u parku dok su roditelji razgovarali na klupi.", "hr"),  # the guard is sure
-    ("Tvrtka je prošle godine zaradila dva milijuna eura.", "hr"),  # Croatian milijun
+    ("Tvrtka je prošle godine zaradila dva milijuna eura.", "hr"),  # Croatian tvrtka, milijun
     ("Valdība otrdien apstiprināja jauno likumu par nodokļiem.", "lv"),
     ("Rais alisema kwamba serikali itaongeza bajeti ya elimu mwaka ujao.", "sw"),
     ("Претседателот рече дека ќе дојде, али не кажа кога.", "mk"),
@@ -88,6 +88,9 @@ def test_evidence_counts_words_and_letters():
     assert siblings.evidence(serbian, "Он је био ту још јуче јер је сада лакше") == (6, 0)  # је ×2, био, још, јер, сада
     tsonga = siblings.SIBLINGS["sw"]
     assert siblings.evidence(tsonga, "Vanhu va tirha nkarhi wo leha") == (3, 0)  # vanhu, tirha (rh), nkarhi
+    bosnian = siblings.SIBLINGS["hr"]
+    assert siblings.evidence(bosnian, "Zaradila je dva milijuna eura.") == (0, 1)  # milijun: Croatian's own
+    assert siblings.evidence(bosnian, "Zaradila je dva miliona eura.") == (1, 0)  # milion: Bosnian/Serbian
 
 
 def test_balanced_evidence_rejects_and_tsonga_needs_two_words():

@@ -24,7 +24,6 @@ means that record was not cleaned (or was edited after the build).
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from array import array
 
@@ -38,7 +37,6 @@ from corpuskit.records import ID_PATTERN as _ID_RE
 from corpuskit.records import iso_date
 
 REQUIRED = ("id", "title", "text", "language")
-_NON_WORD = re.compile(r"[\W_]+")
 
 
 def to_record(row: dict) -> dict:
@@ -234,7 +232,7 @@ KEY_CHARS = 1 << 18
 def text_keys(texts: list[str]) -> bytes:
     """The 16-byte key of every text, concatenated in order: the hash of the text's words
     (maximal runs of letters and digits) after NFKC and case folding, joined by single
-    spaces, i.e. ``_NON_WORD.sub(" ", folded).strip(" ")``.
+    spaces, i.e. ``re.sub(r"[\\W_]+", " ", folded).strip(" ")``.
 
     Computed for about :data:`KEY_CHARS` characters of texts at once on their code points
     (numpy): the same words and the same key, ~2x faster than the regex, which spent
@@ -408,7 +406,9 @@ class _Mojibake(_Reapply):
             after = self.step.apply(record)
             if after is not record and after.get("edits"):
                 found.append(("fail", index, _rid(record, index), self.describe(after["edits"])))
-        for index, record in suspects if self.warnings else ():
+        if not self.warnings:
+            return len(records), found
+        for index, record in suspects:
             bad = [f for f in fields if isinstance(record.get(f), str) and is_bad(record[f])]
             if bad:
                 found.append(("warn", index, _rid(record, index),
@@ -569,14 +569,14 @@ class _HeaderBlocks(_Findings):
 
         found = []
         for index, record in enumerate(records, start):
-            path = (record.get("source") or {}).get("path") or ""
-            if not self.warnings and detect_format(path) != "digest":
+            digest = detect_format((record.get("source") or {}).get("path") or "") == "digest"
+            if not (digest or self.warnings):
                 continue
             block = header_block_in(record.get("text") or "")
             if block is None:
                 continue
             reason = f"body holds an article header ({block[:100]!r})"
-            if detect_format(path) == "digest":
+            if digest:
                 found.append(("fail", index, _rid(record, index), reason + ": another article is merged into it"))
             else:
                 found.append(("warn", index, _rid(record, index), reason))

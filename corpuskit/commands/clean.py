@@ -131,9 +131,11 @@ def command(inputs, config_path, step_names, out, explain, skip_bad_chunks, enco
     With --explain, every removed line is listed instead (or as well, with
     --out): FILE:LINE, record id, STEP:RULE and the text, then a count per rule.
     """
+    from corpuskit._memory import arrow_without_pandas
     from corpuskit.cli import removed_on_failure, require_writable
     from corpuskit.engine import engine_for
 
+    arrow_without_pandas()  # as the build does: ~45 MB less in every cleaning process
     if out is not None:
         require_writable(out, "--out")
     steps = resolve_steps(config_path, step_names)
