@@ -696,3 +696,20 @@ def test_the_step_labels_a_batch_as_it_labels_each_record():
     assert [r["removed"]["reason"] for r in dropped] == [r.reason for r in alone if isinstance(r, Drop)]
     assert {r["language"] for r in kept} == {"en", "de", "ru"} and stats.seconds > 0
     assert step._labels is None  # the labels were held by a copy, not left on the step
+
+
+def test_only_alphabet_skips_only_text_it_would_not_change():
+    """The quick search that lets :func:`only_alphabet` return a text unchanged passes over
+    no character the substitution replaces: every code point it lets through is kept by
+    the substitution (the substitution replaces characters one by one, so this holds
+    for every text), and it still finds letters of other scripts."""
+    from corpuskit.lang import scripts
+
+    for name in scripts.ALPHABETS:
+        quick, full = scripts._MAYBE_OTHER[name], scripts._OTHER_LETTERS[name]
+        let_through = [chr(code) for code in range(0x110000)
+                       if not 0xD800 <= code <= 0xDFFF and not quick.search(chr(code))]
+        assert len(let_through) > 300
+        assert all(full.sub(" ", ch) == ch for ch in let_through), name
+    assert scripts.only_alphabet("Talks “resumed” – µ² Переговоры", "LATIN") == "Talks “resumed” –    "
+    assert scripts.only_alphabet("Переговоры “Talks”", "CYRILLIC") == "Переговоры “ ”"

@@ -266,7 +266,9 @@ class Model:
 
     def word_rows(self, text: str) -> list[int]:
         """Cache rows of the words of ``text`` after langdetect's preparation."""
-        return self._rows(self._keys(text))
+        keys = self._keys(text)
+        self._make_room(len(keys))
+        return self._rows(keys)
 
     def _keys(self, text: str) -> list[str]:
         """The word-cache keys of ``text``: its words after langdetect's preparation, the
@@ -278,11 +280,15 @@ class Model:
             keys.append(last + _LAST)
         return keys
 
+    def _make_room(self, words: int) -> None:
+        """Empty the cache if ``words`` new rows could take it past :data:`_WORD_CACHE_ROWS`
+        (bounded memory; rows handed out before are invalid after it)."""
+        if self._used + words > _WORD_CACHE_ROWS:
+            self._reset_cache()
+
     def _rows(self, keys: list[str]) -> list[int]:
         """Cache rows of ``keys``: looked up in one ``map``, the words not cached yet
         computed together (:meth:`_add_words`)."""
-        if self._used + len(keys) > _WORD_CACHE_ROWS:
-            self._reset_cache()  # bounded memory; the rows returned stay valid until the next call
         rows = list(map(self._word_cache.get, keys))
         if None in rows:
             self._add_words(keys, rows)
@@ -313,21 +319,27 @@ class Model:
         return self.guess_many([text])[0]
 
     def guess_many(self, texts: list[str]) -> list[Guess]:
-        """:meth:`guess` of each of ``texts``, :data:`WORDS_AT_ONCE` words' worth of texts at a time."""
-        keys = [self._keys(text) for text in texts]
+        """:meth:`guess` of each of ``texts``, scored :data:`WORDS_AT_ONCE` words' worth of texts
+        at a time (the cache has room for that many new words before each such group)."""
         guesses: list[Guess] = []
-        start = 0
-        while start < len(keys):
-            stop, words = start + 1, len(keys[start])
-            while stop < len(keys) and words + len(keys[stop]) <= WORDS_AT_ONCE:
-                words += len(keys[stop])
-                stop += 1
-            guesses += self._guesses(keys[start:stop])
-            start = stop
+        rows: list[int] = []
+        sizes: list[int] = []
+        for text in texts:
+            keys = self._keys(text)
+            if sizes and len(rows) + len(keys) > WORDS_AT_ONCE:
+                guesses += self._guesses(rows, sizes)
+                rows, sizes = [], []
+            if not sizes:
+                self._make_room(max(len(keys), WORDS_AT_ONCE))
+            rows += self._rows(keys)
+            sizes.append(len(keys))
+        if sizes:
+            guesses += self._guesses(rows, sizes)
         return guesses
 
-    def _guesses(self, keys: list[list[str]]) -> list[Guess]:
-        """The guess of each text of word-cache ``keys``, all scored at once.
+    def _guesses(self, rows: list[int], sizes: list[int]) -> list[Guess]:
+        """The guess of each text whose words have the cache ``rows``, ``sizes`` rows each,
+        all scored at once.
 
         A text's summed scores are ``np.add.reduceat`` over its words' rows, which adds
         them in order as ``sum(axis=0)`` does; the softmax's operations are element by
@@ -335,17 +347,17 @@ class Model:
         (``tests/test_language.py`` compares both, bit for bit).
         """
         np = self._np
-        sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        rows = np.array(self._rows(list(itertools.chain.from_iterable(keys))), dtype=np.int64)
+        sizes = np.array(sizes, dtype=np.int64)
+        rows = np.array(rows, dtype=np.int64)
         starts = (np.cumsum(sizes) - sizes)[sizes > 0]  # the texts with words, one after the other
-        n = np.zeros(len(keys), dtype=np.int64)
-        emitted = np.zeros(len(keys), dtype=np.int64)
+        n = np.zeros(len(sizes), dtype=np.int64)
+        emitted = np.zeros(len(sizes), dtype=np.int64)
         if len(rows):
             n[sizes > 0] = np.add.reduceat(self._word_counts[rows], starts)
             emitted[sizes > 0] = np.add.reduceat(self._word_emitted[rows], starts)
         scored = n > 0
         if not scored.any():
-            return [Guess(UNDETERMINED, 0.0, 0)] * len(keys)
+            return [Guess(UNDETERMINED, 0.0, 0)] * len(sizes)
         totals = np.add.reduceat(self._word_scores[rows], starts, axis=0)[scored[sizes > 0]]
         counts = n[scored].tolist()
         scaled = totals * np.array([min(count, EVIDENCE_NGRAMS) / count for count in counts])[:, None]
@@ -354,7 +366,7 @@ class Model:
         posterior = weights / weights.sum(axis=1, keepdims=True)
         best = posterior.argmax(axis=1)
         probabilities = posterior[np.arange(len(best)), best].tolist()
-        guesses = [Guess(UNDETERMINED, 0.0, 0)] * len(keys)
+        guesses = [Guess(UNDETERMINED, 0.0, 0)] * len(sizes)
         for text, b, p, count, e in zip(np.flatnonzero(scored).tolist(), best.tolist(), probabilities, counts,
                                         emitted[scored].tolist()):
             guesses[text] = Guess(self.languages[b], p, count, e)
