@@ -55,7 +55,7 @@ def test_ngrams_are_exactly_langdetects():
         "see https://example.org/x and me@example.org", "Tiếng Việt có dấu", "  ",
     ]
     rng = random.Random(12)  # runs of capitals, title case, caseless and symbol letters, one-letter words
-    texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日") for _ in range(rng.randrange(1, 7)))
+    texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日“–«\u00a0\u2070\u206fжЖ") for _ in range(rng.randrange(1, 7)))
                        for _ in range(rng.randrange(1, 12))) for _ in range(300)]
     for text in texts:
         detector = factory.create()

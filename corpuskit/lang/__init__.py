@@ -162,6 +162,7 @@ class Model:
                 if out != ch:
                     table[code] = out
         self._normalize = str.maketrans(table)
+        self._spaces = _utf8_pattern(code for code, out in table.items() if out == " ")
         #: language -> script of its profile ("LATIN", "CYRILLIC", "CJK", ...)
         self.scripts = {p["name"]: _profile_script(p["freq"]) for p in profiles}
         self.alphabetic = frozenset(
@@ -211,9 +212,12 @@ class Model:
         data = text.encode("utf-8", "surrogatepass")
         if _mostly_non_latin(data, len(text)):
             data = data.translate(None, _LATIN_BYTES)
-        # ASCII: every non-letter becomes a space (a bytes table, fast); other
-        # characters go through langdetect's table, one non-ASCII run at a time
-        text = data.translate(_ASCII_BYTES_TABLE).decode("utf-8", "surrogatepass")
+        # ASCII: every non-letter becomes a space (a bytes table, fast); so do the non-ASCII
+        # characters langdetect's table makes spaces (quotation marks, dashes: one bytes
+        # substitution); the others go through the table, one non-ASCII run at a time
+        text = self._spaces.sub(b" ", data.translate(_ASCII_BYTES_TABLE)).decode("utf-8", "surrogatepass")
+        if text.isascii():
+            return text
         table = self._normalize
         return _NON_ASCII_RUN.sub(lambda m: m.group().translate(table), text)
 
@@ -391,6 +395,22 @@ _ASCII_BYTES_TABLE = bytes(
     b if (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b >= 0x80) else 0x20 for b in range(256)
 )
 _ASCII_TABLE = {b: " " for b in range(128) if _ASCII_BYTES_TABLE[b] == 0x20}
+
+
+def _utf8_pattern(codes) -> re.Pattern[bytes]:
+    """A pattern matching the UTF-8 bytes of the non-ASCII characters ``codes``: one
+    alternative per leading bytes, with a class of last bytes (UTF-8 is self-synchronising:
+    a match is always a whole character)."""
+    groups: dict[bytes, set[int]] = {}
+    for code in codes:
+        encoded = chr(code).encode("utf-8", "surrogatepass")
+        if len(encoded) > 1:
+            groups.setdefault(encoded[:-1], set()).add(encoded[-1])
+    if not groups:
+        return re.compile(b"(?!)")  # matches nothing
+    return re.compile(b"|".join(
+        re.escape(lead) + b"[" + b"".join(re.escape(bytes([last])) for last in sorted(lasts)) + b"]"
+        for lead, lasts in sorted(groups.items())))
 
 
 def _mostly_non_latin(data: bytes, characters: int) -> bool:
