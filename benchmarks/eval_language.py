@@ -447,14 +447,15 @@ def guard_rules() -> dict:
     known = covered("langdetect")
     seen: list = []
     sibling_seen: list = []
-    original, original_rejects = py3langid_backend.confirms, siblings.rejects
+    original, original_rejects = py3langid_backend.confirms_many, siblings.rejects
 
     z = _typicality(py3langid_backend.get_identifier())
 
-    def record(text, label):
-        ranking = py3langid_backend.rank(text)
-        seen.append((ranking, z(text, ranking[0][0])))
-        return True
+    def record(texts, labels):  # detect's guard, on the one text detect is given here
+        for text in texts:
+            ranking = py3langid_backend.rank(text)
+            seen.append((ranking, z(text, ranking[0][0])))
+        return [True] * len(texts)
 
     def record_sibling(label, text, guard_text=None):
         sibling = siblings.SIBLINGS.get(label)
@@ -464,7 +465,7 @@ def guard_rules() -> dict:
         return None
 
     rows = []
-    py3langid_backend.confirms, siblings.rejects = record, record_sibling
+    py3langid_backend.confirms_many, siblings.rejects = record, record_sibling
     try:
         for gold, kind, text, index in cases():
             seen.clear()
@@ -475,7 +476,7 @@ def guard_rules() -> dict:
                          dict(ranking) if seen else None, ranking[0][0] if seen else None, typicality,
                          sibling_seen[0] if sibling_seen else None))
     finally:
-        py3langid_backend.confirms, siblings.rejects = original, original_rejects
+        py3langid_backend.confirms_many, siblings.rejects = original, original_rejects
     pairs = ("id", "hr", "ms", "bs")
     table = {}
     for name, rule in _guard_rules().items():
