@@ -351,29 +351,29 @@ class Model:
         (``tests/test_language.py`` compares both, bit for bit).
         """
         np = self._np
-        sizes = np.array(sizes, dtype=np.int64)
+        guesses = [Guess(UNDETERMINED, 0.0, 0)] * len(sizes)
+        worded = [text for text, size in enumerate(sizes) if size]  # the texts with words
+        if not worded:
+            return guesses
         rows = np.array(rows, dtype=np.int64)
-        starts = (np.cumsum(sizes) - sizes)[sizes > 0]  # the texts with words, one after the other
-        n = np.zeros(len(sizes), dtype=np.int64)
-        emitted = np.zeros(len(sizes), dtype=np.int64)
-        if len(rows):
-            n[sizes > 0] = np.add.reduceat(self._word_counts[rows], starts)
-            emitted[sizes > 0] = np.add.reduceat(self._word_emitted[rows], starts)
-        scored = n > 0
-        if not scored.any():
-            return [Guess(UNDETERMINED, 0.0, 0)] * len(sizes)
-        totals = np.add.reduceat(self._word_scores[rows], starts, axis=0)[scored[sizes > 0]]
-        counts = n[scored].tolist()
+        starts = np.cumsum([0] + [sizes[text] for text in worded[:-1]])
+        n = np.add.reduceat(self._word_counts[rows], starts).tolist()
+        emitted = np.add.reduceat(self._word_emitted[rows], starts).tolist()
+        scored = [at for at, count in enumerate(n) if count]  # ... and n-grams
+        if not scored:
+            return guesses
+        totals = np.add.reduceat(self._word_scores[rows], starts, axis=0)
+        if len(scored) < len(worded):
+            totals = totals[scored]
+        counts = [n[at] for at in scored]
         scaled = totals * np.array([min(count, EVIDENCE_NGRAMS) / count for count in counts])[:, None]
         scaled -= scaled.max(axis=1, keepdims=True)
         weights = np.exp(scaled)
         posterior = weights / weights.sum(axis=1, keepdims=True)
         best = posterior.argmax(axis=1)
         probabilities = posterior[np.arange(len(best)), best].tolist()
-        guesses = [Guess(UNDETERMINED, 0.0, 0)] * len(sizes)
-        for text, b, p, count, e in zip(np.flatnonzero(scored).tolist(), best.tolist(), probabilities, counts,
-                                        emitted[scored].tolist()):
-            guesses[text] = Guess(self.languages[b], p, count, e)
+        for at, b, p, count in zip(scored, best.tolist(), probabilities, counts):
+            guesses[worded[at]] = Guess(self.languages[b], p, count, emitted[at])
         return guesses
 
 

@@ -282,13 +282,17 @@ class CompactIdentifier(LanguageIdentifier):
         """
         symbols = np.frombuffer(joined, dtype=np.uint8)
         n = len(symbols)
-        starts = np.cumsum(lengths) - lengths
         states = np.zeros(n, dtype=np.intp)
-        heads = [starts[lengths > j] + j for j in range(self._window - 1)]  # byte j of each text
+        # byte j < window - 1 of every text but the first (the first walks from the start
+        # anyway), ordered by j: after step ``lag`` those with j < lag go back to the start
+        j = np.arange(self._window - 1)[:, None]
+        kept = j < lengths[1:]
+        heads = ((np.cumsum(lengths) - lengths)[1:] + j)[kept]
+        upto = np.cumsum(kept.sum(axis=1)).tolist()  # upto[k]: the heads with j <= k
         for lag in range(min(self._window, n) - 1, -1, -1):
             states[lag:] = self._moves[self._rowbase[states[lag:]] + symbols[:n - lag]]
-            if lag:
-                states[np.concatenate(heads[:lag])] = 0
+            if lag and upto[lag - 1]:
+                states[heads[:upto[lag - 1]]] = 0
         return states
 
     def raw_scores(self, data: list[bytes]) -> np.ndarray:
