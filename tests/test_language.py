@@ -668,7 +668,7 @@ def test_visits_many_counts_each_text_on_its_own():
     text the features ``visit_counts`` finds in it alone, in its order."""
     from py3langid.langid import visit_counts
 
-    from corpuskit.lang import compact_langid, py3langid_backend
+    from corpuskit.lang import py3langid_backend
 
     own, compact = _py3langid_own(), py3langid_backend.get_identifier()
     texts = _batch_texts()

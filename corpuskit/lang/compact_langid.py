@@ -11,8 +11,9 @@ py3langid 0.4.0 holds its model as (measured, ``benchmarks/eval_language.py``'s
   conversion (numpy has no fast path for it here) was most of the scoring time.
 
 This module keeps py3langid's own code for everything that decides (encoding,
-the naive-Bayes product, the softmax, label aliases, ``set_languages``), changes
-the layout of the two tables, and walks the DFA with numpy:
+the naive-Bayes product, the softmax, label aliases, ``set_languages``; for a
+batch, the same arithmetic row by row), changes the layout of the two tables, and
+walks the DFA with numpy:
 
 * **byte classes**: bytes whose column is the same in every DFA row (197
   classes of 256 byte values) share one column; the text is mapped to its
@@ -35,6 +36,13 @@ the layout of the two tables, and walks the DFA with numpy:
   whole text instead of a Python step per byte (``visit_counts``); the features
   are counted in py3langid's order. Another model file is walked by
   ``visit_counts``.
+* **batches** (:meth:`CompactIdentifier.decide_many`): the texts of a batch are
+  walked together (each from the start state), one sort counts every text's
+  features, their rows are converted a few thousand at a time, and each text's
+  product is py3langid's own (a product over several texts could sum in another
+  order); the normalisation is ``_decide``'s float32 arithmetic on every row at
+  once (element by element or along a row, so each row is what ``_decide`` gives
+  that text alone: ``tests/test_language.py`` compares them bit for bit).
 """
 
 from __future__ import annotations
@@ -42,7 +50,6 @@ from __future__ import annotations
 import hashlib
 import math
 from array import array
-from collections import Counter
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, RAW_FLOOR, LanguageIdentifier, visit_counts
