@@ -39,7 +39,8 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from corpuskit._dedup.normalize import canonical, fold, is_number, raw_tokens, split_headline, story_day
+from corpuskit._dedup.normalize import (canonical, fold, is_number, raw_token_table, split_headline, story_day,
+                                        tokens)
 
 _U32 = np.dtype("<u4")
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -72,49 +73,52 @@ def _word_hash(word: str) -> int:
     return h | 1 if is_number(word) else h & ~1
 
 
-def _token_hashes(text: str, words: list[str] | None = None) -> np.ndarray:
-    """Hashes of the canonical tokens of ``text`` (figures odd, see :func:`_word_hash`)."""
-    raw = raw_tokens(fold(text))
+def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of distinct raw tokens (:func:`_word_hash` of their canonical words), all in
+    order, and where each token's start: a token can split in two (a figure glued to a word).
+    Tokens seen before come from a bounded cache."""
     cache = _HASHES
-    if words is None:
-        try:  # most articles' tokens are all known: one pass, no set of them
-            return np.fromiter(map(cache.__getitem__, raw), dtype=np.uint64, count=len(raw))
-        except (KeyError, TypeError):  # an unknown token, or one split in two: below
-            pass
-    missing = set(raw).difference(cache)
-    if missing:
-        if len(cache) + len(missing) >= _HASH_LIMIT:
+    found = list(map(cache.get, distinct))
+    if None in found:
+        if len(cache) + len(distinct) >= _HASH_LIMIT:
             cache.clear()
-            missing = set(raw)
-        for token in missing:
-            parts = canonical(token).split()
-            cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
-                tuple(_word_hash(p) for p in parts)
-    found = list(map(cache.__getitem__, raw))
-    if words is not None:
-        for token in raw:
-            words.extend(canonical(token).split())
-    try:
-        return np.fromiter(found, dtype=np.uint64, count=len(found))
-    except TypeError:  # a token split in two (a figure glued to a word)
-        flat: list[int] = []
-        for value in found:
-            if isinstance(value, tuple):
-                flat.extend(value)
-            else:
-                flat.append(value)
-        return np.array(flat, dtype=np.uint64)
+        for i, token in enumerate(distinct):
+            if found[i] is None:
+                parts = canonical(token).split()
+                found[i] = cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
+                    tuple(_word_hash(p) for p in parts)
+    try:  # most batches: every token one word
+        return np.fromiter(found, dtype=np.uint64, count=len(found)), np.arange(len(found) + 1)
+    except TypeError:  # (a tuple)
+        counts = [len(value) if isinstance(value, tuple) else 1 for value in found]
+        flat = [h for value in found for h in (value if isinstance(value, tuple) else (value,))]
+        return np.array(flat, dtype=np.uint64), np.concatenate([[0], np.cumsum(counts)])
 
 
-def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted unique values (``np.unique`` without its overhead on small arrays)."""
-    values = np.sort(values)
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The canonical-token hashes of many folded texts, concatenated, and each text's offsets
+    into them; also each text's raw token offsets, the raw tokens as indices into the distinct
+    ones, and those (for the texts whose words are needed as strings: headlines)."""
+    raw_offsets, index, distinct = raw_token_table(folded)
+    hashes, starts = _distinct_hashes(distinct)
+    if len(hashes) == len(distinct):
+        return hashes[index], raw_offsets, raw_offsets, index, distinct
+    counts = np.diff(starts)[index]
+    ends = np.concatenate([[0], np.cumsum(counts)])
+    positions = np.arange(ends[-1]) + np.repeat(starts[index] - ends[:-1], counts)
+    return hashes[positions], ends[raw_offsets], raw_offsets, index, distinct
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``starts[i] .. starts[i] + lengths[i] - 1`` of every range, concatenated, and
+    the range each belongs to.
+
+    >>> [a.tolist() for a in _ranges(np.array([5, 0, 9]), np.array([2, 0, 3]))]
+    [[5, 6, 9, 10, 11], [0, 0, 2, 2, 2]]
+    """
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    first = np.cumsum(lengths) - lengths
+    return np.arange(len(owner)) + (starts - first)[owner], owner
 
 
 _SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -141,25 +145,6 @@ def _chars(text: str) -> int:
     return count
 
 
-def _occurrences(values: np.ndarray) -> np.ndarray:
-    """Each value combined with its occurrence count (multiset → set).
-
-    >>> _occurrences(np.array([7, 3, 7], dtype=np.uint64)).tolist()[:2]
-    [3, 7]
-    """
-    if not len(values):
-        return values
-    values = np.sort(values)
-    starts = np.empty(len(values), dtype=bool)
-    starts[0] = True
-    np.not_equal(values[1:], values[:-1], out=starts[1:])
-    if starts.all():  # no figure repeats (most articles): every occurrence is the first
-        return values
-    positions = np.arange(len(values))
-    occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
-    return values + occurrence.astype(np.uint64) * _PAIR
-
-
 def _mix(values: np.ndarray) -> np.ndarray:
     values = values ^ (values >> np.uint64(31))
     values = values * _MIX1
@@ -179,21 +164,14 @@ def head_value(token: str) -> int:
     return int(value[0] >> np.uint64(32))
 
 
-def _u32_set(high: list[int]) -> bytes:
-    """Sorted unique values (the high halves of mixed hashes: below 2**32) as uint32 bytes."""
-    return np.array(sorted(set(high)), dtype=_U32).tobytes()
+def sampling_level(count: np.ndarray, target: int) -> np.ndarray:
+    """The smallest level that keeps about ``target`` of ``count`` hashes (at least 0), of each
+    count: the largest level ``L`` with ``count >> L >= target``, else 0.
 
-
-def sampling_level(count: int, target: int) -> int:
-    """The smallest level that keeps about ``target`` of ``count`` hashes (at least 0).
-
-    >>> sampling_level(450, 64), sampling_level(40, 64), sampling_level(450, 16)
-    (2, 0, 4)
+    >>> sampling_level(np.array([450, 40, 128, 127]), 64).tolist(), sampling_level(np.array([450]), 16).tolist()
+    ([2, 0, 1, 0], [4])
     """
-    level = 0
-    while count >> (level + 1) >= target:
-        level += 1
-    return level
+    return (count[:, None] >= (target << np.arange(1, 48, dtype=np.int64))).sum(axis=1)
 
 
 #: MinHash LSH over word 4-grams: BANDS bands of ROWS min-hashes. A pair with Jaccard
@@ -212,40 +190,61 @@ _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * _MIX1
 _ROW_POWERS = np.array([pow(int(_PAIR), ROWS - 1 - k, 1 << 64) for k in range(ROWS)], dtype=np.uint64)
 
 
-def _min_hashes(hashes: np.ndarray) -> np.ndarray:
-    """The ``_BINS`` one-permutation min-hashes of a non-empty hash array."""
-    hashes = np.sort(hashes)
-    starts = np.searchsorted(hashes, _BOUNDS)
-    ends = np.append(starts[1:], len(hashes))
-    mins = hashes[np.minimum(starts, len(hashes) - 1)]
-    empty = np.flatnonzero(starts >= ends)
-    if len(empty):
-        full = np.flatnonzero(starts < ends)
-        for k in empty.tolist():
-            nxt = int(full[np.searchsorted(full, k) % len(full)])
-            borrowed = (int(mins[nxt]) + ((nxt - k) % _BINS) * int(_PAIR)) & 0xFFFFFFFFFFFFFFFF
-            mins[k] = _mix(np.array([borrowed], dtype=np.uint64))[0]
-    return mins
+#: the bounds once more with two ends: the range of a hash is found from its top bits, then
+#: corrected by at most two steps (see :func:`_bins`)
+_EDGES = np.append(_BOUNDS, np.array([2**64 - 1] * 2, dtype=np.uint64))
 
 
-def bands(bigrams: np.ndarray, key: int) -> bytes:
-    """The :data:`BANDS` band keys (uint32) from the mixed word-bigram hashes of a text (in
-    text order); a word 4-gram is two bigrams two words apart. Texts of fewer than
-    :data:`GRAM` tokens get keys derived from their exact ``key`` (only exact copies share them).
+def _bins(hashes: np.ndarray) -> np.ndarray:
+    """Which of the ``_BINS`` ranges of ``_BOUNDS`` each hash falls in (``searchsorted`` without
+    its cost): the estimate from the top 32 bits is low by at most 2.
+
+    >>> edges = np.concatenate([_BOUNDS, _BOUNDS - np.uint64(1), _BOUNDS + np.uint64(1)])[1:]
+    >>> hashes = np.append(edges, np.array([2**64 - 1], dtype=np.uint64))
+    >>> bool((_bins(hashes) == np.searchsorted(_BOUNDS, hashes, "right") - 1).all())
+    True
+    """
+    estimate = ((hashes >> np.uint64(32)) * np.uint64(_BINS)) >> np.uint64(32)
+    step = (hashes >= _EDGES[estimate + 1]).astype(np.uint64) + (hashes >= _EDGES[estimate + 2])
+    return np.minimum(estimate + step, _BINS - 1).astype(np.intp)
+
+
+def bands(bigrams: np.ndarray, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The :data:`BANDS` band keys (uint32) of each text, one row per text, from the mixed
+    word-bigram hashes of the texts (in text order, concatenated; ``counts`` of each); a word
+    4-gram is two bigrams two words apart. Texts of fewer than :data:`GRAM` tokens get keys
+    derived from their exact ``keys`` (only exact copies share them).
 
     >>> a = _mix(np.arange(1, 400, dtype=np.uint64))
     >>> b = np.concatenate([a[:200], a[201:]])
-    >>> shared = array(bands(a, 1)) == array(bands(b, 2))
+    >>> rows = bands(np.concatenate([a, b]), np.array([len(a), len(b)]), np.array([1, 2], dtype=np.uint64))
+    >>> shared = rows[0] == rows[1]
     >>> len(shared), bool(shared.any())
     (12, True)
     """
-    if len(bigrams) < GRAM - 1:
-        values = np.uint64(key) + _BAND_SALT
-    else:
-        grams = bigrams[:-2] * _PAIR + bigrams[2:]
-        mins = _min_hashes(grams).reshape(BANDS, ROWS)
-        values = (mins * _ROW_POWERS).sum(axis=1, dtype=np.uint64) + _BAND_SALT
-    return (_mix(values) >> np.uint64(32)).astype(_U32).tobytes()
+    texts = len(counts)
+    grams = np.maximum(counts - (GRAM - 2), 0)
+    positions, owner = _ranges(np.cumsum(counts) - counts, grams)
+    values = bigrams[positions] * _PAIR + bigrams[positions + 2]
+    slot = owner * _BINS + _bins(values)
+    mins = np.full(texts * _BINS, np.uint64(2**64 - 1))
+    np.minimum.at(mins, slot, values)
+    mins = mins.reshape(texts, _BINS)
+    full = np.bincount(slot, minlength=texts * _BINS).reshape(texts, _BINS) > 0
+    if not full[grams > 0].all():
+        # an empty range borrows the next non-empty one's minimum (cyclically), offset by the distance
+        column = np.arange(_BINS)
+        nearest = np.where(full, column, 3 * _BINS)
+        nearest = np.minimum.accumulate(np.concatenate([nearest, nearest + _BINS], axis=1)[:, ::-1],
+                                        axis=1)[:, ::-1][:, :_BINS]
+        empty = ~full & (grams > 0)[:, None]
+        rows, cols = np.nonzero(empty)
+        source = nearest[rows, cols]
+        borrowed = mins[rows, source % _BINS] + (source - cols).astype(np.uint64) * _PAIR
+        mins[rows, cols] = _mix(borrowed)
+    values = (mins.reshape(texts, BANDS, ROWS) * _ROW_POWERS).sum(axis=2, dtype=np.uint64) + _BAND_SALT
+    values[grams == 0] = keys[grams == 0, None] + _BAND_SALT
+    return (_mix(values) >> np.uint64(32)).astype(_U32)
 
 
 #: a wire or outlet tag before the headline (``UPDATE 1-``, ``RPT-``, ``Outlet: ``)
@@ -254,7 +253,7 @@ _PREFIX = re.compile(r"^\s*(?:[A-Z]{2,}(?:\s+\d+)?\s*-(?!\s)|[A-Z][\w.&']*(?:\s+
 _SUFFIX = re.compile(r"\s+[-\u2013\u2014|]\s+[^-\u2013\u2014|]{1,40}$|\s*\([^()]{1,20}\)\s*$")
 
 
-def _mark_tags(headline: str, tokens: list[str]) -> str:
+def _mark_tags(headline: str, words: list[str]) -> str:
     """The headline's canonical tokens joined by spaces; a leading wire/outlet tag and a
     trailing tag, when found, are set off by tabs (``prefix\\tcore\\tsuffix``), so that
     ``str.split`` still sees every token.
@@ -263,68 +262,116 @@ def _mark_tags(headline: str, tokens: list[str]) -> str:
     ...  for t in ("UPDATE 1-Grain Firms Set Rates - report", "GRAIN FIRMS SET RATES")]
     [3, 1]
     """
-    plain = " ".join(tokens)
+    plain = " ".join(words)
     start = _PREFIX.match(headline)
     end = _SUFFIX.search(headline)
     if not start and not end:
         return plain
     lo = start.end() if start else 0
     hi = max(lo, end.start()) if end else len(headline)
-    parts = []
-    for piece in (headline[:lo], headline[lo:hi], headline[hi:]):
-        found: list[str] = []
-        if piece.strip():
-            _token_hashes(piece, found)
-        parts.append(found)
-    if parts[0] + parts[1] + parts[2] != tokens or not parts[1]:
+    parts = [tokens(piece) for piece in (headline[:lo], headline[lo:hi], headline[hi:])]
+    if parts[0] + parts[1] + parts[2] != words or not parts[1]:
         return plain  # the tags do not split cleanly into tokens
     return "\t".join(" ".join(p) for p in parts)
 
 
 def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
             lead_tokens: int = 40) -> Signature:
-    """The signature of ``record`` (``title`` may be None: then the first line is the headline)."""
-    headline, body = split_headline(record)
-    title: list[str] = []
-    head = _token_hashes(headline, title)
-    title_text = _mark_tags(headline, title)
-    body_hashes = _token_hashes(body)
-    all_hashes = np.concatenate([head, body_hashes])
-    size = len(all_hashes)
-    key = xxhash.xxh3_64_intdigest(all_hashes.tobytes())
-    pairs = all_hashes[:-1] * _PAIR + all_hashes[1:] if size >= 2 else all_hashes
-    lead = all_hashes[:len(head) + lead_tokens]
-    day = story_day(record, body)
-    numbers = body_hashes[(body_hashes & np.uint64(1)) == 1]
-    if day >= 0:
-        # the dateline's day of the month is compared as a date (``day``), not as a figure
-        numbers = numbers[numbers != np.uint64(_word_hash(str(day % 32)))]
-    numbers = _occurrences(numbers)
-    # one mixing pass over everything that is mixed: the word bigrams, then head, lead, figures
-    mixed = _mix(np.concatenate([pairs, head, lead, numbers]))
-    grams64 = mixed[:len(pairs)]
-    grams32 = _unique((grams64 >> np.uint64(32)).astype(_U32))
-    level = sampling_level(len(grams32), sample_target)
-    anchor = max(level, sampling_level(len(grams32), anchor_target))
-    if level:
-        grams32 = grams32[(grams32 & np.uint32((1 << level) - 1)) == 0]
-    high = (mixed[len(pairs):] >> np.uint64(32)).tolist()
-    ends = (len(head), len(head) + len(lead))
-    return Signature(
-        key=key,
-        size=size,
-        chars=_chars(headline) + _chars(body),
-        level=level,
-        anchor=anchor,
-        shingles=grams32.tobytes(),
-        head=_u32_set(high[:ends[0]]),
-        context=_u32_set(high[ends[0]:ends[1]]),
-        numbers=_u32_set(high[ends[1]:]),
-        day=day,
-        title=title_text,
-        bands=bands(grams64, key),
-        body=xxhash.xxh3_64_intdigest(body_hashes.tobytes()) if len(body_hashes) else 0,
-    )
+    """The signature of ``record`` (``title`` may be None: then the first line is the headline):
+    :func:`compute_batch` of one record."""
+    return compute_batch([record], sample_target, anchor_target, lead_tokens)[0]
+
+
+def compute_batch(records: list[dict], sample_target: int = 64, anchor_target: int = 16,
+                  lead_tokens: int = 40) -> list[Signature]:
+    """The signatures of ``records``, computed together: one tokenisation, hashing, mixing and
+    sorting pass over all their tokens (a few dozen numpy calls per batch instead of per record).
+    Each signature depends on its own record alone.
+
+    >>> a, b = compute_batch([{"title": "Grain prices ease", "text": "Wheat fell 2 pct."}, {"text": ""}])
+    >>> (a.size, a.title, b.size, b.key == compute({"text": ""}).key)
+    (7, 'graln prlccs casc', 0, True)
+    """
+    count = len(records)
+    if not count:
+        return []
+    split = [split_headline(record) for record in records]
+    days = [story_day(record, body) for record, (_, body) in zip(records, split)]
+    hashes, offsets, raw_offsets, raw_index, distinct = \
+        _token_hashes([fold(text) for pair in split for text in pair])
+    starts, middles, ends = offsets[0:-1:2], offsets[1::2], offsets[2::2]
+    sizes, heads = ends - starts, middles - starts
+    # word bigrams (a one-token text: its token), then head, lead and figures: one mixing pass
+    pair_counts = np.where(sizes >= 2, sizes - 1, sizes)
+    at, owner = _ranges(starts, pair_counts)
+    padded = np.append(hashes, np.uint64(0))
+    pairs = np.where((sizes == 1)[owner], hashes[np.minimum(at, len(hashes) - 1)],
+                     padded[at] * _PAIR + padded[at + 1])
+    head_at, head_owner = _ranges(starts, heads)
+    lead_at, lead_owner = _ranges(starts, np.minimum(sizes, heads + lead_tokens))
+    numbers, number_owner = _numbers(hashes, middles, ends, days)
+    mixed = _mix(np.concatenate([pairs, hashes[head_at], hashes[lead_at], numbers]))
+    # the sorted unique uint32 sets of each record: shingles, head, context, numbers
+    field = np.concatenate([owner * 4, head_owner * 4 + 1, lead_owner * 4 + 2, number_owner * 4 + 3])
+    packed = np.sort((field.astype(np.uint64) << np.uint64(32)) | (mixed >> np.uint64(32)))
+    packed = packed[np.append(True, packed[1:] != packed[:-1])]
+    field, values = (packed >> np.uint64(32)).astype(np.intp), (packed & np.uint64(0xFFFFFFFF)).astype(_U32)
+    distinct_grams = np.bincount(field, minlength=4 * count)[0::4]
+    levels = sampling_level(distinct_grams, sample_target)
+    anchors = np.maximum(levels, sampling_level(distinct_grams, anchor_target))
+    # shingles: the grams at the record's sampling level
+    low_bits = ((np.uint32(1) << levels.astype(_U32)) - np.uint32(1))[field // 4]
+    keep = (field % 4 != 0) | ((values & low_bits) == 0)
+    bounds = (4 * np.concatenate([[0], np.cumsum(np.bincount(field[keep], minlength=4 * count))])).tolist()
+    blob = values[keep].tobytes()
+    view = memoryview(hashes.tobytes())
+    keys = [xxhash.xxh3_64_intdigest(view[8 * a:8 * b]) for a, b in zip(starts.tolist(), ends.tolist())]
+    band_rows = bands(mixed[:len(pairs)], pair_counts, np.array(keys, dtype=np.uint64))
+    signatures = []
+    for r, (headline, body) in enumerate(split):
+        start, middle, end = int(starts[r]), int(middles[r]), int(ends[r])
+        words = [w for i in raw_index[raw_offsets[2 * r]:raw_offsets[2 * r + 1]].tolist()
+                 for w in canonical(distinct[i]).split()]
+        b = bounds[4 * r:4 * r + 5]
+        signatures.append(Signature(
+            key=keys[r],
+            size=end - start,
+            chars=_chars(headline) + _chars(body),
+            level=int(levels[r]),
+            anchor=int(anchors[r]),
+            shingles=blob[b[0]:b[1]],
+            head=blob[b[1]:b[2]],
+            context=blob[b[2]:b[3]],
+            numbers=blob[b[3]:b[4]],
+            day=days[r],
+            title=_mark_tags(headline, words),
+            bands=band_rows[r].tobytes(),
+            body=xxhash.xxh3_64_intdigest(view[8 * middle:8 * end]) if end > middle else 0,
+        ))
+    return signatures
+
+
+def _numbers(hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+             days: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The figures of each body (odd hashes) as multisets, and the body each belongs to: the
+    k-th occurrence of a figure is combined with k, so set intersection counts shared
+    occurrences. A dateline's day of the month is compared as a date (``day``), not as a figure."""
+    at, owner = _ranges(starts, ends - starts)
+    figures = hashes[at]
+    odd = (figures & np.uint64(1)) == 1
+    figures, owner = figures[odd], owner[odd]
+    dated = np.array([_word_hash(str(day % 32)) if day >= 0 else 0 for day in days], dtype=np.uint64)
+    kept = figures != dated[owner]  # (0 is even: no figure)
+    figures, owner = figures[kept], owner[kept]
+    if not len(figures):
+        return figures, owner
+    order = np.lexsort((figures, owner))
+    figures, owner = figures[order], owner[order]
+    first = np.ones(len(figures), dtype=bool)
+    first[1:] = (figures[1:] != figures[:-1]) | (owner[1:] != owner[:-1])
+    positions = np.arange(len(figures))
+    occurrence = positions - np.maximum.accumulate(np.where(first, positions, 0))
+    return figures + occurrence.astype(np.uint64) * _PAIR, owner
 
 
 def array(blob: bytes) -> np.ndarray:
