@@ -12,12 +12,18 @@ from corpuskit._dedup.normalize import _ASCII_SPLIT as _NEW_ASCII_SPLIT
 from corpuskit._dedup.normalize import (_ASCII_JOIN, _COMMON_MARKS, _UNICODE_PUNCT,
                                         canonical, fold, split_headline, story_day)
 from corpuskit._dedup.signature import (_BAND_SALT, _BINS, _BOUNDS, _PAIR, _PREFIX, _ROW_POWERS, _SUFFIX,
-                                        _U32, BANDS, GRAM, ROWS, Signature, _chars, _mix, _word_hash,
-                                        sampling_level)
+                                        _U32, BANDS, GRAM, ROWS, Signature, _chars, _mix, _word_hash)
 
 # a8d5db3's tables: 0x1C-0x1F were left to ``str.split``
 _ASCII_SPLIT = bytes(c if 0x1C <= c <= 0x1F else b for c, b in enumerate(_NEW_ASCII_SPLIT))
 _OLD_UTF8_SPLIT = _ASCII_SPLIT[:128] + bytes(range(128, 256))
+
+
+def sampling_level(count: int, target: int) -> int:
+    level = 0
+    while count >> (level + 1) >= target:
+        level += 1
+    return level
 
 
 def raw_tokens(folded: str) -> list[str]:

@@ -47,7 +47,8 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
 
-_HASHES: dict[str, tuple[int, bool]] = {}
+_HASHES: dict[str, int] = {}  # raw token -> hash of its one canonical word
+_SPLIT_HASHES: dict[str, tuple[int, ...]] = {}  # raw token -> hashes of its canonical words
 _HASH_LIMIT = 400_000
 
 
@@ -73,26 +74,29 @@ def _word_hash(word: str) -> int:
     return h | 1 if is_number(word) else h & ~1
 
 
-def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The hashes of distinct raw tokens (:func:`_word_hash` of their canonical words), all in
-    order, and where each token's start: a token can split in two (a figure glued to a word).
-    Tokens seen before come from a bounded cache."""
-    cache = _HASHES
-    found = list(map(cache.get, distinct))
+def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, dict[int, tuple[int, ...]]]:
+    """The hashes of distinct raw tokens (:func:`_word_hash` of their canonical words): the
+    first word's of each, and all the words' of the tokens that do not have exactly one
+    (a figure glued to a word splits in two), by position. Tokens seen before come from bounded caches (one-word
+    tokens and split ones apart: the common case is one lookup per token)."""
+    found = list(map(_HASHES.get, distinct))
+    split: dict[int, tuple[int, ...]] = {}
     if None in found:
-        if len(cache) + len(distinct) >= _HASH_LIMIT:
-            cache.clear()
-        for i, token in enumerate(distinct):
-            if found[i] is None:
-                parts = canonical(token).split()
-                found[i] = cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
-                    tuple(_word_hash(p) for p in parts)
-    try:  # most batches: every token one word
-        return np.fromiter(found, dtype=np.uint64, count=len(found)), np.arange(len(found) + 1)
-    except TypeError:  # (a tuple)
-        counts = [len(value) if isinstance(value, tuple) else 1 for value in found]
-        flat = [h for value in found for h in (value if isinstance(value, tuple) else (value,))]
-        return np.array(flat, dtype=np.uint64), np.concatenate([[0], np.cumsum(counts)])
+        if len(_HASHES) + len(_SPLIT_HASHES) + len(distinct) >= _HASH_LIMIT:
+            _HASHES.clear()
+            _SPLIT_HASHES.clear()
+        for i in [i for i, value in enumerate(found) if value is None]:
+            token = distinct[i]
+            parts = _SPLIT_HASHES.get(token)
+            if parts is None:
+                words = canonical(token).split()
+                if len(words) == 1:
+                    found[i] = _HASHES[token] = _word_hash(words[0])
+                    continue
+                parts = _SPLIT_HASHES[token] = tuple(_word_hash(w) for w in words)
+            split[i] = parts
+            found[i] = parts[0] if parts else 0
+    return np.fromiter(found, dtype=np.uint64, count=len(found)), split
 
 
 def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -100,25 +104,20 @@ def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     into them; also each text's raw token offsets, the raw tokens as indices into the distinct
     ones, and those (for the texts whose words are needed as strings: headlines)."""
     raw_offsets, index, distinct = raw_token_table(folded)
-    hashes, starts = _distinct_hashes(distinct)
-    if len(hashes) == len(distinct):
-        return hashes[index], raw_offsets, raw_offsets, index, distinct
-    counts = np.diff(starts)[index]
-    ends = np.concatenate([[0], np.cumsum(counts)])
-    positions = np.arange(ends[-1]) + np.repeat(starts[index] - ends[:-1], counts)
-    return hashes[positions], ends[raw_offsets], raw_offsets, index, distinct
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``starts[i] .. starts[i] + lengths[i] - 1`` of every range, concatenated, and
-    the range each belongs to.
-
-    >>> [a.tolist() for a in _ranges(np.array([5, 0, 9]), np.array([2, 0, 3]))]
-    [[5, 6, 9, 10, 11], [0, 0, 2, 2, 2]]
-    """
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    first = np.cumsum(lengths) - lengths
-    return np.arange(len(owner)) + (starts - first)[owner], owner
+    first, split = _distinct_hashes(distinct)
+    hashes = first[index]
+    if not split:  # most batches: every token one word
+        return hashes, raw_offsets, raw_offsets, index, distinct
+    # split tokens: their words in their place (none for a token without one)
+    is_split = np.zeros(len(distinct), dtype=bool)
+    is_split[list(split)] = True
+    at = np.flatnonzero(is_split[index])
+    words = [split[i] for i in index[at].tolist()]
+    counts = np.array([len(w) for w in words], dtype=np.intp)
+    hashes = np.insert(np.delete(hashes, at), np.repeat(at - np.arange(len(at)), counts),
+                       np.array([h for w in words for h in w], dtype=np.uint64))
+    shift = np.concatenate([[0], np.cumsum(counts - 1)])
+    return hashes, raw_offsets + shift[np.searchsorted(at, raw_offsets)], raw_offsets, index, distinct
 
 
 _SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -190,43 +189,41 @@ _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * _MIX1
 _ROW_POWERS = np.array([pow(int(_PAIR), ROWS - 1 - k, 1 << 64) for k in range(ROWS)], dtype=np.uint64)
 
 
-#: the bounds once more with two ends: the range of a hash is found from its top bits, then
-#: corrected by at most two steps (see :func:`_bins`)
-_EDGES = np.append(_BOUNDS, np.array([2**64 - 1] * 2, dtype=np.uint64))
-
-
 def _bins(hashes: np.ndarray) -> np.ndarray:
     """Which of the ``_BINS`` ranges of ``_BOUNDS`` each hash falls in (``searchsorted`` without
-    its cost): the estimate from the top 32 bits is low by at most 2.
+    its cost). ``_BOUNDS[k]`` is ``k * 2**60 // 3`` (``_BINS`` = 48), so ``h`` is in range
+    ``(3h + 2) >> 60``, computed in two halves that do not overflow 64 bits.
 
     >>> edges = np.concatenate([_BOUNDS, _BOUNDS - np.uint64(1), _BOUNDS + np.uint64(1)])[1:]
-    >>> hashes = np.append(edges, np.array([2**64 - 1], dtype=np.uint64))
+    >>> hashes = np.append(edges, np.array([2**64 - 1, 2**63, 12345], dtype=np.uint64))
     >>> bool((_bins(hashes) == np.searchsorted(_BOUNDS, hashes, "right") - 1).all())
     True
     """
-    estimate = ((hashes >> np.uint64(32)) * np.uint64(_BINS)) >> np.uint64(32)
-    step = (hashes >= _EDGES[estimate + 1]).astype(np.uint64) + (hashes >= _EDGES[estimate + 2])
-    return np.minimum(estimate + step, _BINS - 1).astype(np.intp)
+    top = hashes >> np.uint64(60)
+    rest = (hashes & np.uint64(2**60 - 1)) * np.uint64(3) + np.uint64(2)
+    return (top * np.uint64(3) + (rest >> np.uint64(60))).astype(np.intp)
 
 
-def bands(bigrams: np.ndarray, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+def bands(bigrams: np.ndarray, owner: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """The :data:`BANDS` band keys (uint32) of each text, one row per text, from the mixed
-    word-bigram hashes of the texts (in text order, concatenated; ``counts`` of each); a word
+    word-bigram hashes of the texts (in text order, concatenated; ``owner``: the text of each,
+    ascending; ``keys``: each text's exact key); a word
     4-gram is two bigrams two words apart. Texts of fewer than :data:`GRAM` tokens get keys
     derived from their exact ``keys`` (only exact copies share them).
 
     >>> a = _mix(np.arange(1, 400, dtype=np.uint64))
     >>> b = np.concatenate([a[:200], a[201:]])
-    >>> rows = bands(np.concatenate([a, b]), np.array([len(a), len(b)]), np.array([1, 2], dtype=np.uint64))
+    >>> owner = np.repeat([0, 1], [len(a), len(b)])
+    >>> rows = bands(np.concatenate([a, b]), owner, np.array([1, 2], dtype=np.uint64))
     >>> shared = rows[0] == rows[1]
     >>> len(shared), bool(shared.any())
     (12, True)
     """
-    texts = len(counts)
-    grams = np.maximum(counts - (GRAM - 2), 0)
-    positions, owner = _ranges(np.cumsum(counts) - counts, grams)
-    values = bigrams[positions] * _PAIR + bigrams[positions + 2]
-    slot = owner * _BINS + _bins(values)
+    texts = len(keys)
+    grams = np.maximum(np.bincount(owner, minlength=texts) - (GRAM - 2), 0)
+    within = owner[:-2] == owner[2:]  # (owners ascend: the two bigrams are of one text)
+    values = (bigrams[:-2] * _PAIR + bigrams[2:])[within]
+    slot = owner[:-2][within] * _BINS + _bins(values)
     mins = np.full(texts * _BINS, np.uint64(2**64 - 1))
     np.minimum.at(mins, slot, values)
     mins = mins.reshape(texts, _BINS)
@@ -301,20 +298,19 @@ def compute_batch(records: list[dict], sample_target: int = 64, anchor_target: i
         _token_hashes([fold(text) for pair in split for text in pair])
     starts, middles, ends = offsets[0:-1:2], offsets[1::2], offsets[2::2]
     sizes, heads = ends - starts, middles - starts
+    text = np.repeat(np.arange(2 * count), np.diff(offsets))  # of each token: 2r headline, 2r + 1 body
+    owner, in_body = text >> 1, (text & 1).astype(bool)
     # word bigrams (a one-token text: its token), then head, lead and figures: one mixing pass
-    pair_counts = np.where(sizes >= 2, sizes - 1, sizes)
-    at, owner = _ranges(starts, pair_counts)
-    padded = np.append(hashes, np.uint64(0))
-    pairs = np.where((sizes == 1)[owner], hashes[np.minimum(at, len(hashes) - 1)],
-                     padded[at] * _PAIR + padded[at + 1])
-    head_at, head_owner = _ranges(starts, heads)
-    lead_at, lead_owner = _ranges(starts, np.minimum(sizes, heads + lead_tokens))
-    numbers, number_owner = _numbers(hashes, middles, ends, days)
-    mixed = _mix(np.concatenate([pairs, hashes[head_at], hashes[lead_at], numbers]))
+    pairs, pair_owner = _pairs(hashes, owner, ends, sizes)
+    in_lead = np.arange(len(hashes)) - starts[owner] < (heads + lead_tokens)[owner]
+    numbers, number_owner = _numbers(hashes, owner, in_body, days)
+    mixed = _mix(np.concatenate([pairs, hashes[~in_body], hashes[in_lead], numbers]))
     # the sorted unique uint32 sets of each record: shingles, head, context, numbers
-    field = np.concatenate([owner * 4, head_owner * 4 + 1, lead_owner * 4 + 2, number_owner * 4 + 3])
-    packed = np.sort((field.astype(np.uint64) << np.uint64(32)) | (mixed >> np.uint64(32)))
-    packed = packed[np.append(True, packed[1:] != packed[:-1])]
+    field = np.concatenate([pair_owner * 4, owner[~in_body] * 4 + 1, owner[in_lead] * 4 + 2,
+                            number_owner * 4 + 3]).astype(np.uint64)
+    packed = np.sort((field << np.uint64(32)) | (mixed >> np.uint64(32)))
+    if len(packed):
+        packed = packed[np.append(True, packed[1:] != packed[:-1])]
     field, values = (packed >> np.uint64(32)).astype(np.intp), (packed & np.uint64(0xFFFFFFFF)).astype(_U32)
     distinct_grams = np.bincount(field, minlength=4 * count)[0::4]
     levels = sampling_level(distinct_grams, sample_target)
@@ -325,17 +321,18 @@ def compute_batch(records: list[dict], sample_target: int = 64, anchor_target: i
     bounds = (4 * np.concatenate([[0], np.cumsum(np.bincount(field[keep], minlength=4 * count))])).tolist()
     blob = values[keep].tobytes()
     view = memoryview(hashes.tobytes())
-    keys = [xxhash.xxh3_64_intdigest(view[8 * a:8 * b]) for a, b in zip(starts.tolist(), ends.tolist())]
-    band_rows = bands(mixed[:len(pairs)], pair_counts, np.array(keys, dtype=np.uint64))
+    starts, middles, ends = starts.tolist(), middles.tolist(), ends.tolist()
+    keys = [xxhash.xxh3_64_intdigest(view[8 * a:8 * b]) for a, b in zip(starts, ends)]
+    band_rows = bands(mixed[:len(pairs)], pair_owner, np.array(keys, dtype=np.uint64))
+    raw_offsets = raw_offsets.tolist()
     signatures = []
     for r, (headline, body) in enumerate(split):
-        start, middle, end = int(starts[r]), int(middles[r]), int(ends[r])
         words = [w for i in raw_index[raw_offsets[2 * r]:raw_offsets[2 * r + 1]].tolist()
                  for w in canonical(distinct[i]).split()]
         b = bounds[4 * r:4 * r + 5]
         signatures.append(Signature(
             key=keys[r],
-            size=end - start,
+            size=ends[r] - starts[r],
             chars=_chars(headline) + _chars(body),
             level=int(levels[r]),
             anchor=int(anchors[r]),
@@ -346,20 +343,34 @@ def compute_batch(records: list[dict], sample_target: int = 64, anchor_target: i
             day=days[r],
             title=_mark_tags(headline, words),
             bands=band_rows[r].tobytes(),
-            body=xxhash.xxh3_64_intdigest(view[8 * middle:8 * end]) if end > middle else 0,
+            body=xxhash.xxh3_64_intdigest(view[8 * middles[r]:8 * ends[r]]) if ends[r] > middles[r] else 0,
         ))
     return signatures
 
 
-def _numbers(hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+def _pairs(hashes: np.ndarray, owner: np.ndarray, ends: np.ndarray,
+           sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word-bigram hashes of each record (its one hash for a one-token record), in text
+    order, concatenated, and the record each belongs to."""
+    if not len(hashes):
+        return hashes, owner
+    pairs = np.empty_like(hashes)
+    pairs[:-1] = hashes[:-1] * _PAIR + hashes[1:]
+    last = ends[sizes > 0] - 1
+    single = last[sizes[sizes > 0] == 1]
+    pairs[single] = hashes[single]
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[ends[sizes >= 2] - 1] = False  # no bigram across two records
+    return pairs[keep], owner[keep]
+
+
+def _numbers(hashes: np.ndarray, owner: np.ndarray, in_body: np.ndarray,
              days: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The figures of each body (odd hashes) as multisets, and the body each belongs to: the
+    """The figures of each body (odd hashes) as multisets, and the record each belongs to: the
     k-th occurrence of a figure is combined with k, so set intersection counts shared
     occurrences. A dateline's day of the month is compared as a date (``day``), not as a figure."""
-    at, owner = _ranges(starts, ends - starts)
-    figures = hashes[at]
-    odd = (figures & np.uint64(1)) == 1
-    figures, owner = figures[odd], owner[odd]
+    figure = in_body & ((hashes & np.uint64(1)) == 1)
+    figures, owner = hashes[figure], owner[figure]
     dated = np.array([_word_hash(str(day % 32)) if day >= 0 else 0 for day in days], dtype=np.uint64)
     kept = figures != dated[owner]  # (0 is even: no figure)
     figures, owner = figures[kept], owner[kept]
