@@ -32,8 +32,11 @@ PIECES = [
 
 pieces = st.one_of(st.sampled_from(PIECES), st.sampled_from(SPACES),
                    st.text(min_size=1, max_size=6))
-texts = st.lists(st.one_of(pieces, st.just(" ")), max_size=60).map("".join)
-records = st.fixed_dictionaries({"title": st.one_of(st.none(), texts), "text": texts},
+headlines = st.lists(st.one_of(pieces, st.just(" ")), max_size=20).map("".join)
+#: bodies past the lead (headline + 40 tokens) and the sampling levels' thresholds
+bodies = st.one_of(st.lists(st.one_of(pieces, st.just(" ")), max_size=30),
+                   st.lists(st.one_of(pieces, st.just(" ")), min_size=60, max_size=400)).map("".join)
+records = st.fixed_dictionaries({"title": st.one_of(st.none(), headlines), "text": bodies},
                                 optional={"date": st.sampled_from([None, "1987-04-02", "2020-10-1x", "bad"])})
 
 
