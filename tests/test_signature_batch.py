@@ -69,15 +69,17 @@ def test_batch_signatures_equal_the_per_record_ones(batch):
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(records, min_size=1, max_size=6))
-def test_token_caches_cleared_midway_change_nothing(batch):
+def test_chunks_and_token_caches_cleared_midway_change_nothing(batch):
     batch = [r for r in batch if _signatures_or_error(reference.compute, r) is not UnicodeEncodeError]
-    saved = signature._HASH_LIMIT
-    signature._HASH_LIMIT = 3  # every batch clears the caches
+    saved = signature._HASH_LIMIT, signature._CHUNK
+    signature._HASH_LIMIT, signature._CHUNK = 3, 2  # every chunk of two records clears the caches
     try:
-        for got, record in zip(compute_batch(batch), batch):
-            _assert_same(got, reference.compute(record))
+        got = compute_batch(batch)
     finally:
-        signature._HASH_LIMIT = saved
+        signature._HASH_LIMIT, signature._CHUNK = saved
+    assert len(got) == len(batch)
+    for one, record in zip(got, batch):
+        _assert_same(one, reference.compute(record))
 
 
 @pytest.mark.parametrize("space", SPACES, ids=[f"U+{ord(c):04X}" for c in SPACES])

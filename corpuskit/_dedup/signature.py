@@ -289,9 +289,17 @@ def compute_batch(records: list[dict], sample_target: int = 64, anchor_target: i
     >>> (a.size, a.title, b.size, b.key == compute({"text": ""}).key)
     (7, 'graln prlccs casc', 0, True)
     """
+    return [signature for at in range(0, len(records), _CHUNK)
+            for signature in _chunk(records[at:at + _CHUNK], sample_target, anchor_target, lead_tokens)]
+
+
+#: records whose signatures are computed together at most: the temporaries (~40 bytes a token)
+#: stay a few MB whatever the caller's batch (``corpuskit check`` scans 1,000 rows at a time)
+_CHUNK = 256
+
+
+def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tokens: int) -> list[Signature]:
     count = len(records)
-    if not count:
-        return []
     split = [split_headline(record) for record in records]
     days = [story_day(record, body) for record, (_, body) in zip(records, split)]
     hashes, offsets, raw_offsets, raw_index, distinct = \
