@@ -76,9 +76,9 @@ def _word_hash(word: str) -> int:
 
 def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, dict[int, tuple[int, ...]]]:
     """The hashes of distinct raw tokens (:func:`_word_hash` of their canonical words): the
-    first word's of each, and all the words' of the tokens that do not have exactly one
-    (a figure glued to a word splits in two), by position. Tokens seen before come from bounded caches (one-word
-    tokens and split ones apart: the common case is one lookup per token)."""
+    first word's of each, and all the words' of the tokens that do not have exactly one (a
+    figure glued to a word splits in two), by position. Tokens seen before come from bounded
+    caches (one-word tokens and split ones apart: the common case is one lookup per token)."""
     found = list(map(_HASHES.get, distinct))
     split: dict[int, tuple[int, ...]] = {}
     if None in found:
