@@ -333,6 +333,7 @@ def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tok
     keys = [xxhash.xxh3_64_intdigest(view[8 * a:8 * b]) for a, b in zip(starts, ends)]
     band_rows = bands(mixed[:len(pairs)], pair_owner, np.array(keys, dtype=np.uint64))
     raw_offsets = raw_offsets.tolist()
+    levels, anchors, band_blob, width = levels.tolist(), anchors.tolist(), band_rows.tobytes(), 4 * BANDS
     signatures = []
     for r, (headline, body) in enumerate(split):
         words = [w for i in raw_index[raw_offsets[2 * r]:raw_offsets[2 * r + 1]].tolist()
@@ -342,15 +343,15 @@ def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tok
             key=keys[r],
             size=ends[r] - starts[r],
             chars=_chars(headline) + _chars(body),
-            level=int(levels[r]),
-            anchor=int(anchors[r]),
+            level=levels[r],
+            anchor=anchors[r],
             shingles=blob[b[0]:b[1]],
             head=blob[b[1]:b[2]],
             context=blob[b[2]:b[3]],
             numbers=blob[b[3]:b[4]],
             day=days[r],
             title=_mark_tags(headline, words),
-            bands=band_rows[r].tobytes(),
+            bands=band_blob[width * r:width * (r + 1)],
             body=xxhash.xxh3_64_intdigest(view[8 * middles[r]:8 * ends[r]]) if ends[r] > middles[r] else 0,
         ))
     return signatures
