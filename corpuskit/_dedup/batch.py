@@ -264,15 +264,21 @@ def verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarr
     such (stories of other weeks sharing a phrase or a MinHash band: 93 % of 1.4 million
     at 200,000 news articles), and the set comparisons are nearly all of the time.
     """
-    apart = days_apart(store.days[a], store.days[b])
-    possible = ((apart <= limits.max_days) | _date_slip(store.days[a], store.days[b])
-                | (store.keys[a] == store.keys[b]))
+    possible = may_match(store, a, b, limits)
     if possible.all():
         return _verify(store, weights, titles, a, b, limits)
     rows = np.flatnonzero(possible)
     match = np.full(len(a), NONE, dtype=np.int64)
     match[rows], found = _verify(store, weights, titles, a[rows], b[rows], limits)
     return match, found
+
+
+def may_match(store: Frozen, a: np.ndarray, b: np.ndarray, limits: Thresholds) -> np.ndarray:
+    """Which pairs ``(a[k], b[k])`` :func:`decide` may match, judged from their dates and text
+    keys alone: the same canonical text, or dated at most ``max_days`` apart (or undated),
+    or a misread day."""
+    da, db = store.days[a], store.days[b]
+    return (days_apart(da, db) <= limits.max_days) | _date_slip(da, db) | (store.keys[a] == store.keys[b])
 
 
 def _verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarray, b: np.ndarray,
