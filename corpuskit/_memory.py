@@ -59,25 +59,6 @@ def run_in_child(code: str, payload: bytes, timeout: float = 300):
         return None
 
 
-def start_in_child(code: str, payload: bytes):
-    """:func:`run_in_child`, started now in a thread: returns a function that waits for it and
-    gives its result. This process does other work meanwhile (the child's imports take about
-    a second). Only for a child that writes nothing but its output: one still running when
-    this process stops is left to end by itself."""
-    import threading
-
-    outcome: list = []
-    thread = threading.Thread(target=lambda: outcome.append(run_in_child(code, payload)),
-                              name="child", daemon=True)
-    thread.start()
-
-    def result():
-        thread.join()
-        return outcome[0] if outcome else None
-
-    return result
-
-
 def one_malloc_arena() -> None:
     """Make glibc's malloc serve every thread of this process from one arena, and its
     children too (``MALLOC_ARENA_MAX=1`` in the environment they inherit).

@@ -20,7 +20,7 @@ def test_card_features_from_the_child_are_what_datasets_writes():
     version = max((DIST / "nagorno-karabakh-2020").iterdir())
     schemas = [pq.read_schema(path) for path in sorted(version.glob("*/*.parquet"))]
     assert len(schemas) == 2
-    assert _features_in_child(schemas)() == [Features.from_arrow_schema(s)._to_yaml_list() for s in schemas]
+    assert _features_in_child(schemas) == [Features.from_arrow_schema(s)._to_yaml_list() for s in schemas]
 
 
 def test_build_writes_the_card_without_importing_datasets(tmp_path):
@@ -114,26 +114,3 @@ def test_the_language_check_lets_the_models_go_before_the_resolve():
     assert results["probe"].checked == results["records.languages"].checked
     assert loaded_at_finish == [(None, None)]
     assert lang.detect("The weather in London was cold and wet again today, said the forecasters.")[0] == "en"
-
-
-def test_a_child_started_in_the_background_runs_while_this_process_works(tmp_path):
-    """``start_in_child`` returns at once: the child here waits for a file that this process
-    writes only after the start returned (a child run to its end first would report 'late'),
-    and the result is the child's output, as ``run_in_child`` gives it."""
-    from corpuskit._memory import run_in_child, start_in_child
-
-    flag = tmp_path / "go"
-    code = textwrap.dedent("""
-        import json, os, time
-        path = sys.stdin.read()
-        for _ in range(200):
-            if os.path.exists(path):
-                break
-            time.sleep(0.05)
-        json.dump("on time" if os.path.exists(path) else "late", sys.stdout)
-    """)
-    result = start_in_child(code, str(flag).encode())
-    flag.write_text("")
-    assert result() == "on time"
-    assert run_in_child(code, str(flag).encode()) == "on time"
-    assert start_in_child("raise SystemExit(3)", b"")() is None

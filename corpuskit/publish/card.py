@@ -22,25 +22,12 @@ def features_yamls(schemas: list) -> list[list]:
     build), the memory is returned before the gate starts. The child runs ``datasets``
     itself, so the card is what ``datasets`` writes; if it cannot run, this process does it.
     """
-    return start_features(schemas)()
-
-
-def start_features(schemas: list):
-    """:func:`features_yamls`, started now: returns a function that gives its result. The
-    child runs while this process does other work (the build: the card's statistics)."""
     import sys
 
-    if "datasets" in sys.modules:
-        return lambda: _features_here(schemas)
-    made = _features_in_child(schemas)
-    return lambda: _or_here(made(), schemas)
-
-
-def _or_here(made: list | None, schemas: list) -> list[list]:
-    return made if made is not None else _features_here(schemas)
-
-
-def _features_here(schemas: list) -> list[list]:
+    if "datasets" not in sys.modules:
+        made = _features_in_child(schemas)
+        if made is not None:
+            return made
     from datasets import Features
 
     return [Features.from_arrow_schema(schema)._to_yaml_list() for schema in schemas]
@@ -56,14 +43,14 @@ json.dump([Features.from_arrow_schema(s)._to_yaml_list() for s in schemas], sys.
 """
 
 
-def _features_in_child(schemas: list):
-    """The YAML lists from a child process started now (:func:`corpuskit._memory.start_in_child`):
-    a function that waits for them; None when the child fails."""
+def _features_in_child(schemas: list) -> list[list] | None:
+    """The YAML lists from a child process (:func:`corpuskit._memory.run_in_child`); None
+    when the child fails."""
     import pickle
 
-    from corpuskit._memory import start_in_child
+    from corpuskit._memory import run_in_child
 
-    return start_in_child(_CHILD, pickle.dumps([schema.serialize().to_pybytes() for schema in schemas]))
+    return run_in_child(_CHILD, pickle.dumps([schema.serialize().to_pybytes() for schema in schemas]))
 
 
 def arrow_nbytes(paths) -> int:
@@ -98,17 +85,14 @@ def ship_license_file(config, folder: str) -> None:
         raise ConfigError(f"license_link: cannot ship {source} with the data ({exc.strerror})") from None
 
 
-def front_matter(*, config, configs: list[dict], features: list[list] | None = None) -> dict:
-    """configs: [{name, data_files: [{split, path}], schema, splits: {split: (rows, bytes)}}];
-    ``features``: :func:`features_yamls` of their schemas (made here if not given)."""
-    if features is None:
-        features = features_yamls([item["schema"] for item in configs])
+def front_matter(*, config, configs: list[dict]) -> dict:
+    """configs: [{name, data_files: [{split, path}], schema, splits: {split: (rows, bytes)}}]."""
     info = []
-    for item, yamls in zip(configs, features):
+    for item, features in zip(configs, features_yamls([item["schema"] for item in configs])):
         splits = [{"name": s, "num_bytes": b, "num_examples": n} for s, (n, b) in item["splits"].items()]
         info.append({
             "config_name": item["name"],
-            "features": yamls,
+            "features": features,
             "splits": splits,
             "download_size": item["download_size"],
             "dataset_size": sum(b for _, b in item["splits"].values()),
@@ -175,11 +159,9 @@ def hub_load_lines(config) -> list[str]:
 
 
 def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[dict],
-                removed_reasons: dict[str, int], statistics: list[str] = (),
-                features: list[list] | None = None) -> str:
-    """``statistics``: the lines of the record statistics sections (``publish.stats.card_lines``);
-    ``features``: as :func:`front_matter`'s."""
-    meta = front_matter(config=config, configs=configs, features=features)
+                removed_reasons: dict[str, int], statistics: list[str] = ()) -> str:
+    """``statistics``: the lines of the record statistics sections (``publish.stats.card_lines``)."""
+    meta = front_matter(config=config, configs=configs)
     yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     rows = configs[0]["splits"]["train"][0]
     removed_rows = sum(removed_reasons.values())

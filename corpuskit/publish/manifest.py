@@ -78,12 +78,8 @@ def _rel(path: str, folder: str) -> str:
 
 def write_metadata(folder: str, *, config, data_files, removed_files, schema, rows, removed_rows,
                    stats, inputs, removed_reasons, skipped) -> None:
-    from corpuskit.publish.card import start_features
     from corpuskit.publish.schema import removed_schema
-    from corpuskit.publish.stats import statistics
 
-    # ``datasets``' features come from a child, which runs while the sizes and statistics are read
-    pending = start_features([schema, removed_schema()] if removed_files else [schema])
     configs = [{
         "name": "default",
         "data_files": [("train", _paths(data_files, folder))],
@@ -100,11 +96,9 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
             "download_size": sum(os.path.getsize(p) for p in removed_files),
         })
     ship_license_file(config, folder)
-    numbers = statistics(data_files)
-    features = pending()  # the child has ended before the picture's starts: one at a time
     card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
-                       removed_reasons=removed_reasons, statistics=_statistics(folder, numbers, config),
-                       features=features)
+                       removed_reasons=removed_reasons,
+                       statistics=_statistics(folder, data_files, config))
     relaxed = relaxed_checks(config)
     card += _relaxed_section(relaxed)
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:
@@ -163,11 +157,11 @@ def _relaxed_section(relaxed: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _statistics(folder: str, numbers: dict, config) -> list[str]:
-    """The card's statistics sections (``numbers``: :func:`~corpuskit.publish.stats.statistics`),
-    and their picture (written into ``folder``, if matplotlib is there)."""
+def _statistics(folder: str, data_files, config) -> list[str]:
+    """The card's statistics sections, and their picture (written into ``folder``, if matplotlib is there)."""
     from corpuskit.publish import croissant, stats
 
+    numbers = stats.statistics(data_files)
     return stats.card_lines(numbers, croissant.citation(config), stats.picture(folder, numbers))
 
 
