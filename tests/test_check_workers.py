@@ -139,3 +139,64 @@ def test_ctrl_c_in_the_gate_stops_its_workers_and_publishes_nothing(project):
     while any(_runs(pid) for pid in gate_workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in gate_workers if _runs(pid)]  # no orphaned workers
+
+
+class _Task:
+    """A fake pool task: a batch is done at once; the whole checks' unit when the test says so."""
+
+    def __init__(self, unit):
+        self.unit, self.done = unit, unit[4] is not None
+
+    def ready(self) -> bool:
+        return self.done
+
+    def get(self, timeout=None):
+        if not self.done:
+            raise multiprocessing.TimeoutError
+        return [self.unit[3]], [0.0]
+
+
+class _Pool:
+    """One fake worker: records the units given to it."""
+
+    def __init__(self):
+        self._pool = [type("Process", (), {"exitcode": None})()]
+        self.given: list = []
+
+    def apply_async(self, function, args):
+        self.given.append(_Task(args[0]))
+        return self.given[-1]
+
+
+@pytest.mark.parametrize("whole_takes", ["every batch", "no time"])
+def test_no_batch_waits_behind_the_whole_checks_unit(monkeypatch, whole_takes):
+    """The whole checks' unit (the replay: the pass's longest unit, growing with the data) is
+    given to the worker first and folded in last; while it runs, the worker gets no batch
+    (one queued behind it would stall the pass), so this process scans the batches. Once
+    it is done, the worker shares the batches again."""
+    from corpuskit._check import scan
+
+    here: list[int] = []  # the units whose shared scans ran in this process
+
+    def scan_unit(scans, unit):
+        if scans:
+            here.append(unit[3])
+        return [unit[3]] * len(scans), [0.0] * len(scans)
+
+    monkeypatch.setattr(scan, "_scan_unit", scan_unit)
+    batches = [("f", (i,), (), i, "default") for i in range(12)]
+    pool = _Pool()
+    shared = scan._Shared(pool, [RecordScan.__new__(RecordScan)], [*batches, ("", (), (), -1, None)])
+    whole = pool.given[0]
+    assert whole.unit[4] is None  # given out before any batch
+    whole.done = whole_takes == "no time"
+    found = []
+    for parts, _ in shared.results():
+        found.append(parts[0])
+        whole.done = whole.done or len(found) == 12
+    assert found == [*range(12), -1]  # the batches in order, then the whole unit
+    to_worker = [task.unit[3] for task in pool.given[1:]]
+    if whole_takes == "every batch":
+        assert to_worker == [] and here == list(range(12))
+    else:
+        assert to_worker and sorted(to_worker + here) == list(range(12))

@@ -18,6 +18,7 @@ import re
 from corpuskit._check.folder import VersionFolder
 from corpuskit._check.hub_enums import ENUMERATIONS, language_problem, size_category
 from corpuskit._check.report import CheckResult
+from corpuskit._check.scan import WholeCheck, scanned
 
 _UNREADABLE = "front matter unreadable (see card.yaml)"
 
@@ -155,6 +156,13 @@ def check_configs(folder: VersionFolder) -> CheckResult:
 
 
 def check_sizes(folder: VersionFolder) -> CheckResult:
+    return scanned(folder, _SizesCheck)
+
+
+def sizes_check(folder: VersionFolder) -> CheckResult:
+    """The ``card.sizes`` check: every data file is read whole, as ``datasets`` sizes a split
+    (a whole check of the shared pass, so it runs on a worker beside the batches instead
+    of before them, in the process that then runs the per-record checks)."""
     from corpuskit.publish.card import arrow_nbytes
 
     result = CheckResult("card.sizes")
@@ -232,4 +240,10 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, list) else [value]
 
 
+class _SizesCheck(WholeCheck):
+    name, check = "card.sizes", staticmethod(sizes_check)
+
+
 CHECKS = (check_yaml, check_enums, check_size_category, check_configs, check_sizes, check_placeholders)
+#: The checks that run in the shared pass (see :mod:`~corpuskit._check.scan`).
+SCANS = {"check_sizes": _SizesCheck}

@@ -56,6 +56,7 @@ class VersionFolder:
     batch_rows: int = field(default_factory=lambda: BATCH_ROWS)
     scan_plan: tuple = ()  # the RecordScan kinds the shared pass runs (those run_checks will run)
     scan_results: dict = field(default_factory=dict, repr=False)  # name -> CheckResult, until taken
+    shared: dict = field(default_factory=dict, repr=False)  # what this process's checks read once for all
     _tables: dict = field(default_factory=dict, repr=False)
 
     # -- recorded configuration -------------------------------------------

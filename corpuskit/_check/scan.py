@@ -169,14 +169,15 @@ def _reads(scan: RecordScan, config: str | None) -> bool:
 def _units(folder: VersionFolder, scans: list[RecordScan]) -> list[tuple]:
     """``(path, row groups, columns, first row, config)`` per batch of about
     ``folder.batch_rows`` rows, in config and row order (whole row groups: a worker reads
-    only its own), for every config a scan reads; first, one unit (config None) for the
-    ``whole`` checks, so that a worker starts on them at once."""
-    units = [("", (), (), 0, None)] if any(scan.whole for scan in scans) else []
+    only its own), for every config a scan reads; last, one unit (config None) for the
+    ``whole`` checks: :class:`_Shared` gives it to a worker first and folds it in last, so
+    that no batch waits behind it."""
+    units = []
     for config in folder.config_names():
         readers = [scan for scan in scans if _reads(scan, config)]
         if readers:
             units += _config_units(folder, config, tuple(dict.fromkeys(c for s in readers for c in s.columns)))
-    return units
+    return units + ([("", (), (), 0, None)] if any(scan.whole for scan in scans) else [])
 
 
 def _config_units(folder: VersionFolder, config: str, wanted: tuple[str, ...]) -> list[tuple]:
@@ -257,8 +258,11 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
     processes (see :class:`_Shared`)."""
     workers = min(folder.workers, len(units))
     if workers <= 1:
+        # the whole checks first all the same: this process is smallest before the
+        # near-duplicate signatures of every batch are held here
+        wholes = [_scan_unit(scans, unit) for unit in units if unit[4] is None]
         for unit in units:
-            yield _scan_unit(scans, unit)
+            yield _scan_unit(scans, unit) if unit[4] is not None else wholes.pop(0)
         return
     from corpuskit.engine import _Pool, pool_starting
 
@@ -297,9 +301,16 @@ class _Shared:
     """Units scanned by this process and a pool, yielded in unit order.
 
     The ``here_only`` scans run here on every unit; the others run in the pool, two units
-    per worker in flight, and here too whenever this process would otherwise wait: it then
-    takes the next unit no worker has been given. So the work balances itself whatever the
-    cost of each scan, and a result never depends on who computed it.
+    per free worker in flight, and here too whenever this process would otherwise wait:
+    it then takes the next unit no worker has been given. So the work balances itself
+    whatever the cost of each scan, and a result never depends on who computed it.
+
+    The unit of the ``whole`` checks (the last, :func:`_units`) is given to the pool
+    before any batch and counted as a worker taken until it is done: no batch is queued
+    behind it, and the batches go on (here and on the other workers) while it runs. It is
+    the longest unit and grows with the data (the replay reads every source again): at
+    its place in the unit order it held back every batch after the first few (the window
+    below) until it was done.
     """
 
     def __init__(self, pool, scans: list[RecordScan], units: list[tuple]):
@@ -311,7 +322,11 @@ class _Shared:
         self.window = 3 * (len(self.processes) + 1)  # units ahead of the one yielded next
         self.own: dict[int, tuple | None] = {}  # unit -> its here_only scans' parts
         self.done: dict[int, object] = {}  # unit -> shared parts (computed here) or the pool's task
-        self.given = 0  # units [0, given) have their shared scans done here or given out
+        self.batches = sum(1 for unit in units if unit[4] is not None)  # the batches come first
+        self.whole = {index: pool.apply_async(_scan_in_worker, (units[index],))
+                      for index in range(self.batches, len(units))}
+        self.done.update(self.whole)
+        self.given = 0  # batches [0, given) have their shared scans done here or given out
 
     def results(self):
         for index in range(len(self.units)):
@@ -325,19 +340,21 @@ class _Shared:
         return index in self.own and task is not None and (isinstance(task, tuple) or task.ready())
 
     def _feed(self, index: int) -> None:
-        """Keep two units per worker in flight."""
-        busy = sum(1 for task in self.done.values() if not isinstance(task, tuple) and not task.ready())
-        while busy < 2 * len(self.processes) and self.given < min(len(self.units), index + self.window):
+        """Keep two batches per free worker in flight (a worker on a whole unit is not free)."""
+        free = len(self.processes) - sum(1 for task in self.whole.values() if not task.ready())
+        busy = sum(1 for at, task in self.done.items()
+                   if at not in self.whole and not isinstance(task, tuple) and not task.ready())
+        while busy < 2 * free and self.given < min(self.batches, index + self.window):
             self.done[self.given] = self.pool.apply_async(_scan_in_worker, (self.units[self.given],))
             self.given, busy = self.given + 1, busy + 1
 
     def _step(self, index: int) -> None:
-        """One piece of work here: the next here_only scan due, else the next unit no worker
+        """One piece of work here: the next here_only scan due, else the next batch no worker
         has, else wait for the worker's unit."""
         todo = next((i for i in range(index, min(len(self.units), index + self.window)) if i not in self.own), None)
         if todo is not None:
             self.own[todo] = _scan_unit(self.own_scans, self.units[todo])
-        elif self.given < min(len(self.units), index + self.window):
+        elif self.given < min(self.batches, index + self.window):
             self.done[self.given] = (_scan_unit(self.shared_scans, self.units[self.given]),)
             self.given += 1
         else:
