@@ -57,7 +57,7 @@ def main() -> None:
             for step in runner.steps:
                 records, _ = timed(step.name, lambda: step.process_batch(records, StepStats(step.name)))
             for step in runner.corpus:
-                timed(f"{step.name}:signature", lambda: [step.signature(r) for r in records])
+                timed(f"{step.name}:signature", lambda: step.signatures(records))
             timed("encode", lambda: runner.encode(records, []))
         best = {part: min(value, best.get(part, value)) for part, value in seconds.items()}
     print(f"{count} articles, best of {args.rounds} rounds, CPU microseconds per article:")

@@ -114,7 +114,7 @@ class Runner:
         signatures = []
         for step in self.corpus:
             signature_started = time.perf_counter()
-            signatures.append([step.signature(r) for r in records])
+            signatures.append(step.signatures(records))
             overheads[f"{step.name}:signature"] = time.perf_counter() - signature_started
         kept_count, dropped_count = len(records), len(dropped)
         kept_at = [position[_span_key(r)] for r in records]

@@ -325,7 +325,7 @@ class _NearDuplicates(RecordScan):
         self.engine = folder.step("dedup").engine()
 
     def scan(self, records, start):
-        return [self.engine.signature(record) for record in records]
+        return self.engine.signatures(records)
 
     def add(self, part) -> None:
         for signature in part:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+
 #: A UTF-8 lead byte read as cp1252/latin-1 followed by a continuation byte read
 #: the same way: the signature of mojibake. Clean text almost never has it, so
 #: ftfy (slow) only runs on text that needs it.
@@ -184,8 +186,9 @@ def fold(text: str) -> str:
 
 def _split_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
-    for code in list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + list(range(0x5B, 0x61)) + \
-            list(range(0x7B, 0x7F)) + list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + \
+    # 0x1C-0x1F: the ASCII controls that ``str.split`` counts as spaces and ``bytes.split`` does not
+    for code in list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + \
+            list(range(0x5B, 0x61)) + list(range(0x7B, 0x7F)) + list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + \
             list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
         table[code] = " "
     for joiner in ".,'\u2019\u00ad":  # inner punctuation joins (U.S., 4,628, party's)
@@ -201,26 +204,70 @@ _COMMON_MARKS = ("\u201c", "\u201d", "\u2018", "\u2013", "\u2014", "\u2026", "\u
 _UNICODE_PUNCT = re.compile("[\u00a0-\u00ac\u00ae-\u00bf\u00d7\u00f7\u2000-\u2018\u201a-\u206f\u3000-\u3003]")
 
 
-def raw_tokens(folded: str) -> list[str]:
-    """Word tokens of folded text: punctuation splits, ``.``/``,``/apostrophes join.
+#: the spaces ``str.split`` knows that neither NFKC nor :data:`_UNICODE_PUNCT` turns into a space
+_OTHER_SPACES = ("\x85", "\u1680")
 
-    >>> raw_tokens("the u.s. party’s 4,628,650 – 6-1/4 pct.")
-    ['the', 'us', 'partys', '4628650', '6', '1', '4', 'pct']
+
+def separated(folded: str) -> bytes:
+    """The UTF-8 bytes of folded text with every separator an ASCII space and the joiners gone:
+    its raw tokens are its ASCII-whitespace-separated words (see :func:`raw_tokens`).
+
+    >>> separated("the u.s. party’s 4,628,650 – 6-1/4 pct.")
+    b'the us partys 4628650   6 1 4 pct'
     """
     if folded.isascii():
-        return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN).decode("ascii").split()
+        return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN)
     # the common typography first (plain replaces are much faster than a regex over the text)
     folded = folded.replace("\u2019", "")
     for mark in _COMMON_MARKS:
         if mark in folded:
             folded = folded.replace(mark, " ")
     if folded.isascii():
-        return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN).decode("ascii").split()
+        return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN)
     if "\u00ad" in folded:  # (U+2019 is gone already)
         folded = folded.replace("\u00ad", "")
     folded = _UNICODE_PUNCT.sub(" ", folded)
+    for space in _OTHER_SPACES:
+        if space in folded:
+            folded = folded.replace(space, " ")
     # the remaining non-ASCII characters are letters: their UTF-8 bytes (>= 0x80) pass unchanged
-    return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN).decode("utf-8").split()
+    return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN)
+
+
+def raw_tokens(folded: str) -> list[str]:
+    """Word tokens of folded text: punctuation splits, ``.``/``,``/apostrophes join.
+
+    >>> raw_tokens("the u.s. party’s 4,628,650 – 6-1/4 pct.")
+    ['the', 'us', 'partys', '4628650', '6', '1', '4', 'pct']
+    """
+    return separated(folded).decode("utf-8").split()
+
+
+def raw_token_table(folded: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The raw tokens of many folded texts at once, without a Python object per token: the
+    offsets of each text's tokens (``len(folded) + 1``), each token as an index into the
+    distinct tokens, and the distinct tokens (in first-seen order).
+
+    One Arrow split and dictionary encoding over all the texts: most tokens of a batch of
+    articles repeat, so only the distinct ones become Python strings.
+
+    >>> offsets, index, distinct = raw_token_table(["the u.s. and the", "", "and"])
+    >>> offsets.tolist(), [distinct[i] for i in index]
+    ([0, 4, 4, 5], ['the', 'us', 'and', 'the', 'and'])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = [separated(text).strip() for text in folded]
+    split = pc.ascii_split_whitespace(pa.array(texts, type=pa.large_string()))
+    offsets = split.offsets.to_numpy()
+    encoded = pc.dictionary_encode(split.values)
+    index = encoded.indices.to_numpy()
+    distinct = encoded.dictionary.to_pylist()
+    if "" in distinct:  # an empty text splits into one empty token: it has none
+        index = index[index != distinct.index("")]
+        offsets = offsets - np.concatenate([[0], np.cumsum([not text for text in texts])])
+    return offsets, index, distinct
 
 
 def tokens(text: str) -> list[str]:

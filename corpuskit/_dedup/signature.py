@@ -39,14 +39,16 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from corpuskit._dedup.normalize import canonical, fold, is_number, raw_tokens, split_headline, story_day
+from corpuskit._dedup.normalize import (canonical, fold, is_number, raw_token_table, split_headline, story_day,
+                                        tokens)
 
 _U32 = np.dtype("<u4")
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
 
-_HASHES: dict[str, tuple[int, bool]] = {}
+_HASHES: dict[str, int] = {}  # raw token -> hash of its one canonical word
+_SPLIT_HASHES: dict[str, tuple[int, ...]] = {}  # raw token -> hashes of its canonical words
 _HASH_LIMIT = 400_000
 
 
@@ -72,49 +74,50 @@ def _word_hash(word: str) -> int:
     return h | 1 if is_number(word) else h & ~1
 
 
-def _token_hashes(text: str, words: list[str] | None = None) -> np.ndarray:
-    """Hashes of the canonical tokens of ``text`` (figures odd, see :func:`_word_hash`)."""
-    raw = raw_tokens(fold(text))
-    cache = _HASHES
-    if words is None:
-        try:  # most articles' tokens are all known: one pass, no set of them
-            return np.fromiter(map(cache.__getitem__, raw), dtype=np.uint64, count=len(raw))
-        except (KeyError, TypeError):  # an unknown token, or one split in two: below
-            pass
-    missing = set(raw).difference(cache)
-    if missing:
-        if len(cache) + len(missing) >= _HASH_LIMIT:
-            cache.clear()
-            missing = set(raw)
-        for token in missing:
-            parts = canonical(token).split()
-            cache[token] = _word_hash(parts[0]) if len(parts) == 1 else \
-                tuple(_word_hash(p) for p in parts)
-    found = list(map(cache.__getitem__, raw))
-    if words is not None:
-        for token in raw:
-            words.extend(canonical(token).split())
-    try:
-        return np.fromiter(found, dtype=np.uint64, count=len(found))
-    except TypeError:  # a token split in two (a figure glued to a word)
-        flat: list[int] = []
-        for value in found:
-            if isinstance(value, tuple):
-                flat.extend(value)
-            else:
-                flat.append(value)
-        return np.array(flat, dtype=np.uint64)
+def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, dict[int, tuple[int, ...]]]:
+    """The hashes of distinct raw tokens (:func:`_word_hash` of their canonical words): the
+    first word's of each, and all the words' of the tokens that do not have exactly one (a
+    figure glued to a word splits in two), by position. Tokens seen before come from bounded
+    caches (one-word tokens and split ones apart: the common case is one lookup per token)."""
+    found = list(map(_HASHES.get, distinct))
+    split: dict[int, tuple[int, ...]] = {}
+    if None in found:
+        if len(_HASHES) + len(_SPLIT_HASHES) + len(distinct) >= _HASH_LIMIT:
+            _HASHES.clear()
+            _SPLIT_HASHES.clear()
+        for i in [i for i, value in enumerate(found) if value is None]:
+            token = distinct[i]
+            parts = _SPLIT_HASHES.get(token)
+            if parts is None:
+                words = canonical(token).split()
+                if len(words) == 1:
+                    found[i] = _HASHES[token] = _word_hash(words[0])
+                    continue
+                parts = _SPLIT_HASHES[token] = tuple(_word_hash(w) for w in words)
+            split[i] = parts
+            found[i] = parts[0] if parts else 0
+    return np.fromiter(found, dtype=np.uint64, count=len(found)), split
 
 
-def _unique(values: np.ndarray) -> np.ndarray:
-    """Sorted unique values (``np.unique`` without its overhead on small arrays)."""
-    values = np.sort(values)
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The canonical-token hashes of many folded texts, concatenated, and each text's offsets
+    into them; also each text's raw token offsets, the raw tokens as indices into the distinct
+    ones, and those (for the texts whose words are needed as strings: headlines)."""
+    raw_offsets, index, distinct = raw_token_table(folded)
+    first, split = _distinct_hashes(distinct)
+    hashes = first[index]
+    if not split:  # most batches: every token one word
+        return hashes, raw_offsets, raw_offsets, index, distinct
+    # split tokens: their words in their place (none for a token without one)
+    is_split = np.zeros(len(distinct), dtype=bool)
+    is_split[list(split)] = True
+    at = np.flatnonzero(is_split[index])
+    words = [split[i] for i in index[at].tolist()]
+    counts = np.array([len(w) for w in words], dtype=np.intp)
+    hashes = np.insert(np.delete(hashes, at), np.repeat(at - np.arange(len(at)), counts),
+                       np.array([h for w in words for h in w], dtype=np.uint64))
+    shift = np.concatenate([[0], np.cumsum(counts - 1)])
+    return hashes, raw_offsets + shift[np.searchsorted(at, raw_offsets)], raw_offsets, index, distinct
 
 
 _SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
@@ -141,25 +144,6 @@ def _chars(text: str) -> int:
     return count
 
 
-def _occurrences(values: np.ndarray) -> np.ndarray:
-    """Each value combined with its occurrence count (multiset → set).
-
-    >>> _occurrences(np.array([7, 3, 7], dtype=np.uint64)).tolist()[:2]
-    [3, 7]
-    """
-    if not len(values):
-        return values
-    values = np.sort(values)
-    starts = np.empty(len(values), dtype=bool)
-    starts[0] = True
-    np.not_equal(values[1:], values[:-1], out=starts[1:])
-    if starts.all():  # no figure repeats (most articles): every occurrence is the first
-        return values
-    positions = np.arange(len(values))
-    occurrence = positions - np.maximum.accumulate(np.where(starts, positions, 0))
-    return values + occurrence.astype(np.uint64) * _PAIR
-
-
 def _mix(values: np.ndarray) -> np.ndarray:
     values = values ^ (values >> np.uint64(31))
     values = values * _MIX1
@@ -179,21 +163,14 @@ def head_value(token: str) -> int:
     return int(value[0] >> np.uint64(32))
 
 
-def _u32_set(high: list[int]) -> bytes:
-    """Sorted unique values (the high halves of mixed hashes: below 2**32) as uint32 bytes."""
-    return np.array(sorted(set(high)), dtype=_U32).tobytes()
+def sampling_level(count: np.ndarray, target: int) -> np.ndarray:
+    """The smallest level that keeps about ``target`` of ``count`` hashes (at least 0), of each
+    count: the largest level ``L`` with ``count >> L >= target``, else 0.
 
-
-def sampling_level(count: int, target: int) -> int:
-    """The smallest level that keeps about ``target`` of ``count`` hashes (at least 0).
-
-    >>> sampling_level(450, 64), sampling_level(40, 64), sampling_level(450, 16)
-    (2, 0, 4)
+    >>> sampling_level(np.array([450, 40, 128, 127]), 64).tolist(), sampling_level(np.array([450]), 16).tolist()
+    ([2, 0, 1, 0], [4])
     """
-    level = 0
-    while count >> (level + 1) >= target:
-        level += 1
-    return level
+    return (count[:, None] >= (target << np.arange(1, 48, dtype=np.int64))).sum(axis=1)
 
 
 #: MinHash LSH over word 4-grams: BANDS bands of ROWS min-hashes. A pair with Jaccard
@@ -212,40 +189,59 @@ _BAND_SALT = np.arange(BANDS, dtype=np.uint64) * _MIX1
 _ROW_POWERS = np.array([pow(int(_PAIR), ROWS - 1 - k, 1 << 64) for k in range(ROWS)], dtype=np.uint64)
 
 
-def _min_hashes(hashes: np.ndarray) -> np.ndarray:
-    """The ``_BINS`` one-permutation min-hashes of a non-empty hash array."""
-    hashes = np.sort(hashes)
-    starts = np.searchsorted(hashes, _BOUNDS)
-    ends = np.append(starts[1:], len(hashes))
-    mins = hashes[np.minimum(starts, len(hashes) - 1)]
-    empty = np.flatnonzero(starts >= ends)
-    if len(empty):
-        full = np.flatnonzero(starts < ends)
-        for k in empty.tolist():
-            nxt = int(full[np.searchsorted(full, k) % len(full)])
-            borrowed = (int(mins[nxt]) + ((nxt - k) % _BINS) * int(_PAIR)) & 0xFFFFFFFFFFFFFFFF
-            mins[k] = _mix(np.array([borrowed], dtype=np.uint64))[0]
-    return mins
+def _bins(hashes: np.ndarray) -> np.ndarray:
+    """Which of the ``_BINS`` ranges of ``_BOUNDS`` each hash falls in (``searchsorted`` without
+    its cost). ``_BOUNDS[k]`` is ``k * 2**60 // 3`` (``_BINS`` = 48), so ``h`` is in range
+    ``(3h + 2) >> 60``, computed in two halves that do not overflow 64 bits.
+
+    >>> edges = np.concatenate([_BOUNDS, _BOUNDS - np.uint64(1), _BOUNDS + np.uint64(1)])[1:]
+    >>> hashes = np.append(edges, np.array([2**64 - 1, 2**63, 12345], dtype=np.uint64))
+    >>> bool((_bins(hashes) == np.searchsorted(_BOUNDS, hashes, "right") - 1).all())
+    True
+    """
+    top = hashes >> np.uint64(60)
+    rest = (hashes & np.uint64(2**60 - 1)) * np.uint64(3) + np.uint64(2)
+    return (top * np.uint64(3) + (rest >> np.uint64(60))).astype(np.intp)
 
 
-def bands(bigrams: np.ndarray, key: int) -> bytes:
-    """The :data:`BANDS` band keys (uint32) from the mixed word-bigram hashes of a text (in
-    text order); a word 4-gram is two bigrams two words apart. Texts of fewer than
-    :data:`GRAM` tokens get keys derived from their exact ``key`` (only exact copies share them).
+def bands(bigrams: np.ndarray, owner: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The :data:`BANDS` band keys (uint32) of each text, one row per text, from the mixed
+    word-bigram hashes of the texts (in text order, concatenated; ``owner``: the text of each,
+    ascending; ``keys``: each text's exact key); a word
+    4-gram is two bigrams two words apart. Texts of fewer than :data:`GRAM` tokens get keys
+    derived from their exact ``keys`` (only exact copies share them).
 
     >>> a = _mix(np.arange(1, 400, dtype=np.uint64))
     >>> b = np.concatenate([a[:200], a[201:]])
-    >>> shared = array(bands(a, 1)) == array(bands(b, 2))
+    >>> owner = np.repeat([0, 1], [len(a), len(b)])
+    >>> rows = bands(np.concatenate([a, b]), owner, np.array([1, 2], dtype=np.uint64))
+    >>> shared = rows[0] == rows[1]
     >>> len(shared), bool(shared.any())
     (12, True)
     """
-    if len(bigrams) < GRAM - 1:
-        values = np.uint64(key) + _BAND_SALT
-    else:
-        grams = bigrams[:-2] * _PAIR + bigrams[2:]
-        mins = _min_hashes(grams).reshape(BANDS, ROWS)
-        values = (mins * _ROW_POWERS).sum(axis=1, dtype=np.uint64) + _BAND_SALT
-    return (_mix(values) >> np.uint64(32)).astype(_U32).tobytes()
+    texts = len(keys)
+    grams = np.maximum(np.bincount(owner, minlength=texts) - (GRAM - 2), 0)
+    within = owner[:-2] == owner[2:]  # (owners ascend: the two bigrams are of one text)
+    values = (bigrams[:-2] * _PAIR + bigrams[2:])[within]
+    slot = owner[:-2][within] * _BINS + _bins(values)
+    mins = np.full(texts * _BINS, np.uint64(2**64 - 1))
+    np.minimum.at(mins, slot, values)
+    mins = mins.reshape(texts, _BINS)
+    full = np.bincount(slot, minlength=texts * _BINS).reshape(texts, _BINS) > 0
+    if not full[grams > 0].all():
+        # an empty range borrows the next non-empty one's minimum (cyclically), offset by the distance
+        column = np.arange(_BINS)
+        nearest = np.where(full, column, 3 * _BINS)
+        nearest = np.minimum.accumulate(np.concatenate([nearest, nearest + _BINS], axis=1)[:, ::-1],
+                                        axis=1)[:, ::-1][:, :_BINS]
+        empty = ~full & (grams > 0)[:, None]
+        rows, cols = np.nonzero(empty)
+        source = nearest[rows, cols]
+        borrowed = mins[rows, source % _BINS] + (source - cols).astype(np.uint64) * _PAIR
+        mins[rows, cols] = _mix(borrowed)
+    values = (mins.reshape(texts, BANDS, ROWS) * _ROW_POWERS).sum(axis=2, dtype=np.uint64) + _BAND_SALT
+    values[grams == 0] = keys[grams == 0, None] + _BAND_SALT
+    return (_mix(values) >> np.uint64(32)).astype(_U32)
 
 
 #: a wire or outlet tag before the headline (``UPDATE 1-``, ``RPT-``, ``Outlet: ``)
@@ -254,7 +250,7 @@ _PREFIX = re.compile(r"^\s*(?:[A-Z]{2,}(?:\s+\d+)?\s*-(?!\s)|[A-Z][\w.&']*(?:\s+
 _SUFFIX = re.compile(r"\s+[-\u2013\u2014|]\s+[^-\u2013\u2014|]{1,40}$|\s*\([^()]{1,20}\)\s*$")
 
 
-def _mark_tags(headline: str, tokens: list[str]) -> str:
+def _mark_tags(headline: str, words: list[str]) -> str:
     """The headline's canonical tokens joined by spaces; a leading wire/outlet tag and a
     trailing tag, when found, are set off by tabs (``prefix\\tcore\\tsuffix``), so that
     ``str.split`` still sees every token.
@@ -263,68 +259,139 @@ def _mark_tags(headline: str, tokens: list[str]) -> str:
     ...  for t in ("UPDATE 1-Grain Firms Set Rates - report", "GRAIN FIRMS SET RATES")]
     [3, 1]
     """
-    plain = " ".join(tokens)
+    plain = " ".join(words)
     start = _PREFIX.match(headline)
     end = _SUFFIX.search(headline)
     if not start and not end:
         return plain
     lo = start.end() if start else 0
     hi = max(lo, end.start()) if end else len(headline)
-    parts = []
-    for piece in (headline[:lo], headline[lo:hi], headline[hi:]):
-        found: list[str] = []
-        if piece.strip():
-            _token_hashes(piece, found)
-        parts.append(found)
-    if parts[0] + parts[1] + parts[2] != tokens or not parts[1]:
+    parts = [tokens(piece) for piece in (headline[:lo], headline[lo:hi], headline[hi:])]
+    if parts[0] + parts[1] + parts[2] != words or not parts[1]:
         return plain  # the tags do not split cleanly into tokens
     return "\t".join(" ".join(p) for p in parts)
 
 
 def compute(record: dict, sample_target: int = 64, anchor_target: int = 16,
             lead_tokens: int = 40) -> Signature:
-    """The signature of ``record`` (``title`` may be None: then the first line is the headline)."""
-    headline, body = split_headline(record)
-    title: list[str] = []
-    head = _token_hashes(headline, title)
-    title_text = _mark_tags(headline, title)
-    body_hashes = _token_hashes(body)
-    all_hashes = np.concatenate([head, body_hashes])
-    size = len(all_hashes)
-    key = xxhash.xxh3_64_intdigest(all_hashes.tobytes())
-    pairs = all_hashes[:-1] * _PAIR + all_hashes[1:] if size >= 2 else all_hashes
-    lead = all_hashes[:len(head) + lead_tokens]
-    day = story_day(record, body)
-    numbers = body_hashes[(body_hashes & np.uint64(1)) == 1]
-    if day >= 0:
-        # the dateline's day of the month is compared as a date (``day``), not as a figure
-        numbers = numbers[numbers != np.uint64(_word_hash(str(day % 32)))]
-    numbers = _occurrences(numbers)
-    # one mixing pass over everything that is mixed: the word bigrams, then head, lead, figures
-    mixed = _mix(np.concatenate([pairs, head, lead, numbers]))
-    grams64 = mixed[:len(pairs)]
-    grams32 = _unique((grams64 >> np.uint64(32)).astype(_U32))
-    level = sampling_level(len(grams32), sample_target)
-    anchor = max(level, sampling_level(len(grams32), anchor_target))
-    if level:
-        grams32 = grams32[(grams32 & np.uint32((1 << level) - 1)) == 0]
-    high = (mixed[len(pairs):] >> np.uint64(32)).tolist()
-    ends = (len(head), len(head) + len(lead))
-    return Signature(
-        key=key,
-        size=size,
-        chars=_chars(headline) + _chars(body),
-        level=level,
-        anchor=anchor,
-        shingles=grams32.tobytes(),
-        head=_u32_set(high[:ends[0]]),
-        context=_u32_set(high[ends[0]:ends[1]]),
-        numbers=_u32_set(high[ends[1]:]),
-        day=day,
-        title=title_text,
-        bands=bands(grams64, key),
-        body=xxhash.xxh3_64_intdigest(body_hashes.tobytes()) if len(body_hashes) else 0,
-    )
+    """The signature of ``record`` (``title`` may be None: then the first line is the headline):
+    :func:`compute_batch` of one record."""
+    return compute_batch([record], sample_target, anchor_target, lead_tokens)[0]
+
+
+def compute_batch(records: list[dict], sample_target: int = 64, anchor_target: int = 16,
+                  lead_tokens: int = 40) -> list[Signature]:
+    """The signatures of ``records``, computed together: one tokenisation, hashing, mixing and
+    sorting pass over all their tokens (a few dozen numpy calls per batch instead of per record).
+    Each signature depends on its own record alone.
+
+    >>> a, b = compute_batch([{"title": "Grain prices ease", "text": "Wheat fell 2 pct."}, {"text": ""}])
+    >>> (a.size, a.title, b.size, b.key == compute({"text": ""}).key)
+    (7, 'graln prlccs casc', 0, True)
+    """
+    return [signature for at in range(0, len(records), _CHUNK)
+            for signature in _chunk(records[at:at + _CHUNK], sample_target, anchor_target, lead_tokens)]
+
+
+#: records whose signatures are computed together at most (a build unit is one chunk): the
+#: temporaries (~40 bytes a token) stay ~10 MB whatever the caller's batch
+_CHUNK = 512
+
+
+def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tokens: int) -> list[Signature]:
+    count = len(records)
+    split = [split_headline(record) for record in records]
+    days = [story_day(record, body) for record, (_, body) in zip(records, split)]
+    hashes, offsets, raw_offsets, raw_index, distinct = \
+        _token_hashes([fold(text) for pair in split for text in pair])
+    starts, middles, ends = offsets[0:-1:2], offsets[1::2], offsets[2::2]
+    sizes, heads = ends - starts, middles - starts
+    text = np.repeat(np.arange(2 * count), np.diff(offsets))  # of each token: 2r headline, 2r + 1 body
+    owner, in_body = text >> 1, (text & 1).astype(bool)
+    # word bigrams (a one-token text: its token), then head, lead and figures: one mixing pass
+    pairs, pair_owner = _pairs(hashes, owner, ends, sizes)
+    in_lead = np.arange(len(hashes)) - starts[owner] < (heads + lead_tokens)[owner]
+    numbers, number_owner = _numbers(hashes, owner, in_body, days)
+    mixed = _mix(np.concatenate([pairs, hashes[~in_body], hashes[in_lead], numbers]))
+    # the sorted unique uint32 sets of each record: shingles, head, context, numbers
+    field = np.concatenate([pair_owner * 4, owner[~in_body] * 4 + 1, owner[in_lead] * 4 + 2,
+                            number_owner * 4 + 3]).astype(np.uint64)
+    packed = np.sort((field << np.uint64(32)) | (mixed >> np.uint64(32)))
+    if len(packed):
+        packed = packed[np.append(True, packed[1:] != packed[:-1])]
+    field, values = (packed >> np.uint64(32)).astype(np.intp), (packed & np.uint64(0xFFFFFFFF)).astype(_U32)
+    distinct_grams = np.bincount(field, minlength=4 * count)[0::4]
+    levels = sampling_level(distinct_grams, sample_target)
+    anchors = np.maximum(levels, sampling_level(distinct_grams, anchor_target))
+    # shingles: the grams at the record's sampling level
+    low_bits = ((np.uint32(1) << levels.astype(_U32)) - np.uint32(1))[field // 4]
+    keep = (field % 4 != 0) | ((values & low_bits) == 0)
+    bounds = (4 * np.concatenate([[0], np.cumsum(np.bincount(field[keep], minlength=4 * count))])).tolist()
+    blob = values[keep].tobytes()
+    view = memoryview(hashes.tobytes())
+    starts, middles, ends = starts.tolist(), middles.tolist(), ends.tolist()
+    keys = [xxhash.xxh3_64_intdigest(view[8 * a:8 * b]) for a, b in zip(starts, ends)]
+    band_rows = bands(mixed[:len(pairs)], pair_owner, np.array(keys, dtype=np.uint64))
+    raw_offsets = raw_offsets.tolist()
+    levels, anchors, band_blob, width = levels.tolist(), anchors.tolist(), band_rows.tobytes(), 4 * BANDS
+    signatures = []
+    for r, (headline, body) in enumerate(split):
+        words = [w for i in raw_index[raw_offsets[2 * r]:raw_offsets[2 * r + 1]].tolist()
+                 for w in canonical(distinct[i]).split()]
+        b = bounds[4 * r:4 * r + 5]
+        signatures.append(Signature(
+            key=keys[r],
+            size=ends[r] - starts[r],
+            chars=_chars(headline) + _chars(body),
+            level=levels[r],
+            anchor=anchors[r],
+            shingles=blob[b[0]:b[1]],
+            head=blob[b[1]:b[2]],
+            context=blob[b[2]:b[3]],
+            numbers=blob[b[3]:b[4]],
+            day=days[r],
+            title=_mark_tags(headline, words),
+            bands=band_blob[width * r:width * (r + 1)],
+            body=xxhash.xxh3_64_intdigest(view[8 * middles[r]:8 * ends[r]]) if ends[r] > middles[r] else 0,
+        ))
+    return signatures
+
+
+def _pairs(hashes: np.ndarray, owner: np.ndarray, ends: np.ndarray,
+           sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word-bigram hashes of each record (its one hash for a one-token record), in text
+    order, concatenated, and the record each belongs to."""
+    if not len(hashes):
+        return hashes, owner
+    pairs = np.empty_like(hashes)
+    pairs[:-1] = hashes[:-1] * _PAIR + hashes[1:]
+    last = ends[sizes > 0] - 1
+    single = last[sizes[sizes > 0] == 1]
+    pairs[single] = hashes[single]
+    keep = np.ones(len(hashes), dtype=bool)
+    keep[ends[sizes >= 2] - 1] = False  # no bigram across two records
+    return pairs[keep], owner[keep]
+
+
+def _numbers(hashes: np.ndarray, owner: np.ndarray, in_body: np.ndarray,
+             days: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The figures of each body (odd hashes) as multisets, and the record each belongs to: the
+    k-th occurrence of a figure is combined with k, so set intersection counts shared
+    occurrences. A dateline's day of the month is compared as a date (``day``), not as a figure."""
+    figure = in_body & ((hashes & np.uint64(1)) == 1)
+    figures, owner = hashes[figure], owner[figure]
+    dated = np.array([_word_hash(str(day % 32)) if day >= 0 else 0 for day in days], dtype=np.uint64)
+    kept = figures != dated[owner]  # (0 is even: no figure)
+    figures, owner = figures[kept], owner[kept]
+    if not len(figures):
+        return figures, owner
+    order = np.lexsort((figures, owner))
+    figures, owner = figures[order], owner[order]
+    first = np.ones(len(figures), dtype=bool)
+    first[1:] = (figures[1:] != figures[:-1]) | (owner[1:] != owner[:-1])
+    positions = np.arange(len(figures))
+    occurrence = positions - np.maximum.accumulate(np.where(first, positions, 0))
+    return figures + occurrence.astype(np.uint64) * _PAIR, owner
 
 
 def array(blob: bytes) -> np.ndarray:

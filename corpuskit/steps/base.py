@@ -324,6 +324,11 @@ class CorpusStep(Step):
         """What the collector needs of ``record`` (small and picklable)."""
         raise NotImplementedError
 
+    def signatures(self, records: list[Record]) -> list:
+        """The signatures of a batch of records (what the workers call; a step that computes
+        them faster together overrides it)."""
+        return [self.signature(record) for record in records]
+
     def collector(self) -> "Collector":  # pragma: no cover - abstract
         raise NotImplementedError
 

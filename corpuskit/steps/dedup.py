@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from corpuskit._dedup import Deduplicator, DedupParams
 from corpuskit._dedup.presets import PRESETS
-from corpuskit._dedup.signature import compute
+from corpuskit._dedup.signature import compute, compute_batch
 from corpuskit.steps.base import Collector, CorpusStep
 
 
@@ -35,6 +35,10 @@ class Dedup(CorpusStep):
     def signature(self, record: dict):
         """The record's dedup signature (:func:`corpuskit._dedup.signature.compute`)."""
         return compute(record)
+
+    def signatures(self, records: list[dict]) -> list:
+        """The batch's dedup signatures, computed together (:func:`corpuskit._dedup.signature.compute_batch`)."""
+        return compute_batch(records)
 
     def engine(self) -> Deduplicator:
         """A dedup engine with this step's settings (``corpuskit check`` runs one on published rows)."""
