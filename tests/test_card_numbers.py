@@ -73,3 +73,39 @@ def test_loading_the_folder_reports_the_card_numbers(published):
         train = datasets.load_dataset(str(folder), cache_dir=cache)["train"]
     assert train.info.splits["train"].num_bytes == card_info(folder)["default"]["splits"][0]["num_bytes"]
     assert train.info.dataset_size == card_info(folder)["default"]["dataset_size"]
+
+
+def test_card_statistics_count_missing_values_as_the_rows_read_one_by_one(tmp_path):
+    """Outlets, languages and days are counted column by column (Arrow value counts): a null
+    or empty outlet is '(unknown)', a null or empty language '(none)', a null or empty date
+    undated; the same figures as reading the rows one by one, over several files and batches."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from corpuskit.publish.stats import statistics
+
+    outlets = ["Daily", None, "", "Wire", "Daily"]
+    languages = ["en", None, "", "de", "en", "en", None]
+    dates = ["2020-01-02", None, "", "2020-01-01", "2020-01-02", "2020-01-03"]
+    rows = [{"id": f"r{i}", "title": "T", "outlet": outlets[i % 5], "date": dates[i % 6], "author": None,
+             "url": None, "text": None if i % 11 == 0 else "one two  three\u2003four\n" * (i % 4),
+             "language": languages[i % 7]} for i in range(2300)]
+    paths = []
+    for k, part in enumerate((rows[:1700], rows[1700:])):
+        paths.append(str(tmp_path / f"{k}.parquet"))
+        pq.write_table(pa.Table.from_pylist(part), paths[-1], row_group_size=700)
+    numbers = statistics(paths)
+
+    def tally(values):
+        counts = {}
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    assert numbers["outlets"] == tally(r["outlet"] or "(unknown)" for r in rows)
+    assert numbers["languages"] == tally(r["language"] or "(none)" for r in rows)
+    assert numbers["per_day"] == sorted(dict(tally(r["date"] for r in rows if r["date"])).items())
+    assert numbers["dates"] == {"first": "2020-01-01", "last": "2020-01-03",
+                                "undated": sum(1 for r in rows if not r["date"])}
+    assert numbers["lengths"] == [len((r["text"] or "").split()) for r in rows]
+    assert numbers["example"] == rows[0] and numbers["records"] == 2300

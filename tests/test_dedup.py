@@ -341,3 +341,14 @@ def test_reworded_headline_rule():
     assert not reworded(title("RPT-Alder Mills <AKM>"), title("ALDER MILLS <AKM> SETS PAYOUT"))
     assert not reworded(title("Outlet: ALDER MILLS <AKM> SETS - report"), title("ALDER MILLS <AKM> SETS PAYOUT"))
     assert not reworded(title("ALDER MlLLS <AKM> SETS PAY0UT"), title("ALDER MILLS <AKM> SETS PAYOUT"))
+
+
+def test_copies_merge_up_to_max_days_apart_and_no_further():
+    # the dateline's day is the story's date: 3 days apart is still one story, 4 is not
+    def dated(day):
+        return article(STORY).replace("DULUTH, May 12 -", f"DULUTH, May {day} -")
+
+    labels, clusters = cluster([dated(12), dated(15)])
+    assert labels[0] == labels[1] and clusters.members[labels[0]][0].evidence.days == 3
+    labels, _ = cluster([dated(12), dated(16)])
+    assert labels[0] != labels[1]

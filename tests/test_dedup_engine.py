@@ -83,6 +83,27 @@ def test_batch_verification_equals_scalar(signed):
         assert batch.MATCHES.get(int(match[k])) == decide(ref, limits)
 
 
+def test_pairs_dated_apart_are_decided_without_comparing_their_sets(signed):
+    """``verify`` decides pairs of different texts dated more than ``max_days`` apart (not a
+    misread day) from their dates alone: the same decisions and evidence as comparing all."""
+    engine, signatures = signed
+    store = engine._store.freeze()
+    n = len(signatures)
+    rank = np.empty(n, dtype=np.int64)
+    rank[cluster_mod.keep_order(store.sizes, store.chars, store.keys)] = np.arange(n)
+    pairs = candidates(store, rank)
+    a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    limits = engine.thresholds
+    apart = batch.days_apart(store.days[a], store.days[b]) > limits.max_days
+    assert apart.mean() > 0.5 and batch._date_slip(store.days[a], store.days[b]).any()
+    heads, flat = batch.head_weights(store)
+    titles = TitleWeights.from_heads(heads)
+    match, found = batch.verify(store, flat, titles, a, b, limits)
+    every_match, every_found = batch._verify(store, flat, titles, a, b, limits)
+    assert (match == every_match).all() and found == every_found
+    assert (match != batch.NONE).sum() > 10
+
+
 def _reference_resolve(signatures, limits):
     """The per-pair engine this batch engine replaced (scalar compare per candidate)."""
     engine = Deduplicator()

@@ -114,7 +114,9 @@ class DedupCollector(Collector):
 
 def _span_table(rows: RowSource, indices: np.ndarray, chunk: int = 8192) -> pa.Table:
     """The ids and source spans of the rows at ``indices`` as one table, read ``chunk`` rows at
-    a time (no Python object per clustered row is kept)."""
+    a time (no Python object per clustered row is kept), in one chunk: every batch of the
+    write pass takes a few rows of it, and a ``take`` from a chunked table costs time in
+    proportion to the whole table (3 ms a batch at 90,000 clustered rows, against 0.2 ms)."""
     provenance = record_schema().field("provenance").type
     schema = pa.schema([record_schema().field("id")] + [provenance.field(column) for column, _ in SOURCE_KEYS])
     parts = []
@@ -122,7 +124,7 @@ def _span_table(rows: RowSource, indices: np.ndarray, chunk: int = 8192) -> pa.T
         part = indices[start:start + chunk].tolist()
         found = rows.spans(part)
         parts.append(pa.Table.from_pylist([found[i] for i in part], schema=schema))
-    return pa.concat_tables(parts)
+    return pa.concat_tables(parts).combine_chunks()
 
 
 def _touched(affected: np.ndarray, at: np.ndarray) -> list[int]:

@@ -120,6 +120,12 @@ def days_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def _date_slip(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`~corpuskit._dedup.normalize.date_slip` of the days ``a[k]``, ``b[k]``."""
+    da, db = a.astype(np.int64), b.astype(np.int64)
+    return (da >= 0) & (db >= 0) & (da // 32 == db // 32) & _SLIPPED[da % 32, db % 32]
+
+
 @dataclass
 class PairEvidence:
     """Column-wise :class:`~corpuskit._dedup.verify.Evidence` of pairs ``(a[k], b[k])``."""
@@ -216,8 +222,7 @@ def measure(store: Frozen, weights: np.ndarray, a: np.ndarray, b: np.ndarray,
         missing[live] = fig - shared
         numbers[live] = np.where(fig > 0, shared / np.maximum(1, fig), 1.0)
         days[live] = days_apart(store.days[la], store.days[lb])
-        da, db = store.days[la].astype(np.int64), store.days[lb].astype(np.int64)
-        slip[live] = (da >= 0) & (db >= 0) & (da // 32 == db // 32) & _SLIPPED[da % 32, db % 32]
+        slip[live] = _date_slip(store.days[la], store.days[lb])
     return PairEvidence(a, b, exact, cont, ratio, headline, numbers, figures, missing, days, title,
                         np.minimum(sa, sb), np.zeros(n, dtype=bool), same_body, slip)
 
@@ -253,9 +258,34 @@ def verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarr
            limits: Thresholds) -> tuple[np.ndarray, list[Evidence]]:
     """Decision for every pair ``(a[k], b[k])``, and the evidence of the pairs that match.
 
-    The exact-token headline score is a lower bound of the OCR-tolerant one: the
-    latter is computed (in Python) only where it could change the decision, and
-    for the evidence of matching pairs.
+    A pair of different texts dated further apart than ``max_days`` (and not a misread
+    day) is never one story, whatever the texts share (:func:`decide`): it is decided from
+    the dates alone, before any set is compared. Most candidate pairs of a large corpus are
+    such (stories of other weeks sharing a phrase or a MinHash band: 93 % of 1.4 million
+    at 200,000 news articles), and the set comparisons are nearly all of the time.
+    """
+    possible = may_match(store, a, b, limits)
+    if possible.all():
+        return _verify(store, weights, titles, a, b, limits)
+    rows = np.flatnonzero(possible)
+    match = np.full(len(a), NONE, dtype=np.int64)
+    match[rows], found = _verify(store, weights, titles, a[rows], b[rows], limits)
+    return match, found
+
+
+def may_match(store: Frozen, a: np.ndarray, b: np.ndarray, limits: Thresholds) -> np.ndarray:
+    """Which pairs ``(a[k], b[k])`` :func:`decide` may match, judged from their dates and text
+    keys alone: the same canonical text, or dated at most ``max_days`` apart (or undated),
+    or a misread day."""
+    da, db = store.days[a], store.days[b]
+    return (days_apart(da, db) <= limits.max_days) | _date_slip(da, db) | (store.keys[a] == store.keys[b])
+
+
+def _verify(store: Frozen, weights: np.ndarray, titles: TitleWeights, a: np.ndarray, b: np.ndarray,
+            limits: Thresholds) -> tuple[np.ndarray, list[Evidence]]:
+    """:func:`verify` of pairs that may match. The exact-token headline score is a lower
+    bound of the OCR-tolerant one: the latter is computed (in Python) only where it could
+    change the decision, and for the evidence of matching pairs.
     """
     ev = measure(store, weights, a, b, limits.containment)
     match = decide(ev, limits)

@@ -174,6 +174,7 @@ class Deduplicator:
         limits = self.thresholds
         pairs = candidates(store, rank, limits.exact_only, active)
         log.info("dedup: %d records, %d candidate pairs", int(active.sum()), len(pairs))
+        pairs = _possible(store, pairs, limits)
         heads, head_flat = batch.head_weights(store, active)
         titles = TitleWeights.from_heads(heads)
         store.release()
@@ -231,6 +232,19 @@ class Deduplicator:
         stars = cluster_mod.star_clusters(order[active[order]], offsets, neighbours, verify, join)
         return {kept: [Member(c, similarity, match, evidence[(kept, c)]) for c, match, similarity in copies]
                 for kept, copies in stars.items()}
+
+
+def _possible(store, pairs: np.ndarray, limits, chunk: int = 1 << 16) -> np.ndarray:
+    """The ``pairs`` that :func:`~corpuskit._dedup.batch.may_match` (``verify`` would decide
+    the others from their dates alone): most of a large corpus's candidates, which would
+    otherwise fill the verification chunks. Judged ``chunk`` pairs at a time (bounded
+    temporaries)."""
+    keep = np.empty(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), chunk):
+        part = pairs[lo:lo + chunk]
+        keep[lo:lo + chunk] = batch.may_match(store, part[:, 0].astype(np.int64), part[:, 1].astype(np.int64),
+                                              limits)
+    return pairs[keep]
 
 
 def _cores() -> int:
