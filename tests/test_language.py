@@ -55,7 +55,7 @@ def test_ngrams_are_exactly_langdetects():
         "see https://example.org/x and me@example.org", "Tiếng Việt có dấu", "  ",
     ]
     rng = random.Random(12)  # runs of capitals, title case, caseless and symbol letters, one-letter words
-    texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日") for _ in range(rng.randrange(1, 7)))
+    texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日“–«\u00a0\u2070\u206fжЖ") for _ in range(rng.randrange(1, 7)))
                        for _ in range(rng.randrange(1, 12))) for _ in range(300)]
     for text in texts:
         detector = factory.create()
@@ -587,3 +587,129 @@ def test_mostly_non_latin_is_langdetects_count():
         seen.add(expected)
         assert _mostly_non_latin(text.encode("utf-8"), len(text)) == expected, text
     assert seen == {True, False}
+
+
+# -- batches: detect_many, Model.guess_many, the identifier's *_many --------------------------
+
+def _batch_texts() -> list:
+    """Texts of every kind detect tells apart (script-decided, too short, a covered language, an
+    uncovered neighbour, a sibling, random text), short ones (under the DFA's 6-byte window)
+    between long ones, in a seeded random order."""
+    texts = [t for t in COMPACT_TEXTS if isinstance(t, str)] + [c["text"] for c in CASES]
+    texts += [text[:n] for text in texts[:30] for n in (1, 3, 5, 6, 7)] + [AZERBAIJANI, ARMENIAN, AMHARIC]
+    texts += [t for t in _random_texts(60) if isinstance(t, str)]
+    random.Random(5).shuffle(texts)
+    return texts
+
+
+def test_detect_many_gives_each_text_what_it_gets_alone():
+    """Scoring texts together must not let one text change another's label or score (the
+    walk's reset at text starts, the per-text sums, the row-wise softmax): a batch gives
+    each text what a batch of one gives it, bit for bit, for both backends and thresholds."""
+    from corpuskit.lang import detect_many
+
+    texts = _batch_texts()
+    for options in ({}, {"min_letters": 20, "sample_chars": 300}, {"backend": "py3langid"},
+                    {"backend": "py3langid", "min_probability": 0.5}):
+        alone = [detect_many([text], **options)[0] for text in texts]
+        together = detect_many(texts, **options)
+        assert together == alone, options
+        assert len({label for label, _ in together}) >= 10  # many outcomes, not one
+    assert detect_many([]) == []
+
+
+def test_guess_many_is_the_plain_per_text_softmax():
+    """:meth:`Model.guess_many` against the per-text computation written out plainly (the
+    word rows summed with ``sum(axis=0)``, the softmax of one row), in batches of every
+    size: the same language, probability (bit for bit) and n-gram counts."""
+    import numpy as np
+
+    from corpuskit.lang import EVIDENCE_NGRAMS
+
+    model = get_model()
+    texts = _batch_texts()
+
+    def plain(text):
+        rows = np.array(model.word_rows(text), dtype=np.int64)
+        n = int(model._word_counts[rows].sum()) if len(rows) else 0
+        if not n:
+            return UNDETERMINED, 0.0, 0, 0
+        scaled = model._word_scores[rows].sum(axis=0) * (min(n, EVIDENCE_NGRAMS) / n)
+        scaled -= scaled.max()
+        posterior = np.exp(scaled) / np.exp(scaled).sum()
+        best = int(np.argmax(posterior))
+        return model.languages[best], float(posterior[best]), n, int(model._word_emitted[rows].sum())
+
+    expected = [plain(text) for text in texts]
+    for size in (1, 7, len(texts)):
+        guesses = [g for start in range(0, len(texts), size) for g in model.guess_many(texts[start:start + size])]
+        assert [(g.language, g.probability, g.ngrams, g.emitted) for g in guesses] == expected, size
+
+
+def test_decide_many_rows_are_py3langids_decide_bit_for_bit():
+    """The batched normalised scores of the compact identifier are py3langid's own ``_decide``
+    of each text (its model, its code), every float bit for bit; so are the labels."""
+    import numpy as np
+
+    from corpuskit.lang import py3langid_backend
+
+    own, compact = _py3langid_own(), py3langid_backend.get_identifier()
+    texts = _batch_texts()
+    rows = compact.decide_many(texts)
+    assert rows.dtype == np.float32 and rows.shape == (len(texts), len(own.nb_classes))
+    for text, row in zip(texts, rows):
+        assert row.tobytes() == own._decide(text).tobytes(), text
+    assert compact.classify_many(texts) == [own.classify(text) for text in texts]
+    assert compact.decide_many([]).shape == (0, len(own.nb_classes))
+
+
+def test_visits_many_counts_each_text_on_its_own():
+    """Texts walked together (short ones among them, shorter than the DFA's window) give each
+    text the features ``visit_counts`` finds in it alone, in its order."""
+    from py3langid.langid import visit_counts
+
+    from corpuskit.lang import py3langid_backend
+
+    own, compact = _py3langid_own(), py3langid_backend.get_identifier()
+    texts = _batch_texts()
+    ids, counts, sizes = compact.visits_many([compact._encode(text) for text in texts])
+    end = 0
+    for text, size in zip(texts, sizes.tolist()):
+        found = visit_counts(own.tk_nextmove, own._rowbase, own.tk_output, own._encode(text)) or {}
+        start, end = end, end + size
+        assert (ids[start:end].tolist(), counts[start:end].tolist()) == (list(found), list(found.values())), text
+    assert end == len(ids)
+    assert sum(sizes.tolist()) > 10 * len(texts)
+
+
+def test_the_step_labels_a_batch_as_it_labels_each_record():
+    """``process_batch`` (the models score the whole batch) keeps, drops and labels exactly
+    the records ``apply`` keeps, drops and labels one at a time, and counts its time."""
+    from corpuskit.steps.base import StepStats
+
+    step = build_step({"step": "detect_language", "languages": ["en", "de", "ru"]}, StepContext())
+    records = [new_record(text=text, source={"line": i}) for i, text in enumerate(_batch_texts())]
+    stats = StepStats(step.name)
+    kept, dropped = step.process_batch(records, stats)
+    alone = [step.apply(record) for record in records]
+    assert kept == [r for r in alone if not isinstance(r, Drop)]
+    assert [r["removed"]["reason"] for r in dropped] == [r.reason for r in alone if isinstance(r, Drop)]
+    assert {r["language"] for r in kept} == {"en", "de", "ru"} and stats.seconds > 0
+    assert step._labels is None  # the labels were held by a copy, not left on the step
+
+
+def test_only_alphabet_skips_only_text_it_would_not_change():
+    """The quick search that lets :func:`only_alphabet` return a text unchanged passes over
+    no character the substitution replaces: every code point it lets through is kept by
+    the substitution (the substitution replaces characters one by one, so this holds
+    for every text), and it still finds letters of other scripts."""
+    from corpuskit.lang import scripts
+
+    for name in scripts.ALPHABETS:
+        quick, full = scripts._MAYBE_OTHER[name], scripts._OTHER_LETTERS[name]
+        let_through = [chr(code) for code in range(0x110000)
+                       if not 0xD800 <= code <= 0xDFFF and not quick.search(chr(code))]
+        assert len(let_through) > 300
+        assert all(full.sub(" ", ch) == ch for ch in let_through), name
+    assert scripts.only_alphabet("Talks “resumed” – µ² Переговоры", "LATIN") == "Talks “resumed” –    "
+    assert scripts.only_alphabet("Переговоры “Talks”", "CYRILLIC") == "Переговоры “ ”"

@@ -11,8 +11,9 @@ py3langid 0.4.0 holds its model as (measured, ``benchmarks/eval_language.py``'s
   conversion (numpy has no fast path for it here) was most of the scoring time.
 
 This module keeps py3langid's own code for everything that decides (encoding,
-the naive-Bayes product, the softmax, label aliases, ``set_languages``), changes
-the layout of the two tables, and walks the DFA with numpy:
+the naive-Bayes product, the softmax, label aliases, ``set_languages``; for a
+batch, the same arithmetic row by row), changes the layout of the two tables, and
+walks the DFA with numpy:
 
 * **byte classes**: bytes whose column is the same in every DFA row (197
   classes of 256 byte values) share one column; the text is mapped to its
@@ -35,13 +36,20 @@ the layout of the two tables, and walks the DFA with numpy:
   whole text instead of a Python step per byte (``visit_counts``); the features
   are counted in py3langid's order. Another model file is walked by
   ``visit_counts``.
+* **batches** (:meth:`CompactIdentifier.decide_many`): the texts of a batch are
+  walked together (each from the start state), one sort counts every text's
+  features, their rows are converted a few thousand at a time, and each text's
+  product is py3langid's own (a product over several texts could sum in another
+  order); the normalisation is ``_decide``'s float32 arithmetic on every row at
+  once (element by element or along a row, so each row is what ``_decide`` gives
+  that text alone: ``tests/test_language.py`` compares them bit for bit).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from array import array
-from collections import Counter
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, RAW_FLOOR, LanguageIdentifier, visit_counts
@@ -56,6 +64,9 @@ from py3langid.modelio import load_model
 #: reading a text's rows took 14.5-16 us instead of 12.3-13.2 (with 20 entries: 12 MB
 #: instead of 15, but 37 % of the inputs had a sparse row, and 21 us).
 SPARSE_ENTRIES = 10
+#: :meth:`CompactIdentifier.raw_scores` converts the rows of this many features at once (2.3 MB of
+#: float32 with 142 classes: a few texts' worth, small enough to stay in the cache).
+ROWS_AT_ONCE = 4096
 
 
 class Float16Rows:
@@ -239,43 +250,143 @@ class CompactIdentifier(LanguageIdentifier):
 
     def visits(self, data: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """The features py3langid's ``visit_counts`` finds in ``data`` (encoded): their
-        ids in order of first occurrence and their counts (``float32``), or ``None``.
+        ids in order of first occurrence and their counts (``float32``), or ``None``
+        (:meth:`visits_many` for one text)."""
+        ids, counts, _ = self.visits_many([data])
+        return (ids, counts) if len(ids) else None
 
-        With a ``window``, the state after each byte is the state a walk from the
-        start reaches on the ``window`` bytes ending there (the walk before them is
-        forgotten: :func:`synchronizing_depth`), computed for every position at once
-        in ``window`` numpy steps instead of a Python step per byte; a ``Counter``
-        then counts the features as py3langid does (the order of first occurrence
-        matters: the product sums in it).
+    def visits_many(self, data: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The features py3langid's ``visit_counts`` finds in each text of ``data`` (encoded):
+        the ids of every text's features one text after the other, each text's in its order
+        of first occurrence (the product sums in it), their counts (``float32``), and the
+        number of features of each text.
+
+        With a ``window``, the state after each byte is the state a walk from the start
+        reaches on the ``window`` bytes ending there (the walk before them is forgotten:
+        :func:`synchronizing_depth`), computed for every position of every text at once in
+        ``window`` numpy steps instead of a Python step per byte (:meth:`_states`). One sort
+        then counts every text's features (:func:`_first_occurrences`).
         """
         if self._window is None:
-            found = visit_counts(self.tk_nextmove, self._rowbase, self.tk_output, data)
-            if not found:
-                return None
-            return (np.fromiter(found.keys(), dtype=np.intp, count=len(found)),
-                    np.fromiter(found.values(), dtype=np.float32, count=len(found)))
-        symbols = np.frombuffer(data, dtype=np.uint8)
+            found = [visit_counts(self.tk_nextmove, self._rowbase, self.tk_output, one) or {} for one in data]
+            return (np.fromiter((i for f in found for i in f), dtype=np.intp),
+                    np.fromiter((c for f in found for c in f.values()), dtype=np.float32),
+                    np.fromiter(map(len, found), dtype=np.intp, count=len(found)))
+        lengths = np.fromiter(map(len, data), dtype=np.intp, count=len(data))
+        features = self.tk_output[self._states(b"".join(data), lengths)]
+        text = np.repeat(np.arange(len(data), dtype=np.intp), lengths)  # the text of each byte
+        first, counts = _first_occurrences(features, text)
+        return (features[first].astype(np.intp), counts.astype(np.float32),
+                np.bincount(text[first], minlength=len(data)))
+
+    def _states(self, joined: bytes, lengths: np.ndarray) -> np.ndarray:
+        """The DFA's state after each byte of ``joined``, the texts of ``lengths`` bytes one
+        after the other, each walked from the start state.
+
+        Step ``lag`` moves the walk ending at byte ``i`` by byte ``i - lag``; where that byte
+        is in an earlier text (``i`` is fewer than ``lag`` bytes into its text) the state
+        is put back to the start, as a walk over that text alone never took the step.
+        """
+        symbols = np.frombuffer(joined, dtype=np.uint8)
         n = len(symbols)
         states = np.zeros(n, dtype=np.intp)
-        for lag in range(min(self._window, n) - 1, -1, -1):  # byte i - lag moves the walk ending at byte i
+        # byte j < window - 1 of every text but the first (the first walks from the start
+        # anyway), ordered by j: after step ``lag`` those with j < lag go back to the start
+        j = np.arange(self._window - 1)[:, None]
+        kept = j < lengths[1:]
+        heads = ((np.cumsum(lengths) - lengths)[1:] + j)[kept]
+        upto = np.cumsum(kept.sum(axis=1)).tolist()  # upto[k]: the heads with j <= k
+        for lag in range(min(self._window, n) - 1, -1, -1):
             states[lag:] = self._moves[self._rowbase[states[lag:]] + symbols[:n - lag]]
-        features = self.tk_output[states]
-        features = features[features >= 0]
-        if not features.size:
-            return None
-        found = Counter(features.tolist())  # as visit_counts counts (fewer numpy calls than np.unique)
-        return (np.fromiter(found.keys(), dtype=np.intp, count=len(found)),
-                np.fromiter(found.values(), dtype=np.float32, count=len(found)))
+            if lag and upto[lag - 1]:
+                states[heads[:upto[lag - 1]]] = 0
+        return states
+
+    def raw_scores(self, data: list[bytes]) -> np.ndarray:
+        """py3langid's ``_raw_score`` of each text of ``data`` (encoded), one row each.
+
+        The same arithmetic on the same arrays as ``_sparse_score``: the feature rows of
+        many texts are read and converted at once (:data:`ROWS_AT_ONCE` at a time), and each
+        text's row of the result is one product of its own ``log1p(counts)`` and rows, as
+        py3langid computes it (one product over several texts could sum in another order).
+        """
+        ids, counts, sizes = self.visits_many(data)
+        # no features: 0.0 under norm_probs (uniform -> abstain), RAW_FLOOR otherwise
+        scores = np.full((len(data), len(self.nb_classes)), 0.0 if self._norm_probs else RAW_FLOOR,
+                         dtype=np.float32)
+        weights = np.log1p(counts)
+        rows, first, last, end = None, 0, 0, 0  # rows: nb_ptc's rows of ids[first:last]
+        for text, size in enumerate(sizes.tolist()):
+            if size:
+                start, end = end, end + size
+                if end > last:
+                    first, last = start, max(end, min(start + ROWS_AT_ONCE, len(ids)))
+                    rows = self.nb_ptc[ids[first:last]]
+                np.matmul(weights[start:end], rows[start - first:end - first], out=scores[text])
+        scores[sizes > 0] += self.nb_pc
+        return scores
 
     def _raw_score(self, text):
-        """py3langid's ``_raw_score`` and ``_sparse_score`` (the same arithmetic on the same
-        arrays), with the features from :meth:`visits`."""
-        found = self.visits(text)
-        if found is None:
-            # no features: 0.0 under norm_probs (uniform -> abstain), RAW_FLOOR otherwise
-            return np.full(len(self.nb_classes), 0.0 if self._norm_probs else RAW_FLOOR, dtype=np.float32)
-        idx, counts = found
-        return np.log1p(counts) @ self.nb_ptc[idx] + self.nb_pc
+        """py3langid's ``_raw_score`` (:meth:`raw_scores` of one text), for its ``classify`` and ``rank``."""
+        return self.raw_scores([text])[0]
+
+    def decide_many(self, texts: list[str]) -> np.ndarray:
+        """py3langid's ``_decide`` of each of ``texts`` (normalised probabilities), one row each.
+
+        The same float32 operations on each row as ``_decide`` does on one text's scores (they
+        are element by element, or along the row: the rows come out bit for bit the same;
+        ``tests/test_language.py`` compares them), on every text of a batch at once.
+        """
+        if not self._norm_probs:
+            raise ValueError("decide_many: an identifier with normalised probabilities (norm_probs=True)")
+        if not texts:
+            return np.zeros((0, len(self.nb_classes)), dtype=np.float32)
+        data = [self._encode(text) for text in texts]
+        scores = self.raw_scores(data)
+        # T = sqrt(bytes) keeps softmax calibrated across lengths (py3langid's own comment)
+        scores *= np.array([1.0 / math.sqrt(len(one) or 1) for one in data], dtype=np.float32)[:, None]
+        np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        for i, j in self._alias_pairs:  # a label's script aliases (srl -> sr) folded into its first column
+            scores[:, i] += scores[:, j]
+            scores[:, j] = 0.0
+        return scores
+
+    def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
+        """py3langid's ``classify`` of each of ``texts``: (label, probability)."""
+        scores = self.decide_many(texts)
+        best = scores.argmax(axis=1).tolist()
+        found = []
+        for text, i in enumerate(best):
+            confidence = float(scores[text, i])
+            if self.min_confidence is not None and confidence < self.min_confidence:
+                found.append(("und", confidence))
+            else:
+                found.append((self.nb_classes[i], confidence))
+        return found
+
+
+def _first_occurrences(features: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions where a feature (``features >= 0``) occurs for the first time in its
+    text (``text``, one text after the other), in order, and how often it occurs in that text.
+
+    One sort of (feature, position) pairs packed into int64 (numpy's vectorised sort) puts
+    each feature's occurrences together in order of position, so in order of text; a group
+    is a run of one feature in one text, its first position the first occurrence. The
+    counts are put at those positions, which are then read in order.
+    """
+    at = np.flatnonzero(features >= 0)
+    if not at.size:
+        return at, np.zeros(0, dtype=np.int64)
+    shift = max(len(features), 1).bit_length()  # ids (100,053 features: 17 bits) and positions: < 63 bits
+    packed = np.sort((features[at].astype(np.int64) << shift) | at)
+    at = packed & ((1 << shift) - 1)
+    feature, texts = packed >> shift, text[at]
+    starts = np.flatnonzero(np.concatenate(([True], (feature[1:] != feature[:-1]) | (texts[1:] != texts[:-1]))))
+    counts = np.zeros(len(features), dtype=np.int64)
+    counts[at[starts]] = np.diff(np.append(starts, len(at)))
+    first = np.flatnonzero(counts)
+    return first, counts[first]
 
 
 def load() -> CompactIdentifier:

@@ -73,8 +73,13 @@ def languages() -> list[str]:
 
 def guess(text: str) -> tuple[str, float]:
     """(label, probability) for ``text``; ``zxx`` is reported as ``und``."""
-    label, probability = get_identifier().classify(text)
-    return ("und" if label == "zxx" else label), float(probability)
+    return guess_many([text])[0]
+
+
+def guess_many(texts: list[str]) -> list[tuple[str, float]]:
+    """:func:`guess` of each of ``texts``, scored together (the same results as one by one)."""
+    return [("und" if label == "zxx" else label, float(probability))
+            for label, probability in get_identifier().classify_many(texts)]
 
 
 def rank(text: str) -> list[tuple[str, float]]:
@@ -92,4 +97,10 @@ def confirms(text: str, langdetect_label: str) -> bool:
     >>> confirms("Kerajaan Malaysia berkata pada hari Isnin bahawa rundingan akan diteruskan.", "id")
     False
     """
-    return guess(text)[0] in _SAME_LANGUAGE.get(langdetect_label, (langdetect_label,))
+    return confirms_many([text], [langdetect_label])[0]
+
+
+def confirms_many(texts: list[str], langdetect_labels: list[str]) -> list[bool]:
+    """:func:`confirms` of each text and label, the texts scored together."""
+    return [label in _SAME_LANGUAGE.get(expected, (expected,))
+            for (label, _), expected in zip(guess_many(texts), langdetect_labels, strict=True)]

@@ -78,6 +78,13 @@ ALPHABETS = {
     "CYRILLIC": "\u0400-\u052f\u1c80-\u1c8f\u2de0-\u2dff\ua640-\ua69f",
 }
 _OTHER_LETTERS = {name: re.compile(f"(?:(?![{chars}])[^\\W\\d_])+") for name, chars in ALPHABETS.items()}
+#: The characters of ASCII, Latin-1, general punctuation and currency signs that are not
+#: letters (for the pattern: not ª, ², µ ...): text of these and an alphabet's letters
+#: has no letter of another script, which one search for anything else shows.
+_COMMON_NON_LETTERS = "".join(
+    chr(code) for start, end in ((0x00, 0xBF), (0x2000, 0x206F), (0x20A0, 0x20CF))
+    for code in range(start, end + 1) if not _LETTER_RE.match(chr(code)))
+_MAYBE_OTHER = {name: re.compile(f"[^{chars}{re.escape(_COMMON_NON_LETTERS)}]") for name, chars in ALPHABETS.items()}
 
 
 def only_alphabet(text: str, script: str) -> str:
@@ -95,7 +102,9 @@ def only_alphabet(text: str, script: str) -> str:
     '東京 Tokyo'
     """
     pattern = _OTHER_LETTERS.get(script)
-    return pattern.sub(" ", text) if pattern is not None else text
+    if pattern is None or not _MAYBE_OTHER[script].search(text):
+        return text  # nothing to replace (the search costs a fraction of the substitution)
+    return pattern.sub(" ", text)
 
 
 __all__ = ["ALPHABETS", "DOMINANT_SHARE", "SCRIPTS", "SINGLE_LANGUAGE", "dominant_script", "only_alphabet"]

@@ -23,10 +23,12 @@ set, records in other languages (``und`` included) are dropped with the reason
 
 from __future__ import annotations
 
+import copy
+import time
 from dataclasses import dataclass
 
 from corpuskit.errors import describe_value
-from corpuskit.lang import MIN_LETTERS, UNDETERMINED, check_backend, detect, get_model, py3langid_backend
+from corpuskit.lang import MIN_LETTERS, UNDETERMINED, check_backend, detect, detect_many, get_model, py3langid_backend
 from corpuskit.records import Record, with_changes
 from corpuskit.steps.base import Drop, RecordStep
 
@@ -71,17 +73,34 @@ class DetectLanguage(RecordStep):
         check_backend(table.get("backend", "langdetect"))  # unknown or not installed: one line
         return table
 
+    #: (language, probability) of the records of the batch being processed, by ``id()``
+    #: (set on a copy of the step: see :meth:`process_batch`)
+    _labels: dict[int, tuple[str, float]] | None = None
+
     def process_batch(self, records, stats):
-        kept, dropped = super().process_batch(records, stats)
+        """Every record's label first, the models scoring the whole batch at once
+        (:func:`~corpuskit.lang.detect_many`: the labels :func:`detect` gives one by one,
+        at a fraction of the cost), then the usual record-by-record pass on a copy of the
+        step that holds them."""
+        started = time.perf_counter()
+        texts = [record.get("text") or "" for record in records]
+        labelled = copy.copy(self)
+        labelled._labels = dict(zip(map(id, records), detect_many(texts, **self._detect_params())))
+        stats.seconds += time.perf_counter() - started  # the pass below adds its own time
+        kept, dropped = super(DetectLanguage, labelled).process_batch(records, stats)
         for record in kept:
             stats.counters[f"language:{record['language']}"] += 1
         return kept, dropped
 
+    def _detect_params(self) -> dict:
+        return {"sample_chars": self.params.sample_chars, "min_letters": self.params.min_letters,
+                "min_probability": self.params.min_probability, "backend": self.params.backend}
+
     def apply(self, record: Record) -> Record | Drop:
-        text = record.get("text") or ""
-        language, probability = detect(
-            text, sample_chars=self.params.sample_chars, min_letters=self.params.min_letters,
-            min_probability=self.params.min_probability, backend=self.params.backend)
+        if self._labels is not None and id(record) in self._labels:
+            language, probability = self._labels[id(record)]
+        else:
+            language, probability = detect(record.get("text") or "", **self._detect_params())
         if self.params.languages and language not in self.params.languages:
             return Drop(f"language:{language}", f"p={probability}")
         if record.get("language") == language and record.get("language_score") == probability:
