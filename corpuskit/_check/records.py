@@ -488,33 +488,45 @@ class _Languages(_Findings):
             self.step, self.columns, self.here_only = None, ("id", "language"), False
 
     def scan(self, records, start):
+        detected = self._detected(records)
         return len(records), [finding for index, record in enumerate(records, start)
-                              for finding in self._findings(record, index)]
+                              for finding in self._findings(record, index, detected.get(index - start))]
 
     def scanned(self) -> None:
         from corpuskit.lang import release_models
 
         release_models()  # ~90 MB: gone before the near-duplicate resolve needs its memory
 
-    def _findings(self, record: dict, index: int) -> list[tuple]:
+    def _detected(self, records: list[dict]) -> dict[int, tuple[str, float]]:
+        """The detector's (label, probability) for each record of the batch with an allowed
+        label, by position: the whole batch in one :func:`~corpuskit.lang.detect_many` call
+        (the labels :func:`~corpuskit.lang.detect` gives one by one, at a fraction of the cost)."""
+        if self.step is None:
+            return {}
+        from corpuskit.lang import detect_many
+
+        wanted = [at for at, record in enumerate(records) if record.get("language") in self.allowed]
+        params = self.step.params
+        labels = detect_many([records[at].get("text") or "" for at in wanted], sample_chars=params.sample_chars,
+                             min_letters=params.min_letters, min_probability=params.min_probability,
+                             backend=params.backend)
+        return dict(zip(wanted, labels))
+
+    def _findings(self, record: dict, index: int, detected: tuple[str, float] | None) -> list[tuple]:
         rid = _rid(record, index)
         language = record.get("language")
         if language not in self.allowed:
             return [("fail", index, rid, f"language {language!r} not in {list(self.allowed)}")]
         if self.step is None:
             return []
-        from corpuskit.steps.language import detect
-
         found = []
         params = self.step.params
         score = record.get("language_score")
         if isinstance(score, (int, float)) and score < params.min_probability:
             found.append(("warn", index, rid, f"language_score {score} below {params.min_probability}"))
-        detected, probability = detect(record.get("text") or "", sample_chars=params.sample_chars,
-                                       min_letters=params.min_letters, min_probability=params.min_probability,
-                                       backend=params.backend)
-        if detected != language:
-            found.append(("warn", index, rid, f"labelled {language!r}, the detector says {detected!r} "
+        label, probability = detected
+        if label != language:
+            found.append(("warn", index, rid, f"labelled {language!r}, the detector says {label!r} "
                                               f"(p={probability})"))
         return found
 
