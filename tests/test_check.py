@@ -409,7 +409,7 @@ def test_the_builds_gate_runs_no_language_detector_and_still_fails_a_label_not_a
     def no_detector(*args, **kwargs):
         raise AssertionError("the detector ran")
 
-    monkeypatch.setattr("corpuskit.lang.detect_many", no_detector)
+    monkeypatch.setattr("corpuskit.steps.language.detect_many", no_detector)
     config = load_config(root=str(folder.parents[2]))
     run_gate(config, str(folder))  # passes: nothing fails, and no warning is looked for
     full = run_checks(str(folder), load=False, only=["records.languages"])

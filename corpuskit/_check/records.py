@@ -499,18 +499,12 @@ class _Languages(_Findings):
 
     def _detected(self, records: list[dict]) -> dict[int, tuple[str, float]]:
         """The detector's (label, probability) for each record of the batch with an allowed
-        label, by position: the whole batch in one :func:`~corpuskit.lang.detect_many` call
-        (the labels :func:`~corpuskit.lang.detect` gives one by one, at a fraction of the cost)."""
+        label, by position: the recorded step's :meth:`~corpuskit.steps.language.DetectLanguage.labels`
+        of the whole batch at once."""
         if self.step is None:
             return {}
-        from corpuskit.lang import detect_many
-
         wanted = [at for at, record in enumerate(records) if record.get("language") in self.allowed]
-        params = self.step.params
-        labels = detect_many([records[at].get("text") or "" for at in wanted], sample_chars=params.sample_chars,
-                             min_letters=params.min_letters, min_probability=params.min_probability,
-                             backend=params.backend)
-        return dict(zip(wanted, labels))
+        return dict(zip(wanted, self.step.labels([records[at].get("text") or "" for at in wanted])))
 
     def _findings(self, record: dict, index: int, detected: tuple[str, float] | None) -> list[tuple]:
         rid = _rid(record, index)

@@ -85,12 +85,17 @@ class DetectLanguage(RecordStep):
         started = time.perf_counter()
         texts = [record.get("text") or "" for record in records]
         labelled = copy.copy(self)
-        labelled._labels = dict(zip(map(id, records), detect_many(texts, **self._detect_params())))
+        labelled._labels = dict(zip(map(id, records), self.labels(texts)))
         stats.seconds += time.perf_counter() - started  # the pass below adds its own time
         kept, dropped = super(DetectLanguage, labelled).process_batch(records, stats)
         for record in kept:
             stats.counters[f"language:{record['language']}"] += 1
         return kept, dropped
+
+    def labels(self, texts: list[str]) -> list[tuple[str, float]]:
+        """(language, probability) of each text with this step's settings, scored together
+        (``corpuskit check`` asks the same of the published texts)."""
+        return detect_many(texts, **self._detect_params())
 
     def _detect_params(self) -> dict:
         return {"sample_chars": self.params.sample_chars, "min_letters": self.params.min_letters,
