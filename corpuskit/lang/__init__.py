@@ -199,6 +199,10 @@ class Model:
 
     def prepare(self, text: str) -> str:
         """langdetect's ``Detector.append`` and ``cleaning_text``, then normalisation."""
+        return self._prepared(text).decode("utf-8", "surrogatepass")
+
+    def _prepared(self, text: str) -> bytes:
+        """:meth:`prepare` of ``text``, as UTF-8 bytes (lone surrogates passed through)."""
         text = _URL_RE.sub(" ", text)
         if "@" in text:
             text = _MAIL_RE.sub(" ", text)
@@ -207,49 +211,51 @@ class Model:
         text = text[:MAX_TEXT_LENGTH]
         if "  " in text:
             text = _DOUBLE_SPACE_RE.sub(" ", text)
-        if text.isascii():
-            return text.translate(_ASCII_TABLE)
         data = text.encode("utf-8", "surrogatepass")
-        if _mostly_non_latin(data, len(text)):
+        if not text.isascii() and _mostly_non_latin(data, len(text)):
             data = data.translate(None, _LATIN_BYTES)
         # ASCII: every non-letter becomes a space (a bytes table, fast); so do the non-ASCII
         # characters langdetect's table makes spaces (quotation marks, dashes: one bytes
-        # substitution); the others go through the table, one non-ASCII run at a time
-        text = self._spaces.sub(b" ", data.translate(_ASCII_BYTES_TABLE)).decode("utf-8", "surrogatepass")
-        if text.isascii():
-            return text
-        table = self._normalize
-        return _NON_ASCII_RUN.sub(lambda m: m.group().translate(table), text)
+        # substitution); the others go through the table, one run of non-ASCII bytes (whole
+        # characters: UTF-8 never puts an ASCII byte inside one) at a time
+        data = data.translate(_ASCII_BYTES_TABLE)
+        if data.isascii():
+            return data
+        data = self._spaces.sub(b" ", data)
+        return data if data.isascii() else _NON_ASCII_BYTES_RUN.sub(self._normalize_run, data)
 
-    def _add_words(self, keys: list[str], rows: list[int | None]) -> None:
-        """Compute the word scores of the ``keys`` whose ``rows`` are ``None``, add them
-        to the cache and fill in their rows.
+    def _normalize_run(self, match: re.Match) -> bytes:
+        return match.group().decode("utf-8", "surrogatepass").translate(self._normalize).encode(
+            "utf-8", "surrogatepass")
+
+    def _add_words(self, keys: list[str]) -> None:
+        """Compute the word scores of ``keys`` (none of them cached) and cache them.
 
         A word's scores are the sum, in float64 and in order, of its n-grams' rows
         of ``logprob``; ``np.add.reduceat`` sums each word's rows in order as
-        ``sum(axis=0)`` does, for all the new words of a text in one call.
+        ``sum(axis=0)`` does, for :data:`NEW_WORDS_AT_ONCE` words in one call.
         """
         np = self._np
-        cache = self._word_cache
-        new = list(dict.fromkeys(key for key, row in zip(keys, rows) if row is None))
-        grams = [self._word_ngrams(key[:-1], False) if key[-1] == _LAST else self._word_ngrams(key, True)
-                 for key in new]
         start = self._used
-        while start + len(new) > len(self._word_scores):
+        while start + len(keys) > len(self._word_scores):
             self._grow()
-        ids = list(itertools.chain.from_iterable(found for found, _ in grams))
-        lengths = [len(found) for found, _ in grams]
-        scores = self._word_scores[start:start + len(new)]
-        scores[:] = 0.0
-        if ids:
-            scored = [i for i, length in enumerate(lengths) if length]
-            offsets = np.cumsum([0] + [lengths[i] for i in scored[:-1]])
-            scores[scored] = np.add.reduceat(self.logprob[ids].astype(np.float64), offsets, axis=0)
-        self._word_counts[start:start + len(new)] = lengths
-        self._word_emitted[start:start + len(new)] = [emitted for _, emitted in grams]
-        cache.update(zip(new, range(start, start + len(new))))
-        self._used = start + len(new)
-        rows[:] = map(cache.__getitem__, keys)
+        for first in range(0, len(keys), NEW_WORDS_AT_ONCE):
+            new = keys[first:first + NEW_WORDS_AT_ONCE]
+            grams = [self._word_ngrams(key[:-1], False) if key[-1] == _LAST else self._word_ngrams(key, True)
+                     for key in new]
+            at = start + first
+            ids = list(itertools.chain.from_iterable(found for found, _ in grams))
+            lengths = [len(found) for found, _ in grams]
+            scores = self._word_scores[at:at + len(new)]
+            scores[:] = 0.0
+            if ids:
+                scored = [i for i, length in enumerate(lengths) if length]
+                offsets = np.cumsum([0] + [lengths[i] for i in scored[:-1]])
+                scores[scored] = np.add.reduceat(self.logprob[ids].astype(np.float64), offsets, axis=0)
+            self._word_counts[at:at + len(new)] = lengths
+            self._word_emitted[at:at + len(new)] = [emitted for _, emitted in grams]
+        self._word_cache.update(zip(keys, range(start, start + len(keys))))
+        self._used = start + len(keys)
 
     def _grow(self) -> None:
         np = self._np
@@ -269,34 +275,47 @@ class Model:
         self._used = 0
 
     def word_rows(self, text: str) -> list[int]:
-        """Cache rows of the words of ``text`` after langdetect's preparation."""
-        keys = self._keys(text)
-        self._make_room(len(keys))
-        return self._rows(keys)
+        """Cache rows of the words of ``text`` after langdetect's preparation (valid until
+        the next call: the cache may be emptied to make room)."""
+        rows, _ = self._word_table([self._prepared(text)])
+        return rows.tolist()
 
-    def _keys(self, text: str) -> list[str]:
-        """The word-cache keys of ``text``: its words after langdetect's preparation, the
-        last one (no space follows it) with :data:`_LAST` appended."""
-        words = self.prepare(text).split(" ")
-        last = words.pop()
-        keys = list(filter(None, words))
-        if last:
-            keys.append(last + _LAST)
-        return keys
+    def _word_table(self, prepared: list[bytes]):
+        """(cache rows of the words of every text, text after text; each text's number of
+        words) for ``prepared`` texts (:meth:`_prepared`), or ``None`` when their new words
+        do not fit in the cache even emptied (a smaller batch will).
 
-    def _make_room(self, words: int) -> None:
-        """Empty the cache if ``words`` new rows could take it past :data:`_WORD_CACHE_ROWS`
-        (bounded memory; rows handed out before are invalid after it)."""
-        if self._used + words > _WORD_CACHE_ROWS:
-            self._reset_cache()
+        A text's words are the non-empty pieces between spaces; the last one (no space
+        follows it: no closing n-grams) is cached under its word with :data:`_LAST`
+        appended, which appending that character to the text before splitting gives. One
+        Arrow split and dictionary encoding for all the texts: only the distinct pieces of
+        the batch become Python strings and are looked up. The words not cached yet are
+        computed together (:meth:`_add_words`), after emptying the cache when they would
+        take it past :data:`_WORD_CACHE_ROWS` (bounded memory: rows handed out before are
+        invalid after it).
+        """
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    def _rows(self, keys: list[str]) -> list[int]:
-        """Cache rows of ``keys``: looked up in one ``map``, the words not cached yet
-        computed together (:meth:`_add_words`)."""
+        np = self._np
+        split = pc.split_pattern(pa.array([text + _LAST_BYTE for text in prepared], type=pa.large_binary()), b" ")
+        encoded = pc.dictionary_encode(split.values)
+        keys = [piece.decode("utf-8", "surrogatepass") for piece in encoded.dictionary.to_pylist()]
         rows = list(map(self._word_cache.get, keys))
-        if None in rows:
-            self._add_words(keys, rows)
-        return rows
+        new = [key for key, row in zip(keys, rows) if row is None and key and key != _LAST]
+        if new:
+            if self._used + len(new) > _WORD_CACHE_ROWS:
+                self._reset_cache()
+                new = [key for key in keys if key and key != _LAST]
+                if len(new) > _WORD_CACHE_ROWS:
+                    return None
+            self._add_words(new)
+            rows = list(map(self._word_cache.get, keys))
+        rows = np.array([-1 if row is None else row for row in rows], dtype=np.int64)[encoded.indices.to_numpy()]
+        words = rows >= 0
+        # every text is at least one piece (its last): no empty segment
+        sizes = np.add.reduceat(words, split.offsets.to_numpy()[:-1]) if len(prepared) else words
+        return rows[words], sizes
 
     def ngram_ids(self, text: str) -> list[int]:
         """Vocabulary ids of every n-gram langdetect would sample from ``text`` (slow path,
@@ -323,46 +342,52 @@ class Model:
         return self.guess_many([text])[0]
 
     def guess_many(self, texts: list[str]) -> list[Guess]:
-        """:meth:`guess` of each of ``texts``, scored :data:`WORDS_AT_ONCE` words' worth of texts
-        at a time (the cache has room for that many new words before each such group)."""
+        """:meth:`guess` of each of ``texts``, :data:`TEXTS_AT_ONCE` texts at a time (their
+        words split and looked up together: :meth:`_word_table`)."""
+        prepared = [self._prepared(text) for text in texts]
         guesses: list[Guess] = []
-        rows: list[int] = []
-        sizes: list[int] = []
-        for text in texts:
-            keys = self._keys(text)
-            if sizes and len(rows) + len(keys) > WORDS_AT_ONCE:
-                guesses += self._guesses(rows, sizes)
-                rows, sizes = [], []
-            if not sizes:
-                self._make_room(max(len(keys), WORDS_AT_ONCE))
-            rows += self._rows(keys)
-            sizes.append(len(keys))
-        if sizes:
-            guesses += self._guesses(rows, sizes)
+        for start in range(0, len(prepared), TEXTS_AT_ONCE):
+            guesses += self._guess_batch(prepared[start:start + TEXTS_AT_ONCE])
         return guesses
 
-    def _guesses(self, rows: list[int], sizes: list[int]) -> list[Guess]:
-        """The guess of each text whose words have the cache ``rows``, ``sizes`` rows each,
-        all scored at once.
+    def _guess_batch(self, prepared: list[bytes]) -> list[Guess]:
+        table = self._word_table(prepared)
+        if table is None:  # more new words than the cache holds: half the texts at a time
+            half = len(prepared) // 2
+            return self._guess_batch(prepared[:half]) + self._guess_batch(prepared[half:])
+        return self._guesses(*table)
+
+    def _guesses(self, rows, sizes) -> list[Guess]:
+        """The guess of each text whose words have the cache ``rows``, ``sizes`` rows each.
 
         A text's summed scores are ``np.add.reduceat`` over its words' rows, which adds
-        them in order as ``sum(axis=0)`` does; the softmax's operations are element by
-        element or along a row, so each row comes out as the softmax of that row alone
-        (``tests/test_language.py`` compares both, bit for bit).
+        them in order as ``sum(axis=0)`` does, for :data:`WORDS_AT_ONCE` words' worth of texts
+        at a time; the softmax's operations are element by element or along a row, so
+        each row comes out as the softmax of that row alone (``tests/test_language.py``
+        compares both, bit for bit).
         """
         np = self._np
+        sizes = sizes.tolist()
         guesses = [Guess(UNDETERMINED, 0.0, 0)] * len(sizes)
         worded = [text for text, size in enumerate(sizes) if size]  # the texts with words
         if not worded:
             return guesses
-        rows = np.array(rows, dtype=np.int64)
-        starts = np.cumsum([0] + [sizes[text] for text in worded[:-1]])
+        lengths = [sizes[text] for text in worded]
+        starts = np.cumsum([0] + lengths[:-1])
         n = np.add.reduceat(self._word_counts[rows], starts).tolist()
         emitted = np.add.reduceat(self._word_emitted[rows], starts).tolist()
         scored = [at for at, count in enumerate(n) if count]  # ... and n-grams
         if not scored:
             return guesses
-        totals = np.add.reduceat(self._word_scores[rows], starts, axis=0)
+        totals = np.empty((len(worded), len(self.languages)))
+        first = words = 0
+        for last, length in enumerate(lengths, start=1):
+            words += length
+            if words >= WORDS_AT_ONCE or last == len(lengths):  # texts first..last-1: one gather
+                begin = int(starts[first])
+                group = rows[begin:begin + words]
+                totals[first:last] = np.add.reduceat(self._word_scores[group], starts[first:last] - begin, axis=0)
+                first, words = last, 0
         if len(scored) < len(worded):
             totals = totals[scored]
         counts = [n[at] for at in scored]
@@ -378,12 +403,18 @@ class Model:
 
 
 _WORD_CACHE_ROWS = 1 << 15
-#: :meth:`Model.guess_many` scores this many words' worth of texts at once (their rows: 1.8 MB).
-WORDS_AT_ONCE = 4096
+#: :meth:`Model.guess_many` sums this many words' rows at once (450 kB: they stay in the
+#: cache; with 4096, 1.8 MB, the sums cost a third more).
+WORDS_AT_ONCE = 1024
+#: :meth:`Model.guess_many` splits and looks up the words of this many texts at once.
+TEXTS_AT_ONCE = 512
+#: New words' n-gram rows are gathered this many words at a time (~2.5 MB of float32).
+NEW_WORDS_AT_ONCE = 512
 #: Appended to the key of a text's last word in the word cache: no space follows that
 #: word, so it has no closing n-grams (no prepared word holds this character).
 _LAST = "\x00"
-_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_LAST_BYTE = _LAST.encode()
+_NON_ASCII_BYTES_RUN = re.compile(rb"[\x80-\xff]+")
 _LATIN_BYTES = bytes(range(ord("A"), ord("z") + 1))
 # UTF-8 lead bytes of characters >= U+0300
 _HIGH_LEADS = bytes(range(0xCC, 0xF5))
@@ -394,7 +425,6 @@ _EXTENDED_ADDITIONAL_LEADS = tuple(bytes([0xE1, b]) for b in (0xB8, 0xB9, 0xBA, 
 _ASCII_BYTES_TABLE = bytes(
     b if (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b >= 0x80) else 0x20 for b in range(256)
 )
-_ASCII_TABLE = {b: " " for b in range(128) if _ASCII_BYTES_TABLE[b] == 0x20}
 
 
 def _utf8_pattern(codes) -> re.Pattern[bytes]:
