@@ -28,6 +28,7 @@ The result is a pure function of the text: no randomness, no dependence on
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -539,17 +540,32 @@ _DENSE_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf
 DENSE_WEIGHT = 3
 
 
-def _has_letters(text: str, minimum: int) -> bool:
-    """At least ``minimum`` letters of evidence (dense-script characters weigh more)."""
-    if minimum <= 0:
-        return True
-    count = 0
-    for count, _ in enumerate(_LETTER_RE.finditer(text), start=1):
-        if count >= minimum:
-            return True
+def _evidence(text: str, enough: int) -> int:
+    """The letters of evidence of ``text`` (dense-script characters weigh more), or
+    ``enough`` when there are at least that many: whether a text has ``minimum`` letters
+    of evidence, for any ``minimum <= enough``, is ``_evidence(text, enough) >= minimum``.
+
+    >>> _evidence("OK 42", 20), _evidence("The talks would continue next week.", 20)
+    (2, 20)
+    >>> _evidence("日本語", 20)  # three dense characters
+    9
+    """
+    if enough <= 0:
+        return 0
+    if _letters_at_least(enough).match(text):
+        return enough
+    count = len(_LETTER_RE.findall(text))  # fewer than ``enough``
     if text.isascii():
-        return False
-    return count + (DENSE_WEIGHT - 1) * len(_DENSE_RE.findall(text)) >= minimum
+        return count
+    return count + (DENSE_WEIGHT - 1) * len(_DENSE_RE.findall(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _letters_at_least(count: int) -> re.Pattern[str]:
+    """A pattern that matches the start of a text with at least ``count`` letters: one pass
+    (a letter and the non-letters after it, ``count`` times; the two classes are disjoint
+    and the repeats possessive, so a failing match never backtracks)."""
+    return re.compile(r"[\W\d_]*+(?:[^\W\d_][\W\d_]*+){%d}" % count)
 
 
 #: With at least this many n-grams, a Latin- or Cyrillic-script text of which
@@ -636,12 +652,13 @@ def detect_many(texts: list[str], *, sample_chars: int = 1500, min_letters: int 
     samples: dict[int, str] = {}  # text -> its sample, for the backend
     for at, text in enumerate(texts):
         sample = sample_text(text, sample_chars)
-        script = dominant_script(sample) if _has_letters(sample, SCRIPT_MIN_LETTERS) else None
+        letters = _evidence(sample, max(SCRIPT_MIN_LETTERS, min_letters))
+        script = dominant_script(sample) if letters >= SCRIPT_MIN_LETTERS else None
         if script is not None and script[1] is not None:
             found[at] = script[1], 1.0
         elif script is not None and backend == "langdetect":
             found[at] = UNDETERMINED, 0.0  # a script no langdetect profile covers
-        elif not _has_letters(sample, min_letters):
+        elif letters < min_letters:
             found[at] = UNDETERMINED, 0.0
         else:
             samples[at] = sample
