@@ -127,11 +127,9 @@ class Float16Rows:
         """The float16 bit patterns of the rows ``idx``, as the whole matrix holds them."""
         slot = self._slot[idx]
         if not slot.size or slot.min() >= 0:  # only whole rows: nearly always
-            return self._whole[slot]
-        out = np.empty((len(slot), self.shape[1]), dtype=np.uint16)
-        whole = slot >= 0
-        out[whole] = self._whole[slot[whole]]
-        at = np.flatnonzero(~whole)
+            return np.take(self._whole, slot, axis=0)  # half the time of ``self._whole[slot]``
+        out = np.take(self._whole, np.maximum(slot, 0), axis=0)  # the sparse rows are replaced below
+        at = np.flatnonzero(slot < 0)
         out[at] = self._default
         first = self._starts[-1 - slot[at]]
         lengths = self._starts[-slot[at]] - first
@@ -150,7 +148,8 @@ class Float16Rows:
         rows = self._bits(np.asarray(key, dtype=np.intp))
         if not self._by_bits:
             return rows.view(np.float16).astype(np.float32)
-        rows = np.left_shift(rows, 13, dtype=np.uint32)  # the cast in the shift: one pass less
+        rows = rows.astype(np.uint32)
+        rows <<= 13
         rows += 0xA8000000
         return rows.view(np.float32)
 
