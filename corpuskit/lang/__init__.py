@@ -204,16 +204,21 @@ class Model:
 
     def _prepared(self, text: str) -> bytes:
         """:meth:`prepare` of ``text``, as UTF-8 bytes (lone surrogates passed through)."""
-        text = _URL_RE.sub(" ", text)
-        if "@" in text:
-            text = _MAIL_RE.sub(" ", text)
-        if not text.isascii() and _COMBINING_RE.search(text):
-            text = self._normalize_vi(text)
-        text = text[:MAX_TEXT_LENGTH]
-        if "  " in text:
-            text = _DOUBLE_SPACE_RE.sub(" ", text)
         data = text.encode("utf-8", "surrogatepass")
-        if not text.isascii() and _mostly_non_latin(data, len(text)):
+        # langdetect's substitutions, when the bytes show one may apply: a URL starts with
+        # "http", an e-mail address has "@", U+0300-U+033F (the combining marks Vietnamese is
+        # normalised for) have the lead byte 0xCC; most texts have none of them
+        if b"http" in data or b"@" in data or b"\xcc" in data or b"  " in data or len(text) > MAX_TEXT_LENGTH:
+            text = _URL_RE.sub(" ", text)
+            if "@" in text:
+                text = _MAIL_RE.sub(" ", text)
+            if not text.isascii() and _COMBINING_RE.search(text):
+                text = self._normalize_vi(text)
+            text = text[:MAX_TEXT_LENGTH]
+            if "  " in text:
+                text = _DOUBLE_SPACE_RE.sub(" ", text)
+            data = text.encode("utf-8", "surrogatepass")
+        if not data.isascii() and _mostly_non_latin(data, len(text)):
             data = data.translate(None, _LATIN_BYTES)
         # ASCII: every non-letter becomes a space (a bytes table, fast); so do the non-ASCII
         # characters langdetect's table makes spaces (quotation marks, dashes: one bytes
@@ -452,10 +457,14 @@ def _mostly_non_latin(data: bytes, characters: int) -> bool:
     character above U+007F takes at least two bytes, so there are at most
     ``len(data) - characters`` of them: when the Latin letters are at least half
     that many, the answer is no without counting the others (an English text with
-    a few quotation marks and dashes).
+    a few quotation marks and dashes), and the letters of its head often show it.
     """
+    most = len(data) - characters
+    head = data[:4 * most + 64]  # the Latin letters of a head are a lower bound: often enough
+    if (len(head) - len(head.translate(None, _LATIN_BYTES))) * 2 >= most:
+        return False
     latin = len(data) - len(data.translate(None, _LATIN_BYTES))
-    if latin * 2 >= len(data) - characters:
+    if latin * 2 >= most:
         return False
     high = len(data) - len(data.translate(None, _HIGH_LEADS))
     extended_additional = sum(map(data.count, _EXTENDED_ADDITIONAL_LEADS))
