@@ -273,12 +273,20 @@ class CompactIdentifier(LanguageIdentifier):
             return (np.fromiter((i for f in found for i in f), dtype=np.intp),
                     np.fromiter((c for f in found for c in f.values()), dtype=np.float32),
                     np.fromiter(map(len, found), dtype=np.intp, count=len(found)))
+        return self._visits(data)[:3]
+
+    def _visits(self, data: list[bytes]) -> tuple[np.ndarray, ...]:
+        """:meth:`visits_many`, and the distinct features of all the texts (ascending) with the
+        index among them of each feature of each text."""
+        if self._window is None:
+            ids, counts, sizes = self.visits_many(data)
+            return (ids, counts, sizes, *np.unique(ids, return_inverse=True))
         lengths = np.fromiter(map(len, data), dtype=np.intp, count=len(data))
         features = self.tk_output[self._states(b"".join(data), lengths)]
         text = np.repeat(np.arange(len(data), dtype=np.intp), lengths)  # the text of each byte
-        first, counts = _first_occurrences(features, text)
+        first, counts, distinct, which = _first_occurrences(features, text)
         return (features[first].astype(np.intp), counts.astype(np.float32),
-                np.bincount(text[first], minlength=len(data)))
+                np.bincount(text[first], minlength=len(data)), distinct, which)
 
     def _states(self, joined: bytes, lengths: np.ndarray) -> np.ndarray:
         """The DFA's state after each byte of ``joined``, the texts of ``lengths`` bytes one
@@ -313,8 +321,7 @@ class CompactIdentifier(LanguageIdentifier):
         row of the result is one product of its own ``log1p(counts)`` and rows, as
         py3langid computes it (one product over several texts could sum in another order).
         """
-        ids, counts, sizes = self.visits_many(data)
-        distinct, which = np.unique(ids, return_inverse=True)
+        ids, counts, sizes, distinct, which = self._visits(data)
         if len(distinct) > DISTINCT_AT_ONCE and len(data) > 1:
             half = len(data) // 2
             return np.concatenate([self.raw_scores(data[:half]), self.raw_scores(data[half:])])
@@ -374,9 +381,11 @@ class CompactIdentifier(LanguageIdentifier):
         return found
 
 
-def _first_occurrences(features: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _first_occurrences(features: np.ndarray, text: np.ndarray):
     """The positions where a feature (``features >= 0``) occurs for the first time in its
-    text (``text``, one text after the other), in order, and how often it occurs in that text.
+    text (``text``, one text after the other), in order; how often it occurs in that text;
+    the distinct features of all the texts (ascending) and the index among them of the
+    feature at each of those positions.
 
     One sort of (feature, position) pairs packed into int64 (numpy's vectorised sort) puts
     each feature's occurrences together in order of position, so in order of text; a group
@@ -385,16 +394,19 @@ def _first_occurrences(features: np.ndarray, text: np.ndarray) -> tuple[np.ndarr
     """
     at = np.flatnonzero(features >= 0)
     if not at.size:
-        return at, np.zeros(0, dtype=np.int64)
+        return at, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     shift = max(len(features), 1).bit_length()  # ids (100,053 features: 17 bits) and positions: < 63 bits
     packed = np.sort((features[at].astype(np.int64) << shift) | at)
     at = packed & ((1 << shift) - 1)
     feature, texts = packed >> shift, text[at]
-    starts = np.flatnonzero(np.concatenate(([True], (feature[1:] != feature[:-1]) | (texts[1:] != texts[:-1]))))
+    new_feature = np.concatenate(([True], feature[1:] != feature[:-1]))
+    starts = np.flatnonzero(new_feature | np.concatenate(([False], texts[1:] != texts[:-1])))
     counts = np.zeros(len(features), dtype=np.int64)
     counts[at[starts]] = np.diff(np.append(starts, len(at)))
+    which = np.empty(len(features), dtype=np.intp)
+    which[at[starts]] = (np.cumsum(new_feature) - 1)[starts]
     first = np.flatnonzero(counts)
-    return first, counts[first]
+    return first, counts[first], feature[new_feature].astype(np.intp), which[first]
 
 
 def load() -> CompactIdentifier:
