@@ -170,6 +170,7 @@ class Model:
             name for name, script in self.scripts.items() if script in ("LATIN", "CYRILLIC"))
         self._normalize_vi = NGram.normalize_vi
         self._np = np
+        import pyarrow.compute  # noqa: F401  (guess_many's; imported with the model, before workers fork)
         self._reset_cache()
 
     # -- n-grams, exactly as langdetect extracts them --------------------------------
@@ -304,7 +305,13 @@ class Model:
         import pyarrow.compute as pc
 
         np = self._np
-        split = pc.split_pattern(pa.array([text + _LAST_BYTE for text in prepared], type=pa.large_binary()), b" ")
+        # the texts, each followed by the marker, as one Arrow array made from buffers (no
+        # conversion of Python objects, which would have pyarrow import pandas: ~45 MB)
+        offsets = np.zeros(len(prepared) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, prepared), dtype=np.int64, count=len(prepared)) + 1, out=offsets[1:])
+        texts = pa.Array.from_buffers(pa.large_binary(), len(prepared), [
+            None, pa.py_buffer(offsets), pa.py_buffer(_LAST_BYTE.join(prepared) + _LAST_BYTE)])
+        split = pc.split_pattern(texts, b" ")
         encoded = pc.dictionary_encode(split.values)
         keys = [piece.decode("utf-8", "surrogatepass") for piece in encoded.dictionary.to_pylist()]
         rows = list(map(self._word_cache.get, keys))
@@ -317,10 +324,10 @@ class Model:
                     return None
             self._add_words(new)
             rows = list(map(self._word_cache.get, keys))
-        rows = np.array([-1 if row is None else row for row in rows], dtype=np.int64)[encoded.indices.to_numpy()]
+        rows = np.array([-1 if row is None else row for row in rows], dtype=np.int64)[_values(encoded.indices)]
         words = rows >= 0
         # every text is at least one piece (its last): no empty segment
-        sizes = np.add.reduceat(words, split.offsets.to_numpy()[:-1]) if len(prepared) else words
+        sizes = np.add.reduceat(words, _values(split.offsets)[:-1]) if len(prepared) else words
         return rows[words], sizes
 
     def ngram_ids(self, text: str) -> list[int]:
@@ -431,6 +438,15 @@ _EXTENDED_ADDITIONAL_LEADS = tuple(bytes([0xE1, b]) for b in (0xB8, 0xB9, 0xBA, 
 _ASCII_BYTES_TABLE = bytes(
     b if (0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A or b >= 0x80) else 0x20 for b in range(256)
 )
+
+
+def _values(array):
+    """The values of an Arrow integer array without nulls, as numpy, without a copy (its
+    ``to_numpy`` has pyarrow import pandas, ~45 MB, in a process that has not yet)."""
+    import numpy as np
+
+    dtype = np.dtype(f"<i{array.type.bit_width // 8}")
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
 
 
 def _utf8_pattern(codes) -> re.Pattern[bytes]:
