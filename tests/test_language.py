@@ -53,6 +53,7 @@ def test_ngrams_are_exactly_langdetects():
     texts = [c["text"] for c in CASES] + [
         "NATO and the USA said; ABC x", "Ça va très bien, L'ÉTÉ", "ПРИВЕТ Hello WORLD",
         "see https://example.org/x and me@example.org", "Tiếng Việt có dấu", "  ",
+        "word  " * 1999 + "https://example.org/y tail", "Ж" * 4000 + " latin words here " * 600,
     ]
     rng = random.Random(12)  # runs of capitals, title case, caseless and symbol letters, one-letter words
     texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日“–«\u00a0\u2070\u206fжЖ") for _ in range(rng.randrange(1, 7)))
@@ -646,6 +647,72 @@ def test_guess_many_is_the_plain_per_text_softmax():
         assert [(g.language, g.probability, g.ngrams, g.emitted) for g in guesses] == expected, size
 
 
+def test_guess_many_is_the_same_whatever_its_batches_and_cache(monkeypatch):
+    """Texts split and looked up a few at a time, word sums of a few words at a time, a
+    word cache so small it is emptied again and again (and a batch whose new words do not
+    fit in it even empty, scored in halves): the same guesses, bit for bit."""
+    import corpuskit.lang as lang
+
+    model = get_model()
+    texts = _batch_texts()
+    expected = [(g.language, g.probability, g.ngrams, g.emitted) for g in model.guess_many(texts)]
+    monkeypatch.setattr(lang, "TEXTS_AT_ONCE", 5)
+    monkeypatch.setattr(lang, "WORDS_AT_ONCE", 3)
+    monkeypatch.setattr(lang, "NEW_WORDS_AT_ONCE", 2)
+    monkeypatch.setattr(lang, "_WORD_CACHE_ROWS", 150)  # a text has up to ~100 words here
+    halves = []
+    monkeypatch.setattr(model, "_guess_batch", lambda prepared, own=model._guess_batch: halves.append(len(prepared))
+                        or own(prepared))
+    model._reset_cache()
+    try:
+        guesses = model.guess_many(texts)
+    finally:
+        model._reset_cache()
+    assert [(g.language, g.probability, g.ngrams, g.emitted) for g in guesses] == expected
+    assert len(halves) > -(-len(texts) // 5)  # some batches were halved
+
+
+def test_the_batch_word_table_is_the_texts_words():
+    """The Arrow split of a batch gives each text the words ``prepare(text).split(" ")``
+    gives (the last without closing n-grams), in order, whatever the spaces around them, for
+    texts without words, and for lone surrogates (kept as they are, as ``prepare`` keeps them)."""
+    import numpy as np
+
+    model = get_model()
+    texts = ["", " ", "  a  ", "a", "a ", " a", "one two  three ", "x\ud800y z\udfff", "\ud800", "é – “q”  z",
+             *(t for t in _batch_texts() if isinstance(t, str))]
+    model._reset_cache()
+    rows, sizes = model._word_table([model._prepared(text) for text in texts])
+    keys = {row: key for key, row in model._word_cache.items()}
+    end = 0
+    for text, size in zip(texts, sizes.tolist(), strict=True):
+        words = model.prepare(text).split(" ")
+        expected = [word for word in words[:-1] if word] + ([words[-1] + "\x00"] if words[-1] else [])
+        start, end = end, end + size
+        assert [keys[row] for row in rows[start:end].tolist()] == expected, repr(text)
+    assert end == len(rows) and rows.dtype == np.int64
+
+
+def test_letters_of_evidence_are_the_plain_count():
+    """One possessive pattern decides whether a text has ``minimum`` letters of evidence,
+    for every minimum up to the one it was asked, as counting the letters one by one does
+    (dense-script characters weigh three; digits and ``_`` are no letters)."""
+    from corpuskit.lang import _DENSE_RE, _LETTER_RE, DENSE_WEIGHT, _evidence
+
+    def plain(text, minimum):
+        letters = len(_LETTER_RE.findall(text))
+        return minimum <= 0 or letters + (DENSE_WEIGHT - 1) * len(_DENSE_RE.findall(text)) >= minimum
+
+    rng = random.Random(3)
+    alphabet = "aZé_9 .\n\t-日한ж²\u0301\U0001d400ǅ"
+    texts = ["", " ", "_", "日", "a" * 30] + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+                                            for _ in range(1500)]
+    for text in texts:
+        for enough in (0, 1, 3, 10, 20, 25):
+            letters = _evidence(text, enough)
+            assert [letters >= m for m in range(-1, enough + 1)] == [plain(text, m) for m in range(-1, enough + 1)]
+
+
 def test_decide_many_rows_are_py3langids_decide_bit_for_bit():
     """The batched normalised scores of the compact identifier are py3langid's own ``_decide``
     of each text (its model, its code), every float bit for bit; so are the labels."""
@@ -661,6 +728,23 @@ def test_decide_many_rows_are_py3langids_decide_bit_for_bit():
         assert row.tobytes() == own._decide(text).tobytes(), text
     assert compact.classify_many(texts) == [own.classify(text) for text in texts]
     assert compact.decide_many([]).shape == (0, len(own.nb_classes))
+
+
+def test_decide_many_is_the_same_whatever_rows_it_converts_at_once(monkeypatch):
+    """A batch whose distinct features are more than the rows converted at once is scored in
+    halves, and the rows of a few features gathered at a time: the same scores, bit for bit."""
+    from corpuskit.lang import compact_langid, py3langid_backend
+
+    compact = py3langid_backend.get_identifier()
+    texts = _batch_texts()
+    expected = compact.decide_many(texts)
+    monkeypatch.setattr(compact_langid, "DISTINCT_AT_ONCE", 300)
+    monkeypatch.setattr(compact_langid, "ROWS_AT_ONCE", 7)
+    calls = []
+    own = type(compact)._visits
+    monkeypatch.setattr(type(compact), "_visits", lambda self, data: calls.append(len(data)) or own(self, data))
+    assert compact.decide_many(texts).tobytes() == expected.tobytes()
+    assert len(calls) > 10  # halved again and again
 
 
 def test_visits_many_counts_each_text_on_its_own():

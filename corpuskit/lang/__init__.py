@@ -289,8 +289,9 @@ class Model:
 
     def _word_table(self, prepared: list[bytes]):
         """(cache rows of the words of every text, text after text; each text's number of
-        words) for ``prepared`` texts (:meth:`_prepared`), or ``None`` when their new words
-        do not fit in the cache even emptied (a smaller batch will).
+        words) for ``prepared`` texts (:meth:`_prepared`), or ``None`` when the new words of
+        several texts do not fit in the cache even emptied (fewer texts will; one text's
+        always do: a text is cut at 10,000 characters, and the cache holds 32,768 words).
 
         A text's words are the non-empty pieces between spaces; the last one (no space
         follows it: no closing n-grams) is cached under its word with :data:`_LAST`
@@ -320,7 +321,7 @@ class Model:
             if self._used + len(new) > _WORD_CACHE_ROWS:
                 self._reset_cache()
                 new = [key for key in keys if key and key != _LAST]
-                if len(new) > _WORD_CACHE_ROWS:
+                if len(new) > _WORD_CACHE_ROWS and len(prepared) > 1:
                     return None
             self._add_words(new)
             rows = list(map(self._word_cache.get, keys))
