@@ -53,7 +53,9 @@ def test_ngrams_are_exactly_langdetects():
     texts = [c["text"] for c in CASES] + [
         "NATO and the USA said; ABC x", "Ça va très bien, L'ÉTÉ", "ПРИВЕТ Hello WORLD",
         "see https://example.org/x and me@example.org", "Tiếng Việt có dấu", "  ",
-        "word  " * 1999 + "https://example.org/y tail", "Ж" * 4000 + " latin words here " * 600,
+        "word  " * 1999 + "https://example.org/y tail", "Ж" * 4000 + " latin words here" * 600,
+        "read https://example.org/a?b=c now", "Tie\u0302\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u",
+        "mail me@example.org", "two  spaces",
     ]
     rng = random.Random(12)  # runs of capitals, title case, caseless and symbol letters, one-letter words
     texts += [" ".join("".join(rng.choice("aAbBǅǆⒶⓐΣσİßé日“–«\u00a0\u2070\u206fжЖ") for _ in range(rng.randrange(1, 7)))
