@@ -12,7 +12,9 @@ module computes the same naive-Bayes model *exactly* instead:
 * n-grams are extracted exactly as langdetect does (URL/e-mail removal,
   Vietnamese normalisation, its Latin-cleaning rule, its per-character
   normalisation as one ``str.translate`` table, and its rule that skips
-  n-grams inside capitalised words), word by word with a per-process cache;
+  n-grams inside capitalised words), word by word with a per-process cache
+  (a batch's words split and looked up together: one Arrow split and dictionary
+  encoding, only the distinct words become Python strings);
 * the posterior is a softmax of the summed log-probabilities. Evidence is
   capped at :data:`EVIDENCE_NGRAMS` n-grams' worth (the log-likelihoods are
   averaged, then scaled), so the probability reflects how clearly the

@@ -38,7 +38,9 @@ walks the DFA with numpy:
   ``visit_counts``.
 * **batches** (:meth:`CompactIdentifier.decide_many`): the texts of a batch are
   walked together (each from the start state), one sort counts every text's
-  features, their rows are converted a few thousand at a time, and each text's
+  features and finds the batch's distinct ones, whose rows are converted once
+  each (a batch of news repeats most features: ~5,800 distinct of ~54,000 in 300
+  articles' guard inputs), and each text's
   product is py3langid's own (a product over several texts could sum in another
   order); the normalisation is ``_decide``'s float32 arithmetic on every row at
   once (element by element or along a row, so each row is what ``_decide`` gives
