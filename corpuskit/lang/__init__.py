@@ -308,29 +308,37 @@ class Model:
         import pyarrow.compute as pc
 
         np = self._np
-        # the texts, each followed by the marker, as one Arrow array made from buffers (no
-        # conversion of Python objects, which would have pyarrow import pandas: ~45 MB)
-        offsets = np.zeros(len(prepared) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, prepared), dtype=np.int64, count=len(prepared)) + 1, out=offsets[1:])
-        texts = pa.Array.from_buffers(pa.large_binary(), len(prepared), [
-            None, pa.py_buffer(offsets), pa.py_buffer(_LAST_BYTE.join(prepared) + _LAST_BYTE)])
-        split = pc.split_pattern(texts, b" ")
-        encoded = pc.dictionary_encode(split.values)
-        keys = [piece.decode("utf-8", "surrogatepass") for piece in encoded.dictionary.to_pylist()]
+        if len(prepared) <= 2:  # Arrow's calls cost more than splitting a text or two in Python
+            pieces = [(text + _LAST_BYTE).decode("utf-8", "surrogatepass").split(" ") for text in prepared]
+            keys, index = list(itertools.chain.from_iterable(pieces)), None
+            starts = np.cumsum([0] + [len(one) for one in pieces[:-1]])
+        else:
+            # the texts, each followed by the marker, as one Arrow array made from buffers (no
+            # conversion of Python objects, which would have pyarrow import pandas: ~45 MB)
+            offsets = np.zeros(len(prepared) + 1, dtype=np.int64)
+            np.cumsum(np.fromiter(map(len, prepared), dtype=np.int64, count=len(prepared)) + 1, out=offsets[1:])
+            texts = pa.Array.from_buffers(pa.large_binary(), len(prepared), [
+                None, pa.py_buffer(offsets), pa.py_buffer(_LAST_BYTE.join(prepared) + _LAST_BYTE)])
+            split = pc.split_pattern(texts, b" ")
+            encoded = pc.dictionary_encode(split.values)
+            index, starts = _values(encoded.indices), _values(split.offsets)[:-1]
+            keys = [piece.decode("utf-8", "surrogatepass") for piece in encoded.dictionary.to_pylist()]
         rows = list(map(self._word_cache.get, keys))
-        new = [key for key, row in zip(keys, rows) if row is None and key and key != _LAST]
+        new = list(dict.fromkeys(key for key, row in zip(keys, rows) if row is None and key and key != _LAST))
         if new:
             if self._used + len(new) > _WORD_CACHE_ROWS:
                 self._reset_cache()
-                new = [key for key in keys if key and key != _LAST]
+                new = list(dict.fromkeys(key for key in keys if key and key != _LAST))
                 if len(new) > _WORD_CACHE_ROWS and len(prepared) > 1:
                     return None
             self._add_words(new)
             rows = list(map(self._word_cache.get, keys))
-        rows = np.array([-1 if row is None else row for row in rows], dtype=np.int64)[_values(encoded.indices)]
+        rows = np.array([-1 if row is None else row for row in rows], dtype=np.int64)
+        if index is not None:
+            rows = rows[index]
         words = rows >= 0
         # every text is at least one piece (its last): no empty segment
-        sizes = np.add.reduceat(words, _values(split.offsets)[:-1]) if len(prepared) else words
+        sizes = np.add.reduceat(words, starts) if len(prepared) else words
         return rows[words], sizes
 
     def ngram_ids(self, text: str) -> list[int]:

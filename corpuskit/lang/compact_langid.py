@@ -327,7 +327,10 @@ class CompactIdentifier(LanguageIdentifier):
         if len(distinct) > DISTINCT_AT_ONCE and len(data) > 1:
             half = len(data) // 2
             return np.concatenate([self.raw_scores(data[:half]), self.raw_scores(data[half:])])
-        table = self.nb_ptc[distinct]  # float32
+        if len(distinct) == len(ids):  # no feature shared (one text): its rows, in its order
+            table, which = self.nb_ptc[ids], None
+        else:
+            table = self.nb_ptc[distinct]  # float32
         # no features: 0.0 under norm_probs (uniform -> abstain), RAW_FLOOR otherwise
         scores = np.full((len(data), len(self.nb_classes)), 0.0 if self._norm_probs else RAW_FLOOR,
                          dtype=np.float32)
@@ -338,7 +341,7 @@ class CompactIdentifier(LanguageIdentifier):
                 start, end = end, end + size
                 if end > last:
                     first, last = start, max(end, min(start + ROWS_AT_ONCE, len(ids)))
-                    rows = np.take(table, which[first:last], axis=0)
+                    rows = table[first:last] if which is None else np.take(table, which[first:last], axis=0)
                 np.matmul(weights[start:end], rows[start - first:end - first], out=scores[text])
         scores[sizes > 0] += self.nb_pc
         return scores
