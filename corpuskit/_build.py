@@ -236,7 +236,7 @@ def _metadata(run: _Run, data_files: list[str], removed_files: list[str]) -> Bui
         run.staging, config=run.config, data_files=data_files, removed_files=removed_files,
         schema=run.schema, rows=run.data.rows, removed_rows=run.removed.rows, stats=stats,
         inputs=inputs, removed_reasons=dict(run.removed_reasons),
-        skipped=[str(e) for e in run.reader.skipped],
+        skipped=[str(e) for e in run.reader.skipped], concurrent=run.engine.workers > 1,
     )
     return BuildResult(folder=run.staging, status="staged", rows=run.data.rows,
                        removed=run.removed.rows, stats=stats, seconds=0.0, inputs=inputs,
