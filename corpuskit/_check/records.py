@@ -333,7 +333,7 @@ class _NearDuplicates(RecordScan):
     def __init__(self, folder: VersionFolder):
         super().__init__(folder)
         self.memo_path, self.memo = folder.memo, None
-        self.differ: list[tuple[int, str]] = []  # (row, label): memo signatures that are not ours
+        self.differ: list[str] = []  # the rows whose memo signature is not the one computed here
         if _dedup_mode(folder) != "drop":
             self.result.skip("no dedup step in drop mode recorded: duplicates are allowed")
             return
@@ -354,7 +354,7 @@ class _NearDuplicates(RecordScan):
             if index >= 0 and signature is None:
                 signature = self.memo.signature(index)
             elif index >= 0 and signature != self.memo.signature(index):
-                differ.append((start + at, _rid(records[at], start + at)))
+                differ.append(_rid(records[at], start + at))
             signatures.append(signature)
         return signatures, differ
 
@@ -371,7 +371,7 @@ class _NearDuplicates(RecordScan):
 
     def finish(self, folder: VersionFolder) -> CheckResult:
         result = self.result
-        for _, item in self.differ:
+        for item in self.differ:
             result.fail(item, "the build's dedup signature of this record differs from the one computed from "
                               "the published row (a signature that depends on the process or the batch): the "
                               "build's deduplication cannot be trusted; report this as a bug")
