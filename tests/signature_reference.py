@@ -14,8 +14,8 @@ from corpuskit._dedup.normalize import (_ASCII_JOIN, _COMMON_MARKS, _UNICODE_PUN
 from corpuskit._dedup.signature import (_BAND_SALT, _BINS, _BOUNDS, _PAIR, _PREFIX, _ROW_POWERS, _SUFFIX,
                                         _U32, BANDS, GRAM, ROWS, Signature, _chars, _mix, _word_hash)
 
-# a8d5db3's tables: 0x1C-0x1F were left to ``str.split``
-_ASCII_SPLIT = bytes(c if 0x1C <= c <= 0x1F else b for c, b in enumerate(_NEW_ASCII_SPLIT))
+# a8d5db3's tables: the ASCII spaces and 0x1C-0x1F were left to ``str.split``
+_ASCII_SPLIT = bytes(c if 0x09 <= c <= 0x0D or 0x1C <= c <= 0x1F else b for c, b in enumerate(_NEW_ASCII_SPLIT))
 _OLD_UTF8_SPLIT = _ASCII_SPLIT[:128] + bytes(range(128, 256))
 
 

@@ -91,7 +91,7 @@ def test_every_space_separates_tokens(space):
 
 def test_token_table_matches_tokenising_each_text():
     folded = ["a b  a", "", "  ", "\u00e9t\u00e9 a", "b"]
-    offsets, index, distinct = raw_token_table(folded)
+    offsets, index, distinct = raw_token_table([separated(text) for text in folded])
     got = [[distinct[i] for i in index[offsets[k]:offsets[k + 1]]] for k in range(len(folded))]
     assert got == [raw_tokens(text) for text in folded] == [["a", "b", "a"], [], [], ["\u00e9t\u00e9", "a"], ["b"]]
 

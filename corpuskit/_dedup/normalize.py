@@ -186,8 +186,9 @@ def fold(text: str) -> str:
 
 def _split_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
-    # 0x1C-0x1F: the ASCII controls that ``str.split`` counts as spaces and ``bytes.split`` does not
-    for code in list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + \
+    # every ASCII character ``str.split`` counts as a space (0x1C-0x1F too, which ``bytes.split``
+    # does not) becomes a plain space, so that a token ends at a space byte and nowhere else
+    for code in list(range(0x09, 0x0E)) + list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + \
             list(range(0x5B, 0x61)) + list(range(0x7B, 0x7F)) + list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + \
             list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
         table[code] = " "
@@ -206,6 +207,12 @@ _UNICODE_PUNCT = re.compile("[\u00a0-\u00ac\u00ae-\u00bf\u00d7\u00f7\u2000-\u201
 
 #: the spaces ``str.split`` knows that neither NFKC nor :data:`_UNICODE_PUNCT` turns into a space
 _OTHER_SPACES = ("\x85", "\u1680")
+#: the non-ASCII characters :func:`separated` removes or turns into spaces (U+0085,
+#: U+00A0-U+00BF, U+00D7, U+00F7, U+1680, U+2000-U+206F, U+3000-U+3003) all begin with one of
+#: these UTF-8 bytes or are one of these characters (single bytes and characters are found
+#: by ``memchr``): text with none of them needs no regex
+_SEPARATOR_LEADS = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")
+_SEPARATOR_CHARS = ("\u00d7", "\u00f7")
 
 
 def separated(folded: str) -> bytes:
@@ -224,14 +231,46 @@ def separated(folded: str) -> bytes:
             folded = folded.replace(mark, " ")
     if folded.isascii():
         return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN)
-    if "\u00ad" in folded:  # (U+2019 is gone already)
-        folded = folded.replace("\u00ad", "")
-    folded = _UNICODE_PUNCT.sub(" ", folded)
-    for space in _OTHER_SPACES:
-        if space in folded:
-            folded = folded.replace(space, " ")
+    encoded = folded.encode("utf-8")
+    if any(lead in encoded for lead in _SEPARATOR_LEADS) or any(c in folded for c in _SEPARATOR_CHARS):
+        if "\u00ad" in folded:  # (U+2019 is gone already)
+            folded = folded.replace("\u00ad", "")
+        folded = _UNICODE_PUNCT.sub(" ", folded)
+        for space in _OTHER_SPACES:
+            if space in folded:
+                folded = folded.replace(space, " ")
+        encoded = folded.encode("utf-8")
     # the remaining non-ASCII characters are letters: their UTF-8 bytes (>= 0x80) pass unchanged
-    return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN)
+    return encoded.translate(_UTF8_SPLIT, _ASCII_JOIN)
+
+
+#: the typography of plain English news and ASCII stand-ins that fold and separate alike: the
+#: quotes and dashes, which neither repairing, NFKC nor casefolding changes, stand for a
+#: character that is no word character and no space either (the percent rule reads the same)
+#: and a separator (``#``) or a joiner (``'``) in the tokens; the others are their NFKC forms
+_PLAIN_MARKS = (("\u2019", "'"), ("\u201c", "#"), ("\u201d", "#"), ("\u2018", "#"), ("\u2013", "#"),
+                ("\u2014", "#"), ("\u00a0", " "), ("\u202f", " "), ("\u2026", "..."))
+
+
+def fingerprint_bytes(text: str) -> bytes:
+    """``separated(fold(text))``. Text that is ASCII but for the common quotes and dashes (most
+    news) has them replaced one for one by ASCII stand-ins first (:data:`_PLAIN_MARKS`), so that
+    folding and separating take their ASCII paths (no Unicode casefolding, NFKC or regex).
+
+    >>> text = "The \u201cU.S.\u201d party\u2019s Per\u2013cent, 5 per\u00a0cent \u2014 50%\u2026"
+    >>> fingerprint_bytes(text)
+    b'the  us  partys per cent 5  percent    50 percent '
+    >>> [fingerprint_bytes(t) == separated(fold(t)) for t in (text, text + " \u00c9T\u00c9", "Caf\u00c3\u00a9")]
+    [True, True, True]
+    """
+    if not text.isascii():
+        plain = text
+        for mark, stand_in in _PLAIN_MARKS:
+            if mark in plain:
+                plain = plain.replace(mark, stand_in)
+        if plain.isascii():
+            text = plain
+    return separated(fold(text))
 
 
 def raw_tokens(folded: str) -> list[str]:
@@ -243,31 +282,37 @@ def raw_tokens(folded: str) -> list[str]:
     return separated(folded).decode("utf-8").split()
 
 
-def raw_token_table(folded: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The raw tokens of many folded texts at once, without a Python object per token: the
-    offsets of each text's tokens (``len(folded) + 1``), each token as an index into the
-    distinct tokens, and the distinct tokens (in first-seen order).
+def raw_token_table(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The raw tokens of many texts (each :func:`separated`) at once, without a Python object per
+    token: the offsets of each text's tokens (``len(texts) + 1``), each token as an index into
+    the distinct tokens, and the distinct tokens (in first-seen order).
 
-    One Arrow split and dictionary encoding over all the texts: most tokens of a batch of
-    articles repeat, so only the distinct ones become Python strings.
+    The tokens are the runs of non-space bytes of the texts joined by spaces, found by numpy;
+    Arrow's dictionary encoding finds the distinct ones (most tokens of a batch of articles
+    repeat), and only those become Python strings.
 
-    >>> offsets, index, distinct = raw_token_table(["the u.s. and the", "", "and"])
+    >>> offsets, index, distinct = raw_token_table([separated(t) for t in ["the u.s. and the", "", "and"]])
     >>> offsets.tolist(), [distinct[i] for i in index]
     ([0, 4, 4, 5], ['the', 'us', 'and', 'the', 'and'])
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = [separated(text).strip() for text in folded]
-    split = pc.ascii_split_whitespace(pa.array(texts, type=pa.large_string()))
-    offsets = split.offsets.to_numpy()
-    encoded = pc.dictionary_encode(split.values)
-    index = encoded.indices.to_numpy()
-    distinct = encoded.dictionary.to_pylist()
-    if "" in distinct:  # an empty text splits into one empty token: it has none
-        index = index[index != distinct.index("")]
-        offsets = offsets - np.concatenate([[0], np.cumsum([not text for text in texts])])
-    return offsets, index, distinct
+    joined = np.frombuffer(b" ".join(texts), dtype=np.uint8)
+    solid = np.zeros(len(joined) + 2, dtype=bool)  # padded by a space at either end
+    np.not_equal(joined, 32, out=solid[1:-1])
+    edges = np.flatnonzero(solid[1:] != solid[:-1])  # token starts and ends, alternately
+    starts = edges[0::2]
+    text_starts = np.cumsum([0] + [len(text) + 1 for text in texts])
+    offsets = np.searchsorted(starts, text_starts)
+    ends = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(edges[1::2] - starts, out=ends[1:])
+    if ends[-1] >= 2**31:
+        raise ValueError("texts too long to tokenise at once (2 GiB of tokens)")
+    tokens = pa.StringArray.from_buffers(len(starts), pa.py_buffer(ends.astype(np.int32)),
+                                         pa.py_buffer(joined[solid[1:-1]]))
+    encoded = pc.dictionary_encode(tokens)
+    return offsets, encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
 
 
 def tokens(text: str) -> list[str]:

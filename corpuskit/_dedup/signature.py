@@ -39,8 +39,8 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from corpuskit._dedup.normalize import (canonical, fold, is_number, raw_token_table, split_headline, story_day,
-                                        tokens)
+from corpuskit._dedup.normalize import (canonical, fingerprint_bytes, is_number, raw_token_table, split_headline,
+                                        story_day, tokens)
 
 _U32 = np.dtype("<u4")
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -99,11 +99,11 @@ def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, dict[int, tuple[i
     return np.fromiter(found, dtype=np.uint64, count=len(found)), split
 
 
-def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """The canonical-token hashes of many folded texts, concatenated, and each text's offsets
-    into them; also each text's raw token offsets, the raw tokens as indices into the distinct
-    ones, and those (for the texts whose words are needed as strings: headlines)."""
-    raw_offsets, index, distinct = raw_token_table(folded)
+def _token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The canonical-token hashes of many texts, concatenated, and each text's offsets into
+    them; also each text's raw token offsets, the raw tokens as indices into the distinct ones,
+    and those (for the texts whose words are needed as strings: headlines)."""
+    raw_offsets, index, distinct = raw_token_table([fingerprint_bytes(text) for text in texts])
     first, split = _distinct_hashes(distinct)
     hashes = first[index]
     if not split:  # most batches: every token one word
@@ -304,7 +304,7 @@ def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tok
     split = [split_headline(record) for record in records]
     days = [story_day(record, body) for record, (_, body) in zip(records, split)]
     hashes, offsets, raw_offsets, raw_index, distinct = \
-        _token_hashes([fold(text) for pair in split for text in pair])
+        _token_hashes([text for pair in split for text in pair])
     starts, middles, ends = offsets[0:-1:2], offsets[1::2], offsets[2::2]
     sizes, heads = ends - starts, middles - starts
     text = np.repeat(np.arange(2 * count), np.diff(offsets))  # of each token: 2r headline, 2r + 1 body
