@@ -298,19 +298,18 @@ def raw_token_table(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray, list[st
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    joined = np.frombuffer(b" ".join(texts), dtype=np.uint8)
+    spaced = b" ".join(texts)
+    joined = np.frombuffer(spaced, dtype=np.uint8)
     solid = np.zeros(len(joined) + 2, dtype=bool)  # padded by a space at either end
     np.not_equal(joined, 32, out=solid[1:-1])
     edges = np.flatnonzero(solid[1:] != solid[:-1])  # token starts and ends, alternately
     starts = edges[0::2]
     text_starts = np.cumsum([0] + [len(text) + 1 for text in texts])
     offsets = np.searchsorted(starts, text_starts)
-    ends = np.zeros(len(starts) + 1, dtype=np.int64)
-    np.cumsum(edges[1::2] - starts, out=ends[1:])
-    if ends[-1] >= 2**31:
-        raise ValueError("texts too long to tokenise at once (2 GiB of tokens)")
-    tokens = pa.StringArray.from_buffers(len(starts), pa.py_buffer(ends.astype(np.int32)),
-                                         pa.py_buffer(joined[solid[1:-1]]))
+    bounds = np.zeros(len(starts) + 1, dtype=np.int64)  # of the tokens, the spaces taken out
+    np.cumsum(edges[1::2] - starts, out=bounds[1:])
+    tokens = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(bounds),
+                                              pa.py_buffer(spaced.translate(None, b" ")))
     encoded = pc.dictionary_encode(tokens)
     return offsets, encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
 
