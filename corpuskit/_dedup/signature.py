@@ -244,18 +244,20 @@ def bands(bigrams: np.ndarray, owner: np.ndarray, keys: np.ndarray) -> np.ndarra
     (12, True)
     """
     texts = len(keys)
-    grams = np.maximum(np.bincount(owner, minlength=texts) - (GRAM - 2), 0)
-    within = owner[:-2] == owner[2:]  # (owners ascend: the two bigrams are of one text)
+    counts = np.bincount(owner, minlength=texts)
+    grams = np.maximum(counts - (GRAM - 2), 0)
     values = bigrams[:-2] * _PAIR
     values += bigrams[2:]
-    values = values[within]
-    slot = owner[:-2][within]
-    slot *= _BINS
+    slot = owner[:-2] * _BINS
     slot += _bins(values)
-    mins = np.full(texts * _BINS, np.uint64(2**64 - 1))
+    # a "4-gram" of two texts (a text ends one or two bigrams on) goes to a spare slot
+    ends = np.cumsum(counts)[:-1]
+    across = np.concatenate([ends - 2, ends - 1])
+    slot[across[(across >= 0) & (across < len(values))]] = texts * _BINS
+    mins = np.full(texts * _BINS + 1, np.uint64(2**64 - 1))
     np.minimum.at(mins, slot, values)
-    mins = mins.reshape(texts, _BINS)
-    full = np.bincount(slot, minlength=texts * _BINS).reshape(texts, _BINS) > 0
+    mins = mins[:-1].reshape(texts, _BINS)
+    full = np.bincount(slot, minlength=texts * _BINS + 1)[:-1].reshape(texts, _BINS) > 0
     if not full[grams > 0].all():
         # an empty range borrows the next non-empty one's minimum (cyclically), offset by the distance
         column = np.arange(_BINS)
