@@ -175,7 +175,11 @@ def _canonical(token: str) -> str:
 
 def fold(text: str) -> str:
     """Repair, apply Unicode compatibility folding and casefold."""
-    text = repair(text)
+    return _fold_repaired(repair(text))
+
+
+def _fold_repaired(text: str) -> str:
+    """:func:`fold` of text that needs no repair."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
@@ -253,9 +257,10 @@ _PLAIN_MARKS = (("\u2019", "'"), ("\u201c", "#"), ("\u201d", "#"), ("\u2018", "#
 
 
 def fingerprint_bytes(text: str) -> bytes:
-    """``separated(fold(text))``. Text that is ASCII but for the common quotes and dashes (most
-    news) has them replaced one for one by ASCII stand-ins first (:data:`_PLAIN_MARKS`), so that
-    folding and separating take their ASCII paths (no Unicode casefolding, NFKC or regex).
+    """``separated(fold(text))``. The common quotes and dashes are replaced one for one by ASCII
+    stand-ins first (:data:`_PLAIN_MARKS`) unless the text needs repairing (they can be part of
+    mojibake): text that is ASCII but for them (most news) then folds and separates by the
+    ASCII paths (no Unicode casefolding, NFKC or regex).
 
     >>> text = "The \u201cU.S.\u201d party\u2019s Per\u2013cent, 5 per\u00a0cent \u2014 50%\u2026"
     >>> fingerprint_bytes(text)
@@ -263,14 +268,16 @@ def fingerprint_bytes(text: str) -> bytes:
     >>> [fingerprint_bytes(t) == separated(fold(t)) for t in (text, text + " \u00c9T\u00c9", "Caf\u00c3\u00a9")]
     [True, True, True]
     """
-    if not text.isascii():
-        plain = text
-        for mark, stand_in in _PLAIN_MARKS:
-            if mark in plain:
-                plain = plain.replace(mark, stand_in)
-        if plain.isascii():
-            text = plain
-    return separated(fold(text))
+    if text.isascii():
+        return separated(_fold_repaired(text))
+    plain = text
+    for mark, stand_in in _PLAIN_MARKS:
+        if mark in plain:
+            plain = plain.replace(mark, stand_in)
+    if plain.isascii():
+        return separated(_fold_repaired(plain))
+    repaired = repair(text)
+    return separated(_fold_repaired(plain if repaired is text else repaired))
 
 
 def raw_tokens(folded: str) -> list[str]:
