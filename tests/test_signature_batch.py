@@ -34,8 +34,9 @@ PIECES = [
 #: next to the percent rule's words (``per\u2013cent`` is not ``per cent``; ``per\u00a0cent`` is)
 MARKS = ["\u2019", "\u201c", "\u201d", "\u2018", "\u2013", "\u2014", "\u00a0", "\u202f", "\u2026"]
 PLAIN_PIECES = ["The", "per", "PER", "cent", "Cent", "per cent", "per\tcent", "per  cent", "50%", "%", "U.S.",
-                "per\u00a0cent", "per\u202fCent", "per\u2013cent", "per\u201ccent", "per\u2019cent", "x\u2019per cent",
-                "party's", "5", "1O", "rose167", "PARIS, April 2 -", "UPDATE 1-", "- report", "\t", "\n", "\x1c"] + MARKS
+                "per\u00a0cent", "per\u202fCent", "per\u2013cent", "per\u201ccent", "per\u2019cent",
+                "x\u2019per cent", "party's", "5", "1O", "rose167", "PARIS, April 2 -", "UPDATE 1-", "- report",
+                "\t", "\n", "\x1c"] + MARKS
 
 
 pieces = st.one_of(st.sampled_from(PIECES), st.sampled_from(SPACES),

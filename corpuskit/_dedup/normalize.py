@@ -192,9 +192,9 @@ def _split_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
     # every ASCII character ``str.split`` counts as a space (0x1C-0x1F too, which ``bytes.split``
     # does not) becomes a plain space, so that a token ends at a space byte and nowhere else
-    for code in list(range(0x09, 0x0E)) + list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + \
-            list(range(0x5B, 0x61)) + list(range(0x7B, 0x7F)) + list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + \
-            list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
+    for code in list(range(0x09, 0x0E)) + list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + \
+            list(range(0x3A, 0x41)) + list(range(0x5B, 0x61)) + list(range(0x7B, 0x7F)) + \
+            list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
         table[code] = " "
     for joiner in ".,'\u2019\u00ad":  # inner punctuation joins (U.S., 4,628, party's)
         table[ord(joiner)] = None
@@ -248,10 +248,11 @@ def separated(folded: str) -> bytes:
     return encoded.translate(_UTF8_SPLIT, _ASCII_JOIN)
 
 
-#: the typography of plain English news and ASCII stand-ins that fold and separate alike: the
-#: quotes and dashes, which neither repairing, NFKC nor casefolding changes, stand for a
-#: character that is no word character and no space either (the percent rule reads the same)
-#: and a separator (``#``) or a joiner (``'``) in the tokens; the others are their NFKC forms
+#: the typography of plain English news, each with an ASCII stand-in that folds and separates
+#: alike: the quotes and dashes (which repairing, NFKC and casefolding leave alone) by a
+#: character that is neither a word character nor a space (the percent rule reads the same)
+#: and separates (``#``) or joins (``'``) tokens as they do; the spaces and the ellipsis by
+#: their NFKC forms
 _PLAIN_MARKS = (("\u2019", "'"), ("\u201c", "#"), ("\u201d", "#"), ("\u2018", "#"), ("\u2013", "#"),
                 ("\u2014", "#"), ("\u00a0", " "), ("\u202f", " "), ("\u2026", "..."))
 
