@@ -128,9 +128,11 @@ def _needs_rare(pattern: re.Pattern, common: str) -> bool:
     return all(any(only_rare(op, av) for op, av in alternative.data) for alternative in alternatives)
 
 
-#: The runs :func:`_is_bad` searches around: of rare characters when BADNESS_RE needs one
-#: (the installed ftfy's is checked at import), else of every non-ASCII character.
-_RARE_RUN = re.compile(r"[^\x00-\x7f" + (_COMMON_MARKS if _needs_rare(BADNESS_RE, _COMMON_MARKS) else "") + "]+")
+#: Whether every match of BADNESS_RE needs a rare character (the installed ftfy's is checked
+#: at import), and the runs :func:`_is_bad` searches around: of rare characters if so, else
+#: of every non-ASCII character.
+_RARE_NEEDED = _needs_rare(BADNESS_RE, _COMMON_MARKS)
+_RARE_RUN = re.compile(r"[^\x00-\x7f" + (_COMMON_MARKS if _RARE_NEEDED else "") + "]+")
 
 #: Single-byte encodings whose misreading of UTF-8 the segment repair undoes, in
 #: order of preference. Words inside clean text are repaired for the first two.
@@ -175,11 +177,12 @@ def _pair_class() -> re.Pattern:
 _ANY_PAIR_RE = _pair_class()
 
 
-def _is_bad(text: str) -> bool:
-    """``ftfy.badness.is_bad(text)``, evaluated only near runs of rare characters (exact)."""
+def _is_bad(text: str, at: int = 0) -> bool:
+    """``ftfy.badness.is_bad(text)``, evaluated only near runs of rare characters (exact);
+    ``at``: where to look for them when ``text[:at]`` has none."""
     n = len(text)
     lo = hi = -1
-    for match in _RARE_RUN.finditer(text):
+    for match in _RARE_RUN.finditer(text, at):
         start = max(0, match.start() - _BADNESS_REACH)
         end = min(n, match.end() + _BADNESS_REACH)
         if start <= hi:
@@ -191,21 +194,55 @@ def _is_bad(text: str) -> bool:
     return hi >= 0 and BADNESS_RE.search(text, lo, hi) is not None
 
 
+def _first_sign_pattern() -> re.Pattern | None:
+    """One pattern for the first place where :func:`needs_repair` must look closer: a trigger
+    character, a rare character (not ASCII, not one of :data:`_COMMON_MARKS`), or two common
+    marks that make a UTF-8 lead+continuation pair of :data:`_ANY_PAIR_RE` (all 64 do). None
+    when the installed ftfy's badness pattern can match without a rare character.
+
+    A text without such a place is ASCII and common marks only: no trigger character, no
+    pair (every lead and continuation character is outside ASCII: checked here), and nothing
+    the badness pattern can match. The pattern starts with one character class, so the
+    regex engine skips to candidates without trying a match at every place."""
+    if not _RARE_NEEDED or any(c in _TRIGGER_CHARS for c in _COMMON_MARKS) or _ANY_PAIR_RE.search(
+            "".join(map(chr, range(0x80)))):
+        return None
+    safe = "".join(re.escape(chr(c)) for c in range(0x80) if chr(c) not in _TRIGGER_CHARS)
+    marks = re.escape(_COMMON_MARKS)
+    pairs = "".join(f"|(?<={re.escape(a)})[{re.escape(after)}]" for a in _COMMON_MARKS
+                    if (after := "".join(b for b in _COMMON_MARKS if _ANY_PAIR_RE.fullmatch(a + b))))
+    return re.compile(f"[^{safe}](?:(?<![{marks}]){pairs})")
+
+
+#: See :func:`_first_sign_pattern`.
+_FIRST_SIGN = _first_sign_pattern()
+
+
 def needs_repair(text: str) -> bool:
     """False only when ``text`` is provably a fixed point of :func:`full_fix`.
 
     It tests exactly the conditions under which every enabled ftfy fixer is a
     no-op (no trigger character; ASCII or not ``is_bad``) and the segment repair
     has nothing to try (no UTF-8 lead+continuation pair in any segment encoding).
+    One scan finds the first place that needs a closer look (:data:`_FIRST_SIGN`): clean
+    English news has none; the three tests are run from there on.
 
     >>> needs_repair("“Clean” text – it’s fine, café"), needs_repair("cafÃ©")
     (False, True)
     """
-    if _TRIGGER_RE.search(text):
+    at = 0
+    if _FIRST_SIGN is not None:
+        sign = _FIRST_SIGN.search(text)
+        if sign is None:
+            return False
+        if sign.end() - sign.start() == 2:
+            return True  # two common marks making a lead+continuation pair
+        at = sign.start()  # before it: no trigger, no pair, no rare character
+    if _TRIGGER_RE.search(text, at):
         return True
     if text.isascii():
         return False
-    return _ANY_PAIR_RE.search(text) is not None or _is_bad(text)
+    return _ANY_PAIR_RE.search(text, max(0, at - 1)) is not None or _is_bad(text, at)
 
 
 # --- segment-wise repair ------------------------------------------------------------
