@@ -134,12 +134,16 @@ def test_the_one_scan_start_answers_as_the_three_scans(pieces):
     assert needs_repair(text) == _needs_repair_by_three_scans(text)
 
 
-def test_the_one_scan_start_answers_as_the_three_scans_on_varied_text():
-    from corpuskit.steps.encoding import _FIRST_SIGN
+@pytest.mark.parametrize("few", [0, 1, 3, 24])
+def test_the_one_scan_start_answers_as_the_three_scans_on_varied_text(few, monkeypatch):
+    """Also when the rare characters looked at one by one run out early (then the rest of the
+    text is scanned once per test)."""
+    from corpuskit.steps import encoding
 
-    assert _FIRST_SIGN is not None  # the installed ftfy's badness needs a rare character
-    for text in _corpus():
-        assert needs_repair(text) == _needs_repair_by_three_scans(text)
+    assert encoding._FIRST_SIGN is not None  # the installed ftfy's badness needs a rare character
+    monkeypatch.setattr(encoding, "_FEW_SIGNS", few)
+    for text in _corpus(1500, seed=few) + [piece * 5 for piece in _SIGN_PIECES]:
+        assert needs_repair(text) == _needs_repair_by_three_scans(text), text
     assert not needs_repair("\u201cClean\u201d \u2013 it\u2019s\u00a0fine\u2026 \u2018ok\u2019 \u2014 \u00e9")
     assert needs_repair("\u201cquoted\u2019\u201d")  # two marks that make a lead+continuation pair
 

@@ -180,11 +180,17 @@ _ANY_PAIR_RE = _pair_class()
 def _is_bad(text: str, at: int = 0) -> bool:
     """``ftfy.badness.is_bad(text)``, evaluated only near runs of rare characters (exact);
     ``at``: where to look for them when ``text[:at]`` has none."""
+    return _bad_near(text, (match.span() for match in _RARE_RUN.finditer(text, at)))
+
+
+def _bad_near(text: str, runs) -> bool:
+    """Whether BADNESS_RE matches within reach of one of ``runs`` (``(start, end)`` spans in
+    order), the text's runs of rare characters: ``ftfy.badness.is_bad(text)``."""
     n = len(text)
     lo = hi = -1
-    for match in _RARE_RUN.finditer(text, at):
-        start = max(0, match.start() - _BADNESS_REACH)
-        end = min(n, match.end() + _BADNESS_REACH)
+    for run_start, run_end in runs:
+        start = max(0, run_start - _BADNESS_REACH)
+        end = min(n, run_end + _BADNESS_REACH)
         if start <= hi:
             hi = end
             continue
@@ -218,26 +224,44 @@ def _first_sign_pattern() -> re.Pattern | None:
 _FIRST_SIGN = _first_sign_pattern()
 
 
+#: Rare characters :func:`needs_repair` looks at one by one before it scans the rest of the
+#: text with one pattern per test (a text in another script has rare characters throughout).
+_FEW_SIGNS = 24
+
+
 def needs_repair(text: str) -> bool:
     """False only when ``text`` is provably a fixed point of :func:`full_fix`.
 
     It tests exactly the conditions under which every enabled ftfy fixer is a
     no-op (no trigger character; ASCII or not ``is_bad``) and the segment repair
     has nothing to try (no UTF-8 lead+continuation pair in any segment encoding).
-    One scan finds the first place that needs a closer look (:data:`_FIRST_SIGN`): clean
-    English news has none; the three tests are run from there on.
+    One scan finds the places that need a closer look (:data:`_FIRST_SIGN`): clean English
+    news has none, and a few rare characters (accented names) are looked at one by one.
 
     >>> needs_repair("“Clean” text – it’s fine, café"), needs_repair("cafÃ©")
     (False, True)
     """
-    at = 0
-    if _FIRST_SIGN is not None:
-        sign = _FIRST_SIGN.search(text)
-        if sign is None:
-            return False
-        if sign.end() - sign.start() == 2:
-            return True  # two common marks making a lead+continuation pair
-        at = sign.start()  # before it: no trigger, no pair, no rare character
+    if _FIRST_SIGN is None:
+        return _needs_repair_from(text, 0)
+    runs: list[list[int]] = []  # the runs of rare characters, as [start, end]
+    for count, sign in enumerate(_FIRST_SIGN.finditer(text)):
+        start, end = sign.span()
+        if end - start == 2 or _TRIGGER_RE.match(text, start):
+            return True  # two common marks making a lead+continuation pair, or a trigger
+        if count == _FEW_SIGNS:
+            return _needs_repair_from(text, runs[0][0] if runs else start)
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    # every lead+continuation pair holds a rare character (two common marks are a sign)
+    return any(_ANY_PAIR_RE.search(text, max(0, start - 1), end + 1) for start, end in runs) or _bad_near(
+        text, runs)
+
+
+def _needs_repair_from(text: str, at: int) -> bool:
+    """:func:`needs_repair`'s three tests, when ``text[:at]`` is ASCII and common marks with
+    no trigger character and no two marks making a pair."""
     if _TRIGGER_RE.search(text, at):
         return True
     if text.isascii():
