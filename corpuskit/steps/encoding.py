@@ -711,9 +711,17 @@ def repair_segments(text: str, lone: bool | None = None) -> str:
 
 def full_fix(text: str) -> tuple[str, list[str]]:
     """ftfy (conservative) then segment repair, until nothing changes; no pre-check."""
+    return _rounds(text, settled=lambda _: False)
+
+
+def _rounds(text: str, settled) -> tuple[str, list[str]]:
+    """Rounds of ftfy and segment repair until one changes nothing, or ``settled(text)`` says
+    that the next would not (:func:`needs_repair`'s proof spares the last round's ftfy)."""
     plan: list[str] = []
     lone = _lone_sequence(text)
-    for _ in range(_MAX_ROUNDS):
+    for round_ in range(_MAX_ROUNDS):
+        if round_ and settled(text):
+            break
         before = text
         fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
         if fixed != text:
@@ -740,7 +748,7 @@ def fix_text(text: str) -> tuple[str, list[str]]:
     """
     if not needs_repair(text):
         return text, []
-    fixed, plan = full_fix(text)
+    fixed, plan = _rounds(text, settled=lambda repaired: not needs_repair(repaired))
     if fixed == text:
         return text, []
     return fixed, plan
