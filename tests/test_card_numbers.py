@@ -13,6 +13,8 @@ import tempfile
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpuskit._build import build
 from corpuskit.config import parse_config
@@ -109,3 +111,23 @@ def test_card_statistics_count_missing_values_as_the_rows_read_one_by_one(tmp_pa
                                 "undated": sum(1 for r in rows if not r["date"])}
     assert numbers["lengths"] == [len((r["text"] or "").split()) for r in rows]
     assert numbers["example"] == rows[0] and numbers["records"] == 2300
+
+
+_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(_SPACES + "aé€𝄞\u0085\u00c2\u00a0xb"),
+                                              max_size=40),
+                          st.text(max_size=40)), max_size=30),
+       st.integers(min_value=0, max_value=5))
+def test_word_counts_are_the_counts_of_str_split(texts, skip):
+    """The card's words per text, counted on the UTF-8 bytes, equal ``len(text.split())`` for
+    every space Python knows (one, two and three bytes long), next to the other characters
+    that share their first bytes, and in a sliced array."""
+    import pyarrow as pa
+
+    from corpuskit.publish.stats import word_counts
+
+    array = pa.array(["x"] * skip + texts, type=pa.string()).slice(skip)
+    assert word_counts(array).tolist() == [len((text or "").split()) for text in texts]

@@ -85,10 +85,13 @@ def ship_license_file(config, folder: str) -> None:
         raise ConfigError(f"license_link: cannot ship {source} with the data ({exc.strerror})") from None
 
 
-def front_matter(*, config, configs: list[dict]) -> dict:
-    """configs: [{name, data_files: [{split, path}], schema, splits: {split: (rows, bytes)}}]."""
+def front_matter(*, config, configs: list[dict], features: list[list] | None = None) -> dict:
+    """configs: [{name, data_files: [{split, path}], schema, splits: {split: (rows, bytes)}}];
+    ``features``: :func:`features_yamls` of their schemas, if made already."""
     info = []
-    for item, features in zip(configs, features_yamls([item["schema"] for item in configs])):
+    if features is None:
+        features = features_yamls([item["schema"] for item in configs])
+    for item, features in zip(configs, features):
         splits = [{"name": s, "num_bytes": b, "num_examples": n} for s, (n, b) in item["splits"].items()]
         info.append({
             "config_name": item["name"],
@@ -159,9 +162,11 @@ def hub_load_lines(config) -> list[str]:
 
 
 def render_card(*, config, configs: list[dict], stats: list[dict], inputs: list[dict],
-                removed_reasons: dict[str, int], statistics: list[str] = ()) -> str:
-    """``statistics``: the lines of the record statistics sections (``publish.stats.card_lines``)."""
-    meta = front_matter(config=config, configs=configs)
+                removed_reasons: dict[str, int], statistics: list[str] = (),
+                features: list[list] | None = None) -> str:
+    """``statistics``: the lines of the record statistics sections (``publish.stats.card_lines``);
+    ``features``: as :func:`front_matter` takes them."""
+    meta = front_matter(config=config, configs=configs, features=features)
     yaml_text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
     rows = configs[0]["splits"]["train"][0]
     removed_rows = sum(removed_reasons.values())

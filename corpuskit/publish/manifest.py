@@ -78,27 +78,40 @@ def _rel(path: str, folder: str) -> str:
 
 def write_metadata(folder: str, *, config, data_files, removed_files, schema, rows, removed_rows,
                    stats, inputs, removed_reasons, skipped) -> None:
+    """The card, the configuration's copy and the manifest of the staged version in ``folder``.
+
+    The card's features (``datasets``' own YAML, made in a child process: see
+    :func:`~corpuskit.publish.card.features_yamls`) are made while this process reads the
+    data's sizes and statistics and the picture is drawn in its own child: the two children
+    run beside the work instead of one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from corpuskit.publish.card import features_yamls
     from corpuskit.publish.schema import removed_schema
 
-    configs = [{
-        "name": "default",
-        "data_files": [("train", _paths(data_files, folder))],
-        "schema": schema,
-        "splits": {"train": (rows, arrow_nbytes(data_files))},
-        "download_size": sum(os.path.getsize(p) for p in data_files),
-    }]
-    if removed_files:
-        configs.append({
-            "name": "removed",
-            "data_files": [("train", _paths(removed_files, folder))],
-            "schema": removed_schema(),
-            "splits": {"train": (removed_rows, arrow_nbytes(removed_files))},
-            "download_size": sum(os.path.getsize(p) for p in removed_files),
-        })
-    ship_license_file(config, folder)
-    card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
-                       removed_reasons=removed_reasons,
-                       statistics=_statistics(folder, data_files, config))
+    schemas = [schema] + ([removed_schema()] if removed_files else [])
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        features = pool.submit(features_yamls, schemas)
+        configs = [{
+            "name": "default",
+            "data_files": [("train", _paths(data_files, folder))],
+            "schema": schema,
+            "splits": {"train": (rows, arrow_nbytes(data_files))},
+            "download_size": sum(os.path.getsize(p) for p in data_files),
+        }]
+        if removed_files:
+            configs.append({
+                "name": "removed",
+                "data_files": [("train", _paths(removed_files, folder))],
+                "schema": schemas[1],
+                "splits": {"train": (removed_rows, arrow_nbytes(removed_files))},
+                "download_size": sum(os.path.getsize(p) for p in removed_files),
+            })
+        ship_license_file(config, folder)
+        statistics = _statistics(folder, data_files, config)
+        card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
+                           removed_reasons=removed_reasons, statistics=statistics,
+                           features=features.result())
     relaxed = relaxed_checks(config)
     card += _relaxed_section(relaxed)
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:

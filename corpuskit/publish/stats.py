@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 PERCENTILES = (10, 25, 50, 75, 90)
 TOP_OUTLETS = 10
 EXAMPLE_CHARS = 300
@@ -20,15 +22,79 @@ def _percentile(values: list[int], p: int) -> int:
     return ordered[rank - 1]
 
 
+def _space_codes() -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray]:
+    """The UTF-8 encodings of the characters ``str.split()`` splits on (asked of Python itself,
+    so the counts below are its counts): the one-byte ones as runs of consecutive bytes
+    (``[(9, 13), (28, 32)]``), the two- and three-byte ones as integers (``0xC285`` for
+    U+0085, ``0xE38080`` for U+3000)."""
+    import sys
+
+    spaces = [chr(c).encode("utf-8") for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert all(len(s) <= 3 for s in spaces)
+    runs: list[tuple[int, int]] = []
+    for byte in sorted(s[0] for s in spaces if len(s) == 1):
+        runs[-1:] = [(runs[-1][0], byte)] if runs and runs[-1][1] == byte - 1 else runs[-1:] + [(byte, byte)]
+    two = np.array(sorted(int.from_bytes(s, "big") for s in spaces if len(s) == 2), dtype=np.uint32)
+    three = np.array(sorted(int.from_bytes(s, "big") for s in spaces if len(s) == 3), dtype=np.uint32)
+    return runs, two, three
+
+
+_SPACE_RUNS, _SPACE_TWO, _SPACE_THREE = _space_codes()
+
+
+def word_counts(texts) -> np.ndarray:
+    r"""``len(text.split())`` of each text of an Arrow string array (0 for a null), computed on
+    its UTF-8 bytes without a Python string per text or per word.
+
+    A word starts at each byte that is not part of a space and follows a space or a text's
+    start; the bytes of a multi-byte space are found by their whole encoding, and every other
+    byte of a multi-byte character is no space and never starts a word (it follows its own
+    lead byte).
+
+    >>> import pyarrow as pa
+    >>> word_counts(pa.array(["one two  three\u2003four\n", None, "", " \x85 ", "a\u00e9b c"])).tolist()
+    [4, 0, 0, 0, 2]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = pc.fill_null(texts, "").cast(pa.large_string())
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks != 1 else texts.chunk(0)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=len(texts) + 1, offset=texts.offset * 8)
+    data = np.frombuffer(texts.buffers()[2], dtype=np.uint8, count=int(offsets[-1])) if offsets[-1] else \
+        np.zeros(0, dtype=np.uint8)
+    data = data[offsets[0]:]
+    offsets = offsets - offsets[0]
+    space = np.zeros(data.size, dtype=bool)
+    for low, high in _SPACE_RUNS:  # by comparison: a lookup table is 3x slower
+        space |= (data - np.uint8(low)) <= np.uint8(high - low)
+    lead = np.flatnonzero(data >= 0xC2)  # the first bytes of the multi-byte characters
+    if lead.size:
+        padded = np.concatenate([data, np.zeros(2, dtype=np.uint8)])
+        pair = (padded[lead].astype(np.uint32) << 8) | padded[lead + 1]
+        triple = (pair << 8) | padded[lead + 2]
+        for codes, value, width in ((_SPACE_TWO, pair, 2), (_SPACE_THREE, triple, 3)):
+            found = lead[np.isin(value, codes)]
+            for k in range(width):
+                space[found + k] = True
+    starts = ~space
+    starts[1:] &= space[:-1]
+    first = offsets[:-1][offsets[:-1] < data.size]  # each text's first byte starts a word unless a space
+    starts[first] = ~space[first]
+    return np.diff(np.searchsorted(np.flatnonzero(starts), offsets))
+
+
 def statistics(data_files: list[str]) -> dict:
     """Counts over the default configuration's records, read in batches of rows (memory: one
     batch plus a count per record and per day, whatever the size of the dataset). Column by
-    column: words per text; outlets, languages and days counted by Arrow (no row dicts)."""
+    column: words per text (:func:`word_counts`); outlets, languages and days counted by Arrow
+    (no row dicts); the other columns are read for the example (the first row) only."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    columns = ["id", "title", "outlet", "date", "author", "url", "text", "language"]
-    words: list[int] = []
+    counted = ["outlet", "date", "text", "language"]
+    words: list[np.ndarray] = []
     outlets: dict[str, int] = {}
     languages: dict[str, int] = {}
     per_day: dict[str, int] = {}
@@ -43,23 +109,27 @@ def statistics(data_files: list[str]) -> dict:
                 into[key] = into.get(key, 0) + item["counts"]
 
     for path in data_files:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=1000, columns=columns):
-            if example is None and batch.num_rows:
-                example = batch.slice(0, 1).to_pylist()[0]
-            words.extend([len(text.split()) if text else 0 for text in batch.column("text").to_pylist()])
+        parquet = pq.ParquetFile(path)
+        if example is None and parquet.metadata.num_rows:
+            columns = ["id", "title", "outlet", "date", "author", "url", "text", "language"]
+            example = next(parquet.iter_batches(batch_size=1, columns=columns)).to_pylist()[0]
+        for batch in parquet.iter_batches(batch_size=1000, columns=counted):
+            words.append(word_counts(batch.column("text")))
             count(outlets, batch.column("outlet"), "(unknown)")
             count(languages, batch.column("language"), "(none)")
             count(per_day, batch.column("date"), None)
+    lengths = np.concatenate(words).tolist() if words else []
     return {
-        "records": len(words),
-        "words": {"total": sum(words), **({f"p{p}": _percentile(words, p) for p in PERCENTILES} if words else {}),
-                  **({"min": min(words), "max": max(words)} if words else {})},
+        "records": len(lengths),
+        "words": {"total": sum(lengths),
+                  **({f"p{p}": _percentile(lengths, p) for p in PERCENTILES} if lengths else {}),
+                  **({"min": min(lengths), "max": max(lengths)} if lengths else {})},
         "outlets": sorted(outlets.items(), key=lambda item: (-item[1], item[0])),
         "languages": sorted(languages.items(), key=lambda item: (-item[1], item[0])),
         "dates": {"first": min(per_day) if per_day else None, "last": max(per_day) if per_day else None,
-                  "undated": len(words) - sum(per_day.values())},
+                  "undated": len(lengths) - sum(per_day.values())},
         "example": example,
-        "lengths": words,
+        "lengths": lengths,
         "per_day": sorted(per_day.items()),
     }
 
