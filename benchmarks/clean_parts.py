@@ -7,6 +7,9 @@ source tree (``PYTHONPATH=TREE``) back to back from a folder without a ``corpusk
 
     .venv/bin/python benchmarks/clean_parts.py ~/.cache/corpuskit-bench/news-copies-20000-seed0-pool.jsonl \
         --config corpuskit.toml --articles 5000
+
+``--bench-config`` runs the configuration the build benchmarks use instead (``conftest.py``: the
+same steps, the lexicon of ``generate.VARIANTS``, whose forms the generated articles hold).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ def main() -> None:
     parser.add_argument("--config", default="corpuskit.toml")
     parser.add_argument("--articles", type=int, default=5000, help="the first N articles (whole units)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bench-config", action="store_true",
+                        help="the build benchmarks' configuration instead of --config")
     args = parser.parse_args()
 
     from corpuskit._memory import arrow_without_pandas
@@ -32,7 +37,16 @@ def main() -> None:
     from corpuskit.steps.base import StepStats
 
     arrow_without_pandas()  # as the command line does
-    config = load_config(args.config)
+    if args.bench_config:
+        import tempfile
+        from pathlib import Path
+
+        from conftest import write_config  # this folder's: the build benchmarks' configuration
+
+        with tempfile.TemporaryDirectory() as folder:
+            config = load_config(str(write_config(Path(folder))))
+    else:
+        config = load_config(args.config)
     runner = Runner.of(config.pipeline, encode=ArrowEncoder())
     warm(runner)
     units, count = [], 0

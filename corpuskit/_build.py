@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from corpuskit._build_result import BuildResult, nothing_left, write_json  # noqa: F401 (write_json: cli)
+from corpuskit._dedup.memo import MemoWriter
 from corpuskit._memory import trim_heap
 from corpuskit.config import Config
 from corpuskit.engine import Engine, configured_engine, default_workers
@@ -82,13 +83,15 @@ def build(config: Config, inputs: Sequence[str] | None = None, out: str | None =
                                f"({exc.strerror}: {exc.filename}); choose a writable --out") from None
         workspace.sweep(os.path.dirname(target), keep=folder.path)
         engine = engine or configured_engine(config, workers)
+        memo = os.path.join(folder.spill, "dedup-memo") if gate else None  # never published
         result = _build_into(config, files, folder.stage, folder.spill, engine, progress,
-                             on_error or config.on_error, report)
+                             on_error or config.on_error, report, memo)
         if not result.rows and not settings["allow_empty"]:
             raise PublishError(nothing_left(result, folder.stage))
         release_files(folder.stage, target, config)  # refuses an understated version; CHANGELOG.md
         if gate:
-            run_gate(config, folder.stage, min(engine.workers, default_workers()))  # local processes
+            run_gate(config, folder.stage, min(engine.workers, default_workers()),  # local processes
+                     memo=memo if os.path.isdir(memo) else None)
         status = workspace.publish(folder.stage, target)
         published = True
     finally:
@@ -132,6 +135,7 @@ class _Run:
     staging: str
     progress: Progress | None
     schema: pa.Schema  # of the published rows (the corpus steps may add columns)
+    memo: MemoWriter | None = None  # the dedup signatures, for the gate (corpuskit._dedup.memo)
     timings: dict[str, float] = field(default_factory=dict)
     removed_reasons: Counter = field(default_factory=Counter)
     records_in: int = 0
@@ -144,7 +148,8 @@ class _Run:
 
 
 def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
-                engine: Engine, progress: Progress | None, on_error: str, report) -> BuildResult:
+                engine: Engine, progress: Progress | None, on_error: str, report,
+                memo: str | None = None) -> BuildResult:
     runner = Runner.of(config.pipeline, encode=ArrowEncoder())
     schema = record_schema()
     for step in runner.corpus:
@@ -161,6 +166,8 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
                ShardWriter(os.path.join(staging, "removed"), "train", removed_schema(),
                            config.shard_bytes, removed=True, threaded=threaded),
                staging, progress, schema)
+    if memo and any(step.name == "dedup" and step.params.mode == "drop" for step in runner.corpus):
+        run.memo = MemoWriter(memo)
     try:
         with run.timed("read_and_clean"):
             _read_and_clean(run, sum(os.path.getsize(f) for f in files))
@@ -173,6 +180,8 @@ def _build_into(config: Config, files: list[str], staging: str, spill_dir: str,
             return _metadata(run, data_files, removed_files)
     finally:
         run.spill.finish()
+        if run.memo is not None:
+            run.memo.abort()
         run.data.abort()
         run.removed.abort()
 
@@ -194,6 +203,8 @@ def _read_and_clean(run: _Run, total_bytes: int) -> None:
                 add = collector.add
                 for j, signature in enumerate(signatures):
                     add(index + j, signature)
+                if run.memo is not None and collector.step.name == "dedup":
+                    run.memo.append(signatures)
             index += result.kept_count
             if result.dropped_count:
                 run.removed.write_table(decode_table(dropped))
@@ -201,6 +212,8 @@ def _read_and_clean(run: _Run, total_bytes: int) -> None:
             if run.progress:
                 run.progress(run.records_in, run.reader.bytes_read, total_bytes)
     run.spill.finish()
+    if run.memo is not None:
+        run.memo.close()
     for step in run.runner.steps:
         run.removed_reasons.update(run.runner.stats[step.name].dropped)
     if run.runner.empty:  # records without text: removed before and after the steps
@@ -236,7 +249,7 @@ def _metadata(run: _Run, data_files: list[str], removed_files: list[str]) -> Bui
         run.staging, config=run.config, data_files=data_files, removed_files=removed_files,
         schema=run.schema, rows=run.data.rows, removed_rows=run.removed.rows, stats=stats,
         inputs=inputs, removed_reasons=dict(run.removed_reasons),
-        skipped=[str(e) for e in run.reader.skipped],
+        skipped=[str(e) for e in run.reader.skipped], concurrent=run.engine.workers > 1,
     )
     return BuildResult(folder=run.staging, status="staged", rows=run.data.rows,
                        removed=run.removed.rows, stats=stats, seconds=0.0, inputs=inputs,

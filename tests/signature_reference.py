@@ -12,11 +12,27 @@ from corpuskit._dedup.normalize import _ASCII_SPLIT as _NEW_ASCII_SPLIT
 from corpuskit._dedup.normalize import (_ASCII_JOIN, _COMMON_MARKS, _UNICODE_PUNCT,
                                         canonical, fold, split_headline, story_day)
 from corpuskit._dedup.signature import (_BAND_SALT, _BINS, _BOUNDS, _PAIR, _PREFIX, _ROW_POWERS, _SUFFIX,
-                                        _U32, BANDS, GRAM, ROWS, Signature, _chars, _mix, _word_hash)
+                                        _U32, BANDS, GRAM, ROWS, Signature, _mix, _word_hash)
 
-# a8d5db3's tables: 0x1C-0x1F were left to ``str.split``
-_ASCII_SPLIT = bytes(c if 0x1C <= c <= 0x1F else b for c, b in enumerate(_NEW_ASCII_SPLIT))
+# a8d5db3's tables: the ASCII spaces and 0x1C-0x1F were left to ``str.split``
+_ASCII_SPLIT = bytes(c if 0x09 <= c <= 0x0D or 0x1C <= c <= 0x1F else b for c, b in enumerate(_NEW_ASCII_SPLIT))
 _OLD_UTF8_SPLIT = _ASCII_SPLIT[:128] + bytes(range(128, 256))
+
+
+_SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_UNICODE_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _chars(text: str) -> int:
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _SPACES))
+    raw = text.encode("utf-8", "surrogatepass")
+    count = len(text) - (len(raw) - len(raw.translate(None, _SPACES)))
+    for space in _UNICODE_SPACES:
+        if space in text:
+            count -= text.count(space)
+    return count
 
 
 def sampling_level(count: int, target: int) -> int:

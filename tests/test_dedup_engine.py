@@ -163,9 +163,9 @@ def test_mojibake_byte_test_equals_text_test():
 def test_signature_char_count_matches_split():
     from corpuskit._dedup.signature import _chars
 
-    for text in ("plain  ascii\ttext\n", "curly \u201cquotes\u201d\u00a0and\u2009thin\u202fspaces",
-                 "\u3000ideographic\u3000space", "x\x1cy\x85z", ""):
-        assert _chars(text) == sum(map(len, text.split()))
+    texts = ["plain  ascii\ttext\n", "curly \u201cquotes\u201d\u00a0and\u2009thin\u202fspaces",
+             "\u3000ideographic\u3000space", "x\x1cy\x85z", "", "".join(map(chr, range(0x3010)))]
+    assert _chars(texts).tolist() == [sum(map(len, text.split())) for text in texts]
 
 
 def test_records_with_empty_bodies_and_headline_only_texts():

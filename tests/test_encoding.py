@@ -78,6 +78,12 @@ def _corpus(n: int = 3000, seed: int = 7) -> list[str]:
     return texts
 
 
+def _full_fix_result(text: str) -> tuple[str, list[str]]:
+    """What ``fix_text`` must return: ``full_fix``'s text and plan, or none when unchanged."""
+    fixed, plan = full_fix(text)
+    return (fixed, plan) if fixed != text else (text, [])
+
+
 def test_precheck_is_exact_on_a_large_varied_corpus():
     """fix_text (with the pre-check) == full_fix (ftfy + segment repair on everything)."""
     skipped = 0
@@ -85,7 +91,7 @@ def test_precheck_is_exact_on_a_large_varied_corpus():
         if not needs_repair(text):
             skipped += 1
             assert full_fix(text)[0] == text
-        assert fix_text(text)[0] == full_fix(text)[0]
+        assert fix_text(text) == _full_fix_result(text)
     assert skipped > 500  # the pre-check does skip most clean text
 
 
@@ -106,12 +112,55 @@ def test_badness_is_searched_only_around_rare_characters_and_stays_exact():
         assert _is_bad(text) == is_bad(text), text
 
 
+def _needs_repair_by_three_scans(text: str) -> bool:
+    """The pre-check as it was before its one-scan start: each condition over the whole text."""
+    from corpuskit.steps.encoding import _ANY_PAIR_RE, _TRIGGER_RE, _is_bad
+
+    if _TRIGGER_RE.search(text):
+        return True
+    if text.isascii():
+        return False
+    return _ANY_PAIR_RE.search(text) is not None or _is_bad(text)
+
+
+#: what decides the pre-check's first place: ASCII and its control characters, the common
+#: marks, rare characters around them (accented letters, mojibake, C1 controls, ftfy's
+#: control characters, surrogates), pieces of mojibake
+_SIGN_PIECES = (list("ab Z.,'\n\t\x0c\x1b\x00\x7f") + list("\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0") * 2
+                + list("\u00e9\u00e1\u00eb\u00c3\u00c2\u00e2\u20ac\u2122\u0131\u0416\u0402\u03b2\u0085\u009d\ufeff\u206a\ud800")
+                + ["Ã©", "â€™", "Ã¡", "Ð¸", "\u2019s", "caf\u00e9", "\u00e9\u201d", "\u00e9\u2019s", "\u00c3 ", "a\u00c3 "])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_SIGN_PIECES), max_size=30))
+def test_the_one_scan_start_answers_as_the_three_scans(pieces):
+    """``needs_repair`` finds the first place to look at in one scan and runs the three tests
+    from there: the answer is the three whole-text scans' on every text."""
+    text = "".join(pieces)
+    assert needs_repair(text) == _needs_repair_by_three_scans(text)
+
+
+@pytest.mark.parametrize("few", [0, 1, 3, 24])
+def test_the_one_scan_start_answers_as_the_three_scans_on_varied_text(few, monkeypatch):
+    """Also when the rare characters looked at one by one run out early (then the rest of the
+    text is scanned once per test)."""
+    from corpuskit.steps import encoding
+
+    assert encoding._FIRST_SIGN is not None  # the installed ftfy's badness needs a rare character
+    monkeypatch.setattr(encoding, "_FEW_SIGNS", few)
+    for text in _corpus(1500, seed=few) + [piece * 5 for piece in _SIGN_PIECES]:
+        assert needs_repair(text) == _needs_repair_by_three_scans(text), text
+    assert not needs_repair("\u201cClean\u201d \u2013 it\u2019s\u00a0fine\u2026 \u2018ok\u2019 \u2014 \u00e9")
+    assert needs_repair("\u201cquoted\u2019\u201d")  # two marks that make a lead+continuation pair
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
 def test_precheck_is_exact_on_arbitrary_text(text):
+    assert needs_repair(text) == _needs_repair_by_three_scans(text)
     if not needs_repair(text):
         assert full_fix(text)[0] == text
-    assert fix_text(text)[0] == full_fix(text)[0]
+    assert fix_text(text) == _full_fix_result(text)
 
 
 @settings(max_examples=200, deadline=None)

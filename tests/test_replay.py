@@ -102,3 +102,21 @@ def test_replay_reports_records_whose_source_is_absent(copy):
     assert result.status == "warn" and result.checked == 0
     assert "10 record(s) cannot be replayed: source seeds/000_cfc82215a48762bb.txt not found" in \
         result.warnings[0].reason
+
+
+@pytest.mark.parametrize("change", [
+    lambda data: data.replace(b"Turkey", b"Turkiye", 1),  # still reads: another sha256
+    lambda data: b"\xff\xfe" + data,  # no longer reads as the build read it
+])
+def test_replay_reports_a_changed_source_as_changed(copy, change):
+    """The source's sha256 is taken from the reader's own pass over it; a changed file is
+    reported by its sha256, whatever its new bytes do to the reader."""
+    root, folder = copy
+    seed = root / "seeds" / "000_cfc82215a48762bb.txt"
+    cited = hashlib.sha256(seed.read_bytes()).hexdigest()
+    seed.write_bytes(change(seed.read_bytes()))
+    result = _replay(folder)
+    assert result.status == "warn" and result.checked == 0
+    assert result.warnings[0].reason == (
+        f"10 record(s) cannot be replayed: source seeds/000_cfc82215a48762bb.txt has sha256 "
+        f"{hashlib.sha256(seed.read_bytes()).hexdigest()[:12]}…, records cite {cited[:12]}…")

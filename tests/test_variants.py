@@ -283,18 +283,21 @@ def test_module_examples_hold():
 
 _PIECES = ["Nagorno", "nagorny", "NAGORNY", "Nargono-Karabakh", "Caucuses", "cauCUSES", "Kilroy Silk",
            "kilroy\nsilk", "\u212ailroy Silk", "O'Neill", "O\u2019Neill", "oneill", "\u0130stanbul", "\u0131stanbul",
-           "\u017ftambul", "Stambul", "xNagorny", "Nagornyx", "_Nagorny", "Volker2", "\u00e9", " ", ",", "-", "\n"]
+           "\u017ftambul", "Stambul", "xNagorny", "Nagornyx", "_Nagorny", "Volker2", "\u00e9", " ", ",", "-", "\n",
+           "Tsypras", "T\u017fypras", "TSYPRAS", "ts\u0131pras", "Zelensk\u0131y", "ZELENSKIY", "Zelenskyy",
+           "Zelen\u017fky", "Kyiv", "\u212ayiv"]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=14))
 def test_the_pattern_tried_only_where_a_form_can_start_replaces_as_sub_does(pieces):
-    """The variants step tries its pattern only where a lower-cased form's first letters
+    """The variants step tries its pattern only where a lower-cased form's leading ASCII letters
     are: the result is ``pattern.sub``'s, also next to the letters whose case-insensitive
     matches are not plain ASCII (dotted and dotless i, the long s, the Kelvin sign)."""
     text = "".join(pieces)
     for lexicon in ({"Nagorno": ["Nargono", "Nagorny"], "Caucasus": ["Caucuses"]},
-                    {"Kilroy-Silk": ["Kilroy Silk"], "O'Neill": ["ONeill"], "Istanbul": ["Stambul"]}):
+                    {"Kilroy-Silk": ["Kilroy Silk"], "O'Neill": ["ONeill"], "Istanbul": ["Stambul"]},
+                    {"Tsipras": ["Tsypras"], "Zelensky": ["Zelenskiy", "Zelenskyy"], "Kiev": ["Kyiv"]}):
         step = NormalizeVariants(lexicon)
         seen: list[tuple[int, str]] = []
 
@@ -316,3 +319,21 @@ def test_a_dotless_or_dotted_i_is_another_letter_not_a_case_of_the_variant():
     for text in ("Pash\u0131n\u0131an said", "PASH\u0130N\u0130AN said"):
         assert step.edit_field("text", text) == (text, [])
     assert step.edit_field("text", "PASHINIAN said")[0] == "PASHINYAN said"
+
+
+def test_every_case_insensitive_match_of_an_ascii_letter_lowers_and_folds_to_it():
+    """What the variants step's places rest on (``_start_words``, ``_FOLD``), over every code
+    point: a character the case-insensitive regex matches to an ASCII letter is that letter
+    once lower-cased and folded, and lower-casing keeps every character one character long
+    except the dotted capital I (a text with it is matched without places)."""
+    import re
+    import sys
+
+    from corpuskit.steps.variants import _FOLD
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        found = {m.group() for m in re.finditer(letter, every, re.IGNORECASE)} - {"\u0130"}
+        assert found >= {letter, letter.upper()}
+        assert {ch.lower().translate(_FOLD) for ch in found} == {letter}
+    assert [ch for ch in every if len(ch.lower()) != 1] == ["\u0130"]

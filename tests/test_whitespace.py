@@ -66,3 +66,29 @@ def test_step_records_counts():
     assert out["text"] == "One two three." and out["title"] == "Title"
     assert out["edits"][0]["step"] == "normalize_whitespace"
     assert NormalizeWhitespace().apply(out) is out
+
+
+def _needs_work_by_substrings(text: str) -> bool:
+    """The no-op test as it was before its one-scan form: a scan per case."""
+    import re
+
+    from corpuskit.steps.whitespace import _SPECIAL
+
+    return bool("  " in text or " \n" in text or "\n " in text or "\n\n\n" in text
+                or text.startswith((" ", "\n")) or text.endswith((" ", "\n"))
+                or re.search(f"[{_SPECIAL}]", text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b.", " ", "\n", "\n\n", "\r", "\t", "\u00a0", "\u200b", "\x07", "\x85",
+                                 "\u2019", "\u00e9", "\u3000", "\x0c"]), max_size=25))
+def test_the_one_scan_no_op_test_answers_as_the_substring_tests(pieces):
+    """``normalize_text`` decides that a text needs no work with one regex scan (and the doubled
+    space and edge tests): the same answer as one scan per case."""
+    from corpuskit.steps.whitespace import _needs_work
+
+    text = "".join(pieces)
+    assert _needs_work(text) == _needs_work_by_substrings(text)
+    for edge in (" \n", "\n ", "\n\n\n", "\r", "\u00a0", "\x0c"):
+        assert _needs_work(f"ab{edge}cd") and _needs_work_by_substrings(f"ab{edge}cd")
+    assert not _needs_work("ab\n\ncd \u2019e\u00e9 f\ng")

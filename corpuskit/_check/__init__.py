@@ -66,7 +66,7 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
                near_duplicate_threshold: float | None = None,
                languages: Sequence[str] | None = None, only: Sequence[str] | None = None,
                inputs: Sequence[str] = (), workers: int = 1, warnings: bool = True,
-               progress: Callable[[CheckResult], None] | None = None) -> Report:
+               memo: str | None = None, progress: Callable[[CheckResult], None] | None = None) -> Report:
     """Check a published version folder; return the report (never raises for a failed check).
 
     Raises :class:`FolderError` (exit code 2) when ``folder`` cannot be read at all.
@@ -79,6 +79,10 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
     and the report holds no warnings; every failure is found as with ``warnings=True``
     (``tests/test_check.py`` compares the two on planted problems). Not with ``strict``,
     where a warning is a failure.
+    ``memo`` (the build's gate): the folder of the build's dedup signatures
+    (:mod:`corpuskit._dedup.memo`); ``records.near_duplicates`` takes a row's signature from
+    it when the row's signed fields, read back, are those the build signed, and signs a
+    sample again (see docs/check.md). The findings are those of a check without it.
     """
     if strict and not warnings:
         raise ValueError("strict=True turns warnings into failures: it needs warnings=True")
@@ -89,7 +93,7 @@ def run_checks(folder: str, *, rebuild: bool = False, strict: bool = False, load
     report = Report(folder=folder, strict=strict, warnings=warnings)
     skipped = _relaxed(version)
     checks = all_checks(rebuild=rebuild, load=load)
-    version.workers, version.warnings = workers, warnings
+    version.workers, version.warnings, version.memo = workers, warnings, memo
     version.scan_plan = _scan_plan([c for c in checks if not _is_relaxed(check_name(c), skipped)])
     results: dict[str, CheckResult] = {}
     for check in sorted(checks, key=lambda c: check_name(c) in LAST):  # LAST at the end, else in order

@@ -54,6 +54,7 @@ class VersionFolder:
     #: can fail.
     warnings: bool = True
     batch_rows: int = field(default_factory=lambda: BATCH_ROWS)
+    memo: str | None = None  # the build's dedup signature memo (corpuskit._dedup.memo), in its gate
     scan_plan: tuple = ()  # the RecordScan kinds the shared pass runs (those run_checks will run)
     scan_results: dict = field(default_factory=dict, repr=False)  # name -> CheckResult, until taken
     shared: dict = field(default_factory=dict, repr=False)  # what this process's checks read once for all

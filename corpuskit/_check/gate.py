@@ -29,9 +29,10 @@ def gate_settings(config: Config) -> dict:
     return {"skip": skip, "allow_empty": allow_empty}
 
 
-def run_gate(config: Config, staged: str, workers: int = 1) -> None:
+def run_gate(config: Config, staged: str, workers: int = 1, memo: str | None = None) -> None:
     """Run the gate's static checks on the staged version (the per-record ones on ``workers``
-    processes); raise :class:`GateError` on failure.
+    processes); raise :class:`GateError` on failure. ``memo``: the build's dedup signatures
+    (:mod:`corpuskit._dedup.memo`), which ``records.near_duplicates`` takes where it may.
 
     The gate decides on failures alone (a warning never stops a build), so it runs the
     checks without warnings (``run_checks(warnings=False)``): the work whose only outcome
@@ -43,7 +44,7 @@ def run_gate(config: Config, staged: str, workers: int = 1) -> None:
     from corpuskit._memory import trim_heap
 
     trim_heap()  # the build's stages leave Arrow's pool and the heap holding freed pages
-    report = run_checks(staged, load=False, root=config.root, workers=workers, warnings=False)
+    report = run_checks(staged, load=False, root=config.root, workers=workers, warnings=False, memo=memo)
     failed = report.failed()
     if failed:
         raise GateError(

@@ -268,7 +268,7 @@ def _run(folder: VersionFolder, scans: list[RecordScan], units: list[tuple]):
 
     shared = [scan for scan in scans if not scan.here_only]
     context = multiprocessing.get_context("spawn")
-    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs, folder.warnings,
+    setup = (folder.path, folder.root, folder.overrides, folder.allowed_inputs, folder.warnings, folder.memo,
              [(type(scan).__module__, type(scan).__name__) for scan in shared])
     with contextlib.ExitStack() as stack:
         with pool_starting(context), _main_hidden():
@@ -401,9 +401,9 @@ def _init_worker(setup: tuple) -> None:
     from corpuskit.engine import ignore_stops
 
     ignore_stops()
-    path, root, overrides, allowed_inputs, warnings, kinds = setup
+    path, root, overrides, allowed_inputs, warnings, memo, kinds = setup
     folder = open_folder(path, root=root, overrides=overrides, allowed_inputs=allowed_inputs)
-    folder.warnings = warnings
+    folder.warnings, folder.memo = warnings, memo
     _WORKER_SCANS[:] = [getattr(importlib.import_module(module), name)(folder) for module, name in kinds]
 
 

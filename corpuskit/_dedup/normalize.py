@@ -175,7 +175,11 @@ def _canonical(token: str) -> str:
 
 def fold(text: str) -> str:
     """Repair, apply Unicode compatibility folding and casefold."""
-    text = repair(text)
+    return _fold_repaired(repair(text))
+
+
+def _fold_repaired(text: str) -> str:
+    """:func:`fold` of text that needs no repair."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold()
@@ -186,10 +190,11 @@ def fold(text: str) -> str:
 
 def _split_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
-    # 0x1C-0x1F: the ASCII controls that ``str.split`` counts as spaces and ``bytes.split`` does not
-    for code in list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + list(range(0x3A, 0x41)) + \
-            list(range(0x5B, 0x61)) + list(range(0x7B, 0x7F)) + list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + \
-            list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
+    # every ASCII character ``str.split`` counts as a space (0x1C-0x1F too, which ``bytes.split``
+    # does not) becomes a plain space, so that a token ends at a space byte and nowhere else
+    for code in list(range(0x09, 0x0E)) + list(range(0x1C, 0x20)) + list(range(0x21, 0x30)) + \
+            list(range(0x3A, 0x41)) + list(range(0x5B, 0x61)) + list(range(0x7B, 0x7F)) + \
+            list(range(0xA0, 0xC0)) + [0xD7, 0xF7] + list(range(0x2000, 0x2070)) + list(range(0x3000, 0x3004)):
         table[code] = " "
     for joiner in ".,'\u2019\u00ad":  # inner punctuation joins (U.S., 4,628, party's)
         table[ord(joiner)] = None
@@ -206,6 +211,12 @@ _UNICODE_PUNCT = re.compile("[\u00a0-\u00ac\u00ae-\u00bf\u00d7\u00f7\u2000-\u201
 
 #: the spaces ``str.split`` knows that neither NFKC nor :data:`_UNICODE_PUNCT` turns into a space
 _OTHER_SPACES = ("\x85", "\u1680")
+#: the non-ASCII characters :func:`separated` removes or turns into spaces (U+0085,
+#: U+00A0-U+00BF, U+00D7, U+00F7, U+1680, U+2000-U+206F, U+3000-U+3003) all begin with one of
+#: these UTF-8 bytes or are one of these characters (single bytes and characters are found
+#: by ``memchr``): text with none of them needs no regex
+_SEPARATOR_LEADS = (b"\xc2", b"\xe1", b"\xe2", b"\xe3")
+_SEPARATOR_CHARS = ("\u00d7", "\u00f7")
 
 
 def separated(folded: str) -> bytes:
@@ -224,14 +235,50 @@ def separated(folded: str) -> bytes:
             folded = folded.replace(mark, " ")
     if folded.isascii():
         return folded.encode("ascii").translate(_ASCII_SPLIT, _ASCII_JOIN)
-    if "\u00ad" in folded:  # (U+2019 is gone already)
-        folded = folded.replace("\u00ad", "")
-    folded = _UNICODE_PUNCT.sub(" ", folded)
-    for space in _OTHER_SPACES:
-        if space in folded:
-            folded = folded.replace(space, " ")
+    encoded = folded.encode("utf-8")
+    if any(lead in encoded for lead in _SEPARATOR_LEADS) or any(c in folded for c in _SEPARATOR_CHARS):
+        if "\u00ad" in folded:  # (U+2019 is gone already)
+            folded = folded.replace("\u00ad", "")
+        folded = _UNICODE_PUNCT.sub(" ", folded)
+        for space in _OTHER_SPACES:
+            if space in folded:
+                folded = folded.replace(space, " ")
+        encoded = folded.encode("utf-8")
     # the remaining non-ASCII characters are letters: their UTF-8 bytes (>= 0x80) pass unchanged
-    return folded.encode("utf-8").translate(_UTF8_SPLIT, _ASCII_JOIN)
+    return encoded.translate(_UTF8_SPLIT, _ASCII_JOIN)
+
+
+#: the typography of plain English news, each with an ASCII stand-in that folds and separates
+#: alike: the quotes and dashes (which repairing, NFKC and casefolding leave alone) by a
+#: character that is neither a word character nor a space (the percent rule reads the same)
+#: and separates (``#``) or joins (``'``) tokens as they do; the spaces and the ellipsis by
+#: their NFKC forms
+_PLAIN_MARKS = (("\u2019", "'"), ("\u201c", "#"), ("\u201d", "#"), ("\u2018", "#"), ("\u2013", "#"),
+                ("\u2014", "#"), ("\u00a0", " "), ("\u202f", " "), ("\u2026", "..."))
+
+
+def fingerprint_bytes(text: str) -> bytes:
+    """``separated(fold(text))``. The common quotes and dashes are replaced one for one by ASCII
+    stand-ins first (:data:`_PLAIN_MARKS`) unless the text needs repairing (they can be part of
+    mojibake): text that is ASCII but for them (most news) then folds and separates by the
+    ASCII paths (no Unicode casefolding, NFKC or regex).
+
+    >>> text = "The \u201cU.S.\u201d party\u2019s Per\u2013cent, 5 per\u00a0cent \u2014 50%\u2026"
+    >>> fingerprint_bytes(text)
+    b'the  us  partys per cent 5  percent    50 percent '
+    >>> [fingerprint_bytes(t) == separated(fold(t)) for t in (text, text + " \u00c9T\u00c9", "Caf\u00c3\u00a9")]
+    [True, True, True]
+    """
+    if text.isascii():
+        return separated(_fold_repaired(text))
+    plain = text
+    for mark, stand_in in _PLAIN_MARKS:
+        if mark in plain:
+            plain = plain.replace(mark, stand_in)
+    if plain.isascii():
+        return separated(_fold_repaired(plain))
+    repaired = repair(text)
+    return separated(_fold_repaired(plain if repaired is text else repaired))
 
 
 def raw_tokens(folded: str) -> list[str]:
@@ -243,31 +290,36 @@ def raw_tokens(folded: str) -> list[str]:
     return separated(folded).decode("utf-8").split()
 
 
-def raw_token_table(folded: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The raw tokens of many folded texts at once, without a Python object per token: the
-    offsets of each text's tokens (``len(folded) + 1``), each token as an index into the
-    distinct tokens, and the distinct tokens (in first-seen order).
+def raw_token_table(texts: list[bytes]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The raw tokens of many texts (each :func:`separated`) at once, without a Python object per
+    token: the offsets of each text's tokens (``len(texts) + 1``), each token as an index into
+    the distinct tokens, and the distinct tokens (in first-seen order).
 
-    One Arrow split and dictionary encoding over all the texts: most tokens of a batch of
-    articles repeat, so only the distinct ones become Python strings.
+    The tokens are the runs of non-space bytes of the texts joined by spaces, found by numpy;
+    Arrow's dictionary encoding finds the distinct ones (most tokens of a batch of articles
+    repeat), and only those become Python strings.
 
-    >>> offsets, index, distinct = raw_token_table(["the u.s. and the", "", "and"])
+    >>> offsets, index, distinct = raw_token_table([separated(t) for t in ["the u.s. and the", "", "and"]])
     >>> offsets.tolist(), [distinct[i] for i in index]
     ([0, 4, 4, 5], ['the', 'us', 'and', 'the', 'and'])
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    texts = [separated(text).strip() for text in folded]
-    split = pc.ascii_split_whitespace(pa.array(texts, type=pa.large_string()))
-    offsets = split.offsets.to_numpy()
-    encoded = pc.dictionary_encode(split.values)
-    index = encoded.indices.to_numpy()
-    distinct = encoded.dictionary.to_pylist()
-    if "" in distinct:  # an empty text splits into one empty token: it has none
-        index = index[index != distinct.index("")]
-        offsets = offsets - np.concatenate([[0], np.cumsum([not text for text in texts])])
-    return offsets, index, distinct
+    spaced = b" ".join(texts)
+    joined = np.frombuffer(spaced, dtype=np.uint8)
+    solid = np.zeros(len(joined) + 2, dtype=bool)  # padded by a space at either end
+    np.not_equal(joined, 32, out=solid[1:-1])
+    edges = np.flatnonzero(solid[1:] != solid[:-1])  # token starts and ends, alternately
+    starts = edges[0::2]
+    text_starts = np.cumsum([0] + [len(text) + 1 for text in texts])
+    offsets = np.searchsorted(starts, text_starts)
+    bounds = np.zeros(len(starts) + 1, dtype=np.int64)  # of the tokens, the spaces taken out
+    np.cumsum(edges[1::2] - starts, out=bounds[1:])
+    tokens = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(bounds),
+                                              pa.py_buffer(spaced.translate(None, b" ")))
+    encoded = pc.dictionary_encode(tokens)
+    return offsets, encoded.indices.to_numpy(), encoded.dictionary.to_pylist()
 
 
 def tokens(text: str) -> list[str]:

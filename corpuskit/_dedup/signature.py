@@ -39,8 +39,8 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from corpuskit._dedup.normalize import (canonical, fold, is_number, raw_token_table, split_headline, story_day,
-                                        tokens)
+from corpuskit._dedup.normalize import (canonical, fingerprint_bytes, is_number, raw_token_table, split_headline,
+                                        story_day, tokens)
 
 _U32 = np.dtype("<u4")
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -99,11 +99,11 @@ def _distinct_hashes(distinct: list[str]) -> tuple[np.ndarray, dict[int, tuple[i
     return np.fromiter(found, dtype=np.uint64, count=len(found)), split
 
 
-def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """The canonical-token hashes of many folded texts, concatenated, and each text's offsets
-    into them; also each text's raw token offsets, the raw tokens as indices into the distinct
-    ones, and those (for the texts whose words are needed as strings: headlines)."""
-    raw_offsets, index, distinct = raw_token_table(folded)
+def _token_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """The canonical-token hashes of many texts, concatenated, and each text's offsets into
+    them; also each text's raw token offsets, the raw tokens as indices into the distinct ones,
+    and those (for the texts whose words are needed as strings: headlines)."""
+    raw_offsets, index, distinct = raw_token_table([fingerprint_bytes(text) for text in texts])
     first, split = _distinct_hashes(distinct)
     hashes = first[index]
     if not split:  # most batches: every token one word
@@ -120,36 +120,55 @@ def _token_hashes(folded: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return hashes, raw_offsets + shift[np.searchsorted(at, raw_offsets)], raw_offsets, index, distinct
 
 
-_SPACES = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+#: the non-ASCII characters ``str.split`` splits on, as the integer of their UTF-8 bytes (all
+#: are two bytes beginning 0xC2 or three beginning 0xE1-0xE3), ascending
+_UNICODE_SPACES = np.array([int.from_bytes(c.encode(), "big") for c in map(chr, range(0x80, 0x10000))
+                            if c.isspace()], dtype=np.int64)
 
 
-_UNICODE_SPACES = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
+def _chars(texts: list[str]) -> np.ndarray:
+    r"""Non-space characters (as ``str.split`` sees spaces) of each text, counted by numpy on
+    their UTF-8 bytes: the bytes that begin a character, less the spaces.
 
-
-def _chars(text: str) -> int:
-    r"""Non-space characters of ``text`` (as ``str.split`` sees spaces).
-
-    >>> text = "a  b\u00a0c\u2009d \u201ce\u201d\n"
-    >>> _chars(text) == sum(map(len, text.split())) == 7
+    >>> texts = ["a  b\u00a0c\u2009d \u201ce\u201d\n", "", "\u3000x\x1cy\x85z\u2028\u2029\u205f\u1680"]
+    >>> _chars(texts).tolist() == [sum(map(len, text.split())) for text in texts] == [7, 0, 3]
     True
     """
-    if text.isascii():
-        return len(text.encode("ascii").translate(None, _SPACES))
-    raw = text.encode("utf-8", "surrogatepass")
-    count = len(text) - (len(raw) - len(raw.translate(None, _SPACES)))
-    for space in _UNICODE_SPACES:
-        if space in text:
-            count -= text.count(space)
-    return count
+    encoded = [text.encode("utf-8", "surrogatepass") for text in texts]
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    counted = (data & np.uint8(0xC0)) != 0x80  # (a continuation byte is part of a character)
+    counted &= data != 32
+    counted &= data - np.uint8(0x09) > 4  # (0x09-0x0D)
+    counted &= data - np.uint8(0x1C) > 3  # (0x1C-0x1F)
+    leads = np.flatnonzero(data >= 0xC2)  # (the first bytes of the non-ASCII characters)
+    if len(leads):
+        last = len(data) - 1  # (a first byte is followed by its continuation bytes)
+        first = data[leads].astype(np.int64)
+        pair = first << 8 | data[np.minimum(leads + 1, last)]
+        code = np.where(first == 0xC2, pair, pair << 8 | data[np.minimum(leads + 2, last)])
+        found = _UNICODE_SPACES[np.searchsorted(_UNICODE_SPACES, code).clip(max=len(_UNICODE_SPACES) - 1)]
+        counted[leads[found == code]] = False
+    sizes = np.array([len(raw) for raw in encoded], dtype=np.int64)
+    counts = np.zeros(len(texts), dtype=np.int64)
+    filled = sizes > 0
+    if filled.any():  # (reduceat counts an empty range as its first element: left out)
+        total = np.int32 if len(data) < 2**31 else np.int64  # (int32 sums many times faster)
+        counts[filled] = np.add.reduceat(counted.view(np.uint8), (np.cumsum(sizes) - sizes)[filled], dtype=total)
+    return counts
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
-    values = values ^ (values >> np.uint64(31))
-    values = values * _MIX1
-    values = values ^ (values >> np.uint64(29))
-    values = values * _MIX2
-    return values ^ (values >> np.uint64(32))
+    """splitmix64's finaliser of each value, in two arrays (every fresh array of a few hundred
+    kB is fresh pages from the kernel: in place is much cheaper than the plain expression)."""
+    shifted = values >> np.uint64(31)
+    values = values ^ shifted
+    values *= _MIX1
+    np.right_shift(values, np.uint64(29), out=shifted)
+    values ^= shifted
+    values *= _MIX2
+    np.right_shift(values, np.uint64(32), out=shifted)
+    values ^= shifted
+    return values
 
 
 def head_value(token: str) -> int:
@@ -199,9 +218,14 @@ def _bins(hashes: np.ndarray) -> np.ndarray:
     >>> bool((_bins(hashes) == np.searchsorted(_BOUNDS, hashes, "right") - 1).all())
     True
     """
+    rest = hashes & np.uint64(2**60 - 1)  # (in place from here: see _mix)
+    rest *= np.uint64(3)
+    rest += np.uint64(2)
+    rest >>= np.uint64(60)
     top = hashes >> np.uint64(60)
-    rest = (hashes & np.uint64(2**60 - 1)) * np.uint64(3) + np.uint64(2)
-    return (top * np.uint64(3) + (rest >> np.uint64(60))).astype(np.intp)
+    top *= np.uint64(3)
+    top += rest
+    return top.view(np.int64)  # (all below 48)
 
 
 def bands(bigrams: np.ndarray, owner: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -220,14 +244,20 @@ def bands(bigrams: np.ndarray, owner: np.ndarray, keys: np.ndarray) -> np.ndarra
     (12, True)
     """
     texts = len(keys)
-    grams = np.maximum(np.bincount(owner, minlength=texts) - (GRAM - 2), 0)
-    within = owner[:-2] == owner[2:]  # (owners ascend: the two bigrams are of one text)
-    values = (bigrams[:-2] * _PAIR + bigrams[2:])[within]
-    slot = owner[:-2][within] * _BINS + _bins(values)
-    mins = np.full(texts * _BINS, np.uint64(2**64 - 1))
+    counts = np.bincount(owner, minlength=texts)
+    grams = np.maximum(counts - (GRAM - 2), 0)
+    values = bigrams[:-2] * _PAIR
+    values += bigrams[2:]
+    slot = owner[:-2] * _BINS
+    slot += _bins(values)
+    # a "4-gram" of two texts (a text ends one or two bigrams on) goes to a spare slot
+    ends = np.cumsum(counts)[:-1]
+    across = np.concatenate([ends - 2, ends - 1])
+    slot[across[(across >= 0) & (across < len(values))]] = texts * _BINS
+    mins = np.full(texts * _BINS + 1, np.uint64(2**64 - 1))
     np.minimum.at(mins, slot, values)
-    mins = mins.reshape(texts, _BINS)
-    full = np.bincount(slot, minlength=texts * _BINS).reshape(texts, _BINS) > 0
+    mins = mins[:-1].reshape(texts, _BINS)
+    full = np.bincount(slot, minlength=texts * _BINS + 1)[:-1].reshape(texts, _BINS) > 0
     if not full[grams > 0].all():
         # an empty range borrows the next non-empty one's minimum (cyclically), offset by the distance
         column = np.arange(_BINS)
@@ -303,21 +333,23 @@ def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tok
     count = len(records)
     split = [split_headline(record) for record in records]
     days = [story_day(record, body) for record, (_, body) in zip(records, split)]
-    hashes, offsets, raw_offsets, raw_index, distinct = \
-        _token_hashes([fold(text) for pair in split for text in pair])
+    texts = [text for pair in split for text in pair]
+    hashes, offsets, raw_offsets, raw_index, distinct = _token_hashes(texts)
     starts, middles, ends = offsets[0:-1:2], offsets[1::2], offsets[2::2]
     sizes, heads = ends - starts, middles - starts
-    text = np.repeat(np.arange(2 * count), np.diff(offsets))  # of each token: 2r headline, 2r + 1 body
-    owner, in_body = text >> 1, (text & 1).astype(bool)
+    leads = np.minimum(heads + lead_tokens, sizes)
+    records_at = np.arange(count)
+    owner = np.repeat(records_at, sizes)  # of each token
     # word bigrams (a one-token text: its token), then head, lead and figures: one mixing pass
     pairs, pair_owner = _pairs(hashes, owner, ends, sizes)
-    in_lead = np.arange(len(hashes)) - starts[owner] < (heads + lead_tokens)[owner]
-    numbers, number_owner = _numbers(hashes, owner, in_body, days)
-    mixed = _mix(np.concatenate([pairs, hashes[~in_body], hashes[in_lead], numbers]))
+    numbers, number_owner = _numbers(hashes, owner, middles, days)
+    mixed = _mix(np.concatenate([pairs, hashes[_ranges(starts, heads)], hashes[_ranges(starts, leads)], numbers]))
     # the sorted unique uint32 sets of each record: shingles, head, context, numbers
-    field = np.concatenate([pair_owner * 4, owner[~in_body] * 4 + 1, owner[in_lead] * 4 + 2,
-                            number_owner * 4 + 3]).astype(np.uint64)
-    packed = np.sort((field << np.uint64(32)) | (mixed >> np.uint64(32)))
+    packed = np.concatenate([pair_owner * 4, np.repeat(records_at * 4 + 1, heads), np.repeat(records_at * 4 + 2, leads),
+                             number_owner * 4 + 3]).view(np.uint64)  # (the field: as _mix, in place)
+    packed <<= np.uint64(32)
+    packed |= mixed >> np.uint64(32)
+    packed.sort()
     if len(packed):
         packed = packed[np.append(True, packed[1:] != packed[:-1])]
     field, values = (packed >> np.uint64(32)).astype(np.intp), (packed & np.uint64(0xFFFFFFFF)).astype(_U32)
@@ -329,21 +361,23 @@ def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tok
     keep = (field % 4 != 0) | ((values & low_bits) == 0)
     bounds = (4 * np.concatenate([[0], np.cumsum(np.bincount(field[keep], minlength=4 * count))])).tolist()
     blob = values[keep].tobytes()
-    view = memoryview(hashes.tobytes())
+    view = memoryview(hashes)  # (xxhash reads the slices in place)
     starts, middles, ends = starts.tolist(), middles.tolist(), ends.tolist()
-    keys = [xxhash.xxh3_64_intdigest(view[8 * a:8 * b]) for a, b in zip(starts, ends)]
+    keys = [xxhash.xxh3_64_intdigest(view[a:b]) for a, b in zip(starts, ends)]
     band_rows = bands(mixed[:len(pairs)], pair_owner, np.array(keys, dtype=np.uint64))
-    raw_offsets = raw_offsets.tolist()
     levels, anchors, band_blob, width = levels.tolist(), anchors.tolist(), band_rows.tobytes(), 4 * BANDS
+    chars = _chars(texts).reshape(count, 2).sum(axis=1).tolist()
+    # the headlines' canonical words, each raw token's words joined by a space
+    raw_heads = raw_offsets[1::2] - raw_offsets[0:-1:2]
+    words = [canonical(distinct[i]) for i in raw_index[_ranges(raw_offsets[0:-1:2], raw_heads)].tolist()]
+    word_bounds = np.concatenate([[0], np.cumsum(raw_heads)]).tolist()
     signatures = []
     for r, (headline, body) in enumerate(split):
-        words = [w for i in raw_index[raw_offsets[2 * r]:raw_offsets[2 * r + 1]].tolist()
-                 for w in canonical(distinct[i]).split()]
         b = bounds[4 * r:4 * r + 5]
         signatures.append(Signature(
             key=keys[r],
             size=ends[r] - starts[r],
-            chars=_chars(headline) + _chars(body),
+            chars=chars[r],
             level=levels[r],
             anchor=anchors[r],
             shingles=blob[b[0]:b[1]],
@@ -351,11 +385,20 @@ def _chunk(records: list[dict], sample_target: int, anchor_target: int, lead_tok
             context=blob[b[2]:b[3]],
             numbers=blob[b[3]:b[4]],
             day=days[r],
-            title=_mark_tags(headline, words),
+            title=_mark_tags(headline, " ".join(words[word_bounds[r]:word_bounds[r + 1]]).split()),
             bands=band_blob[width * r:width * (r + 1)],
-            body=xxhash.xxh3_64_intdigest(view[8 * middles[r]:8 * ends[r]]) if ends[r] > middles[r] else 0,
+            body=xxhash.xxh3_64_intdigest(view[middles[r]:ends[r]]) if ends[r] > middles[r] else 0,
         ))
     return signatures
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``start, start + 1, ..., start + length - 1`` of each range, concatenated.
+
+    >>> _ranges(np.array([0, 10, 20]), np.array([2, 0, 3])).tolist()
+    [0, 1, 20, 21, 22]
+    """
+    return np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
 
 
 def _pairs(hashes: np.ndarray, owner: np.ndarray, ends: np.ndarray,
@@ -374,13 +417,16 @@ def _pairs(hashes: np.ndarray, owner: np.ndarray, ends: np.ndarray,
     return pairs[keep], owner[keep]
 
 
-def _numbers(hashes: np.ndarray, owner: np.ndarray, in_body: np.ndarray,
+def _numbers(hashes: np.ndarray, owner: np.ndarray, middles: np.ndarray,
              days: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The figures of each body (odd hashes) as multisets, and the record each belongs to: the
-    k-th occurrence of a figure is combined with k, so set intersection counts shared
-    occurrences. A dateline's day of the month is compared as a date (``day``), not as a figure."""
-    figure = in_body & ((hashes & np.uint64(1)) == 1)
-    figures, owner = hashes[figure], owner[figure]
+    """The figures of each body (odd hashes; ``middles``: where each record's body begins) as
+    multisets, and the record each belongs to: the k-th occurrence of a figure is combined with
+    k, so set intersection counts shared occurrences. A dateline's day of the month is compared
+    as a date (``day``), not as a figure."""
+    at = np.flatnonzero(hashes & np.uint64(1))
+    owner = owner[at]
+    in_body = at >= middles[owner]
+    figures, owner = hashes[at[in_body]], owner[in_body]
     dated = np.array([_word_hash(str(day % 32)) if day >= 0 else 0 for day in days], dtype=np.uint64)
     kept = figures != dated[owner]  # (0 is even: no figure)
     figures, owner = figures[kept], owner[kept]

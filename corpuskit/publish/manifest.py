@@ -77,21 +77,23 @@ def _rel(path: str, folder: str) -> str:
 
 
 def write_metadata(folder: str, *, config, data_files, removed_files, schema, rows, removed_rows,
-                   stats, inputs, removed_reasons, skipped) -> None:
+                   stats, inputs, removed_reasons, skipped, concurrent: bool = False) -> None:
     """The card, the configuration's copy and the manifest of the staged version in ``folder``.
 
-    The card's features (``datasets``' own YAML, made in a child process: see
+    ``concurrent`` (a build with more than one worker's CPU budget): the card's features
+    (``datasets``' own YAML, made in a child process: see
     :func:`~corpuskit.publish.card.features_yamls`) are made while this process reads the
-    data's sizes and statistics and the picture is drawn in its own child: the two children
-    run beside the work instead of one after the other."""
+    data's sizes and statistics and the picture is drawn in its own child, so the two
+    children run beside the work instead of one after the other."""
     from concurrent.futures import ThreadPoolExecutor
 
     from corpuskit.publish.card import features_yamls
     from corpuskit.publish.schema import removed_schema
 
     schemas = [schema] + ([removed_schema()] if removed_files else [])
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        features = pool.submit(features_yamls, schemas)
+    pool = ThreadPoolExecutor(max_workers=1) if concurrent else None
+    try:
+        features = pool.submit(features_yamls, schemas) if pool else None
         configs = [{
             "name": "default",
             "data_files": [("train", _paths(data_files, folder))],
@@ -111,7 +113,10 @@ def write_metadata(folder: str, *, config, data_files, removed_files, schema, ro
         statistics = _statistics(folder, data_files, config)
         card = render_card(config=config, configs=configs, stats=stats, inputs=inputs,
                            removed_reasons=removed_reasons, statistics=statistics,
-                           features=features.result())
+                           features=features.result() if features else None)
+    finally:
+        if pool:
+            pool.shutdown()
     relaxed = relaxed_checks(config)
     card += _relaxed_section(relaxed)
     with open(os.path.join(folder, CARD), "w", encoding="utf-8") as handle:

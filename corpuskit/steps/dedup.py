@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from corpuskit._dedup import Deduplicator, DedupParams
 from corpuskit._dedup.presets import PRESETS
-from corpuskit._dedup.signature import compute, compute_batch
+from corpuskit._dedup.memo import signed_batch
+from corpuskit._dedup.signature import compute
 from corpuskit.steps.base import Collector, CorpusStep
 
 
@@ -37,8 +38,10 @@ class Dedup(CorpusStep):
         return compute(record)
 
     def signatures(self, records: list[dict]) -> list:
-        """The batch's dedup signatures, computed together (:func:`corpuskit._dedup.signature.compute_batch`)."""
-        return compute_batch(records)
+        """The batch's dedup signatures, computed together (:func:`corpuskit._dedup.signature.compute_batch`),
+        with the digest of what each was computed from (the build's memo for its gate:
+        :mod:`corpuskit._dedup.memo`)."""
+        return signed_batch(records)
 
     def engine(self) -> Deduplicator:
         """A dedup engine with this step's settings (``corpuskit check`` runs one on published rows)."""

@@ -128,9 +128,11 @@ def _needs_rare(pattern: re.Pattern, common: str) -> bool:
     return all(any(only_rare(op, av) for op, av in alternative.data) for alternative in alternatives)
 
 
-#: The runs :func:`_is_bad` searches around: of rare characters when BADNESS_RE needs one
-#: (the installed ftfy's is checked at import), else of every non-ASCII character.
-_RARE_RUN = re.compile(r"[^\x00-\x7f" + (_COMMON_MARKS if _needs_rare(BADNESS_RE, _COMMON_MARKS) else "") + "]+")
+#: Whether every match of BADNESS_RE needs a rare character (the installed ftfy's is checked
+#: at import), and the runs :func:`_is_bad` searches around: of rare characters if so, else
+#: of every non-ASCII character.
+_RARE_NEEDED = _needs_rare(BADNESS_RE, _COMMON_MARKS)
+_RARE_RUN = re.compile(r"[^\x00-\x7f" + (_COMMON_MARKS if _RARE_NEEDED else "") + "]+")
 
 #: Single-byte encodings whose misreading of UTF-8 the segment repair undoes, in
 #: order of preference. Words inside clean text are repaired for the first two.
@@ -175,13 +177,20 @@ def _pair_class() -> re.Pattern:
 _ANY_PAIR_RE = _pair_class()
 
 
-def _is_bad(text: str) -> bool:
-    """``ftfy.badness.is_bad(text)``, evaluated only near runs of rare characters (exact)."""
+def _is_bad(text: str, at: int = 0) -> bool:
+    """``ftfy.badness.is_bad(text)``, evaluated only near runs of rare characters (exact);
+    ``at``: where to look for them when ``text[:at]`` has none."""
+    return _bad_near(text, (match.span() for match in _RARE_RUN.finditer(text, at)))
+
+
+def _bad_near(text: str, runs) -> bool:
+    """Whether BADNESS_RE matches within reach of one of ``runs`` (``(start, end)`` spans in
+    order), the text's runs of rare characters: ``ftfy.badness.is_bad(text)``."""
     n = len(text)
     lo = hi = -1
-    for match in _RARE_RUN.finditer(text):
-        start = max(0, match.start() - _BADNESS_REACH)
-        end = min(n, match.end() + _BADNESS_REACH)
+    for run_start, run_end in runs:
+        start = max(0, run_start - _BADNESS_REACH)
+        end = min(n, run_end + _BADNESS_REACH)
         if start <= hi:
             hi = end
             continue
@@ -191,21 +200,73 @@ def _is_bad(text: str) -> bool:
     return hi >= 0 and BADNESS_RE.search(text, lo, hi) is not None
 
 
+def _first_sign_pattern() -> re.Pattern | None:
+    """One pattern for the first place where :func:`needs_repair` must look closer: a trigger
+    character, a rare character (not ASCII, not one of :data:`_COMMON_MARKS`), or two common
+    marks that make a UTF-8 lead+continuation pair of :data:`_ANY_PAIR_RE` (all 64 do). None
+    when the installed ftfy's badness pattern can match without a rare character.
+
+    A text without such a place is ASCII and common marks only: no trigger character, no
+    pair (every lead and continuation character is outside ASCII: checked here), and nothing
+    the badness pattern can match. The pattern starts with one character class, so the
+    regex engine skips to candidates without trying a match at every place."""
+    if not _RARE_NEEDED or any(c in _TRIGGER_CHARS for c in _COMMON_MARKS) or _ANY_PAIR_RE.search(
+            "".join(map(chr, range(0x80)))):
+        return None
+    safe = "".join(re.escape(chr(c)) for c in range(0x80) if chr(c) not in _TRIGGER_CHARS)
+    marks = re.escape(_COMMON_MARKS)
+    pairs = "".join(f"|(?<={re.escape(a)})[{re.escape(after)}]" for a in _COMMON_MARKS
+                    if (after := "".join(b for b in _COMMON_MARKS if _ANY_PAIR_RE.fullmatch(a + b))))
+    return re.compile(f"[^{safe}](?:(?<![{marks}]){pairs})")
+
+
+#: See :func:`_first_sign_pattern`.
+_FIRST_SIGN = _first_sign_pattern()
+
+
+#: Rare characters :func:`needs_repair` looks at one by one before it scans the rest of the
+#: text with one pattern per test (a text in another script has rare characters throughout).
+_FEW_SIGNS = 24
+
+
 def needs_repair(text: str) -> bool:
     """False only when ``text`` is provably a fixed point of :func:`full_fix`.
 
     It tests exactly the conditions under which every enabled ftfy fixer is a
     no-op (no trigger character; ASCII or not ``is_bad``) and the segment repair
     has nothing to try (no UTF-8 lead+continuation pair in any segment encoding).
+    One scan finds the places that need a closer look (:data:`_FIRST_SIGN`): clean English
+    news has none, and a few rare characters (accented names) are looked at one by one.
 
     >>> needs_repair("“Clean” text – it’s fine, café"), needs_repair("cafÃ©")
     (False, True)
     """
-    if _TRIGGER_RE.search(text):
+    if _FIRST_SIGN is None:
+        return _needs_repair_from(text, 0)
+    runs: list[list[int]] = []  # the runs of rare characters, as [start, end]
+    for count, sign in enumerate(_FIRST_SIGN.finditer(text)):
+        start, end = sign.span()
+        if end - start == 2 or _TRIGGER_RE.match(text, start):
+            return True  # two common marks making a lead+continuation pair, or a trigger
+        if count == _FEW_SIGNS:
+            return _needs_repair_from(text, runs[0][0] if runs else start)
+        if runs and runs[-1][1] == start:
+            runs[-1][1] = end
+        else:
+            runs.append([start, end])
+    # every lead+continuation pair holds a rare character (two common marks are a sign)
+    return any(_ANY_PAIR_RE.search(text, max(0, start - 1), end + 1) for start, end in runs) or _bad_near(
+        text, runs)
+
+
+def _needs_repair_from(text: str, at: int) -> bool:
+    """:func:`needs_repair`'s three tests, when ``text[:at]`` is ASCII and common marks with
+    no trigger character and no two marks making a pair."""
+    if _TRIGGER_RE.search(text, at):
         return True
     if text.isascii():
         return False
-    return _ANY_PAIR_RE.search(text) is not None or _is_bad(text)
+    return _ANY_PAIR_RE.search(text, max(0, at - 1)) is not None or _is_bad(text, at)
 
 
 # --- segment-wise repair ------------------------------------------------------------
@@ -650,9 +711,17 @@ def repair_segments(text: str, lone: bool | None = None) -> str:
 
 def full_fix(text: str) -> tuple[str, list[str]]:
     """ftfy (conservative) then segment repair, until nothing changes; no pre-check."""
+    return _rounds(text, settled=lambda _: False)
+
+
+def _rounds(text: str, settled) -> tuple[str, list[str]]:
+    """Rounds of ftfy and segment repair until one changes nothing, or ``settled(text)`` says
+    that the next would not (:func:`needs_repair`'s proof spares the last round's ftfy)."""
     plan: list[str] = []
     lone = _lone_sequence(text)
-    for _ in range(_MAX_ROUNDS):
+    for round_ in range(_MAX_ROUNDS):
+        if round_ and settled(text):
+            break
         before = text
         fixed, explanation = ftfy.fix_and_explain(text, config=FTFY_CONFIG)
         if fixed != text:
@@ -679,7 +748,7 @@ def fix_text(text: str) -> tuple[str, list[str]]:
     """
     if not needs_repair(text):
         return text, []
-    fixed, plan = full_fix(text)
+    fixed, plan = _rounds(text, settled=lambda repaired: not needs_repair(repaired))
     if fixed == text:
         return text, []
     return fixed, plan

@@ -123,27 +123,31 @@ def _form_pattern(form: str) -> str:
     return "".join(out)
 
 
-#: ASCII letters that only themselves match case-insensitively (``i``, ``k`` and ``s`` also
-#: match ``ı``/``İ``, the Kelvin sign and the long ``ſ``)
-_PLAIN_LETTERS = re.compile("[a-hjl-rt-zA-HJL-RT-Z]+")
+#: What a text's lower case needs to show an ASCII letter the way every case-insensitive match
+#: of it looks: the regex also matches ``i`` with the dotless ``ı`` and ``s`` with the long ``ſ``
+#: (:mod:`re`'s extra cases), whose lower cases are themselves. (The Kelvin sign's lower case is
+#: ``k``, and the dotted ``İ``'s is two characters: a text with it is matched without places.)
+_FOLD = str.maketrans({"\u0131": "i", "\u017f": "s"})
+_ASCII_LETTERS = re.compile("[a-zA-Z]+")
 
 
 def _start_words(forms: Sequence[str]) -> tuple[str, ...] | None:
-    """The lower-cased first letters of each form, up to its first letter that is not one of
-    :data:`_PLAIN_LETTERS`: wherever a form matches, the lower-cased text has them (None
-    when a form does not begin with such a letter: then every place is tried).
+    """The lower-cased leading ASCII letters of each form: wherever a form matches, the
+    lower-cased text, folded by :data:`_FOLD`, has them (None when a form does not begin with
+    an ASCII letter: then every place is tried). A word that begins with another is left out
+    (the other's places include its places).
 
-    >>> _start_words(["Nagorno", "Caucasus", "K-pop"])
-    >>> _start_words(["Nagorno", "Caucasus"])
-    ('cauca', 'nagorno')
+    >>> _start_words(["Nagorno", "Caucasus", "\u00c9lys\u00e9e"])
+    >>> _start_words(["Nagorno", "Nagorny", "Tsipras", "Caucasus", "K-pop", "Kilroy"])
+    ('caucasus', 'k', 'nagorno', 'nagorny', 'tsipras')
     """
-    starts = []
+    starts = set()
     for form in forms:
-        head = _PLAIN_LETTERS.match(form)
+        head = _ASCII_LETTERS.match(form)
         if not head:
             return None
-        starts.append(head.group().lower())
-    return tuple(sorted(set(starts)))
+        starts.add(head.group().lower())
+    return tuple(sorted(w for w in starts if not any(w != v and w.startswith(v) for v in starts)))
 
 
 def _carry_case(matched: str, canonical: str, variant: str) -> str:
@@ -252,12 +256,14 @@ class NormalizeVariants(FieldStep):
 
         The regex, case-insensitive and behind a look-behind, costs a step at every character
         of the text; a lower-cased copy of the text shows the few places where some form's
-        first letters are (:func:`_start_words`), and the pattern is tried at those, in order,
+        leading letters are (:func:`_start_words`), and the pattern is tried at those, in order,
         as ``sub`` tries every place. ``İ`` is the one character whose lower case is longer
         (places would shift): a text with it gets the plain ``sub``."""
         if self._starts is None or "\u0130" in text:
             return self._pattern.sub(replace, text)
         lowered = text.lower()
+        if "\u0131" in lowered or "\u017f" in lowered:
+            lowered = lowered.translate(_FOLD)
         places: set[int] = set()
         for start in self._starts:
             at = lowered.find(start)
