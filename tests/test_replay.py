@@ -120,3 +120,23 @@ def test_replay_reports_a_changed_source_as_changed(copy, change):
     assert result.warnings[0].reason == (
         f"10 record(s) cannot be replayed: source seeds/000_cfc82215a48762bb.txt has sha256 "
         f"{hashlib.sha256(seed.read_bytes()).hexdigest()[:12]}…, records cite {cited[:12]}…")
+
+
+def test_a_changed_source_is_reported_as_changed_whatever_error_reading_it_raises(copy, monkeypatch):
+    """Not only the reader's own errors: any error while reading a changed file's first record
+    (here an OSError) gives way to the sha256 it has."""
+    import corpuskit.readers
+
+    root, folder = copy
+    seed = root / "seeds" / "000_cfc82215a48762bb.txt"
+    cited = hashlib.sha256(seed.read_bytes()).hexdigest()
+    seed.write_bytes(seed.read_bytes().replace(b"Turkey", b"Turkiye", 1))
+
+    def broken(self):
+        raise OSError("a device error")
+        yield  # a generator, as the reader's own
+
+    monkeypatch.setattr(corpuskit.readers.Reader, "__iter__", broken)
+    result = _replay(folder)
+    assert result.status == "warn" and result.checked == 0
+    assert result.warnings[0].reason.endswith(f"records cite {cited[:12]}…")

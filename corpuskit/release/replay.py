@@ -114,9 +114,8 @@ def read_records(cited: str, sha256: str, root: str, on_error: str = "raise",
 
     The file's sha256 is the one the reader computes in its own pass over the file before
     its first record (a second pass only to hash it cost ~0.13 CPU-s a 68 MB source). A
-    file that fails to read is hashed apart: a changed file is reported as changed, not by
-    the error its new bytes give."""
-    from corpuskit.errors import CorpuskitError
+    file that fails to read (whatever the error) is hashed apart: a changed file is reported
+    as changed, not by the error its new bytes give."""
     from corpuskit.readers import Reader
 
     path = locate(cited, root)
@@ -127,7 +126,7 @@ def read_records(cited: str, sha256: str, root: str, on_error: str = "raise",
     records = iter(reader)
     try:
         first = next(records, None)
-    except CorpuskitError:
+    except Exception:  # re-raised below unless the file is not the one the records cite
         _same_file(cited, sha256, sha256_of(path))
         raise
     _same_file(cited, sha256, reader.sources[0].sha256 if reader.sources else sha256_of(path))
