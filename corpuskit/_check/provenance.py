@@ -42,20 +42,44 @@ class _Source:
 
 
 class _FileBytes:
-    """A file's bytes, read from disk when sliced (``data[start:end]``, ``len(data)``)."""
+    """A file's bytes, read from disk when sliced (``data[start:end]``, ``len(data)``).
+
+    A slice inside the window read ahead (:meth:`read_ahead`, the bytes a batch of rows
+    cites) is cut from it; any other is read through one handle kept open. Opening,
+    seeking and reading the file for each row cost ~7 µs a row of ``provenance.spans``."""
 
     def __init__(self, path: str, size: int):
         self.path = path
         self.size = size
+        self._handle = None
+        self._window: tuple[int, bytes] = (0, b"")  # (offset, bytes) read ahead
 
     def __len__(self) -> int:
         return self.size
 
     def __getitem__(self, span: slice) -> bytes:
         start, end, _ = span.indices(self.size)
-        with open(self.path, "rb") as handle:
-            handle.seek(start)
-            return handle.read(max(0, end - start))
+        offset, window = self._window
+        if offset <= start and end <= offset + len(window):
+            return window[start - offset:end - offset]
+        return self._read(start, end)
+
+    def read_ahead(self, start: int, end: int) -> None:
+        """Hold bytes ``start`` to ``end`` for the slices that follow (a cache only: a slice
+        outside them is read from the file as before)."""
+        start, end, _ = slice(start, end).indices(self.size)
+        self._window = (start, b"")  # the old window goes before the new one is read
+        self._window = (start, self._read(start, end))
+
+    def _read(self, start: int, end: int) -> bytes:
+        if self._handle is None:
+            self._handle = open(self.path, "rb")
+        self._handle.seek(start)
+        return self._handle.read(max(0, end - start))
+
+    def __del__(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
 
 
 class _StreamedText:
@@ -162,8 +186,8 @@ class _Sources:
             return None  # read whole below, which reports the problem
         if not streamable:
             return None
-        size = os.path.getsize(path)
-        return _Source(path, sha256, text=_StreamedText(path, bom, size), data=_FileBytes(path, size))
+        text = _StreamedText(path, bom, os.path.getsize(path))
+        return _Source(path, sha256, text=text, data=text.data)
 
     def _whole(self, path: str, cited: str) -> _Source:
         from corpuskit.readers.source import load_source
@@ -343,6 +367,7 @@ class _Spans(RecordScan):
         if self._sources is None:
             self._sources, self._normalize = _Sources.of(self.folder), _Normalizer(self.folder)
         checked, unverified, found = 0, 0, []
+        self._read_ahead(rows)
         for row in rows:
             prov = row.get("provenance") or {}
             source = self._sources.get(str(prov.get("source_path")))
@@ -355,6 +380,26 @@ class _Spans(RecordScan):
                 rid = str(row.get("id"))
                 found.append((rid if config == "default" else f"{rid} ({config})", problem))
         return checked, unverified, found
+
+    def _read_ahead(self, rows) -> None:
+        """Read the bytes the rows' line spans cite in one go per streamed source (rows
+        cite their source in order: a batch's spans are mostly one stretch of it), unless
+        the stretch is much longer than what is cited (then each span is read alone)."""
+        stretches: dict[int, list] = {}  # id(source) -> [source, first byte, end byte, bytes cited]
+        for row in rows:
+            prov = row.get("provenance") or {}
+            source = self._sources.get(str(prov.get("source_path")))
+            if not isinstance(source.text, _StreamedText):
+                continue
+            try:
+                start, end = source.text.byte_span(int(prov["start_line"]) - 1, int(prov["end_line"]) - 1)
+            except (KeyError, TypeError, ValueError, IndexError):
+                continue  # a broken span: read alone if it is read at all
+            stretch = stretches.setdefault(id(source), [source, start, end, 0])
+            stretch[1], stretch[2], stretch[3] = min(stretch[1], start), max(stretch[2], end), stretch[3] + end - start
+        for source, start, end, cited in stretches.values():
+            if end - start <= 2 * cited + (1 << 20):
+                source.data.read_ahead(start, end)
 
     def _problem(self, source: _Source, row: dict, prov: dict) -> str | None:
         problem = _span_problem(source, prov, str(row.get("id")))
