@@ -26,6 +26,7 @@ from corpuskit._check.report import CheckResult
 from corpuskit._check.scan import WholeCheck, scanned
 from corpuskit.errors import CorpuskitError
 from corpuskit.publish.schema import BASE_FIELDS, SOURCE_KEYS
+from corpuskit.release.replay import has_fixes
 
 _SPAN = tuple(key for _, key in SOURCE_KEYS[2:])  # lines and bytes, as ``release.replay.span_key``
 #: What the comparison reads of a row (see ``release.replay.mismatch``).
@@ -74,11 +75,9 @@ class _Spans:
         self.by_log = True  # every row's edits carry their fixes (else re-run the steps: 1.0.x)
 
     def add(self, code: int, span: dict, row: dict) -> None:
-        from corpuskit.release.replay import has_fixes
-
         self.by_log = self.by_log and has_fixes(row)
         self.rows.append(code)
-        self.keys.extend(-1 if not isinstance(span.get(k), int) else span[k] for k in _SPAN)
+        self.keys.extend([value if isinstance(value, int) else -1 for value in map(span.get, _SPAN)])
 
     def table(self) -> tuple[np.ndarray, np.ndarray]:
         """The spans as a ``(rows, 4)`` array sorted by start byte (then the rest, then row
@@ -118,20 +117,23 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
     from corpuskit.release.replay import log_mismatch, mismatch, read_records, replay_records
 
     keys, codes = spans.table()
-    starts = np.ascontiguousarray(keys[:, 2])
+    flat = array("q", keys.tobytes())  # the sorted spans, four numbers a row (indexing gives ints)
     matched = np.zeros(len(codes), dtype=bool)
     found: list[tuple[int, str, str]] = []
     if spans.by_log:
         items, compare = read_records(cited, sha256, folder.root, on_error, folder.config), log_mismatch
     else:
         items, compare = replay_records(cited, sha256, folder.root, steps, on_error, folder.config), mismatch
+    at = 0  # the first span at or after the last record's start: records come in file order
     for count, (key, item) in enumerate(items, 1):
         if count % _RELEASE_EVERY == 0:
             trim_heap()
-        wanted = [-1 if not isinstance(v, int) else v for v in key]
-        lo, hi = np.searchsorted(starts, wanted[2], "left"), np.searchsorted(starts, wanted[2], "right")
-        for at in range(int(lo), int(hi)):
-            if keys[at].tolist() != wanted:
+        wanted = tuple(-1 if not isinstance(v, int) else v for v in key)
+        at = _first_at(flat, wanted[2], at)
+        for at in range(at, len(codes)):
+            if flat[4 * at + 2] != wanted[2]:
+                break
+            if tuple(flat[4 * at:4 * at + 4]) != wanted:
                 continue
             matched[at] = True
             code = int(codes[at])
@@ -144,6 +146,18 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
         row = readers[code >> 40].row(code & ((1 << 40) - 1))
         found.append((code, _label(row, names[code >> 40]), "the source holds no record at this span"))
     return [(label, problem) for _, label, problem in sorted(found)]
+
+
+def _first_at(flat: array, start: int, hint: int) -> int:
+    """The first of the sorted spans (four numbers each in ``flat``) that starts at or after
+    byte ``start``: ``hint`` when it is that one (the next record of a file read in order
+    starts at or after the last), else found by bisection."""
+    import bisect
+
+    rows = len(flat) // 4
+    if (hint >= rows or flat[4 * hint + 2] >= start) and (hint == 0 or flat[4 * hint - 2] < start):
+        return hint
+    return bisect.bisect_left(range(rows), start, key=lambda at: flat[4 * at + 2])
 
 
 def _label(row: dict, name: str) -> str:
