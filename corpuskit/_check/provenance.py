@@ -114,19 +114,29 @@ class _Lines:
 
     def __init__(self, text: _StreamedText):
         self.text = text
-        self._last: tuple = (None, [])  # the lines read last: (first, stop), lines
+        self._last: tuple = (None, "")  # the lines read last: (first, stop), their text
 
     def __len__(self) -> int:
         return len(self.text.starts)
 
     def __getitem__(self, span: slice) -> list[str]:
         first, stop, _ = span.indices(len(self))
-        if first >= stop:
-            return []
+        return self.joined(first, stop).split("\n") if first < stop else []
+
+    def joined(self, first: int, stop: int) -> str:
+        """``"\\n".join(lines[first:stop])`` (for ``0 <= first < stop <= len``): the lines' bytes
+        decoded, which is what joining them back gives, without splitting and joining."""
         if self._last[0] != (first, stop):  # a span's checks ask for its lines more than once
             raw = self.text.data[int(self.text.starts[first]):self.text.end(stop - 1)]
-            self._last = ((first, stop), raw.decode("utf-8").split("\n"))
-        return list(self._last[1])
+            self._last = ((first, stop), raw.decode("utf-8"))
+        return self._last[1]
+
+
+def _joined(lines, first: int, stop: int) -> str:
+    """``"\\n".join(lines[first:stop])``, of a streamed source's lines without splitting them."""
+    if isinstance(lines, _Lines) and 0 <= first < stop <= len(lines):
+        return lines.joined(first, stop)
+    return "\n".join(lines[first:stop])
 
 
 class _Sources:
@@ -284,7 +294,7 @@ def _span_problem(source: _Source, span: dict, rid: str) -> str | None:
         from corpuskit.records import content_id
 
         # the lines first: of a plain UTF-8 source they are the span's bytes, read once
-        block = "\n".join(text.lines[start_line - 1:end_line]).encode("utf-8", errors="surrogatepass")
+        block = _joined(text.lines, start_line - 1, end_line).encode("utf-8", errors="surrogatepass")
         if match.group(1) != content_id(block) and match.group(1) != content_id(source.data[start_byte:end_byte]):
             return f"id {rid} is not the content hash of the cited span"
     return None
@@ -339,7 +349,7 @@ def holds_title(title: str, span_text: str, normalize: _Normalizer) -> bool:
 
 def _span_text(source: _Source, span: dict) -> str:
     text = source.text
-    raw = "\n".join(text.lines[int(span["start_line"]) - 1:int(span["end_line"])])
+    raw = _joined(text.lines, int(span["start_line"]) - 1, int(span["end_line"]))
     stripped = raw.strip()
     if stripped.startswith("{"):
         try:

@@ -17,11 +17,12 @@ span table, whatever the size of the dataset.
 
 from __future__ import annotations
 
+import functools
 from array import array
 
 import numpy as np
 
-from corpuskit._check.folder import VersionFolder
+from corpuskit._check.folder import BATCH_ROWS, VersionFolder, present
 from corpuskit._check.report import CheckResult
 from corpuskit._check.scan import WholeCheck, scanned
 from corpuskit.errors import CorpuskitError
@@ -74,10 +75,12 @@ class _Spans:
         self.keys = array("q")  # the span's four numbers per row (-1 for a missing one)
         self.by_log = True  # every row's edits carry their fixes (else re-run the steps: 1.0.x)
 
-    def add(self, code: int, span: dict, row: dict) -> None:
-        self.by_log = self.by_log and has_fixes(row)
+    def add(self, code: int, span, fixed) -> None:
+        """A row: its code, its span's four values as read, whether all its edits carry fixes
+        (or what tells, called only while that decides anything, as ``has_fixes`` was)."""
+        self.by_log = self.by_log and (fixed() if callable(fixed) else fixed)
         self.rows.append(code)
-        self.keys.extend([value if isinstance(value, int) else -1 for value in map(span.get, _SPAN)])
+        self.keys.extend([value if isinstance(value, int) else -1 for value in span])
 
     def table(self) -> tuple[np.ndarray, np.ndarray]:
         """The spans as a ``(rows, 4)`` array sorted by start byte (then the rest, then row
@@ -89,19 +92,75 @@ class _Spans:
 
 
 def _sources(folder: VersionFolder, names: list[str]) -> dict[tuple[str, str], _Spans]:
-    """Every cited source with the rows citing it (read as spans only, in batches)."""
+    """Every cited source with the rows citing it (read as spans only, in Arrow batches,
+    as :meth:`VersionFolder.batches` reads them: a file that fails to read ends there)."""
+    import pyarrow as pa
+
     columns = ("provenance.source_path", "provenance.source_sha256", "provenance.edits",
                *(f"provenance.{k}" for k in _SPAN))
     sources: dict[tuple[str, str], _Spans] = {}
     for config, name in enumerate(names):
         position = 0
-        for batch in folder.batches(name, columns):
-            for row in batch:
-                prov = row.get("provenance") or {}
-                key = (str(prov.get("source_path")), str(prov.get("source_sha256")))
-                sources.setdefault(key, _Spans()).add(config << 40 | position, prov, row)
-                position += 1
+        for _, parquet in folder.parquet_files(name):
+            try:
+                for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=present(parquet, columns)):
+                    position = _add_batch(sources, config << 40 | position, batch) & ((1 << 40) - 1)
+            except (OSError, pa.ArrowException):
+                continue
     return sources
+
+
+def _add_batch(sources: dict, first: int, batch) -> int:
+    """Add a batch's rows (codes from ``first``); the code after its last row. Each row as
+    :func:`_row_values` gives it: the values its dict (``to_pylist``) holds."""
+    values = _row_values(batch)
+    for offset, (path, sha256, span, fixed) in enumerate(values):
+        sources.setdefault((str(path), str(sha256)), _Spans()).add(first + offset, span, fixed)
+    return first + batch.num_rows
+
+
+def _row_values(batch):
+    """``(source_path, source_sha256, [four span values], all edits have fixes)`` of each row,
+    as the row's dict would give them (``release.replay.has_fixes``), without making the
+    edits into dicts (most of the cost of the pass): the edits are looked at as Arrow
+    unless their type is not the published one, then as dicts."""
+    import pyarrow as pa
+
+    if "provenance" not in batch.schema.names:
+        return [(None, None, [None] * 4, True)] * batch.num_rows
+    prov = batch.column("provenance")
+    if not pa.types.is_struct(prov.type):  # not the published schema: as the dicts say
+        return [_dict_values(row) for row in batch.to_pylist()]
+    fields = dict(zip((f.name for f in prov.type), prov.flatten()))  # a null provenance: nulls
+    column = [fields[k].to_pylist() if k in fields else [None] * len(prov)
+              for k in ("source_path", "source_sha256", *_SPAN)]
+    fixed = _all_fixed(fields.get("edits"), len(prov))
+    return zip(column[0], column[1], zip(*column[2:]), fixed)
+
+
+def _dict_values(row: dict) -> tuple:
+    prov = row.get("provenance") or {}
+    return (prov.get("source_path"), prov.get("source_sha256"), list(map(prov.get, _SPAN)),
+            functools.partial(has_fixes, row))
+
+
+def _all_fixed(edits, rows: int) -> list:
+    """Per row, whether every edit carries its fixes (``has_fixes``; no edits: True)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if edits is None:
+        return [True] * rows
+    items = edits.flatten() if pa.types.is_list(edits.type) else None
+    if items is None or not pa.types.is_struct(items.type) or items.null_count:  # as the dicts say
+        return [functools.partial(has_fixes, {"provenance": {"edits": e}}) for e in edits.to_pylist()]
+    if items.type.get_field_index("fixes") < 0:  # no edit carries fixes
+        return (pc.fill_null(pc.list_value_length(edits), 0).to_numpy(zero_copy_only=False) == 0).tolist()
+    fixed = [True] * rows
+    lacking = pc.list_parent_indices(edits).filter(items.field("fixes").is_null())
+    for row in set(lacking.to_pylist()):
+        fixed[row] = False
+    return fixed
 
 
 #: Records replayed between two returns of freed memory to the system: reading rows one
