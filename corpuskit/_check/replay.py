@@ -115,7 +115,9 @@ def _add_batch(sources: dict, first: int, batch) -> int:
     :func:`_row_values` gives it: the values its dict (``to_pylist``) holds."""
     values = _row_values(batch)
     for offset, (path, sha256, span, fixed) in enumerate(values):
-        sources.setdefault((str(path), str(sha256)), _Spans()).add(first + offset, span, fixed)
+        key = (str(path), str(sha256))
+        spans = sources.get(key) or sources.setdefault(key, _Spans())
+        spans.add(first + offset, span, fixed)
     return first + batch.num_rows
 
 
