@@ -114,8 +114,9 @@ def require_unicode(name: str, value: str, path: str | None, line: int | None) -
 
 def _check_strings(record: Record) -> None:
     for name in STRING_FIELDS:
-        if record[name] is not None:
-            require_unicode(name, record[name], *_where(record["source"]))
+        value = record[name]
+        if value is not None and not value.isascii():  # an ASCII string is valid (require_unicode)
+            require_unicode(name, value, *_where(record["source"]))
     rid = record["id"]
     if rid is not None and (len(rid) > MAX_INPUT_ID or not ID_PATTERN.match(rid)):
         raise InputError(f"field 'id' {rid[:40]!r}{'...' if len(rid) > 40 else ''} is not a usable id: "
