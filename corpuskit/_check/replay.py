@@ -179,7 +179,8 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
 
     keys, codes = spans.table()
     flat = array("q", keys.tobytes())  # the sorted spans, four numbers a row (indexing gives ints)
-    matched = np.zeros(len(codes), dtype=bool)
+    codes = array("q", codes.tobytes())
+    matched = bytearray(len(codes))
     found: list[tuple[int, str, str]] = []
     if spans.by_log:
         items, compare = read_records(cited, sha256, folder.root, on_error, folder.config), log_mismatch
@@ -197,13 +198,13 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
             if tuple(flat[4 * at:4 * at + 4]) != wanted:
                 continue
             matched[at] = True
-            code = int(codes[at])
+            code = codes[at]
             row = readers[code >> 40].row(code & ((1 << 40) - 1))
             problem = compare(item, row)
             if problem:
                 found.append((code, _label(row, names[code >> 40]), problem))
-    for at in np.flatnonzero(~matched).tolist():
-        code = int(codes[at])
+    for at in np.flatnonzero(np.frombuffer(matched, dtype=np.uint8) == 0).tolist():
+        code = codes[at]
         row = readers[code >> 40].row(code & ((1 << 40) - 1))
         found.append((code, _label(row, names[code >> 40]), "the source holds no record at this span"))
     return [(label, problem) for _, label, problem in sorted(found)]

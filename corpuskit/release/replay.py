@@ -63,9 +63,13 @@ class Trace:
         return list(self.raw.get("edits") or []) + [e for stage in self.stages for e in stage.edits]
 
 
+#: What a span key holds: lines and bytes (not path, sha256).
+_SPAN_KEYS = tuple(key for _, key in SOURCE_KEYS[2:])
+
+
 def span_key(span: dict) -> tuple:
     """A record's position in its source: what matches a published row to its replay."""
-    return tuple(span.get(key) for _, key in SOURCE_KEYS[2:])  # lines and bytes (not path, sha256)
+    return tuple(map(span.get, _SPAN_KEYS))
 
 
 def _fields(record: dict) -> dict:
