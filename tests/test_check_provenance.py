@@ -30,18 +30,22 @@ from test_check import NAME, edit_row, folder, good_project, read_rows  # noqa: 
 # -- spans: the bytes and lines read ----------------------------------------------
 
 
-def test_bytes_cut_from_a_window_read_ahead_are_the_files_bytes(tmp_path):
+@pytest.mark.parametrize("window", [64, 1 << 20])
+def test_bytes_cut_from_a_window_read_ahead_are_the_files_bytes(tmp_path, monkeypatch, window):
+    from corpuskit._check import provenance
     from corpuskit._check.provenance import _FileBytes
+
+    monkeypatch.setattr(provenance, "WINDOW", window)
 
     data = bytes(random.Random(1).randrange(256) for _ in range(5000))
     path = tmp_path / "source.bin"
     path.write_bytes(data)
     cuts = [(0, 10), (100, 200), (150, 4999), (4990, 6000), (300, 250), (-20, -5), (0, 5000), (2500, 2500)]
-    for window in ((100, 300), (0, 5000), (4000, 9000), (-100, 50), (300, 100)):
+    for stretch in ((100, 300), (0, 5000), (4000, 9000), (-100, 50), (300, 100)):
         read = _FileBytes(str(path), len(data))
-        read.read_ahead(*window)
+        read.read_ahead(*stretch)
         for start, end in cuts:  # inside, straddling and outside the window
-            assert read[start:end] == data[start:end], (window, start, end)
+            assert read[start:end] == data[start:end], (stretch, start, end)
         assert len(read) == len(data)
 
 
