@@ -180,6 +180,7 @@ def _replay_source(folder, cited, sha256, spans: _Spans, steps, on_error, reader
     keys, codes = spans.table()
     flat = array("q", keys.tobytes())  # the sorted spans, four numbers a row (indexing gives ints)
     codes = array("q", codes.tobytes())
+    del keys  # held as ``flat`` (6.4 MB at 200,000 rows)
     matched = bytearray(len(codes))
     found: list[tuple[int, str, str]] = []
     if spans.by_log:
