@@ -206,7 +206,7 @@ def _read(unit: tuple, columns: list[str]) -> list[dict] | None:
 
     path, groups, *_ = unit
     try:
-        return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns).to_pylist()
+        return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns, use_threads=False).to_pylist()
     except (OSError, pa.ArrowException):
         return None
 
