@@ -301,7 +301,7 @@ def _keys_of(texts: list[str]) -> bytes:
 
 
 #: Characters :func:`_keys_of` looks at to choose a text's way (then it looks at the whole).
-_SAMPLE = 256
+_SAMPLE = 1024
 
 
 def _narrow(text: str, encoded: bytes | None = None) -> bool:
