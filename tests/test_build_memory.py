@@ -82,10 +82,38 @@ def test_every_unit_hands_its_freed_memory_back(monkeypatch):
     import corpuskit.engine as engine
 
     trims = []
-    monkeypatch.setattr(engine, "trim_heap", lambda: trims.append(1))
+    monkeypatch.setattr(engine, "trim_heap", lambda *slack: trims.append(slack))
     results = list(LocalEngine(1).map(_Units(), range(5)))
     assert [r.ids for r in results] == [["0"], ["1"], ["2"], ["3"], ["4"]]
-    assert len(trims) == 1 + 5 + 1  # after loading the steps' tables, after each unit, at the end
+    # after loading the steps' tables and at the end all of it; after each unit beyond the slack
+    assert trims == [()] + [(engine.UNIT_SLACK,)] * 5 + [()]
+
+
+def test_a_trim_with_slack_hands_back_only_past_it(monkeypatch):
+    """Within the slack nothing is handed back (the next unit reuses the pages instead of
+    faulting them in again); past it, and without a slack, Arrow's pool and the heap are."""
+    import types
+
+    import corpuskit._memory as memory
+
+    released = []
+    pool = types.SimpleNamespace(release_unused=lambda: released.append(1))
+    monkeypatch.setitem(sys.modules, "pyarrow", types.SimpleNamespace(default_memory_pool=lambda: pool))
+    monkeypatch.setattr(memory, "_heap_free", lambda: 10 << 20)
+    memory.trim_heap(32 << 20)
+    assert released == []
+    memory.trim_heap(8 << 20)
+    memory.trim_heap()
+    assert released == [1, 1]
+
+
+def test_the_heap_free_bytes_are_read_from_glibc():
+    import corpuskit._memory as memory
+
+    blocks = [bytearray(1000) for _ in range(20_000)]  # from the C heap (pymalloc stops at 512 bytes)
+    before = memory._heap_free()
+    del blocks[::2]  # 10 MB of holes between live blocks: free, but not at the heap's top
+    assert memory._heap_free() - before >= 8 << 20
 
 
 def test_the_coverage_guards_log_probabilities_are_held_sparse():

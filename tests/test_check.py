@@ -347,6 +347,21 @@ def test_duplicate_row_fails_exact_duplicates(folder):
     assert_only(folder, {"records.exact_duplicates"}, f"exact duplicate of {rows[0]['id']}")
 
 
+def test_a_copy_differing_in_case_punctuation_spacing_and_compatibility_forms_fails_exact_duplicates(folder):
+    """The same words after NFKC and case folding are the same text: full-width letters, a
+    ligature, no-break and doubled spaces, other punctuation and capitals make no new article."""
+    rows = read_rows(folder)
+    words = rows[0]["text"].split(" ")
+    words[0] = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in words[0])  # full-width
+    altered = "\u00a0 ".join(w.upper() if i % 3 else w for i, w in enumerate(words))
+    altered = altered.replace("fi", "\ufb01").replace(",", " ;").replace(".", "\u2026") + " ..."
+    assert altered != rows[0]["text"]
+    copy_provenance = dict(rows[0]["provenance"], merged=[])
+    rows.append(dict(rows[0], id=rows[0]["id"] + "-9", text=altered, provenance=copy_provenance))
+    write_rows(folder, rows)
+    assert_only(folder, {"records.exact_duplicates"}, f"{rows[0]['id']}-9: exact duplicate of {rows[0]['id']}")
+
+
 def test_near_duplicate_row_fails_near_duplicates(folder):
     rows = read_rows(folder)
     words = rows[0]["text"].split(" ")

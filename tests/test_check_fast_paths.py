@@ -147,3 +147,94 @@ def test_text_keys_are_the_regex_definitions_key(monkeypatch):
         for size in (1, 7, len(texts)):
             assert b"".join(records.text_keys(texts[i:i + size]) for i in range(0, len(texts), size)) == expected
     assert records.text_keys([]) == b""
+
+
+# -- records.exact_duplicates: the text key's two ways against the definition --------------
+
+
+def _regex_key(text: str) -> bytes:
+    """The key as ``text_keys``'s docstring defines it: NFKC, case folding, runs of non-word
+    characters as one space, the ends trimmed, blake2b of the UTF-8."""
+    import hashlib
+    import re
+    import unicodedata
+
+    words = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip(" ")
+    return hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _each_way(texts: list[str]) -> tuple[bytes, bytes, bytes]:
+    """The keys of ``texts`` by ``text_keys`` and by each of its two ways, whichever it would
+    choose for a text (the UTF-8 bytes of a mostly-ASCII text, the code points of any)."""
+    import unicodedata
+
+    normal = [unicodedata.normalize("NFKC", text) for text in texts]
+    narrow = records._narrow_keys(normal, [text.encode("utf-8", "surrogatepass") for text in normal])
+    return records.text_keys(texts), narrow, records._wide_keys(normal)
+
+
+def _special_characters() -> list[str]:
+    """Every kind of space and invisible separator, every character NFKC changes (ligatures,
+    full-width and circled forms, super- and subscripts, the Kelvin and Ångström signs, the
+    long s, ...), every character case folding changes (ß, İ, the final sigma, Cherokee,
+    the Greek iota subscript that folds to a letter, ...), combining marks, surrogates."""
+    import unicodedata
+
+    every = [chr(code) for code in range(0x110000)]
+    return sorted({c for c in every if c.isspace() or unicodedata.category(c) in ("Zs", "Zl", "Zp", "Cf", "Mn")
+                   or unicodedata.normalize("NFKC", c) != c or c.casefold() != c} | {"\ud800", "\udc80", "\udfff"})
+
+
+_SPECIALS = _special_characters()
+
+
+def _texts():
+    from hypothesis import strategies as st
+
+    ascii_run = st.text(st.characters(max_codepoint=0x7F), max_size=40)
+    special_run = st.text(st.sampled_from(_SPECIALS), min_size=1, max_size=3)
+    scripts = st.sampled_from([body for _, body in ARTICLES] + ["Straße ΣΟΦΟΣ İstanbul ǅemal ﬁnal ① Ｋａｒａ"])
+    any_run = st.text(st.characters(), max_size=6)
+    # mostly ASCII with a few others (the bytes' way), or mostly not (the code points')
+    piece = st.one_of(ascii_run, ascii_run, ascii_run, special_run, scripts, any_run)
+    return st.lists(piece, max_size=30).map("".join)
+
+
+def test_text_keys_each_way_are_the_definitions_key_on_any_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(_texts(), max_size=10))
+    def check(texts):
+        expected = b"".join(map(_regex_key, texts))
+        assert _each_way(texts) == (expected, expected, expected)
+
+    check()
+
+
+def test_text_keys_each_way_are_the_definitions_key_on_every_code_point():
+    """Every code point, next to its neighbours, between spaces and between capital letters
+    (NFKC composes ``A`` with a combining mark; case folding then changes the letter)."""
+    every = [chr(code) for code in range(0x110000)]
+    texts = []
+    for start in range(0, len(every), 64):
+        chunk = every[start:start + 64]
+        texts += ["".join(chunk), " ".join(chunk), "A".join(chunk), "plain ASCII words " * 8 + chunk[0] + " " + chunk[-1]]
+    expected = b"".join(map(_regex_key, texts))
+    assert _each_way(texts) == (expected, expected, expected)
+
+
+def test_key_classes_and_the_case_folding_they_rely_on_on_every_code_point():
+    """``_classes_of`` says which code points case folding changes and which are word
+    characters; ``_narrow_keys`` relies on case folding being one character at a time and on
+    its output needing no more folding."""
+    import numpy as np
+
+    every = "".join(map(chr, range(0x110000)))
+    classes = records._classes_of(np.arange(0x110000, dtype=np.uint32)).tolist()
+    assert classes == [records._FOLDS if c.casefold() != c else records._WORD if c.isalnum() else records._NOT_WORD
+                       for c in every]
+    folded = every.casefold()
+    assert folded == "".join(c.casefold() for c in every)
+    assert folded.casefold() == folded

@@ -212,6 +212,35 @@ def text_key(text: str) -> str:
     return text_keys([text]).hex()
 
 
+#: Byte -> the byte of the key's text: an ASCII letter in lower case (its case folding), an
+#: ASCII digit as it is, any other ASCII byte a space; the bytes of longer UTF-8 sequences
+#: (0x80 and up) as they are (:func:`_blank_others` decides about their characters).
+_ASCII_KEY = bytes(c | 0x20 if 0x41 <= c <= 0x5A else c if c >= 0x80 or chr(c).isalnum() else 0x20
+                   for c in range(256))
+#: What a code point is to the key: :data:`_NOT_WORD` (not a letter or digit: what the regex
+#: ``[\W_]`` matches, ``str.isalnum`` False), :data:`_WORD` (a letter or digit that case
+#: folding leaves as it is), :data:`_FOLDS` (one ``str.casefold`` changes), ``_UNSEEN`` (not
+#: decided yet). Decided on first sight, one code point at a time (1.1 MB a process; a batch
+#: of news brings a few new code points; ``tests/test_check_fast_paths.py`` decides every one
+#: and compares them with ``str.casefold``, ``str.isalnum`` and the regex).
+_NOT_WORD, _WORD, _FOLDS, _UNSEEN = 0, 1, 2, 3
+_CLASSES: list[np.ndarray] = []
+
+
+def _classes_of(codes: np.ndarray) -> np.ndarray:
+    if not _CLASSES:
+        _CLASSES.append(np.full(0x110000, _UNSEEN, dtype=np.uint8))
+    table = _CLASSES[0]
+    found = table.take(codes)
+    unseen = codes[found == _UNSEEN]
+    if len(unseen):
+        for code in np.unique(unseen).tolist():
+            char = chr(code)
+            table[code] = _FOLDS if char.casefold() != char else _WORD if char.isalnum() else _NOT_WORD
+        found = table.take(codes)
+    return found
+
+
 #: Code point -> whether it is a word character of the key: exactly what the regex
 #: ``[^\W_]`` matches (``str.isalnum``; ``tests/test_check_fast_paths.py`` compares the two
 #: on every code point). Made on first use (1.1 MB a process) by numpy's ``isalnum`` on
@@ -228,7 +257,7 @@ def _word_chars() -> np.ndarray:
 
 
 #: Characters whose keys :func:`text_keys` computes at once (its arrays take ~16 bytes a
-#: character: ~4 MB, whatever the batch).
+#: character on code points, ~8 on UTF-8 bytes: at most ~4 MB, whatever the batch).
 KEY_CHARS = 1 << 18
 
 
@@ -237,9 +266,9 @@ def text_keys(texts: list[str]) -> bytes:
     (maximal runs of letters and digits) after NFKC and case folding, joined by single
     spaces, i.e. ``re.sub(r"[\\W_]+", " ", folded).strip(" ")``.
 
-    Computed for about :data:`KEY_CHARS` characters of texts at once on their code points
-    (numpy): the same words and the same key, ~2x faster than the regex, which spent
-    ~130 µs on a 3,000-character news text.
+    Computed for about :data:`KEY_CHARS` characters of texts at once in numpy
+    (:func:`_keys_of`): the same words and the same key; ~20 µs for a 3,000-character English
+    news text, where the regex spent ~130 µs and the code points alone ~35.
     """
     keys, group, size = [], [], 0
     for text in texts:
@@ -252,28 +281,133 @@ def text_keys(texts: list[str]) -> bytes:
 
 
 def _keys_of(texts: list[str]) -> bytes:
-    folded = [unicodedata.normalize("NFKC", text).casefold() for text in texts]
+    """The keys of ``texts``: of a text mostly in ASCII from its UTF-8 bytes
+    (:func:`_narrow_keys`), of any other from its code points (:func:`_wide_keys`: most of
+    its UTF-8 bytes would be characters of two bytes or more, decoded in numpy one by one).
+    Either gives the key; which one is only a matter of speed."""
+    normal = [unicodedata.normalize("NFKC", text) for text in texts]
+    narrow = [index for index, text in enumerate(normal) if _narrow(text[:_SAMPLE])]
+    encoded = {index: normal[index].encode("utf-8", "surrogatepass") for index in narrow}
+    narrow = [index for index in narrow if _narrow(normal[index], encoded[index])]
+    if len(narrow) == len(texts):
+        return _narrow_keys(normal, [encoded[index] for index in narrow])
+    wide = sorted(set(range(len(texts))).difference(narrow))
+    keys: list[bytes] = [b""] * len(texts)
+    for indices, found in ((narrow, _narrow_keys([normal[i] for i in narrow], [encoded[i] for i in narrow])),
+                           (wide, _wide_keys([normal[i] for i in wide]))):
+        for at, index in enumerate(indices):
+            keys[index] = found[16 * at:16 * at + 16]
+    return b"".join(keys)
+
+
+#: Characters :func:`_keys_of` looks at to choose a text's way (then it looks at the whole).
+_SAMPLE = 1024
+
+
+def _narrow(text: str, encoded: bytes | None = None) -> bool:
+    """Whether ``text`` in UTF-8 is at most 1/32 longer than in characters (few of them
+    outside ASCII: a curly quote or a dash is two bytes more, an accented letter one)."""
+    extra = len(encoded if encoded is not None else text.encode("utf-8", "surrogatepass")) - len(text)
+    return extra <= len(text) >> 5
+
+
+def _narrow_keys(normal: list[str], encoded: list[bytes]) -> bytes:
+    """The keys of texts in NFKC (``normal``; ``encoded``: in UTF-8), from their bytes, without
+    case folding the texts that need none: ``str.casefold`` (a third of the work on news)
+    changes ASCII letters (:data:`_ASCII_KEY` lowers them) and other characters only when
+    one of them is :data:`_FOLDS`. Case folding is one character at a time, and what it makes
+    needs no more folding (tests), so a text with such a character is folded whole first."""
+    if not normal:
+        return b""
+    lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    joined = b"".join(encoded)
+    folds = _folding(np.frombuffer(joined, dtype=np.uint8), lengths)
+    if folds:
+        encoded = list(encoded)
+        for index in folds:
+            encoded[index] = normal[index].casefold().encode("utf-8", "surrogatepass")
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        joined = b"".join(encoded)
+    data = np.frombuffer(joined.translate(_ASCII_KEY), dtype=np.uint8)
+    data = _blank_others(data) if data.max(initial=0) >= 0x80 else data
+    kept, ends = _joined_words(data, lengths, data != 0x20)
+    kept, keys, first = memoryview(kept.tobytes()), [], 0
+    for end in ends:
+        words = kept[first:end - 1] if end > first and kept[end - 1] == 0x20 else kept[first:end]
+        keys.append(hashlib.blake2b(words, digest_size=16).digest())
+        first = end
+    return b"".join(keys)
+
+
+def _wide_keys(normal: list[str]) -> bytes:
+    """The keys of texts in NFKC, from the code points of their case folding."""
+    folded = [text.casefold() for text in normal]
     lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
     codes = np.frombuffer("".join(folded).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     word = _word_chars().take(codes)
-    # keep the word characters and the first non-word character after each (the space that
-    # joins two words, or one at the end, dropped below); nothing before a text's first word
+    kept, ends = _joined_words(np.where(word, codes, np.uint32(0x20)), lengths, word)
+    kept, keys, first = kept.tobytes(), [], 0
+    for end in ends:
+        words = kept[first * 4:end * 4].decode("utf-32-le", "surrogatepass").removesuffix(" ")
+        keys.append(hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        first = end
+    return b"".join(keys)
+
+
+def _joined_words(units: np.ndarray, lengths: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """``units`` (texts of ``lengths`` units one after the other, every unit outside a word a
+    space) with each run of spaces made one and none at the start of a text (one may end
+    it), and where each text ends in them."""
+    # keep the word units and the first space after each word (the space that joins two
+    # words, or one at the end); nothing before a text's first word
     keep = word.copy()
     keep[1:] |= word[:-1]
     starts = np.cumsum(lengths) - lengths
     firsts = starts[lengths > 0]
     keep[firsts] = word[firsts]
-    kept = np.where(word, codes, np.uint32(32))[keep].tobytes()
-    counts = np.zeros(len(texts), dtype=np.int64)  # characters kept of each text
+    counts = np.zeros(len(lengths), dtype=np.int64)  # units kept of each text
     if len(firsts):
         counts[lengths > 0] = np.add.reduceat(keep, firsts, dtype=np.int64)
-    ends = np.cumsum(counts) * 4
-    keys, first = [], 0
-    for end in ends.tolist():
-        words = kept[first:end].decode("utf-32-le", "surrogatepass").removesuffix(" ")
-        keys.append(hashlib.blake2b(words.encode("utf-8", "surrogatepass"), digest_size=16).digest())
-        first = end
-    return b"".join(keys)
+    return units[keep], np.cumsum(counts).tolist()
+
+
+def _characters(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(first byte, bytes, code point)`` of every character of two bytes or more in the
+    UTF-8 ``data`` (well formed: Python's own encoding; surrogates as three bytes)."""
+    at = np.flatnonzero(data >= 0xC0)
+    lead = data[at].astype(np.uint32)
+    size = 2 + (lead >= 0xE0) + (lead >= 0xF0)
+    padded = np.concatenate([data, np.zeros(3, dtype=np.uint8)]).astype(np.uint32)
+    follow = [padded[at + k] & 0x3F for k in (1, 2, 3)]
+    code = np.where(size == 2, (lead & 0x1F) << 6 | follow[0],
+                    np.where(size == 3, (lead & 0x0F) << 12 | follow[0] << 6 | follow[1],
+                             (lead & 0x07) << 18 | follow[0] << 12 | follow[1] << 6 | follow[2]))
+    return at, size, code
+
+
+def _folding(data: np.ndarray, lengths: np.ndarray) -> list[int]:
+    """The texts (by position; ``lengths``: their bytes in ``data``, one after the other) that
+    hold a character other than ASCII that case folding changes."""
+    if not data.size or data.max() < 0x80:
+        return []
+    at, _, code = _characters(data)
+    folding = at[_classes_of(code) == _FOLDS]
+    if not len(folding):
+        return []
+    return np.unique(np.searchsorted(np.cumsum(lengths), folding, side="right")).tolist()
+
+
+def _blank_others(data: np.ndarray) -> np.ndarray:
+    """``data`` with every byte of each character of two bytes or more that is not a letter
+    or digit made a space (a run of spaces is one separator)."""
+    at, size, code = _characters(data)
+    blank = _classes_of(code) == _NOT_WORD
+    if not blank.any():
+        return data
+    data = data.copy()
+    for k in range(4):
+        data[at[blank & (size > k)] + k] = 0x20
+    return data
 
 
 class _ExactDuplicates(RecordScan):

@@ -24,7 +24,7 @@ from typing import Any
 
 from corpuskit._check.folder import VersionFolder, present
 from corpuskit._check.report import CheckResult
-from corpuskit._memory import trim_heap
+from corpuskit._memory import UNIT_SLACK, trim_heap
 from corpuskit.errors import CorpuskitError
 
 
@@ -206,7 +206,7 @@ def _read(unit: tuple, columns: list[str]) -> list[dict] | None:
 
     path, groups, *_ = unit
     try:
-        return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns).to_pylist()
+        return pq.ParquetFile(path).read_row_groups(list(groups), columns=columns, use_threads=False).to_pylist()
     except (OSError, pa.ArrowException):
         return None
 
@@ -236,7 +236,7 @@ def _scan_unit(scans: list[RecordScan], unit: tuple) -> tuple[list, list[float]]
             parts.append(exc)
         seconds.append(time.process_time() - clock)
     del rows, records
-    trim_heap()  # a unit's batch (and a whole check's reads) freed: the next unit reuses nothing
+    trim_heap(UNIT_SLACK)  # a unit's batch (and a whole check's reads) freed: carry at most the slack
     return parts, seconds
 
 
