@@ -37,6 +37,18 @@ def trim_heap(slack: int = 0) -> None:
 
 def _heap_free() -> int:
     """Bytes the C heap holds free (glibc 2.33+; elsewhere a huge number: always trim)."""
+    if not _MALLINFO2:
+        _MALLINFO2.append(_mallinfo2())
+    function = _MALLINFO2[0]
+    return sys.maxsize if function is None else function().fordblks
+
+
+#: glibc's ``mallinfo2`` (None where there is none), looked up on first use: it is asked
+#: after every unit of work.
+_MALLINFO2: list = []
+
+
+def _mallinfo2():
     import ctypes
 
     class MallInfo2(ctypes.Structure):
@@ -46,9 +58,9 @@ def _heap_free() -> int:
     try:
         function = ctypes.CDLL(None).mallinfo2
     except (OSError, AttributeError):
-        return sys.maxsize
+        return None
     function.restype = MallInfo2
-    return function().fordblks
+    return function
 
 
 #: Freed C-heap bytes a process may carry from one unit of work to the next (:func:`trim_heap`).

@@ -20,12 +20,10 @@ import time
 
 import pyarrow as pa
 import pytest
+from test_check import NAME, edit_row, folder, good_project, read_rows  # noqa: F401 - fixtures
 
 from corpuskit._check import run_checks
 from corpuskit.readers import compression
-
-from test_check import NAME, edit_row, folder, good_project, read_rows  # noqa: F401 - fixtures
-
 
 # -- spans: the bytes and lines read ----------------------------------------------
 
@@ -107,7 +105,7 @@ def test_a_settled_file_is_scanned_once_and_again_once_changed(tmp_path, passes,
     assert again[0] == hashlib.sha256(b"two line\n").hexdigest() != first[0] and len(passes) == 2
 
 
-def test_the_provenance_checks_of_a_process_scan_each_settled_source_once(good_project, passes, monkeypatch):
+def test_the_provenance_checks_of_a_process_scan_each_settled_source_once(good_project, passes, monkeypatch):  # noqa: F811 - fixtures
     """sources, spans, merged and the replay (the replay's reader too) in one process: one
     pass over each source (the gate's worker runs them all; each scanned every source)."""
     monkeypatch.setattr(compression, "SETTLED_SECONDS", -3600.0)
@@ -126,7 +124,7 @@ def _findings(version, workers=1, warnings=True):
                      [(p.item, p.reason) for p in r.warnings], r.summary) for r in report.results}
 
 
-def test_planted_span_title_and_id_problems_are_found_by_spans_and_replay(folder):
+def test_planted_span_title_and_id_problems_are_found_by_spans_and_replay(folder):  # noqa: F811 - fixtures
     from test_check import write_rows
 
     rows = read_rows(folder)
@@ -144,16 +142,16 @@ def test_planted_span_title_and_id_problems_are_found_by_spans_and_replay(folder
     found = _findings(folder)
     assert found["provenance.spans"] == ("fail", [
         (rows[0]["id"], "byte span 0-5397 does not match lines 2-59 (bytes 80-5397)"),
-        (rows[1]["id"], "title 'A headline that appears nowhere in the source' not in lines 121-179 of "
-                        "seeds/000_cfc82215a48762bb.txt"),
+        (rows[1]["id"], ("title 'A headline that appears nowhere in the source' not in lines 121-179 of "
+                         "seeds/000_cfc82215a48762bb.txt")),
         (rows[2]["id"], f"id {rows[2]['id']} is not the content hash of the cited span"),
         (f"{removed[0]['id']} (removed)", "byte span 5399-10795 does not match lines 61-119 (bytes 5399-10796)"),
     ], [], "4 broken span(s)")
     assert found["provenance.replay"] == ("fail", [
         (rows[0]["id"], "the source holds no record at this span"),
         (rows[1]["id"], "the edit log makes title other than published"),
-        (rows[2]["id"], "the edit log does not replay: edit 1 (normalize_whitespace text): fix 1033:1034 "
-                        "does not fit a value of 196 characters after a fix ending at 0"),
+        (rows[2]["id"], ("the edit log does not replay: edit 1 (normalize_whitespace text): fix 1033:1034 "
+                         "does not fit a value of 196 characters after a fix ending at 0")),
         (f"{removed[0]['id']} (removed)", "the source holds no record at this span"),
     ], [], "6/10 records replay from their sources to the published text")
     assert found["provenance.merged"][:2] == ("fail", [
@@ -163,7 +161,7 @@ def test_planted_span_title_and_id_problems_are_found_by_spans_and_replay(folder
 
 
 @pytest.mark.parametrize("how", ["changed", "missing"])
-def test_a_changed_or_missing_source_leaves_spans_and_replay_unverified_and_fails_sources(folder, how, chdir):
+def test_a_changed_or_missing_source_leaves_spans_and_replay_unverified_and_fails_sources(folder, how, chdir):  # noqa: F811 - fixtures
     chdir(folder.parents[3])  # not the repository, whose seeds/ would be found from the cwd
     seed = folder.parents[2] / "seeds" / "000_cfc82215a48762bb.txt"
     cited = hashlib.sha256(seed.read_bytes()).hexdigest()
